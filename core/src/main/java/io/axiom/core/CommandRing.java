@@ -1,0 +1,85 @@
+package io.axiom.core;
+
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+
+/**
+ * The Disruptor ring that carries commands from many producers to the one processor.
+ * <p>
+ * Producers call {@link #tryNext()}, fill the {@link CommandSlot}, then {@link #publish(long)}. A full ring is
+ * back-pressure: {@link #tryNext()} returns {@link #FULL} and the producer decides to wait or refuse. The processor
+ * drains the ring through an {@link EventPoller}, so its loop is an Agrona agent with its own idle strategy and no
+ * thread of the Disruptor's.
+ */
+public final class CommandRing
+{
+    /** Returned by {@link #tryNext()} when every slot is in use. */
+    public static final long FULL = -1;
+
+    private final RingBuffer<CommandSlot> ringBuffer;
+    private final EventPoller<CommandSlot> poller;
+
+    CommandRing(final int size, final int slotCapacity)
+    {
+        // The wait strategy is never waited on (the processor polls); SleepingWaitStrategy's signal is free,
+        // unlike a blocking strategy's, which would take a lock on every publish.
+        ringBuffer = RingBuffer.createMultiProducer(() -> new CommandSlot(slotCapacity), size, new SleepingWaitStrategy());
+        poller = ringBuffer.newPoller();
+        ringBuffer.addGatingSequences(poller.getSequence());
+    }
+
+    /**
+     * @return a sequence whose slot the caller must fill and publish, or {@link #FULL}.
+     */
+    public long tryNext()
+    {
+        try
+        {
+            return ringBuffer.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return FULL;
+        }
+    }
+
+    /**
+     * @param sequence from {@link #tryNext()}.
+     * @return the slot to fill.
+     */
+    public CommandSlot slot(final long sequence)
+    {
+        return ringBuffer.get(sequence);
+    }
+
+    /**
+     * @param sequence from {@link #tryNext()}, its slot filled.
+     */
+    public void publish(final long sequence)
+    {
+        ringBuffer.publish(sequence);
+    }
+
+    /**
+     * @return slots claimed but not yet processed.
+     */
+    public long occupancy()
+    {
+        return ringBuffer.getBufferSize() - ringBuffer.remainingCapacity();
+    }
+
+    /**
+     * @return number of slots.
+     */
+    public int size()
+    {
+        return ringBuffer.getBufferSize();
+    }
+
+    EventPoller<CommandSlot> poller()
+    {
+        return poller;
+    }
+}

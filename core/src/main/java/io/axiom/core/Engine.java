@@ -1,0 +1,196 @@
+package io.axiom.core;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+
+/**
+ * The engine's public face: start it, submit commands through its {@link EngineClient} (or straight onto its
+ * {@link CommandRing}), stop it.
+ * <p>
+ * {@link #launch(EngineContext)} returns at once; the processor thread recovers the state from the journal first and
+ * only then takes commands, so {@link #isReady()} turns true when recovery has finished. A fatal failure (a corrupt
+ * journal, an fsync that failed) stops the processor and is kept in {@link #failure()}: nothing is acknowledged
+ * after it.
+ */
+public final class Engine implements AutoCloseable
+{
+    private final EngineContext ctx;
+    private final CommandRing ring;
+    private final EngineCounters counters = new EngineCounters();
+    private final AgentRunner runner;
+    private final EngineClient client;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    private Engine(final EngineContext ctx)
+    {
+        this.ctx = ctx;
+        this.ring = new CommandRing(ctx.ringSize(), ctx.slotSize());
+        final Processor processor = new Processor(ctx, ring, counters);
+        final ErrorHandler errorHandler = this::onError;
+        this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, new FatalOnError(processor));
+        this.client = new EngineClient(this, ring);
+    }
+
+    /**
+     * Start an engine: the processor thread recovers from the journal, then serves commands.
+     *
+     * @param ctx configuration; concluded here if it was not already.
+     * @return the running engine.
+     */
+    public static Engine launch(final EngineContext ctx)
+    {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
+        final Engine engine = new Engine(ctx);
+        AgentRunner.startOnThread(engine.runner, r ->
+        {
+            final Thread thread = new Thread(r, "axiom-processor");
+            thread.setDaemon(false);
+            return thread;
+        });
+        return engine;
+    }
+
+    /**
+     * @return true once recovery finished and commands are served.
+     */
+    public boolean isReady()
+    {
+        return counters.isReady() && null == failure && !closed;
+    }
+
+    /**
+     * @return the fatal error that stopped the processor, or null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return true once {@link #close()} was called.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * @return the blocking, thread-safe client for gateways and tools.
+     */
+    public EngineClient client()
+    {
+        return client;
+    }
+
+    /**
+     * @return the ring, for zero-allocation producers (Aeron poller, perf harness).
+     */
+    public CommandRing ring()
+    {
+        return ring;
+    }
+
+    /**
+     * @return figures published by the processor.
+     */
+    public EngineCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the configuration the engine runs with.
+     */
+    public EngineContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * @return where the next journal record goes, as of the processor's last duty cycle.
+     */
+    public long journalPosition()
+    {
+        return counters.journalPosition();
+    }
+
+    /**
+     * @return records in the journal, as of the processor's last duty cycle.
+     */
+    public long eventCount()
+    {
+        return counters.eventCount();
+    }
+
+    /**
+     * Stop the processor and close the journal. Commands not yet taken from the ring get no reply.
+     */
+    public void close()
+    {
+        closed = true;
+        runner.close();
+    }
+
+    private void onError(final Throwable throwable)
+    {
+        if (null == failure)
+        {
+            failure = throwable;
+        }
+        System.err.println("axiom: processor stopped: " + throwable);
+        if (!(throwable instanceof io.axiom.journal.JournalCorruptionException))
+        {
+            throwable.printStackTrace(System.err);
+        }
+    }
+
+    /**
+     * Any error escaping the processor's duty cycle is fatal: state may be half-changed, so nothing more may be
+     * acknowledged.
+     */
+    private static final class FatalOnError implements org.agrona.concurrent.Agent
+    {
+        private final Processor processor;
+
+        FatalOnError(final Processor processor)
+        {
+            this.processor = processor;
+        }
+
+        public void onStart()
+        {
+            processor.onStart();
+        }
+
+        public int doWork()
+        {
+            try
+            {
+                return processor.doWork();
+            }
+            catch (final AgentTerminationException ex)
+            {
+                throw ex;
+            }
+            catch (final Throwable t)
+            {
+                throw new AgentTerminationException(t);
+            }
+        }
+
+        public void onClose()
+        {
+            processor.onClose();
+        }
+
+        public String roleName()
+        {
+            return processor.roleName();
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.axiom.core;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.axiom.codecs.AdvanceWorkflowEncoder;
+import io.axiom.codecs.CancelWorkflowEncoder;
+import io.axiom.codecs.CreateWorkflowEncoder;
+import io.axiom.codecs.GetWorkflowEncoder;
+import io.axiom.codecs.GetWorkflowEventsEncoder;
+import io.axiom.codecs.ListWorkflowsEncoder;
+import io.axiom.codecs.MessageHeaderEncoder;
+import io.axiom.codecs.StateFilter;
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.Status;
+import io.axiom.core.api.StepSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A blocking, thread-safe way into the engine for gateways and tools: encodes a command into a ring slot, waits for
+ * the reply the processor releases after fsync, and decodes it on the caller's thread.
+ * <p>
+ * Made for request threads (virtual threads welcome): it allocates per call, which the HTTP path can afford. Latency
+ * critical producers use {@link CommandRing} directly with their own preallocated encoders and {@link ReplySink}.
+ * <p>
+ * A full ring is retried with back-off until the timeout, then answered with {@link Status#OVERLOADED} and nothing
+ * written. A reply that does not arrive in time is answered with {@link Status#UNAVAILABLE}: the command may still
+ * take effect, which is what idempotency keys are for.
+ */
+public final class EngineClient
+{
+    private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+    private static final int VAR_HEADER = 4;
+    private static final int GROUP_HEADER = 4;
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final ReplySink SINK = (replyTo, buffer, offset, length) ->
+        ((PendingReply)replyTo).complete(buffer, offset, length);
+
+    private final Engine engine;
+    private final CommandRing ring;
+
+    EngineClient(final Engine engine, final CommandRing ring)
+    {
+        this.engine = engine;
+        this.ring = ring;
+    }
+
+    /**
+     * @param command to create a workflow.
+     * @param timeout how long to wait for the durable reply.
+     * @return Workflow(CREATED or EXISTING), or a Problem.
+     */
+    public EngineReply create(final CreateWorkflow command, final Duration timeout)
+    {
+        final byte[] name = utf8(command.name());
+        final byte[] key = utf8(command.idempotencyKey());
+        final byte[] input = null == command.inputJson() ? new byte[0] : command.inputJson();
+        final byte[][] stepNames = new byte[command.steps().size()][];
+        int length = HEADER + CreateWorkflowEncoder.BLOCK_LENGTH + GROUP_HEADER;
+        for (int i = 0; i < stepNames.length; i++)
+        {
+            stepNames[i] = utf8(command.steps().get(i).name());
+            length += CreateWorkflowEncoder.StepsEncoder.sbeBlockLength() + VAR_HEADER + stepNames[i].length;
+        }
+        length += VAR_HEADER + name.length + VAR_HEADER + key.length + VAR_HEADER + input.length;
+        if (stepNames.length > 0xFFFF)
+        {
+            return new EngineReply.Problem(Status.INVALID, "TOO_MANY_STEPS",
+                stepNames.length + " steps cannot be encoded (at most 65535)");
+        }
+
+        return submit(length, timeout, (buffer) ->
+        {
+            final CreateWorkflowEncoder encoder = new CreateWorkflowEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0);
+            final CreateWorkflowEncoder.StepsEncoder steps = encoder.stepsCount(stepNames.length);
+            for (int i = 0; i < stepNames.length; i++)
+            {
+                final StepSpec spec = command.steps().get(i);
+                steps.next()
+                    .type(WorkflowDefinition.type(spec.kind()))
+                    .timeoutMs(spec.timeoutMs())
+                    .durationMs(spec.durationMs())
+                    .maxAttempts(spec.maxAttempts())
+                    .backoffMs(spec.backoffMs())
+                    .maxBackoffMs(spec.maxBackoffMs())
+                    .multiplier(spec.multiplier())
+                    .putName(stepNames[i], 0, stepNames[i].length);
+            }
+            encoder.putName(name, 0, name.length);
+            encoder.putIdempotencyKey(key, 0, key.length);
+            encoder.putInput(input, 0, input.length);
+            return HEADER + encoder.encodedLength();
+        });
+    }
+
+    /**
+     * @param workflowId   the workflow.
+     * @param expectedStep the step the caller believes is current, or null.
+     * @param outputJson   the step's output as JSON bytes, or null.
+     * @param timeout      how long to wait for the durable reply.
+     * @return Workflow(OK) after the step completed, or a Problem.
+     */
+    public EngineReply advance(
+        final long workflowId, final String expectedStep, final byte[] outputJson, final Duration timeout)
+    {
+        final byte[] expected = utf8(expectedStep);
+        final byte[] output = null == outputJson ? new byte[0] : outputJson;
+        final int length = HEADER + AdvanceWorkflowEncoder.BLOCK_LENGTH + VAR_HEADER + expected.length +
+            VAR_HEADER + output.length;
+        return submit(length, timeout, (buffer) ->
+        {
+            final AdvanceWorkflowEncoder encoder = new AdvanceWorkflowEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .workflowId(workflowId)
+                .putExpectedStep(expected, 0, expected.length)
+                .putOutput(output, 0, output.length);
+            return HEADER + encoder.encodedLength();
+        });
+    }
+
+    /**
+     * @param workflowId the workflow.
+     * @param reason     why, or null.
+     * @param timeout    how long to wait for the durable reply.
+     * @return Workflow(OK) once cancelled, or a Problem.
+     */
+    public EngineReply cancel(final long workflowId, final String reason, final Duration timeout)
+    {
+        final byte[] why = utf8(reason);
+        final int length = HEADER + CancelWorkflowEncoder.BLOCK_LENGTH + VAR_HEADER + why.length;
+        return submit(length, timeout, (buffer) ->
+        {
+            final CancelWorkflowEncoder encoder = new CancelWorkflowEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .workflowId(workflowId)
+                .putReason(why, 0, why.length);
+            return HEADER + encoder.encodedLength();
+        });
+    }
+
+    /**
+     * @param workflowId the workflow.
+     * @param timeout    how long to wait.
+     * @return Workflow(OK) or Problem(NOT_FOUND).
+     */
+    public EngineReply get(final long workflowId, final Duration timeout)
+    {
+        return submit(HEADER + GetWorkflowEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new GetWorkflowEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .workflowId(workflowId);
+            return HEADER + GetWorkflowEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * @param offset  workflows to skip.
+     * @param limit   most workflows to return (0..1000).
+     * @param state   only workflows in this state (CREATED, RUNNING, ...), or null for all.
+     * @param timeout how long to wait.
+     * @return WorkflowList or Problem(INVALID).
+     */
+    public EngineReply list(final int offset, final int limit, final String state, final Duration timeout)
+    {
+        final StateFilter filter;
+        if (null == state)
+        {
+            filter = StateFilter.ANY;
+        }
+        else
+        {
+            try
+            {
+                filter = StateFilter.valueOf(state);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return new EngineReply.Problem(Status.INVALID, "INVALID_QUERY", "unknown state '" + state + "'");
+            }
+            if (filter == StateFilter.ANY || filter == StateFilter.NULL_VAL)
+            {
+                return new EngineReply.Problem(Status.INVALID, "INVALID_QUERY", "unknown state '" + state + "'");
+            }
+        }
+        return submit(HEADER + ListWorkflowsEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new ListWorkflowsEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .skip(offset)
+                .maxCount(limit)
+                .state(filter);
+            return HEADER + ListWorkflowsEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * @param workflowId the workflow.
+     * @param timeout    how long to wait.
+     * @return Events (all of the workflow's events in log order) or Problem(NOT_FOUND).
+     */
+    public EngineReply events(final long workflowId, final Duration timeout)
+    {
+        return submit(HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new GetWorkflowEventsEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .workflowId(workflowId)
+                .fromIndex(0)
+                .maxCount(Integer.MAX_VALUE);
+            return HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    @FunctionalInterface
+    private interface CommandEncoder
+    {
+        int encode(MutableDirectBuffer buffer);
+    }
+
+    private EngineReply submit(final int length, final Duration timeout, final CommandEncoder encoder)
+    {
+        final EngineReply unavailable = unavailable();
+        if (null != unavailable)
+        {
+            return unavailable;
+        }
+
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        final PendingReply pending = new PendingReply();
+        long sequence;
+        long backoffNs = 1_000;
+        while ((sequence = ring.tryNext()) == CommandRing.FULL)
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return new EngineReply.Problem(Status.OVERLOADED, "OVERLOADED",
+                    "the engine's command ring stayed full for " + timeout.toMillis() + " ms; retry later");
+            }
+            LockSupport.parkNanos(backoffNs);
+            backoffNs = Math.min(backoffNs * 2, MAX_PARK_NS);
+        }
+
+        final CommandSlot slot = ring.slot(sequence);
+        try
+        {
+            if (length <= slot.capacity())
+            {
+                slot.length(encoder.encode(slot.buffer()));
+            }
+            else
+            {
+                final UnsafeBuffer overflow = new UnsafeBuffer(new byte[length]);
+                slot.overflow(overflow, encoder.encode(overflow));
+            }
+            slot.replyTo(SINK, pending);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The slot must be published whatever happens; an empty command is answered as malformed.
+            slot.length(0).replyTo(SINK, pending);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+
+        return pending.await(deadlineNs, this);
+    }
+
+    EngineReply unavailable()
+    {
+        final Throwable failure = engine.failure();
+        if (null != failure)
+        {
+            return new EngineReply.Problem(Status.UNAVAILABLE, "ENGINE_FAILED", "the engine stopped: " + failure);
+        }
+        if (engine.isClosed())
+        {
+            return new EngineReply.Problem(Status.UNAVAILABLE, "ENGINE_STOPPED", "the engine is shutting down");
+        }
+        return null;
+    }
+
+    private static byte[] utf8(final String value)
+    {
+        return null == value ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One caller waiting for its reply; completed on the processor thread, read on the caller's.
+     */
+    private static final class PendingReply
+    {
+        private final Thread waiter = Thread.currentThread();
+        private volatile byte[] reply;
+
+        void complete(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            reply = copy;
+            LockSupport.unpark(waiter);
+        }
+
+        EngineReply await(final long deadlineNs, final EngineClient client)
+        {
+            byte[] bytes;
+            while (null == (bytes = reply))
+            {
+                final long remainingNs = deadlineNs - System.nanoTime();
+                final EngineReply unavailable = client.unavailable();
+                if (null != unavailable)
+                {
+                    return unavailable;
+                }
+                if (remainingNs <= 0)
+                {
+                    return new EngineReply.Problem(Status.UNAVAILABLE, "TIMEOUT",
+                        "no reply from the engine in time; the command may still take effect " +
+                        "(use an Idempotency-Key to retry safely)");
+                }
+                LockSupport.parkNanos(this, Math.min(remainingNs, MAX_PARK_NS));
+            }
+            return ReplyReader.read(new UnsafeBuffer(bytes), 0, bytes.length);
+        }
+    }
+}

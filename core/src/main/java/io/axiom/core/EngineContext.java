@@ -1,0 +1,275 @@
+package io.axiom.core;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+
+/**
+ * Configuration of an {@link Engine}, in the manner of an Aeron context: fluent setters, defaults beside them as
+ * constants, and {@link #conclude()} which validates once.
+ */
+public final class EngineContext
+{
+    public static final long MAX_SEGMENT_SIZE_DEFAULT = 64L * 1024 * 1024;
+    public static final int RING_SIZE_DEFAULT = 8192;
+    public static final int SLOT_SIZE_DEFAULT = 4096;
+    public static final int MAX_STEPS_DEFAULT = 1000;
+    public static final int MAX_NAME_LENGTH_DEFAULT = 256;
+    public static final int MAX_INPUT_BYTES_DEFAULT = 1024 * 1024;
+    public static final long LEASE_DURATION_MS_DEFAULT = 30_000;
+    public static final long WORKER_TIMEOUT_MS_DEFAULT = 60_000;
+    public static final int BATCH_LIMIT_DEFAULT = 4096;
+    public static final long TIMER_TICK_MS_DEFAULT = 10;
+
+    private Path dataDir = Path.of("data");
+    private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
+    private boolean fsync = true;
+    private boolean repair = false;
+    private int ringSize = RING_SIZE_DEFAULT;
+    private int slotSize = SLOT_SIZE_DEFAULT;
+    private int maxSteps = MAX_STEPS_DEFAULT;
+    private int maxNameLength = MAX_NAME_LENGTH_DEFAULT;
+    private int maxInputBytes = MAX_INPUT_BYTES_DEFAULT;
+    private long leaseDurationMs = LEASE_DURATION_MS_DEFAULT;
+    private long workerTimeoutMs = WORKER_TIMEOUT_MS_DEFAULT;
+    private int batchLimit = BATCH_LIMIT_DEFAULT;
+    private long timerTickMs = TIMER_TICK_MS_DEFAULT;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private IdleStrategy idleStrategy;
+    private boolean concluded;
+
+    /**
+     * Validate and fill defaults. May run once.
+     *
+     * @return this for a fluent API.
+     */
+    public EngineContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("EngineContext already concluded");
+        }
+        concluded = true;
+        require(ringSize > 0 && Integer.bitCount(ringSize) == 1, "ring size must be a power of two: " + ringSize);
+        require(slotSize >= 256, "slot size must be at least 256 bytes: " + slotSize);
+        require(maxSteps >= 1, "max steps must be at least 1: " + maxSteps);
+        require(maxNameLength >= 1, "max name length must be at least 1: " + maxNameLength);
+        require(maxInputBytes >= 16, "max input bytes must be at least 16: " + maxInputBytes);
+        require(leaseDurationMs > 0, "lease duration must be positive: " + leaseDurationMs);
+        require(workerTimeoutMs > 0, "worker timeout must be positive: " + workerTimeoutMs);
+        require(batchLimit >= 1, "batch limit must be at least 1: " + batchLimit);
+        require(timerTickMs >= 1, "timer tick must be at least 1 ms: " + timerTickMs);
+        require(dataDir != null, "data dir must be set");
+        if (null == idleStrategy)
+        {
+            idleStrategy = new BackoffIdleStrategy(
+                10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+        }
+        return this;
+    }
+
+    /**
+     * @return true once {@link #conclude()} ran.
+     */
+    public boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public EngineContext dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public EngineContext maxSegmentSize(final long maxSegmentSize)
+    {
+        this.maxSegmentSize = maxSegmentSize;
+        return this;
+    }
+
+    public long maxSegmentSize()
+    {
+        return maxSegmentSize;
+    }
+
+    public EngineContext fsync(final boolean fsync)
+    {
+        this.fsync = fsync;
+        return this;
+    }
+
+    public boolean fsync()
+    {
+        return fsync;
+    }
+
+    public EngineContext repair(final boolean repair)
+    {
+        this.repair = repair;
+        return this;
+    }
+
+    public boolean repair()
+    {
+        return repair;
+    }
+
+    public EngineContext ringSize(final int ringSize)
+    {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /**
+     * @param slotSize bytes a command may take inside its ring slot; larger commands travel by reference.
+     * @return this for a fluent API.
+     */
+    public EngineContext slotSize(final int slotSize)
+    {
+        this.slotSize = slotSize;
+        return this;
+    }
+
+    public int slotSize()
+    {
+        return slotSize;
+    }
+
+    public EngineContext maxSteps(final int maxSteps)
+    {
+        this.maxSteps = maxSteps;
+        return this;
+    }
+
+    public int maxSteps()
+    {
+        return maxSteps;
+    }
+
+    public EngineContext maxNameLength(final int maxNameLength)
+    {
+        this.maxNameLength = maxNameLength;
+        return this;
+    }
+
+    public int maxNameLength()
+    {
+        return maxNameLength;
+    }
+
+    public EngineContext maxInputBytes(final int maxInputBytes)
+    {
+        this.maxInputBytes = maxInputBytes;
+        return this;
+    }
+
+    public int maxInputBytes()
+    {
+        return maxInputBytes;
+    }
+
+    public EngineContext leaseDurationMs(final long leaseDurationMs)
+    {
+        this.leaseDurationMs = leaseDurationMs;
+        return this;
+    }
+
+    public long leaseDurationMs()
+    {
+        return leaseDurationMs;
+    }
+
+    public EngineContext workerTimeoutMs(final long workerTimeoutMs)
+    {
+        this.workerTimeoutMs = workerTimeoutMs;
+        return this;
+    }
+
+    public long workerTimeoutMs()
+    {
+        return workerTimeoutMs;
+    }
+
+    /**
+     * @param batchLimit most commands handled before one group commit.
+     * @return this for a fluent API.
+     */
+    public EngineContext batchLimit(final int batchLimit)
+    {
+        this.batchLimit = batchLimit;
+        return this;
+    }
+
+    public int batchLimit()
+    {
+        return batchLimit;
+    }
+
+    /**
+     * @param timerTickMs how often the processor looks for due timers.
+     * @return this for a fluent API.
+     */
+    public EngineContext timerTickMs(final long timerTickMs)
+    {
+        this.timerTickMs = timerTickMs;
+        return this;
+    }
+
+    public long timerTickMs()
+    {
+        return timerTickMs;
+    }
+
+    /**
+     * @param epochClock the processor's only source of time; tests drive it by hand.
+     * @return this for a fluent API.
+     */
+    public EngineContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * @param idleStrategy how the processor waits when the ring is empty; the default backs off to sleeping.
+     * @return this for a fluent API.
+     */
+    public EngineContext idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+}

@@ -1,0 +1,186 @@
+package io.axiom.core;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import io.axiom.codecs.WorkflowState;
+import io.axiom.journal.RecoveryReport;
+
+/**
+ * Figures the processor publishes once per duty cycle for other threads to read (readiness, metrics, tests).
+ * <p>
+ * Written by the processor thread only; every field is volatile or atomic, so readers see a recent, consistent
+ * enough picture without touching processor state.
+ */
+public final class EngineCounters
+{
+    private static final int STATES = WorkflowState.values().length - 1;
+
+    private volatile boolean ready;
+    private volatile long journalPosition;
+    private volatile long eventCount;
+    private volatile long workflowCount;
+    private volatile long ringOccupancy;
+    private volatile long fsyncCount;
+    private volatile long fsyncNanosTotal;
+    private volatile long fsyncNanosMax;
+    private volatile long batchCount;
+    private volatile long commandCount;
+    private volatile long maxBatchSize;
+    private volatile long timerCount;
+    private volatile long recoveryNanos;
+    private volatile long recoveredRecords;
+    private volatile RecoveryReport recoveryReport;
+    private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
+
+    void recovered(final RecoveryReport report, final long records, final long nanos)
+    {
+        recoveryReport = report;
+        recoveredRecords = records;
+        recoveryNanos = nanos;
+    }
+
+    void ready()
+    {
+        ready = true;
+    }
+
+    void fsync(final long nanos)
+    {
+        fsyncCount++;
+        fsyncNanosTotal += nanos;
+        if (nanos > fsyncNanosMax)
+        {
+            fsyncNanosMax = nanos;
+        }
+    }
+
+    void batch(final int size)
+    {
+        batchCount++;
+        commandCount += size;
+        if (size > maxBatchSize)
+        {
+            maxBatchSize = size;
+        }
+    }
+
+    void publish(
+        final long position,
+        final long events,
+        final long workflows,
+        final long occupancy,
+        final WorkflowStateMachine stateMachine)
+    {
+        journalPosition = position;
+        eventCount = events;
+        workflowCount = workflows;
+        ringOccupancy = occupancy;
+        timerCount = stateMachine.timerCount();
+        for (final WorkflowState state : WorkflowState.values())
+        {
+            if (state != WorkflowState.NULL_VAL)
+            {
+                stateCounts.lazySet(state.value(), stateMachine.stateCount(state));
+            }
+        }
+    }
+
+    /**
+     * @return true once recovery finished and commands are being processed.
+     */
+    public boolean isReady()
+    {
+        return ready;
+    }
+
+    /**
+     * @return where the next journal record will go, as of the last duty cycle.
+     */
+    public long journalPosition()
+    {
+        return journalPosition;
+    }
+
+    /**
+     * @return records in the journal.
+     */
+    public long eventCount()
+    {
+        return eventCount;
+    }
+
+    /**
+     * @return workflows ever created.
+     */
+    public long workflowCount()
+    {
+        return workflowCount;
+    }
+
+    /**
+     * @param state a workflow state name.
+     * @return workflows in that state.
+     */
+    public long workflowsInState(final String state)
+    {
+        return stateCounts.get(WorkflowState.valueOf(state).value());
+    }
+
+    public long ringOccupancy()
+    {
+        return ringOccupancy;
+    }
+
+    public long fsyncCount()
+    {
+        return fsyncCount;
+    }
+
+    public long fsyncNanosTotal()
+    {
+        return fsyncNanosTotal;
+    }
+
+    public long fsyncNanosMax()
+    {
+        return fsyncNanosMax;
+    }
+
+    public long batchCount()
+    {
+        return batchCount;
+    }
+
+    public long commandCount()
+    {
+        return commandCount;
+    }
+
+    public long maxBatchSize()
+    {
+        return maxBatchSize;
+    }
+
+    public long timerCount()
+    {
+        return timerCount;
+    }
+
+    public long recoveryNanos()
+    {
+        return recoveryNanos;
+    }
+
+    public long recoveredRecords()
+    {
+        return recoveredRecords;
+    }
+
+    /**
+     * @return what the journal's recovery scan found, or null before recovery finished.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
+    }
+}

@@ -1,0 +1,138 @@
+package io.axiom.core;
+
+import com.lmax.disruptor.EventPoller;
+import io.axiom.journal.Journal;
+import io.axiom.journal.JournalContext;
+import io.axiom.journal.RecoveryReport;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * The single thread that owns all workflow state: drains the ring, lets the state machine turn commands into events,
+ * commits the batch with one fsync, and only then releases the batch's replies.
+ * <p>
+ * Its duty cycle is the LMAX shape: <em>poll a batch → journal append per event → fsync once → release</em>. Recovery
+ * (open the journal, replay every record through the state machine) runs in {@link #onStart()}, before the first
+ * command is taken from the ring, so commands that arrive during recovery simply wait in the ring.
+ */
+final class Processor implements Agent, EventPoller.Handler<CommandSlot>
+{
+    private final EngineContext ctx;
+    private final CommandRing ring;
+    private final EventPoller<CommandSlot> poller;
+    private final EpochClock clock;
+    private final ReplyArena replies = new ReplyArena();
+    private final WorkflowStateMachine stateMachine;
+    private final EngineCounters counters;
+    private final int batchLimit;
+    private final long timerTickMs;
+
+    private Journal journal;
+    private int batchCount;
+    private long nextTimerPollMs;
+
+    Processor(final EngineContext ctx, final CommandRing ring, final EngineCounters counters)
+    {
+        this.ctx = ctx;
+        this.ring = ring;
+        this.poller = ring.poller();
+        this.clock = ctx.epochClock();
+        this.counters = counters;
+        this.batchLimit = ctx.batchLimit();
+        this.timerTickMs = ctx.timerTickMs();
+        this.stateMachine = new WorkflowStateMachine(ctx, replies, clock.time());
+    }
+
+    public void onStart()
+    {
+        final long startNs = System.nanoTime();
+        journal = Journal.open(new JournalContext()
+            .dataDir(ctx.dataDir())
+            .maxSegmentSize(ctx.maxSegmentSize())
+            .fsync(ctx.fsync())
+            .repair(ctx.repair())
+            .conclude());
+        final RecoveryReport report = journal.recoveryReport();
+        stateMachine.journal(journal);
+        final long replayed = journal.replay(0, stateMachine);
+        counters.recovered(report, replayed, System.nanoTime() - startNs);
+        publishCounters();
+        counters.ready();
+    }
+
+    public int doWork()
+    {
+        final long positionBefore = journal.nextPosition();
+        batchCount = 0;
+        int work = 0;
+        try
+        {
+            poller.poll(this);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        work += batchCount;
+
+        final long nowMs = clock.time();
+        if (nowMs >= nextTimerPollMs)
+        {
+            nextTimerPollMs = nowMs + timerTickMs;
+            work += stateMachine.pollTimers(nowMs);
+        }
+
+        if (journal.nextPosition() != positionBefore)
+        {
+            final long startNs = System.nanoTime();
+            journal.flush();
+            counters.fsync(System.nanoTime() - startNs);
+        }
+        if (batchCount > 0)
+        {
+            counters.batch(batchCount);
+        }
+        replies.release();
+        if (work > 0)
+        {
+            publishCounters();
+        }
+        return work;
+    }
+
+    public boolean onEvent(final CommandSlot slot, final long sequence, final boolean endOfBatch)
+    {
+        final ReplySink sink = slot.replySink();
+        final Object replyTo = slot.replyToObject();
+        stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), clock.time(), sink, replyTo);
+        slot.clear();
+        return ++batchCount < batchLimit;
+    }
+
+    public void onClose()
+    {
+        if (null != journal)
+        {
+            journal.close();
+        }
+    }
+
+    public String roleName()
+    {
+        return "axiom-processor";
+    }
+
+    private void publishCounters()
+    {
+        counters.publish(
+            journal.nextPosition(),
+            journal.recordCount(),
+            stateMachine.workflowCount(),
+            ring.occupancy(),
+            stateMachine);
+    }
+}

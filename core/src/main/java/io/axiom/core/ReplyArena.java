@@ -1,0 +1,98 @@
+package io.axiom.core;
+
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Replies of the current batch, held back until the batch's events are durable.
+ * <p>
+ * The processor encodes each reply into one growing buffer as it handles the command; after the group commit,
+ * {@link #release()} hands every reply to its sink in command order and the arena is reused for the next batch.
+ */
+final class ReplyArena
+{
+    private static final int ALIGNMENT = 8;
+
+    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private int limit;
+    private int count;
+    private int pendingOffset = -1;
+    private int[] offsets = new int[256];
+    private int[] lengths = new int[256];
+    private ReplySink[] sinks = new ReplySink[256];
+    private Object[] replyTos = new Object[256];
+
+    /**
+     * Start a reply.
+     *
+     * @param sink    to hand the reply to.
+     * @param replyTo the producer's token.
+     * @return offset in {@link #buffer()} at which to encode the reply.
+     */
+    int begin(final ReplySink sink, final Object replyTo)
+    {
+        if (count == offsets.length)
+        {
+            grow();
+        }
+        final int offset = (limit + ALIGNMENT - 1) & -ALIGNMENT;
+        sinks[count] = sink;
+        replyTos[count] = replyTo;
+        offsets[count] = offset;
+        pendingOffset = offset;
+        return offset;
+    }
+
+    /**
+     * Finish the reply started by {@link #begin(ReplySink, Object)}.
+     *
+     * @param length of the encoded reply.
+     */
+    void commit(final int length)
+    {
+        lengths[count] = length;
+        limit = pendingOffset + length;
+        pendingOffset = -1;
+        count++;
+    }
+
+    MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    int count()
+    {
+        return count;
+    }
+
+    /**
+     * Hand every reply of the batch to its sink, then forget them.
+     *
+     * @return replies released.
+     */
+    int release()
+    {
+        final int released = count;
+        for (int i = 0; i < released; i++)
+        {
+            final ReplySink sink = sinks[i];
+            final Object replyTo = replyTos[i];
+            sinks[i] = null;
+            replyTos[i] = null;
+            sink.onReply(replyTo, buffer, offsets[i], lengths[i]);
+        }
+        count = 0;
+        limit = 0;
+        return released;
+    }
+
+    private void grow()
+    {
+        final int newLength = offsets.length * 2;
+        offsets = java.util.Arrays.copyOf(offsets, newLength);
+        lengths = java.util.Arrays.copyOf(lengths, newLength);
+        sinks = java.util.Arrays.copyOf(sinks, newLength);
+        replyTos = java.util.Arrays.copyOf(replyTos, newLength);
+    }
+}

@@ -1,0 +1,64 @@
+package io.axiom.core.api;
+
+import java.util.List;
+
+/**
+ * What the engine answered. Every reply is released only after the events behind it were fsynced.
+ */
+public sealed interface EngineReply
+{
+    /**
+     * @return the outcome.
+     */
+    Status status();
+
+    /**
+     * One workflow: after create (CREATED or EXISTING), advance, cancel, or a get (OK).
+     *
+     * @param status   CREATED, EXISTING or OK.
+     * @param workflow the workflow after the command.
+     */
+    record Workflow(Status status, WorkflowView workflow) implements EngineReply
+    {
+    }
+
+    /**
+     * A page of workflows in id order.
+     *
+     * @param total     workflows matching the filter, across all pages.
+     * @param workflows this page.
+     */
+    record WorkflowList(long total, List<WorkflowView> workflows) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
+     * A workflow's events in log order.
+     *
+     * @param workflowId the workflow.
+     * @param total      events of the workflow in the log.
+     * @param events     this page of them.
+     */
+    record Events(long workflowId, int total, List<EventView> events) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
+     * Refused: nothing was written.
+     *
+     * @param status one of NOT_FOUND, CONFLICT, INVALID, OVERLOADED, UNAVAILABLE.
+     * @param code   a stable machine-readable code, e.g. "ILLEGAL_TRANSITION".
+     * @param detail a precise human-readable explanation.
+     */
+    record Problem(Status status, String code, String detail) implements EngineReply
+    {
+    }
+}
