@@ -96,11 +96,12 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         {
             counters.batch(batchCount);
         }
-        replies.release();
         if (work > 0)
         {
+            // Before the replies: whoever holds a reply also sees the figures that include its events.
             publishCounters();
         }
+        replies.release();
         return work;
     }
 

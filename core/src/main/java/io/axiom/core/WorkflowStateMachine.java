@@ -69,6 +69,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     static final int SCHEMA_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
     static final int MAX_PAGE = 1000;
+    static final int MAX_TIMERS_PER_POLL = 1000;
+    static final int MAX_TICKS_PER_POLL = 100_000;
     private static final int STATE_COUNT = WorkflowState.values().length - 1;
 
     private final int maxSteps;
@@ -636,7 +638,17 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     int pollTimers(final long nowMs)
     {
         now = nowMs;
-        return timerWheel.poll(nowMs, this, 1000);
+        int fired = 0;
+        int ticks = 0;
+        // The wheel moves one tick per poll; catch up after a pause (or a clock moved by hand), but bounded so a
+        // long outage cannot stall the duty cycle: the rest is caught up on the next cycles.
+        do
+        {
+            fired += timerWheel.poll(nowMs, this, MAX_TIMERS_PER_POLL - fired);
+        }
+        while (timerWheel.timerCount() > 0 && timerWheel.currentTickTime() <= nowMs &&
+            fired < MAX_TIMERS_PER_POLL && ++ticks < MAX_TICKS_PER_POLL);
+        return fired;
     }
 
     /**

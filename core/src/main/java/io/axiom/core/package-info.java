@@ -1,0 +1,33 @@
+/**
+ * The business-logic processor: the one place where workflows change.
+ * <p>
+ * <b>Shape.</b> Producers (gateway request threads, later the Aeron poller) claim a slot of the {@link
+ * io.axiom.core.CommandRing} (a Disruptor ring of fixed-size {@link io.axiom.core.CommandSlot}s), encode one SBE
+ * command into it and publish. One thread, the {@link io.axiom.core.Processor} agent, drains the ring in batches.
+ * For each command the {@link io.axiom.core.WorkflowStateMachine} validates completely, then writes events straight
+ * into the journal's mapped segment and applies each one it wrote. At the end of the batch the journal is forced
+ * once (group commit) and only then are the batch's replies, kept meanwhile in the {@link io.axiom.core.ReplyArena},
+ * handed to their {@link io.axiom.core.ReplySink}s. Nothing leaves before it is durable.
+ * <p>
+ * <b>State.</b> Every state change is the application of an event: live, right after the event is written, and at
+ * start-up, when the whole log is replayed through the same method. The processor reads the clock once per command
+ * and stamps it into the events; replay never reads the clock, so the same log gives the same state. Workflow ids
+ * are dense and assigned here (id = creation order), which makes the workflow table an array.
+ * <p>
+ * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
+ * events. Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
+ * its definition (name and steps) is shared with every workflow created with the same bytes.
+ * <p>
+ * <b>Reads.</b> Every read (get, list, events) is a query command through the ring, answered by the processor and
+ * consistent with every write before it; no other thread ever touches processor state. Other threads see only the
+ * figures the processor publishes in {@link io.axiom.core.EngineCounters}.
+ * <p>
+ * <b>Slots and large commands.</b> A slot holds {@code EngineContext.slotSize()} bytes (4 KiB by default); a command
+ * larger than that (a big input document) travels by reference in the slot. The ring's memory is therefore bounded
+ * by ring size x slot size whatever the gateway's body limit.
+ * <p>
+ * <b>Must never know:</b> HTTP, JSON parsing, Aeron, threads other than its own. It sees commands on its ring and
+ * hands replies to an interface of its own; {@link io.axiom.core.EngineClient} is a convenience for blocking
+ * callers, not a dependency of the processor.
+ */
+package io.axiom.core;

@@ -1,0 +1,142 @@
+package io.axiom.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.EventView;
+import io.axiom.core.api.StepSpec;
+import io.axiom.core.api.WorkflowView;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Combinators;
+
+import static io.axiom.core.EngineFixture.TIMEOUT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Random command sequences against the real engine: a step commits at most once, refused commands write nothing,
+ * and the state rebuilt from the log after a restart equals the state before it.
+ */
+class StateMachinePropertiesTest
+{
+    record Op(int kind, int target, int stepMix, long millis)
+    {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops()
+    {
+        final Arbitrary<Op> op = Combinators.combine(
+            Arbitraries.integers().between(0, 4),
+            Arbitraries.integers().between(0, 12),
+            Arbitraries.integers().between(0, 26),
+            Arbitraries.longs().between(1, 3_000))
+            .as(Op::new);
+        return op.list().ofMinSize(1).ofMaxSize(60);
+    }
+
+    @Property(tries = 50)
+    void logIsTheJudge(@ForAll("ops") final List<Op> ops) throws IOException
+    {
+        final Path dir = Files.createTempDirectory("axiom-prop");
+        try (EngineFixture f = new EngineFixture(dir))
+        {
+            for (final Op op : ops)
+            {
+                final long before = f.engine.journalPosition();
+                final EngineReply reply = switch (op.kind())
+                {
+                    case 0, 1 -> f.client().create(new CreateWorkflow("wf", steps(op.stepMix()),
+                        "{}".getBytes(StandardCharsets.UTF_8), op.target() % 4 == 0 ? "k" + op.target() : null),
+                        TIMEOUT);
+                    case 2 -> f.client().advance(op.target(), null,
+                        ("{\"n\":" + op.millis() + "}").getBytes(StandardCharsets.UTF_8), TIMEOUT);
+                    case 3 -> f.client().cancel(op.target(), "why " + op.millis(), TIMEOUT);
+                    default ->
+                    {
+                        f.advanceClock(op.millis());
+                        yield null;
+                    }
+                };
+                if (reply instanceof EngineReply.Problem || reply instanceof EngineReply.Workflow w &&
+                    w.status() == io.axiom.core.api.Status.EXISTING)
+                {
+                    assertEquals(before, f.engine.journalPosition(), "refused command wrote: " + reply);
+                }
+            }
+
+            final List<WorkflowView> views = all(f);
+            final List<List<EventView>> events = new ArrayList<>();
+            for (final WorkflowView view : views)
+            {
+                final List<EventView> list = EngineTest.events(f.client().events(view.id(), TIMEOUT));
+                assertAtMostOneCommitPerStep(list);
+                assertEquals(view.eventCount(), list.size());
+                events.add(list);
+            }
+
+            f.restart();
+            assertEquals(views, all(f));
+            for (int i = 0; i < views.size(); i++)
+            {
+                assertEquals(events.get(i), EngineTest.events(f.client().events(views.get(i).id(), TIMEOUT)));
+            }
+        }
+        finally
+        {
+            try (Stream<Path> files = Files.walk(dir))
+            {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static List<StepSpec> steps(final int mix)
+    {
+        final List<StepSpec> steps = new ArrayList<>();
+        int m = mix;
+        for (int i = 0; i < 3; i++)
+        {
+            switch (m % 3)
+            {
+                case 0 -> steps.add(StepSpec.task("T" + i));
+                case 1 -> steps.add(StepSpec.approval("A" + i));
+                default -> steps.add(StepSpec.timer("W" + i, 1_000 + i));
+            }
+            m /= 3;
+        }
+        return steps;
+    }
+
+    private static List<WorkflowView> all(final EngineFixture f)
+    {
+        final EngineReply reply = f.client().list(0, 1000, null, TIMEOUT);
+        return ((EngineReply.WorkflowList)reply).workflows();
+    }
+
+    private static void assertAtMostOneCommitPerStep(final List<EventView> events)
+    {
+        final Set<Object> committed = new HashSet<>();
+        for (final EventView event : events)
+        {
+            if ("StepCompleted".equals(event.type()))
+            {
+                assertTrue(committed.add(event.fields().get("step_index")), "step committed twice: " + events);
+            }
+        }
+    }
+}
