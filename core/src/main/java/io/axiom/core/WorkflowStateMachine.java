@@ -638,15 +638,24 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     int pollTimers(final long nowMs)
     {
         now = nowMs;
+        if (0 == timerWheel.timerCount())
+        {
+            // Keep the idle wheel in step with the clock so that a new timer never waits for the wheel to catch up.
+            timerWheel.resetStartTime(nowMs);
+            return 0;
+        }
+
+        // The wheel moves at most one tick per poll; catch up after a pause (or a clock moved by hand), bounded so a
+        // long outage cannot stall the duty cycle: the rest is caught up on the next cycles.
         int fired = 0;
         int ticks = 0;
-        // The wheel moves one tick per poll; catch up after a pause (or a clock moved by hand), but bounded so a
-        // long outage cannot stall the duty cycle: the rest is caught up on the next cycles.
+        long tickTime;
         do
         {
+            tickTime = timerWheel.currentTickTime();
             fired += timerWheel.poll(nowMs, this, MAX_TIMERS_PER_POLL - fired);
         }
-        while (timerWheel.timerCount() > 0 && timerWheel.currentTickTime() <= nowMs &&
+        while (timerWheel.currentTickTime() != tickTime && timerWheel.timerCount() > 0 &&
             fired < MAX_TIMERS_PER_POLL && ++ticks < MAX_TICKS_PER_POLL);
         return fired;
     }
