@@ -1,0 +1,113 @@
+package io.axiom.journal;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Flyweight for one record being written, filled by {@link Journal#claim(int, int, int, long, JournalClaim)}: the
+ * caller writes the payload straight into the mapped segment at {@link #offset()}, then calls {@link #commit()} or
+ * {@link #abort()}. Reusable: one instance can serve every claim of a writer.
+ */
+public final class JournalClaim
+{
+    private Journal journal;
+    private UnsafeBuffer buffer;
+    private int frameOffset;
+    private int length;
+    private long position;
+
+    void wrap(
+        final Journal journal,
+        final UnsafeBuffer buffer,
+        final int frameOffset,
+        final int length,
+        final long position)
+    {
+        this.journal = journal;
+        this.buffer = buffer;
+        this.frameOffset = frameOffset;
+        this.length = length;
+        this.position = position;
+    }
+
+    void release()
+    {
+        this.journal = null;
+    }
+
+    int frameOffset()
+    {
+        return frameOffset;
+    }
+
+    /**
+     * @return the segment's buffer; write the payload into [offset(), offset() + length()) only.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return where the payload starts in {@link #buffer()}.
+     */
+    public int offset()
+    {
+        return frameOffset + RecordFrame.HEADER_LENGTH;
+    }
+
+    /**
+     * @return payload length claimed.
+     */
+    public int length()
+    {
+        return length;
+    }
+
+    /**
+     * @return position of this record in the log.
+     */
+    public long position()
+    {
+        return position;
+    }
+
+    /**
+     * @return true while claimed and neither committed nor aborted.
+     */
+    public boolean isOpen()
+    {
+        return null != journal;
+    }
+
+    /**
+     * Compute the CRC32C and publish the record by writing its length last, with a release store. The record is then
+     * visible to reads and will be made durable by the next {@link Journal#flush()}.
+     *
+     * @throws IllegalStateException if the claim is not open.
+     */
+    public void commit()
+    {
+        openJournal().commit(this);
+    }
+
+    /**
+     * Give the claimed space back: the bytes are zeroed, no record is written and no sequence is used.
+     *
+     * @throws IllegalStateException if the claim is not open.
+     */
+    public void abort()
+    {
+        openJournal().abort(this);
+    }
+
+    private Journal openJournal()
+    {
+        final Journal journal = this.journal;
+        if (null == journal)
+        {
+            throw new IllegalStateException("claim is not open (already committed or aborted)");
+        }
+        return journal;
+    }
+}

@@ -1,0 +1,164 @@
+package io.axiom.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Configuration of a {@link Journal}, Aeron style: fluent setters, then {@link #conclude()} validates, fills
+ * defaults and creates the data directory, once.
+ */
+public final class JournalContext
+{
+    /**
+     * Default size of one segment file, 64 MiB.
+     */
+    public static final long MAX_SEGMENT_SIZE_DEFAULT = 64L * 1024 * 1024;
+
+    /**
+     * Smallest segment size accepted, 64 KiB.
+     */
+    public static final long MAX_SEGMENT_SIZE_MIN = 64L * 1024;
+
+    /**
+     * Largest segment size accepted, 1 GiB: a segment is mapped as one buffer with int offsets.
+     */
+    public static final long MAX_SEGMENT_SIZE_MAX = 1024L * 1024 * 1024;
+
+    /**
+     * Segment sizes must be a multiple of this (the page size).
+     */
+    public static final int SEGMENT_SIZE_MULTIPLE = 4096;
+
+    private Path dataDir;
+    private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
+    private boolean fsync = true;
+    private boolean repair = false;
+    private boolean concluded = false;
+
+    /**
+     * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
+     * @return this for a fluent API.
+     */
+    public JournalContext dataDir(final Path dir)
+    {
+        this.dataDir = dir;
+        return this;
+    }
+
+    /**
+     * @return directory holding the segment files.
+     */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @param bytes size of each segment file for a new log: at least 64 KiB, at most 1 GiB, a multiple of 4096. An
+     *              existing log keeps the size it was created with.
+     * @return this for a fluent API.
+     */
+    public JournalContext maxSegmentSize(final long bytes)
+    {
+        this.maxSegmentSize = bytes;
+        return this;
+    }
+
+    /**
+     * @return size of each segment file for a new log.
+     */
+    public long maxSegmentSize()
+    {
+        return maxSegmentSize;
+    }
+
+    /**
+     * @param fsync false skips every force to the device (flush still counts bytes). Only for tests and benchmarks:
+     *              acknowledged records can then be lost on power failure.
+     * @return this for a fluent API.
+     */
+    public JournalContext fsync(final boolean fsync)
+    {
+        this.fsync = fsync;
+        return this;
+    }
+
+    /**
+     * @return true when flush forces written bytes to the device.
+     */
+    public boolean fsync()
+    {
+        return fsync;
+    }
+
+    /**
+     * @param repair true to truncate the log at mid-log corruption (losing every record after it) instead of
+     *               refusing to open. An explicit operator decision, reported in the recovery notes.
+     * @return this for a fluent API.
+     */
+    public JournalContext repair(final boolean repair)
+    {
+        this.repair = repair;
+        return this;
+    }
+
+    /**
+     * @return true when open truncates at mid-log corruption instead of refusing.
+     */
+    public boolean repair()
+    {
+        return repair;
+    }
+
+    /**
+     * @return true once {@link #conclude()} has run.
+     */
+    public boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * Validate the settings and create the data directory. May run once.
+     *
+     * @return this for a fluent API.
+     * @throws IllegalStateException    if already concluded.
+     * @throws IllegalArgumentException if a setting is invalid.
+     */
+    public JournalContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("JournalContext already concluded");
+        }
+        if (null == dataDir)
+        {
+            throw new IllegalArgumentException("wal data dir must be set");
+        }
+        if (maxSegmentSize < MAX_SEGMENT_SIZE_MIN || maxSegmentSize > MAX_SEGMENT_SIZE_MAX ||
+            maxSegmentSize % SEGMENT_SIZE_MULTIPLE != 0)
+        {
+            throw new IllegalArgumentException("wal max segment size must be between " + MAX_SEGMENT_SIZE_MIN +
+                " and " + MAX_SEGMENT_SIZE_MAX + " bytes and a multiple of " + SEGMENT_SIZE_MULTIPLE + ": " +
+                maxSegmentSize);
+        }
+        try
+        {
+            Files.createDirectories(dataDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create wal data dir " + dataDir, ex);
+        }
+        concluded = true;
+        return this;
+    }
+
+    public String toString()
+    {
+        return "JournalContext{dataDir=" + dataDir + ", maxSegmentSize=" + maxSegmentSize + ", fsync=" + fsync +
+            ", repair=" + repair + '}';
+    }
+}

@@ -1,0 +1,348 @@
+package io.axiom.journal;
+
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.axiom.journal.RecordFrame.ALIGNMENT;
+import static io.axiom.journal.RecordFrame.CHECKSUMMED_FROM;
+import static io.axiom.journal.RecordFrame.HEADER_LENGTH;
+
+/**
+ * Walks mapped segments record by record, validating length, CRC32C and sequence continuity, and classifies where
+ * the walk stopped: a clean end, a torn tail (nothing valid after it) or corruption (valid records after it).
+ * Reads only; acting on the outcome is the caller's business ({@link Recovery} truncates or refuses,
+ * {@link JournalInspector} reports).
+ */
+final class RecoveryScan
+{
+    enum Outcome
+    {
+        CLEAN, TORN_TAIL, CORRUPT
+    }
+
+    private final List<Segment> segments;
+    private final long[] segmentRecords;
+    private final CRC32C crc = new CRC32C();
+
+    private long recordCount;
+    private long firstPosition;
+    private long lastPosition;
+    private long lastSequence;
+    private int stopSegment;
+    private int stopOffset;
+    private LogFault fault;
+
+    private Outcome outcome;
+    private boolean validFollows;
+    private LogFault corruption;
+    private String evidence;
+    private int tailEnd;
+    private long laterGarbageBytes;
+    private int nextSegment;
+    private int nextOffset;
+    private long nextSequence;
+
+    /**
+     * @param segments contiguous segments with valid headers, oldest first, at least one.
+     */
+    RecoveryScan(final List<Segment> segments)
+    {
+        this.segments = segments;
+        this.segmentRecords = new long[segments.size()];
+    }
+
+    /**
+     * Walk valid records from a record boundary until a zero length that ends the log, the end of the segments, or a
+     * bad record, then classify the stop.
+     *
+     * @param fromSegment      index into the segment list.
+     * @param fromOffset       file offset of the first record to check.
+     * @param expectedSequence sequence the first record must have, 0 to accept any.
+     * @return the outcome.
+     */
+    Outcome scan(final int fromSegment, final int fromOffset, final long expectedSequence)
+    {
+        walk(fromSegment, fromOffset, expectedSequence);
+        classify();
+        return outcome;
+    }
+
+    private void walk(final int fromSegment, final int fromOffset, final long expectedSequence)
+    {
+        long expected = expectedSequence;
+        fault = null;
+        for (int s = fromSegment; s < segments.size(); s++)
+        {
+            final Segment segment = segments.get(s);
+            final UnsafeBuffer buffer = segment.buffer();
+            final int capacity = segment.capacity();
+            int offset = s == fromSegment ? fromOffset : SegmentHeader.LENGTH;
+            if (s > fromSegment && RecordFrame.frameLengthVolatile(buffer, offset) == 0)
+            {
+                stopSegment = s - 1;
+                stopOffset = segments.get(s - 1).limit();
+                return;
+            }
+
+            while (offset <= capacity - HEADER_LENGTH)
+            {
+                final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+                if (0 == frameLength)
+                {
+                    break;
+                }
+                final LogFault recordFault = check(segment, offset, frameLength, expected);
+                if (null != recordFault)
+                {
+                    segment.limit(offset);
+                    stopSegment = s;
+                    stopOffset = offset;
+                    fault = recordFault;
+                    return;
+                }
+                final long sequence = RecordFrame.sequence(buffer, offset);
+                final long position = segment.basePosition() + offset;
+                if (0 == recordCount)
+                {
+                    firstPosition = position;
+                }
+                recordCount++;
+                segmentRecords[s]++;
+                lastPosition = position;
+                lastSequence = sequence;
+                expected = sequence + 1;
+                offset += RecordFrame.align(frameLength);
+            }
+            segment.limit(offset);
+        }
+        stopSegment = segments.size() - 1;
+        stopOffset = segments.get(stopSegment).limit();
+    }
+
+    private LogFault check(final Segment segment, final int offset, final int frameLength, final long expected)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final long position = segment.basePosition() + offset;
+        final String where = segment.file() + " at file offset " + offset + " (position " + position + ")";
+        final int maxLength = segment.capacity() - offset;
+        if (frameLength < HEADER_LENGTH || frameLength > maxLength)
+        {
+            return new LogFault(LogFault.Kind.LENGTH, segment.file(), offset, position,
+                "impossible frame length " + frameLength + " in " + where + ": must be between " + HEADER_LENGTH +
+                " and " + maxLength + (0 == expected ? "" : ", expected sequence " + expected) +
+                ", stored CRC32C 0x" + SegmentHeader.hex(RecordFrame.checksum(buffer, offset)));
+        }
+        final int stored = RecordFrame.checksum(buffer, offset);
+        final int actual = segment.checksum(crc, offset + CHECKSUMMED_FROM, offset + frameLength);
+        if (stored != actual)
+        {
+            return new LogFault(LogFault.Kind.CHECKSUM, segment.file(), offset, position,
+                "record checksum mismatch in " + where + ": expected CRC32C 0x" + SegmentHeader.hex(stored) +
+                " (stored in the record), actual 0x" + SegmentHeader.hex(actual) + " (computed over its " +
+                frameLength + " bytes)" + (0 == expected ? "" : ", expected sequence " + expected));
+        }
+        final long sequence = RecordFrame.sequence(buffer, offset);
+        if (0 == expected ? sequence < 1 : sequence != expected)
+        {
+            return new LogFault(LogFault.Kind.SEQUENCE, segment.file(), offset, position,
+                "sequence gap in " + where + ": expected sequence " + (0 == expected ? ">= 1" : expected) +
+                ", actual " + sequence + " (the record's checksum is valid)");
+        }
+        return null;
+    }
+
+    private void classify()
+    {
+        final Segment stop = segments.get(stopSegment);
+        final int lookFrom = null == fault ? stopOffset : stopOffset + ALIGNMENT;
+        validFollows = findValidFrame(stopSegment, lookFrom);
+        tailEnd = stop.nonZeroEnd(stopOffset);
+        laterGarbageBytes = 0;
+        for (int s = stopSegment + 1; s < segments.size(); s++)
+        {
+            laterGarbageBytes += segments.get(s).nonZeroEnd(SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
+        }
+
+        corruption = null;
+        evidence = null;
+        if (validFollows)
+        {
+            final Segment next = segments.get(nextSegment);
+            evidence = "a valid record follows it in " + next.file() + " at file offset " + nextOffset +
+                " (position " + (next.basePosition() + nextOffset) + ", sequence " + nextSequence +
+                "), so this is not a torn tail";
+            corruption = null != fault ? fault : new LogFault(
+                LogFault.Kind.HOLE, stop.file(), stopOffset, stop.basePosition() + stopOffset,
+                "zero frame length in " + stop.file() + " at file offset " + stopOffset + " (position " +
+                (stop.basePosition() + stopOffset) + ") where sequence " + (lastSequence + 1) + " was expected");
+            outcome = Outcome.CORRUPT;
+        }
+        else if (null != fault && laterGarbageBytes > 0)
+        {
+            evidence = "later segment files hold data after it, so this is not a torn tail";
+            corruption = fault;
+            outcome = Outcome.CORRUPT;
+        }
+        else if (tailEnd > stopOffset || laterGarbageBytes > 0)
+        {
+            outcome = Outcome.TORN_TAIL;
+        }
+        else
+        {
+            outcome = Outcome.CLEAN;
+        }
+    }
+
+    /**
+     * Look for a frame that validates (length, CRC32C) with a plausible sequence after the last good one, at every
+     * 8-aligned offset from fromOffset in segment fromSegment and in every later segment.
+     */
+    private boolean findValidFrame(final int fromSegment, final int fromOffset)
+    {
+        final long stopPosition = segments.get(fromSegment).basePosition() + fromOffset;
+        for (int s = fromSegment; s < segments.size(); s++)
+        {
+            final Segment segment = segments.get(s);
+            final UnsafeBuffer buffer = segment.buffer();
+            final int capacity = segment.capacity();
+            for (int offset = s == fromSegment ? fromOffset : SegmentHeader.LENGTH;
+                offset <= capacity - HEADER_LENGTH;
+                offset += ALIGNMENT)
+            {
+                final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+                if (frameLength < HEADER_LENGTH || frameLength > capacity - offset ||
+                    RecordFrame.reserved(buffer, offset) != 0)
+                {
+                    continue;
+                }
+                final long sequence = RecordFrame.sequence(buffer, offset);
+                final long maxSequence = 0 == lastSequence ? Long.MAX_VALUE :
+                    lastSequence + 1 + (segment.basePosition() + offset - stopPosition) / HEADER_LENGTH;
+                if (sequence <= lastSequence || sequence > maxSequence)
+                {
+                    continue;
+                }
+                final int stored = RecordFrame.checksum(buffer, offset);
+                if (stored == segment.checksum(crc, offset + CHECKSUMMED_FROM, offset + frameLength))
+                {
+                    nextSegment = s;
+                    nextOffset = offset;
+                    nextSequence = sequence;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    Outcome outcome()
+    {
+        return outcome;
+    }
+
+    /**
+     * @return true when a valid record was found after the stop, see {@link #nextSegment()}.
+     */
+    boolean validFollows()
+    {
+        return validFollows;
+    }
+
+    long recordCount()
+    {
+        return recordCount;
+    }
+
+    long firstPosition()
+    {
+        return firstPosition;
+    }
+
+    long lastPosition()
+    {
+        return lastPosition;
+    }
+
+    long lastSequence()
+    {
+        return lastSequence;
+    }
+
+    long segmentRecords(final int segment)
+    {
+        return segmentRecords[segment];
+    }
+
+    /**
+     * @return index into the segment list where the walk stopped.
+     */
+    int stopSegment()
+    {
+        return stopSegment;
+    }
+
+    /**
+     * @return file offset where the walk stopped: the end of the valid records in the stop segment.
+     */
+    int stopOffset()
+    {
+        return stopOffset;
+    }
+
+    /**
+     * @return the corruption when {@link #outcome()} is CORRUPT.
+     */
+    LogFault corruption()
+    {
+        return corruption;
+    }
+
+    /**
+     * @return why the corruption is not a torn tail.
+     */
+    String evidence()
+    {
+        return evidence;
+    }
+
+    /**
+     * @return the bad record at the stop, null when the walk ended at a zero length or the last segment's end.
+     */
+    LogFault fault()
+    {
+        return fault;
+    }
+
+    /**
+     * @return offset just past the last non-zero byte in the stop segment from the stop offset.
+     */
+    int tailEnd()
+    {
+        return tailEnd;
+    }
+
+    long laterGarbageBytes()
+    {
+        return laterGarbageBytes;
+    }
+
+    /**
+     * @return index into the segment list of the valid record found after a corruption.
+     */
+    int nextSegment()
+    {
+        return nextSegment;
+    }
+
+    int nextOffset()
+    {
+        return nextOffset;
+    }
+
+    long nextSequence()
+    {
+        return nextSequence;
+    }
+}

@@ -1,0 +1,160 @@
+package io.axiom.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The data directory as a list of segment files: naming, listing, reading headers, directory fsync.
+ */
+final class SegmentFiles
+{
+    static final String SUFFIX = ".wal";
+    static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
+    private static final Pattern TEMP_NAME = Pattern.compile("\\d{20}\\.wal\\.tmp");
+
+    private SegmentFiles()
+    {
+    }
+
+    /**
+     * @return segment files (named {@code %020d.wal}) ordered by base position.
+     */
+    static List<Path> list(final Path dir)
+    {
+        return listMatching(dir, SEGMENT_NAME);
+    }
+
+    /**
+     * @return leftovers of segment creation interrupted by a crash.
+     */
+    static List<Path> listTemp(final Path dir)
+    {
+        return listMatching(dir, TEMP_NAME);
+    }
+
+    static long basePosition(final Path file)
+    {
+        final String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+    }
+
+    /**
+     * @return the first 64 bytes of a file (fewer if the file is shorter), positioned at 0.
+     */
+    static ByteBuffer readHeader(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer header = ByteBuffer.allocate(SegmentHeader.LENGTH);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+            {
+                // read until full or end of file
+            }
+            return header.flip();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read segment header of " + file, ex);
+        }
+    }
+
+    /**
+     * @return true when every byte of the file is zero (a segment whose creation never finished).
+     */
+    static boolean isAllZero(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            long position = 0;
+            int read;
+            while ((read = channel.read(chunk.clear(), position)) > 0)
+            {
+                for (int i = 0; i < read; i++)
+                {
+                    if (chunk.get(i) != 0)
+                    {
+                        return false;
+                    }
+                }
+                position += read;
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file, ex);
+        }
+    }
+
+    static long size(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static void delete(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + file, ex);
+        }
+    }
+
+    /**
+     * fsync a directory so that file creation, renames and deletions in it survive a crash.
+     */
+    static void forceDirectory(final Path dir)
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot fsync directory " + dir, ex);
+        }
+    }
+
+    private static List<Path> listMatching(final Path dir, final Pattern pattern)
+    {
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : stream)
+            {
+                if (pattern.matcher(file.getFileName().toString()).matches() && Files.isRegularFile(file))
+                {
+                    files.add(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + dir, ex);
+        }
+        files.sort(Comparator.comparing(file -> file.getFileName().toString()));
+        return files;
+    }
+}
