@@ -59,6 +59,7 @@ public final class CommandRing
      */
     public void publish(final long sequence)
     {
+        ringBuffer.get(sequence).publishedAtNs(System.nanoTime());
         ringBuffer.publish(sequence);
     }
 

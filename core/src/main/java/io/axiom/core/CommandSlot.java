@@ -21,6 +21,7 @@ public final class CommandSlot
     private int length;
     private ReplySink replySink;
     private Object replyTo;
+    private long publishedAtNs;
 
     CommandSlot(final int capacity)
     {
@@ -81,6 +82,16 @@ public final class CommandSlot
         this.replySink = sink;
         this.replyTo = replyTo;
         return this;
+    }
+
+    void publishedAtNs(final long nanos)
+    {
+        publishedAtNs = nanos;
+    }
+
+    long publishedAtNs()
+    {
+        return publishedAtNs;
     }
 
     DirectBuffer commandBuffer()

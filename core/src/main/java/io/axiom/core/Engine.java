@@ -18,6 +18,7 @@ public final class Engine implements AutoCloseable
     private final EngineContext ctx;
     private final CommandRing ring;
     private final EngineCounters counters = new EngineCounters();
+    private final EventFeed feed;
     private final AgentRunner runner;
     private final EngineClient client;
     private volatile Throwable failure;
@@ -27,7 +28,8 @@ public final class Engine implements AutoCloseable
     {
         this.ctx = ctx;
         this.ring = new CommandRing(ctx.ringSize(), ctx.slotSize());
-        final Processor processor = new Processor(ctx, ring, counters);
+        this.feed = new EventFeed(ctx.eventFeedCapacity());
+        final Processor processor = new Processor(ctx, ring, counters, feed);
         final ErrorHandler errorHandler = this::onError;
         this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, new FatalOnError(processor));
         this.client = new EngineClient(this, ring);
@@ -96,6 +98,14 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return durable events as they are released, for subscriptions.
+     */
+    public EventFeed eventFeed()
+    {
+        return feed;
+    }
+
+    /**
      * @return figures published by the processor.
      */
     public EngineCounters counters()
@@ -138,14 +148,16 @@ public final class Engine implements AutoCloseable
 
     private void onError(final Throwable throwable)
     {
+        final Throwable cause = throwable instanceof AgentTerminationException && null != throwable.getCause() ?
+            throwable.getCause() : throwable;
         if (null == failure)
         {
-            failure = throwable;
+            failure = cause;
         }
-        System.err.println("axiom: processor stopped: " + throwable);
-        if (!(throwable instanceof io.axiom.journal.JournalCorruptionException))
+        System.err.println("axiom: processor stopped: " + cause);
+        if (!(cause instanceof io.axiom.journal.JournalCorruptionException))
         {
-            throwable.printStackTrace(System.err);
+            cause.printStackTrace(System.err);
         }
     }
 

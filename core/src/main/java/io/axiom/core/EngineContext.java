@@ -38,6 +38,7 @@ public final class EngineContext
     private long workerTimeoutMs = WORKER_TIMEOUT_MS_DEFAULT;
     private int batchLimit = BATCH_LIMIT_DEFAULT;
     private long timerTickMs = TIMER_TICK_MS_DEFAULT;
+    private int eventFeedCapacity = EventFeed.CAPACITY_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -64,6 +65,8 @@ public final class EngineContext
         require(batchLimit >= 1, "batch limit must be at least 1: " + batchLimit);
         require(timerTickMs >= 1, "timer tick must be at least 1 ms: " + timerTickMs);
         require(dataDir != null, "data dir must be set");
+        require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
+            "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         if (null == idleStrategy)
         {
             idleStrategy = new BackoffIdleStrategy(
@@ -241,6 +244,21 @@ public final class EngineContext
     public long timerTickMs()
     {
         return timerTickMs;
+    }
+
+    /**
+     * @param eventFeedCapacity bytes of the broadcast buffer that carries released events to subscribers.
+     * @return this for a fluent API.
+     */
+    public EngineContext eventFeedCapacity(final int eventFeedCapacity)
+    {
+        this.eventFeedCapacity = eventFeedCapacity;
+        return this;
+    }
+
+    public int eventFeedCapacity()
+    {
+        return eventFeedCapacity;
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.axiom.codecs.WorkflowState;
 import io.axiom.journal.RecoveryReport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Figures the processor publishes once per duty cycle for other threads to read (readiness, metrics, tests).
@@ -30,7 +32,11 @@ public final class EngineCounters
     private volatile long recoveryNanos;
     private volatile long recoveredRecords;
     private volatile RecoveryReport recoveryReport;
+    private volatile long eventsReleased;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
+    private final Recorder fsyncLatency = new Recorder(3);
+    private final Recorder batchSizes = new Recorder(3);
+    private final Recorder commandLatency = new Recorder(3);
 
     void recovered(final RecoveryReport report, final long records, final long nanos)
     {
@@ -46,6 +52,7 @@ public final class EngineCounters
 
     void fsync(final long nanos)
     {
+        fsyncLatency.recordValue(Math.max(0, nanos));
         fsyncCount++;
         fsyncNanosTotal += nanos;
         if (nanos > fsyncNanosMax)
@@ -54,8 +61,19 @@ public final class EngineCounters
         }
     }
 
+    void commandLatency(final long nanos)
+    {
+        commandLatency.recordValue(Math.max(0, nanos));
+    }
+
+    void eventsReleased(final int count)
+    {
+        eventsReleased += count;
+    }
+
     void batch(final int size)
     {
+        batchSizes.recordValue(size);
         batchCount++;
         commandCount += size;
         if (size > maxBatchSize)
@@ -164,6 +182,48 @@ public final class EngineCounters
     public long timerCount()
     {
         return timerCount;
+    }
+
+    /**
+     * @return events released to readers (fsynced) since start.
+     */
+    public long eventsReleased()
+    {
+        return eventsReleased;
+    }
+
+    /**
+     * Fsync latencies (ns) recorded since the previous call; each call starts a new interval.
+     *
+     * @param recycle a histogram from an earlier call to reuse, or null.
+     * @return the interval histogram.
+     */
+    public Histogram fsyncLatencyInterval(final Histogram recycle)
+    {
+        return fsyncLatency.getIntervalHistogram(recycle);
+    }
+
+    /**
+     * Commands per group commit recorded since the previous call.
+     *
+     * @param recycle a histogram from an earlier call to reuse, or null.
+     * @return the interval histogram.
+     */
+    public Histogram batchSizeInterval(final Histogram recycle)
+    {
+        return batchSizes.getIntervalHistogram(recycle);
+    }
+
+    /**
+     * Command-to-reply latencies (ns: from publish on the ring to the reply's release after fsync) recorded since
+     * the previous call.
+     *
+     * @param recycle a histogram from an earlier call to reuse, or null.
+     * @return the interval histogram.
+     */
+    public Histogram commandLatencyInterval(final Histogram recycle)
+    {
+        return commandLatency.getIntervalHistogram(recycle);
     }
 
     public long recoveryNanos()

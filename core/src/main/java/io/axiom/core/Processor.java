@@ -3,7 +3,9 @@ package io.axiom.core;
 import com.lmax.disruptor.EventPoller;
 import io.axiom.journal.Journal;
 import io.axiom.journal.JournalContext;
+import io.axiom.journal.RecordHandler;
 import io.axiom.journal.RecoveryReport;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 
@@ -27,12 +29,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final int batchLimit;
     private final long timerTickMs;
 
+    private final RecordHandler feedTransmitter;
     private Journal journal;
     private int batchCount;
     private long nextTimerPollMs;
 
-    Processor(final EngineContext ctx, final CommandRing ring, final EngineCounters counters)
+    Processor(final EngineContext ctx, final CommandRing ring, final EngineCounters counters, final EventFeed feed)
     {
+        this.feedTransmitter = feed::transmit;
         this.ctx = ctx;
         this.ring = ring;
         this.poller = ring.poller();
@@ -101,7 +105,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             // Before the replies: whoever holds a reply also sees the figures that include its events.
             publishCounters();
         }
-        replies.release();
+        transmitReleased();
+        replies.release(counters);
         return work;
     }
 
@@ -109,9 +114,25 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     {
         final ReplySink sink = slot.replySink();
         final Object replyTo = slot.replyToObject();
+        replies.commandPublishedAtNs(slot.publishedAtNs());
         stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), clock.time(), sink, replyTo);
         slot.clear();
         return ++batchCount < batchLimit;
+    }
+
+    private void transmitReleased()
+    {
+        final LongArrayList appended = stateMachine.appended();
+        final int count = appended.size();
+        if (count > 0)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                journal.read(appended.getLong(i), feedTransmitter);
+            }
+            counters.eventsReleased(count);
+            appended.clear();
+        }
     }
 
     public void onClose()

@@ -21,6 +21,8 @@ final class ReplyArena
     private int[] lengths = new int[256];
     private ReplySink[] sinks = new ReplySink[256];
     private Object[] replyTos = new Object[256];
+    private long[] publishedAtNs = new long[256];
+    private long commandPublishedAtNs;
 
     /**
      * Start a reply.
@@ -39,6 +41,7 @@ final class ReplyArena
         sinks[count] = sink;
         replyTos[count] = replyTo;
         offsets[count] = offset;
+        publishedAtNs[count] = commandPublishedAtNs;
         pendingOffset = offset;
         return offset;
     }
@@ -56,6 +59,14 @@ final class ReplyArena
         count++;
     }
 
+    /**
+     * @param nanos when the command now being handled was published, for the replies it produces.
+     */
+    void commandPublishedAtNs(final long nanos)
+    {
+        commandPublishedAtNs = nanos;
+    }
+
     MutableDirectBuffer buffer()
     {
         return buffer;
@@ -69,17 +80,20 @@ final class ReplyArena
     /**
      * Hand every reply of the batch to its sink, then forget them.
      *
+     * @param counters where command-to-reply latency is recorded.
      * @return replies released.
      */
-    int release()
+    int release(final EngineCounters counters)
     {
         final int released = count;
+        final long nowNs = released > 0 ? System.nanoTime() : 0;
         for (int i = 0; i < released; i++)
         {
             final ReplySink sink = sinks[i];
             final Object replyTo = replyTos[i];
             sinks[i] = null;
             replyTos[i] = null;
+            counters.commandLatency(nowNs - publishedAtNs[i]);
             sink.onReply(replyTo, buffer, offsets[i], lengths[i]);
         }
         count = 0;
@@ -94,5 +108,6 @@ final class ReplyArena
         lengths = java.util.Arrays.copyOf(lengths, newLength);
         sinks = java.util.Arrays.copyOf(sinks, newLength);
         replyTos = java.util.Arrays.copyOf(replyTos, newLength);
+        publishedAtNs = java.util.Arrays.copyOf(publishedAtNs, newLength);
     }
 }

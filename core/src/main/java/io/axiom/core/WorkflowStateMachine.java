@@ -47,6 +47,7 @@ import io.axiom.journal.RecordHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongArrayList;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.DeadlineTimerWheel;
@@ -127,6 +128,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private final WorkflowListHeaderEncoder listHeaderEncoder = new WorkflowListHeaderEncoder();
     private final EventListHeaderEncoder eventListHeaderEncoder = new EventListHeaderEncoder();
 
+    private final LongArrayList appended = new LongArrayList(1024, Long.MIN_VALUE);
     private Journal journal;
     private long now;
     private long nextWorkflowId = 1;
@@ -147,6 +149,15 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     void journal(final Journal journal)
     {
         this.journal = journal;
+    }
+
+    /**
+     * @return positions of the events written since the last {@link LongArrayList#clear()}; the processor drains it
+     * after each group commit to feed released events to readers.
+     */
+    LongArrayList appended()
+    {
+        return appended;
     }
 
     long workflowCount()
@@ -783,6 +794,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private void commitAndApply(final int templateId, final long position, final int length)
     {
         claim.commit();
+        appended.addLong(position);
         apply(claim.buffer(), claim.offset(), length, templateId, position, now);
     }
 
