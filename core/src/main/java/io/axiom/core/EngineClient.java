@@ -9,6 +9,7 @@ import io.axiom.codecs.AdvanceWorkflowEncoder;
 import io.axiom.codecs.CancelWorkflowEncoder;
 import io.axiom.codecs.CreateWorkflowEncoder;
 import io.axiom.codecs.GetWorkflowEncoder;
+import io.axiom.codecs.GetTaskQueuesEncoder;
 import io.axiom.codecs.GetWorkflowEventsEncoder;
 import io.axiom.codecs.ListWorkflowsEncoder;
 import io.axiom.codecs.MessageHeaderEncoder;
@@ -221,6 +222,21 @@ public final class EngineClient
                 .fromIndex(0)
                 .maxCount(Integer.MAX_VALUE);
             return HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * @param timeout how long to wait.
+     * @return TaskQueues: per step name, tasks queued and leased.
+     */
+    public EngineReply tasks(final Duration timeout)
+    {
+        return submit(HEADER + GetTaskQueuesEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new GetTaskQueuesEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0);
+            return HEADER + GetTaskQueuesEncoder.BLOCK_LENGTH;
         });
     }
 

@@ -33,6 +33,7 @@ public final class EngineCounters
     private volatile long recoveredRecords;
     private volatile RecoveryReport recoveryReport;
     private volatile long eventsReleased;
+    private volatile long tasksQueued;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
     private final Recorder fsyncLatency = new Recorder(3);
     private final Recorder batchSizes = new Recorder(3);
@@ -94,6 +95,7 @@ public final class EngineCounters
         workflowCount = workflows;
         ringOccupancy = occupancy;
         timerCount = stateMachine.timerCount();
+        tasksQueued = stateMachine.tasksQueued();
         for (final WorkflowState state : WorkflowState.values())
         {
             if (state != WorkflowState.NULL_VAL)
@@ -177,6 +179,14 @@ public final class EngineCounters
     public long maxBatchSize()
     {
         return maxBatchSize;
+    }
+
+    /**
+     * @return task steps waiting for a worker.
+     */
+    public long tasksQueued()
+    {
+        return tasksQueued;
     }
 
     public long timerCount()

@@ -8,6 +8,7 @@ import io.axiom.codecs.EventListHeaderDecoder;
 import io.axiom.codecs.MessageHeaderDecoder;
 import io.axiom.codecs.ProblemDecoder;
 import io.axiom.codecs.ReplyStatus;
+import io.axiom.codecs.TaskQueuesDecoder;
 import io.axiom.codecs.WorkflowCreatedDecoder;
 import io.axiom.codecs.WorkflowListHeaderDecoder;
 import io.axiom.codecs.WorkflowViewDecoder;
@@ -16,6 +17,7 @@ import io.axiom.core.api.EventView;
 import io.axiom.core.api.Status;
 import io.axiom.core.api.StepSpec;
 import io.axiom.core.api.StepView;
+import io.axiom.core.api.TaskQueue;
 import io.axiom.core.api.WorkflowView;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -102,6 +104,19 @@ public final class ReplyReader
                     frame += EventFrames.FRAME_HEADER_LENGTH + payloadLength;
                 }
                 return new EngineReply.Events(d.workflowId(), d.total(), events);
+            }
+            case TaskQueuesDecoder.TEMPLATE_ID ->
+            {
+                final TaskQueuesDecoder d = new TaskQueuesDecoder()
+                    .wrap(buffer, body, header.blockLength(), header.version());
+                final List<TaskQueue> queues = new ArrayList<>();
+                for (final TaskQueuesDecoder.QueuesDecoder q : d.queues())
+                {
+                    final long queued = q.queued();
+                    final long leased = q.leased();
+                    queues.add(new TaskQueue(q.stepName(), queued, leased));
+                }
+                return new EngineReply.TaskQueues(List.copyOf(queues));
             }
             default -> throw new IllegalArgumentException("not a reply: template " + header.templateId());
         }

@@ -27,6 +27,7 @@ final class Workflow
     long wakeAt;
     long timerId = NO_TIMER;
     long terminalPosition;
+    WorkflowStateMachine.TaskQueue taskQueue;
 
     Workflow(final long id, final WorkflowDefinition definition, final long createdPosition, final long createdAt)
     {

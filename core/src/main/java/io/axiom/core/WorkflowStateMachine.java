@@ -8,7 +8,9 @@ import io.axiom.codecs.CancelWorkflowDecoder;
 import io.axiom.codecs.CreateWorkflowDecoder;
 import io.axiom.codecs.EventListHeaderEncoder;
 import io.axiom.codecs.GetWorkflowDecoder;
+import io.axiom.codecs.GetTaskQueuesDecoder;
 import io.axiom.codecs.GetWorkflowEventsDecoder;
+import io.axiom.codecs.TaskQueuesEncoder;
 import io.axiom.codecs.ListWorkflowsDecoder;
 import io.axiom.codecs.MessageHeaderDecoder;
 import io.axiom.codecs.MessageHeaderEncoder;
@@ -49,6 +51,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.Object2LongHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.DeadlineTimerWheel;
 
@@ -83,6 +86,10 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private final Object2LongHashMap<String> idempotencyKeys = new Object2LongHashMap<>(-1);
     private final long[] stateCounts = new long[STATE_COUNT];
     private final Long2LongHashMap timerToWorkflow = new Long2LongHashMap(-1);
+    private final Object2ObjectHashMap<String, TaskQueue> taskQueues = new Object2ObjectHashMap<>();
+    private final ArrayList<TaskQueue> taskQueueList = new ArrayList<>();
+    private final TaskQueuesEncoder taskQueuesEncoder = new TaskQueuesEncoder();
+    private final GetTaskQueuesDecoder taskQueuesDecoder = new GetTaskQueuesDecoder();
     private final DeadlineTimerWheel timerWheel;
     private final JournalClaim claim = new JournalClaim();
     private final RecordRef recordRef = new RecordRef();
@@ -236,6 +243,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                     onList(buffer, bodyOffset, blockLength, version, sink, replyTo);
                 case GetWorkflowEventsDecoder.TEMPLATE_ID ->
                     onEvents(buffer, bodyOffset, blockLength, version, sink, replyTo);
+                case GetTaskQueuesDecoder.TEMPLATE_ID ->
+                    onTaskQueues(buffer, bodyOffset, blockLength, version, sink, replyTo);
                 default -> problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
                     "unknown command template " + templateId);
             }
@@ -638,6 +647,44 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         eventCopier.out = null;
     }
 
+    private void onTaskQueues(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final ReplySink sink,
+        final Object replyTo)
+    {
+        final GetTaskQueuesDecoder decoder = taskQueuesDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        if (null == sink)
+        {
+            return;
+        }
+        final int offset = replies.begin(sink, replyTo);
+        final TaskQueuesEncoder encoder = taskQueuesEncoder.wrapAndApplyHeader(replies.buffer(), offset, headerEncoder)
+            .correlationId(decoder.correlationId());
+        final TaskQueuesEncoder.QueuesEncoder queues = encoder.queuesCount(Math.min(0xFFFF, taskQueueList.size()));
+        for (int i = 0, size = Math.min(0xFFFF, taskQueueList.size()); i < size; i++)
+        {
+            final TaskQueue queue = taskQueueList.get(i);
+            queues.next().queued(queue.queued).leased(queue.leased).stepName(queue.stepName);
+        }
+        replies.commit(HEADER_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * @return task steps waiting for a worker, over all step names.
+     */
+    long tasksQueued()
+    {
+        long total = 0;
+        for (int i = 0, size = taskQueueList.size(); i < size; i++)
+        {
+            total += taskQueueList.get(i).queued;
+        }
+        return total;
+    }
+
     // ------------------------------------------------------------------------------------------------ timers
 
     /**
@@ -848,6 +895,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                 if (workflow.definition.stepTypes[workflow.currentStep] == StepType.TASK)
                 {
                     state(workflow, WorkflowState.RUNNING);
+                    enqueueTask(workflow);
                 }
             }
             case StepCompletedDecoder.TEMPLATE_ID ->
@@ -855,6 +903,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                 final StepCompletedDecoder d = stepCompletedDecoder.wrap(buffer, bodyOffset, blockLength, version);
                 final Workflow workflow = touch(d.workflowId(), position, timestamp);
                 workflow.completedPositions[d.stepIndex()] = position;
+                dequeueTask(workflow);
             }
             case TimerScheduledDecoder.TEMPLATE_ID ->
             {
@@ -971,8 +1020,36 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private void terminate(final Workflow workflow, final WorkflowState state, final long position)
     {
         clearTimer(workflow);
+        dequeueTask(workflow);
         state(workflow, state);
         workflow.terminalPosition = position;
+    }
+
+    private void enqueueTask(final Workflow workflow)
+    {
+        if (null == workflow.taskQueue)
+        {
+            final String stepName = workflow.definition.stepNames[workflow.currentStep];
+            TaskQueue queue = taskQueues.get(stepName);
+            if (null == queue)
+            {
+                queue = new TaskQueue(stepName);
+                taskQueues.put(stepName, queue);
+                taskQueueList.add(queue);
+            }
+            queue.queued++;
+            workflow.taskQueue = queue;
+        }
+    }
+
+    private void dequeueTask(final Workflow workflow)
+    {
+        final TaskQueue queue = workflow.taskQueue;
+        if (null != queue)
+        {
+            queue.queued--;
+            workflow.taskQueue = null;
+        }
     }
 
     private void clearTimer(final Workflow workflow)
@@ -1131,6 +1208,21 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         if (!journal.read(position, recordRef))
         {
             throw new IllegalStateException("journal has no record at position " + position);
+        }
+    }
+
+    /**
+     * Task steps of one step name: queued for a worker, or leased to one.
+     */
+    static final class TaskQueue
+    {
+        final String stepName;
+        long queued;
+        long leased;
+
+        TaskQueue(final String stepName)
+        {
+            this.stepName = stepName;
         }
     }
 

@@ -249,6 +249,34 @@ class EngineTest
         }
     }
 
+    @Test
+    void taskQueuesCountTaskStepsWaitingForWorkers()
+    {
+        try (EngineFixture f = new EngineFixture(dir))
+        {
+            f.create("a", StepSpec.task("CHARGE"), StepSpec.task("SHIP"));
+            f.create("b", StepSpec.task("CHARGE"));
+            f.create("c", StepSpec.approval("SIGN"), StepSpec.task("SHIP"));
+            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 2, 0)), queues(f));
+
+            f.client().advance(1, null, null, TIMEOUT);
+            f.client().cancel(2, null, TIMEOUT);
+            f.client().advance(3, null, null, TIMEOUT);
+            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 0, 0),
+                new io.axiom.core.api.TaskQueue("SHIP", 2, 0)), queues(f));
+            assertEquals(2, f.engine.counters().tasksQueued());
+
+            f.restart();
+            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 0, 0),
+                new io.axiom.core.api.TaskQueue("SHIP", 2, 0)), queues(f));
+        }
+    }
+
+    private static List<io.axiom.core.api.TaskQueue> queues(final EngineFixture f)
+    {
+        return assertInstanceOf(EngineReply.TaskQueues.class, f.client().tasks(TIMEOUT)).queues();
+    }
+
     static void assertProblem(final EngineReply reply, final Status status, final String code)
     {
         final EngineReply.Problem problem = assertInstanceOf(EngineReply.Problem.class, reply, reply.toString());

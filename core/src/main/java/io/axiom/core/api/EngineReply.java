@@ -52,6 +52,19 @@ public sealed interface EngineReply
     }
 
     /**
+     * Task steps per step name.
+     *
+     * @param queues one entry per step name ever scheduled as a task.
+     */
+    record TaskQueues(List<TaskQueue> queues) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
      * Refused: nothing was written.
      *
      * @param status one of NOT_FOUND, CONFLICT, INVALID, OVERLOADED, UNAVAILABLE.
