@@ -1,0 +1,289 @@
+package io.axiom.gateway.cli;
+
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import io.axiom.core.Engine;
+import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.AxiomServer;
+import io.axiom.gateway.config.AxiomConfig;
+import io.axiom.gateway.config.ConfigKey;
+
+/**
+ * {@code axiom server}: resolve the configuration, start engine and gateway, print
+ * {@code Axiom listening on http://HOST:PORT}, and run until stopped (SIGINT/SIGTERM), or until the engine fails.
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    modelTransformer = ServerCommand.ConfigFlags.class,
+    description = {
+        "Run the engine and its HTTP gateway (REST API, /health, /ready).",
+        "Settings come from axiom.yaml < environment (AXIOM_*) < flags; every key has a flag below."
+    })
+public final class ServerCommand implements Callable<Integer>, EnvironmentAware
+{
+    /** Prefix of the line system tests parse to find the bound port. */
+    public static final String LISTENING = "Axiom listening on ";
+
+    private static final Logger HELIDON_LOGGER = Logger.getLogger("io.helidon");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 0,
+        description = "configuration file (YAML); default: $AXIOM_CONFIG, else ./axiom.yaml when present")
+    private Path configFile;
+
+    @Option(names = "--repair", order = 1,
+        description = "truncate the journal at a corrupt record instead of refusing to start (loses what follows)")
+    private boolean repair;
+
+    private Map<String, String> env = System.getenv();
+
+    @Override
+    public void environment(final Map<String, String> env)
+    {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final AxiomConfig config = ConfigResolver.resolve(configFile, env, flagValues(spec));
+
+        HELIDON_LOGGER.setLevel(Level.WARNING);
+        out.println(new AxiomMain.Version().getVersion()[0] + " starting");
+        out.println("configuration file: " + (null == config.file() ? "none" : config.file().toAbsolutePath()));
+        for (final String line : config.describe())
+        {
+            out.println("  " + line);
+        }
+        if (!config.fsync())
+        {
+            final String warning = "WARNING: wal.fsync is false: replies are sent before events reach the disk. " +
+                "A crash or power loss can lose acknowledged workflows. Never run production like this.";
+            err.println(warning);
+            out.println(warning);
+        }
+        if (repair)
+        {
+            err.println("WARNING: --repair: a corrupt journal will be truncated at the first bad record; " +
+                "every record after it is lost.");
+        }
+        out.flush();
+        err.flush();
+
+        final AxiomServer server;
+        try
+        {
+            server = AxiomServer.start(config, repair);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (hasCause(ex, BindException.class))
+            {
+                err.println("axiom: cannot listen on " + config.host() + ":" + config.port() + ": " + rootMessage(ex));
+                return AxiomMain.EXIT_FAILED;
+            }
+            if (ex instanceof IllegalArgumentException)
+            {
+                err.println("axiom: invalid engine configuration: " + ex.getMessage());
+                return AxiomMain.EXIT_USAGE;
+            }
+            throw ex;
+        }
+
+        final CountDownLatch stopLatch = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            server.close();
+            stopLatch.countDown();
+        }, "axiom-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        out.println(LISTENING + server.url());
+        out.flush();
+        return runUntilStopped(server, hook, stopLatch, out, err);
+    }
+
+    private static int runUntilStopped(
+        final AxiomServer server,
+        final Thread hook,
+        final CountDownLatch stopLatch,
+        final PrintWriter out,
+        final PrintWriter err)
+    {
+        final Engine engine = server.engine();
+        boolean announcedReady = false;
+        try
+        {
+            while (true)
+            {
+                final Throwable failure = engine.failure();
+                if (null != failure)
+                {
+                    err.println("axiom: the engine failed and the server stops: " + describe(failure));
+                    err.flush();
+                    removeHook(hook);
+                    server.close();
+                    return AxiomMain.EXIT_USAGE;
+                }
+                if (!announcedReady && engine.isReady())
+                {
+                    announcedReady = true;
+                    out.println("Axiom ready: " + engine.eventCount() + " events recovered, journal position " +
+                        engine.journalPosition());
+                    out.flush();
+                }
+                if (stopLatch.await(50, TimeUnit.MILLISECONDS))
+                {
+                    return AxiomMain.EXIT_OK;
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            removeHook(hook);
+            server.close();
+            Thread.currentThread().interrupt();
+            return AxiomMain.EXIT_OK;
+        }
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // already shutting down: the hook closes the server
+        }
+    }
+
+    /**
+     * @param spec the parsed command.
+     * @return every configuration flag given, name to raw value, in command-line order.
+     */
+    static Map<String, String> flagValues(final CommandSpec spec)
+    {
+        final Map<String, String> flags = new LinkedHashMap<>();
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (final OptionSpec option : parsed.matchedOptions())
+        {
+            final String name = option.longestName();
+            if (null != AxiomConfig.flagKey(name))
+            {
+                flags.put(name, option.getValue());
+            }
+        }
+        return flags;
+    }
+
+    private static boolean hasCause(final Throwable t, final Class<? extends Throwable> type)
+    {
+        for (Throwable c = t; null != c; c = c.getCause())
+        {
+            if (type.isInstance(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(final Throwable t)
+    {
+        Throwable root = t;
+        while (null != root.getCause())
+        {
+            root = root.getCause();
+        }
+        return null == root.getMessage() ? root.toString() : root.getMessage();
+    }
+
+    private static String describe(final Throwable failure)
+    {
+        final StringBuilder text = new StringBuilder(String.valueOf(failure));
+        for (Throwable c = failure.getCause(); null != c; c = c.getCause())
+        {
+            text.append(System.lineSeparator()).append("  caused by: ").append(c);
+        }
+        return text.toString();
+    }
+
+    /**
+     * Adds one {@code --KEY} option per {@link ConfigKey} and the short aliases, so that help and parsing always
+     * match the configuration model.
+     */
+    public static final class ConfigFlags implements CommandLine.IModelTransformer
+    {
+        @Override
+        public CommandSpec transform(final CommandSpec spec)
+        {
+            int order = 2;
+            for (final Map.Entry<String, ConfigKey> alias : new TreeMap<>(AxiomConfig.FLAG_ALIASES).entrySet())
+            {
+                spec.addOption(option(alias.getKey(), alias.getValue(), order++,
+                    "same as " + alias.getValue().flagName()));
+            }
+            for (final ConfigKey key : ConfigKey.values())
+            {
+                spec.addOption(option(key.flagName(), key, order++, key.description() + " (default " +
+                    key.defaultValue() + ", env " + key.envName() + ")"));
+            }
+            return spec;
+        }
+
+        private static OptionSpec option(final String name, final ConfigKey key, final int order, final String text)
+        {
+            final OptionSpec.Builder builder = OptionSpec.builder(name)
+                .type(String.class)
+                .paramLabel(label(key))
+                .order(order)
+                .description(text);
+            if (key.type() == ConfigKey.ValueType.BOOLEAN)
+            {
+                builder.arity("0..1").fallbackValue("true");
+            }
+            else
+            {
+                builder.arity("1");
+            }
+            return builder.build();
+        }
+
+        private static String label(final ConfigKey key)
+        {
+            return switch (key.type())
+            {
+                case PATH -> "DIR";
+                case BOOLEAN -> "true|false";
+                case SIZE -> "BYTES";
+                case INT, LONG -> "N";
+                case STRING -> "TEXT";
+            };
+        }
+    }
+}

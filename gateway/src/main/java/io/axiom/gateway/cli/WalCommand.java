@@ -1,0 +1,239 @@
+package io.axiom.gateway.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import io.axiom.core.EventDescriber;
+import io.axiom.core.api.EventView;
+import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.config.AxiomConfig;
+import io.axiom.gateway.http.JsonViews;
+import io.axiom.journal.JournalInspector;
+import io.axiom.journal.SegmentInfo;
+import io.axiom.journal.VerifyReport;
+
+/**
+ * {@code axiom wal verify} and {@code axiom wal dump}: offline tools over a journal directory. No server may be
+ * writing to the directory while they run.
+ */
+@Command(
+    name = "wal",
+    mixinStandardHelpOptions = true,
+    description = "Inspect the write-ahead log offline: verify checksums, dump records.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {WalCommand.Verify.class, WalCommand.Dump.class})
+public final class WalCommand implements Runnable
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give verify or dump");
+    }
+
+    /**
+     * Options both tools share: where the journal is.
+     */
+    abstract static class DataDirOptions implements EnvironmentAware
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "journal directory; default: wal.data-dir from the configuration (./data)")
+        Path dataDir;
+
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "configuration file to read wal.data-dir from")
+        Path configFile;
+
+        Map<String, String> env = System.getenv();
+
+        @Override
+        public void environment(final Map<String, String> env)
+        {
+            this.env = env;
+        }
+
+        /**
+         * @return the journal directory, checked to exist, or null after printing why not.
+         */
+        Path journalDir()
+        {
+            final Map<String, String> flags = new LinkedHashMap<>();
+            if (null != dataDir)
+            {
+                flags.put("--data-dir", dataDir.toString());
+            }
+            final AxiomConfig config = ConfigResolver.resolve(configFile, env, flags);
+            final Path dir = config.dataDir();
+            if (!Files.isDirectory(dir))
+            {
+                spec.commandLine().getErr().println("axiom: no journal directory at " + dir.toAbsolutePath());
+                return null;
+            }
+            return dir;
+        }
+    }
+
+    /**
+     * {@code axiom wal verify}.
+     */
+    @Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = "Check every record's checksum and sequence; exit 0 when clean, 1 on corruption.")
+    public static final class Verify extends DataDirOptions implements Callable<Integer>
+    {
+        @Override
+        public Integer call()
+        {
+            final Path dir = journalDir();
+            if (null == dir)
+            {
+                return AxiomMain.EXIT_FAILED;
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            final VerifyReport report = JournalInspector.verify(dir);
+            out.println("journal: " + dir.toAbsolutePath());
+            out.println("segments: " + report.segments().size());
+            for (final SegmentInfo s : report.segments())
+            {
+                out.println("  " + s.file().getFileName() + " index=" + s.index() + " base=" + s.basePosition() +
+                    " records=" + s.records() + " used=" + s.usedBytes() + "/" + s.capacity());
+            }
+            out.println("records: " + report.recordCount());
+            out.println("last position: " + report.lastPosition());
+            out.println("last sequence: " + report.lastSequence());
+            out.println("torn tail: " + (report.tornTail() ? "yes (would be truncated at start-up)" : "no"));
+            if (report.faults().isEmpty())
+            {
+                out.println("faults: none");
+            }
+            else
+            {
+                out.println("faults: " + report.faults().size());
+                for (final String fault : report.faults())
+                {
+                    out.println("  " + fault);
+                }
+            }
+            out.println(report.ok() ? "OK" : "CORRUPT");
+            out.flush();
+            return report.ok() ? AxiomMain.EXIT_OK : AxiomMain.EXIT_FAILED;
+        }
+    }
+
+    /**
+     * {@code axiom wal dump}.
+     */
+    @Command(
+        name = "dump",
+        mixinStandardHelpOptions = true,
+        description = "Print records from a position on, one line each: position, sequence, time, event, fields.")
+    public static final class Dump extends DataDirOptions implements Callable<Integer>
+    {
+        @Option(names = "--from", paramLabel = "POS", defaultValue = "0",
+            description = "first journal position to print (default: the start)")
+        long from;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE,
+            description = "most records to print (default: all)")
+        long limit;
+
+        @Override
+        public Integer call()
+        {
+            if (from < 0 || limit < 0)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--from and --limit must not be negative");
+            }
+            final Path dir = journalDir();
+            if (null == dir)
+            {
+                return AxiomMain.EXIT_FAILED;
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            final long[] count = {0};
+            final Long2ObjectHashMap<String[]> stepNames = new Long2ObjectHashMap<>();
+            JournalInspector.dump(dir, from, limit,
+                (buffer, offset, length, type, version, position, sequence, timestamp) ->
+                {
+                    out.println(line(buffer, offset, length, type, version, position, sequence, timestamp, stepNames));
+                    count[0]++;
+                });
+            out.flush();
+            spec.commandLine().getErr().println(count[0] + " records");
+            return AxiomMain.EXIT_OK;
+        }
+
+        /**
+         * @param stepNames step names per workflow id, learnt from WorkflowCreated events as the dump goes.
+         * @return {@code pos=P seq=S TIME TYPE workflow_id=W field=value ...}.
+         */
+        static String line(
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final int type,
+            final int version,
+            final long position,
+            final long sequence,
+            final long timestamp,
+            final Long2ObjectHashMap<String[]> stepNames)
+        {
+            final StringBuilder line = new StringBuilder(128)
+                .append("pos=").append(position)
+                .append(" seq=").append(sequence)
+                .append(' ').append(JsonViews.isoTime(timestamp));
+            EventView event = null;
+            try
+            {
+                event = EventDescriber.describe(buffer, offset, length, type, version, position, sequence, timestamp);
+                final String[] created = EventDescriber.stepNames(event);
+                if (null != created)
+                {
+                    stepNames.put(event.workflowId(), created);
+                }
+                else if (stepNames.containsKey(event.workflowId()))
+                {
+                    event = EventDescriber.describe(buffer, offset, length, type, version, position, sequence,
+                        timestamp, stepNames.get(event.workflowId()));
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                line.append(" type=").append(type).append(" version=").append(version).append(" length=")
+                    .append(length).append(" (cannot decode: ").append(ex.getMessage()).append(')');
+            }
+            if (null != event)
+            {
+                line.append(' ').append(event.type());
+                line.append(" workflow_id=").append(event.workflowId());
+                for (final Map.Entry<String, Object> field : event.fields().entrySet())
+                {
+                    if ("workflow_id".equals(field.getKey()))
+                    {
+                        continue;
+                    }
+                    line.append(' ').append(field.getKey()).append('=').append(JsonViews.text(field.getValue()));
+                }
+            }
+            return line.toString();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Subcommands of {@code axiom} owned by the gateway: {@code server}, and {@code wal verify} / {@code wal dump} for
+ * offline inspection of a journal.
+ * <p>
+ * Exit codes are the same for every command: 0 done, 1 the operation failed (corruption found, port taken, I/O
+ * error), 2 usage or configuration error (unknown flag, bad value, missing file) or a fatal engine failure at start
+ * (e.g. a corrupt journal, which needs an operator's decision: restore, or {@code --repair}).
+ * <p>
+ * Commands parse, print and delegate; they never hold engine or journal state beyond one invocation.
+ */
+package io.axiom.gateway.cli;

@@ -1,0 +1,173 @@
+package io.axiom.gateway.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting an Axiom server reads, with its type, default and allowed range.
+ */
+public enum ConfigKey
+{
+    WAL_DATA_DIR("wal.data-dir", ValueType.PATH, "./data", 0, 0,
+        "directory of the write-ahead log (segments, snapshots)"),
+    WAL_MAX_SEGMENT_SIZE("wal.max-segment-size", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 40,
+        "bytes per journal segment, a multiple of 4096 (64MiB)"),
+    WAL_FSYNC("wal.fsync", ValueType.BOOLEAN, "true", 0, 0,
+        "fsync every group commit before replying; false loses acknowledged writes on a crash"),
+    SCHEDULER_LEASE_DURATION_MS("scheduler.lease-duration-ms", ValueType.LONG, "30000", 1, Long.MAX_VALUE,
+        "how long a worker's lease on a task lasts without a heartbeat"),
+    SCHEDULER_WORKER_TIMEOUT_MS("scheduler.worker-timeout-ms", ValueType.LONG, "60000", 1, Long.MAX_VALUE,
+        "cap on one attempt of a task step"),
+    GATEWAY_HOST("gateway.host", ValueType.STRING, "127.0.0.1", 0, 0,
+        "address the HTTP server binds; 0.0.0.0 accepts remote clients"),
+    GATEWAY_PORT("gateway.port", ValueType.INT, "4000", 0, 65535,
+        "HTTP port; 0 binds an ephemeral port"),
+    GATEWAY_MAX_BODY_BYTES("gateway.max-body-bytes", ValueType.SIZE, "1MiB", 1024, 64 * 1024 * 1024,
+        "largest request body accepted, larger gets 413"),
+    GATEWAY_REQUEST_TIMEOUT_MS("gateway.request-timeout-ms", ValueType.LONG, "10000", 1, 3_600_000,
+        "how long a request waits for the engine's answer before 503"),
+    LIMITS_MAX_STEPS("limits.max-steps", ValueType.INT, "1000", 1, 1_000_000,
+        "most steps in one workflow"),
+    LIMITS_MAX_NAME_LENGTH("limits.max-name-length", ValueType.INT, "256", 1, 65_535,
+        "most characters in a workflow or step name"),
+    CORE_RING_SIZE("core.ring-size", ValueType.INT, "8192", 2, 1 << 24,
+        "slots in the command ring, a power of two");
+
+    /**
+     * How a raw value is parsed.
+     */
+    public enum ValueType
+    {
+        /** A non-blank string. */
+        STRING,
+        /** A filesystem path. */
+        PATH,
+        /** true or false. */
+        BOOLEAN,
+        /** A 32-bit integer within the key's range. */
+        INT,
+        /** A 64-bit integer within the key's range. */
+        LONG,
+        /** A byte count, plain or with a suffix: KiB, MiB, GiB (also k, m, g, KB, MB, GB: all powers of 1024). */
+        SIZE
+    }
+
+    private final String key;
+    private final ValueType type;
+    private final String defaultValue;
+    private final long min;
+    private final long max;
+    private final String description;
+
+    ConfigKey(
+        final String key,
+        final ValueType type,
+        final String defaultValue,
+        final long min,
+        final long max,
+        final String description)
+    {
+        this.key = key;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.min = min;
+        this.max = max;
+        this.description = description;
+    }
+
+    /**
+     * @return dotted name as written in axiom.yaml, e.g. {@code wal.data-dir}.
+     */
+    public String key()
+    {
+        return key;
+    }
+
+    /**
+     * @return how the value is parsed.
+     */
+    public ValueType type()
+    {
+        return type;
+    }
+
+    /**
+     * @return the default in its raw textual form.
+     */
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    /**
+     * @return smallest allowed value of a numeric key.
+     */
+    public long min()
+    {
+        return min;
+    }
+
+    /**
+     * @return largest allowed value of a numeric key.
+     */
+    public long max()
+    {
+        return max;
+    }
+
+    /**
+     * @return one line for help texts.
+     */
+    public String description()
+    {
+        return description;
+    }
+
+    /**
+     * @return name of the environment variable, e.g. {@code AXIOM_WAL_DATA_DIR}.
+     */
+    public String envName()
+    {
+        return "AXIOM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * @return the long flag, e.g. {@code --wal.data-dir}.
+     */
+    public String flagName()
+    {
+        return "--" + key;
+    }
+
+    /**
+     * @param key dotted name; {@code _} is read as {@code -}.
+     * @return the key, or null when there is no such setting.
+     */
+    public static ConfigKey fromKey(final String key)
+    {
+        final String normalised = key.replace('_', '-');
+        for (final ConfigKey k : values())
+        {
+            if (k.key.equals(normalised))
+            {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param envName environment variable name.
+     * @return the key, or null when the variable is not a setting.
+     */
+    public static ConfigKey fromEnvName(final String envName)
+    {
+        for (final ConfigKey k : values())
+        {
+            if (k.envName().equals(envName))
+            {
+                return k;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,81 @@
+package io.axiom.gateway.http;
+
+/**
+ * A refusal on its way to the client as {@code application/problem+json}. Thrown by parsing and validation, caught
+ * by the routes; carries no stack trace since it is an answer, not a fault.
+ */
+public final class ApiProblem extends RuntimeException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String code;
+    private final String title;
+    private final String retryAfter;
+
+    /**
+     * @param status HTTP status.
+     * @param code   stable machine-readable code, e.g. {@code MALFORMED_JSON}.
+     * @param title  short summary of the kind of problem.
+     * @param detail precise explanation of this occurrence.
+     */
+    public ApiProblem(final int status, final String code, final String title, final String detail)
+    {
+        this(status, code, title, detail, null);
+    }
+
+    /**
+     * @param status     HTTP status.
+     * @param code       stable machine-readable code.
+     * @param title      short summary of the kind of problem.
+     * @param detail     precise explanation of this occurrence.
+     * @param retryAfter seconds for a {@code Retry-After} header, or null.
+     */
+    public ApiProblem(
+        final int status, final String code, final String title, final String detail, final String retryAfter)
+    {
+        super(detail, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.title = title;
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * @param code   stable code.
+     * @param detail precise explanation.
+     * @return a 400 problem.
+     */
+    public static ApiProblem badRequest(final String code, final String detail)
+    {
+        return new ApiProblem(400, code, "Bad request", detail);
+    }
+
+    public int status()
+    {
+        return status;
+    }
+
+    public String code()
+    {
+        return code;
+    }
+
+    public String title()
+    {
+        return title;
+    }
+
+    public String detail()
+    {
+        return getMessage();
+    }
+
+    /**
+     * @return seconds for a {@code Retry-After} header, or null.
+     */
+    public String retryAfter()
+    {
+        return retryAfter;
+    }
+}

@@ -1,0 +1,444 @@
+package io.axiom.gateway.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import io.axiom.core.Engine;
+import io.axiom.core.EngineClient;
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.Status;
+
+/**
+ * The routes of the REST API and of the health endpoints. Each request runs on its own Helidon virtual thread and
+ * blocks on {@link EngineClient}; reads go through the engine's ring like writes, so an answer is consistent with
+ * every write acknowledged before it.
+ */
+public final class Gateway
+{
+    /** Root of the workflow resources. */
+    public static final String WORKFLOWS = "/api/v1/workflows";
+    /** The request header that makes a create idempotent. */
+    public static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    /** States a list may be filtered by. */
+    public static final Set<String> STATES =
+        Set.of("CREATED", "RUNNING", "WAITING", "COMPLETED", "FAILED", "CANCELLED");
+
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Engine engine;
+    private final EngineClient client;
+    private final GatewaySettings settings;
+    private final RequestParser parser;
+
+    /**
+     * @param engine   the engine to serve.
+     * @param settings limits and timeouts.
+     */
+    public Gateway(final Engine engine, final GatewaySettings settings)
+    {
+        this.engine = engine;
+        this.client = engine.client();
+        this.settings = settings;
+        this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
+    }
+
+    /**
+     * @return the handler that renders Helidon's pre-routing errors as problems.
+     */
+    public ProblemDirectHandler directHandler()
+    {
+        return new ProblemDirectHandler(settings.maxBodyBytes());
+    }
+
+    /**
+     * Register every route, the 405/404 fallbacks and the error handler.
+     *
+     * @param routing the server's routing.
+     */
+    public void routing(final HttpRouting.Builder routing)
+    {
+        routing
+            .get("/health", (req, res) -> Responses.json(res, 200, JsonViews.object(Map.of("status", "UP"))))
+            .get("/ready", this::ready)
+            .get(WORKFLOWS, api(this::list))
+            .post(WORKFLOWS, api(this::create))
+            .get(WORKFLOWS + "/{id}", api(this::get))
+            .get(WORKFLOWS + "/{id}/events", api(this::events))
+            .post(WORKFLOWS + "/{id}/advance", api(this::advance))
+            .post(WORKFLOWS + "/{id}/cancel", api(this::cancel))
+            .any("/health", notAllowed("GET"))
+            .any("/ready", notAllowed("GET"))
+            .any(WORKFLOWS, notAllowed("GET, POST"))
+            .any(WORKFLOWS + "/{id}", notAllowed("GET"))
+            .any(WORKFLOWS + "/{id}/events", notAllowed("GET"))
+            .any(WORKFLOWS + "/{id}/advance", notAllowed("POST"))
+            .any(WORKFLOWS + "/{id}/cancel", notAllowed("POST"))
+            .any((req, res) -> Responses.problem(req, res, new ApiProblem(404, "ROUTE_NOT_FOUND", "Not found",
+                "no resource at " + req.prologue().method().text() + " " + req.path().rawPath() +
+                "; the API lives under " + WORKFLOWS)))
+            .error(Throwable.class, this::onError);
+    }
+
+    private void ready(final ServerRequest req, final ServerResponse res)
+    {
+        final Throwable failure = engine.failure();
+        if (null != failure)
+        {
+            res.header(HeaderNames.RETRY_AFTER, "5");
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "FAILED");
+            body.put("detail", describe(failure));
+            Responses.json(res, 503, JsonViews.object(body));
+        }
+        else if (engine.isReady())
+        {
+            Responses.json(res, 200, JsonViews.object(Map.of("status", "READY")));
+        }
+        else
+        {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            Responses.json(res, 503, JsonViews.object(Map.of("status", "RECOVERING")));
+        }
+    }
+
+    private void list(final ServerRequest req, final ServerResponse res)
+    {
+        final int limit = queryInt(req, "limit", GatewaySettings.DEFAULT_PAGE_SIZE, 0, GatewaySettings.MAX_PAGE_SIZE);
+        final int offset = queryInt(req, "offset", 0, 0, Integer.MAX_VALUE);
+        String state = queryParam(req, "state");
+        if (null != state)
+        {
+            state = state.trim().toUpperCase(Locale.ROOT);
+            if (!STATES.contains(state))
+            {
+                throw ApiProblem.badRequest("INVALID_QUERY", "query parameter state must be one of " +
+                    "CREATED, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED, got '" + clip(queryParam(req, "state")) +
+                    "'");
+            }
+        }
+        final EngineReply reply = client.list(offset, limit, state, settings.requestTimeout());
+        if (reply instanceof EngineReply.WorkflowList page)
+        {
+            Responses.json(res, 200, JsonViews.list(page, offset, limit));
+        }
+        else
+        {
+            send(req, res, reply);
+        }
+    }
+
+    private void create(final ServerRequest req, final ServerResponse res)
+    {
+        final String key = RequestParser.idempotencyKey(req.headers().all(IDEMPOTENCY_KEY, List::of));
+        final byte[] body = readBody(req);
+        if (body.length == 0)
+        {
+            throw ApiProblem.badRequest("EMPTY_BODY",
+                "request body is empty; expected a JSON object with name and steps");
+        }
+        final CreateWorkflow command = parser.parseCreate(body, key);
+        send(req, res, client.create(command, settings.requestTimeout()));
+    }
+
+    private void get(final ServerRequest req, final ServerResponse res)
+    {
+        send(req, res, client.get(workflowId(req), settings.requestTimeout()));
+    }
+
+    private void events(final ServerRequest req, final ServerResponse res)
+    {
+        send(req, res, client.events(workflowId(req), settings.requestTimeout()));
+    }
+
+    private void advance(final ServerRequest req, final ServerResponse res)
+    {
+        final long id = workflowId(req);
+        final RequestParser.Advance advance = parser.parseAdvance(readBody(req));
+        send(req, res, client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout()));
+    }
+
+    private void cancel(final ServerRequest req, final ServerResponse res)
+    {
+        final long id = workflowId(req);
+        final String reason = parser.parseCancelReason(readBody(req));
+        send(req, res, client.cancel(id, reason, settings.requestTimeout()));
+    }
+
+    private static void send(final ServerRequest req, final ServerResponse res, final EngineReply reply)
+    {
+        switch (reply)
+        {
+            case EngineReply.Workflow w ->
+            {
+                if (w.status() == Status.CREATED || w.status() == Status.EXISTING)
+                {
+                    res.header(HeaderNames.LOCATION, WORKFLOWS + "/" + w.workflow().id());
+                }
+                Responses.json(res, w.status() == Status.CREATED ? 201 : 200, JsonViews.workflow(w.workflow()));
+            }
+            case EngineReply.WorkflowList page ->
+                Responses.json(res, 200, JsonViews.list(page, 0, page.workflows().size()));
+            case EngineReply.Events events -> Responses.json(res, 200, JsonViews.events(events));
+            case EngineReply.Problem p -> Responses.problem(req, res, toApiProblem(p));
+            default -> Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
+                "the engine answered with an unexpected " + reply.getClass().getSimpleName()));
+        }
+    }
+
+    /**
+     * @param p the engine's refusal.
+     * @return the same refusal in HTTP terms.
+     */
+    static ApiProblem toApiProblem(final EngineReply.Problem p)
+    {
+        final String code = null == p.code() ? p.status().name() : p.code();
+        return switch (p.status())
+        {
+            case NOT_FOUND -> new ApiProblem(404, code, Responses.title(404), p.detail());
+            case CONFLICT -> new ApiProblem(409, code, Responses.title(409), p.detail());
+            case INVALID -> new ApiProblem(400, code, Responses.title(400), p.detail());
+            case OVERLOADED -> new ApiProblem(503, code, "Overloaded", p.detail(), "1");
+            case UNAVAILABLE -> new ApiProblem(503, code, Responses.title(503), p.detail(), "1");
+            default -> new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
+                "the engine answered " + p.status() + ": " + p.detail());
+        };
+    }
+
+    private Handler api(final Handler handler)
+    {
+        return (req, res) ->
+        {
+            try
+            {
+                requireEngine();
+                handler.handle(req, res);
+            }
+            catch (final ApiProblem problem)
+            {
+                Responses.problem(req, res, problem);
+            }
+        };
+    }
+
+    private void requireEngine()
+    {
+        final Throwable failure = engine.failure();
+        if (null != failure)
+        {
+            throw new ApiProblem(503, "ENGINE_FAILED", Responses.title(503),
+                "the engine has stopped after a fatal error: " + describe(failure));
+        }
+        if (!engine.isReady())
+        {
+            throw new ApiProblem(503, "NOT_READY", Responses.title(503),
+                "the engine is still recovering its journal; retry shortly (GET /ready turns 200 when done)", "1");
+        }
+    }
+
+    private static Handler notAllowed(final String allow)
+    {
+        return (req, res) ->
+        {
+            res.header(HeaderNames.ALLOW, allow);
+            Responses.problem(req, res, new ApiProblem(405, "METHOD_NOT_ALLOWED", Responses.title(405),
+                "method " + req.prologue().method().text() + " is not allowed on " + req.path().rawPath() +
+                "; allowed: " + allow));
+        };
+    }
+
+    private void onError(final ServerRequest req, final ServerResponse res, final Throwable error)
+    {
+        if (error instanceof ApiProblem problem)
+        {
+            Responses.problem(req, res, problem);
+            return;
+        }
+        if (error instanceof HttpException http && http.status().code() < 500)
+        {
+            final int code = http.status().code();
+            Responses.problem(req, res, new ApiProblem(code, Responses.code(code), Responses.title(code),
+                null == http.getMessage() ? http.status().reasonPhrase() : http.getMessage()));
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, "unexpected failure serving " + req.prologue().method().text() + " " +
+            req.path().rawPath(), error);
+        Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
+            "unexpected failure: " + describe(error)));
+    }
+
+    /**
+     * Read the request body: refuse a non-JSON content type (415) and anything over the limit (413), from the
+     * declared length when there is one and by counting otherwise.
+     */
+    private byte[] readBody(final ServerRequest req)
+    {
+        if (!req.content().hasEntity())
+        {
+            return EMPTY;
+        }
+        checkContentType(req);
+
+        final int max = settings.maxBodyBytes();
+        final OptionalLong declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > max)
+        {
+            drain(req);
+            throw tooLarge(declared.getAsLong() + " bytes");
+        }
+
+        try (InputStream in = req.content().inputStream())
+        {
+            final byte[] body = in.readNBytes(max + 1);
+            if (body.length > max)
+            {
+                drain(req);
+                throw tooLarge("more than " + max + " bytes");
+            }
+            return body;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void drain(final ServerRequest req)
+    {
+        try (InputStream in = req.content().inputStream())
+        {
+            long left = settings.drainLimit();
+            final byte[] buffer = new byte[64 * 1024];
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int)Math.min(buffer.length, left))) > 0)
+            {
+                left -= n;
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.DEBUG, "stopped draining an oversized body", ex);
+        }
+    }
+
+    private ApiProblem tooLarge(final String size)
+    {
+        return new ApiProblem(413, "BODY_TOO_LARGE", Responses.title(413), "request body is " + size +
+            "; the limit is " + settings.maxBodyBytes() + " bytes (gateway.max-body-bytes)");
+    }
+
+    private static void checkContentType(final ServerRequest req)
+    {
+        final List<String> declared = req.headers().all(HeaderNames.CONTENT_TYPE, List::of);
+        if (declared.isEmpty())
+        {
+            throw unsupported("request has a body but no Content-Type header; send it as application/json");
+        }
+        final HttpMediaType type;
+        try
+        {
+            type = HttpMediaType.create(declared.get(0));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw unsupported("Content-Type '" + clip(declared.get(0)) + "' cannot be parsed; use application/json");
+        }
+        final String fullType = type.type().toLowerCase(Locale.ROOT) + "/" + type.subtype().toLowerCase(Locale.ROOT);
+        final boolean json = "application/json".equals(fullType) ||
+            (fullType.startsWith("application/") && fullType.endsWith("+json"));
+        if (!json)
+        {
+            throw unsupported("Content-Type '" + clip(declared.get(0)) + "' is not supported; use application/json");
+        }
+        final String charset = type.charset().orElse("utf-8").toLowerCase(Locale.ROOT);
+        if (!"utf-8".equals(charset) && !"utf8".equals(charset))
+        {
+            throw unsupported("charset '" + clip(charset) + "' is not supported; JSON must be UTF-8");
+        }
+    }
+
+    private static ApiProblem unsupported(final String detail)
+    {
+        return new ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", Responses.title(415), detail);
+    }
+
+    private static long workflowId(final ServerRequest req)
+    {
+        final String raw = req.path().pathParameters().get("id");
+        if (!raw.isEmpty() && raw.length() <= 19 && raw.chars().allMatch(c -> c >= '0' && c <= '9'))
+        {
+            try
+            {
+                return Long.parseLong(raw);
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // falls through to the 404 below
+            }
+        }
+        throw new ApiProblem(404, "WORKFLOW_NOT_FOUND", Responses.title(404), "no workflow with id '" + clip(raw) +
+            "': workflow ids are non-negative decimal numbers");
+    }
+
+    private static String queryParam(final ServerRequest req, final String name)
+    {
+        final List<String> values = req.query().all(name, List::of);
+        if (values.size() > 1)
+        {
+            throw ApiProblem.badRequest("INVALID_QUERY", "query parameter " + name + " is given " + values.size() +
+                " times; give it once");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static int queryInt(
+        final ServerRequest req, final String name, final int absent, final int min, final int max)
+    {
+        final String raw = queryParam(req, name);
+        if (null == raw)
+        {
+            return absent;
+        }
+        final Function<String, ApiProblem> bad = why -> ApiProblem.badRequest("INVALID_QUERY",
+            "query parameter " + name + " must be an integer between " + min + " and " + max + ", got '" +
+            clip(raw) + "'");
+        if (raw.isEmpty() || raw.length() > 10 || !raw.chars().allMatch(c -> c >= '0' && c <= '9'))
+        {
+            throw bad.apply(raw);
+        }
+        final long value = Long.parseLong(raw);
+        if (value < min || value > max)
+        {
+            throw bad.apply(raw);
+        }
+        return (int)value;
+    }
+
+    private static String clip(final String text)
+    {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
+    private static String describe(final Throwable t)
+    {
+        return null == t.getMessage() ? t.getClass().getName() : t.getMessage();
+    }
+}

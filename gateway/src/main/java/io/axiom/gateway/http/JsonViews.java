@@ -1,0 +1,317 @@
+package io.axiom.gateway.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.EventView;
+import io.axiom.core.api.RawJson;
+import io.axiom.core.api.StepKind;
+import io.axiom.core.api.StepSpec;
+import io.axiom.core.api.StepView;
+import io.axiom.core.api.WorkflowView;
+
+/**
+ * Renders engine views as the JSON documents of the REST contract: snake_case, ids as decimal strings, times as
+ * ISO-8601 UTC with milliseconds, client JSON (input, output) embedded as JSON, not quoted.
+ */
+public final class JsonViews
+{
+    private static final JsonFactory FACTORY = RequestParser.MAPPER.getFactory();
+    private static final DateTimeFormatter ISO =
+        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private JsonViews()
+    {
+    }
+
+    /**
+     * @param epochMs milliseconds since the epoch.
+     * @return ISO-8601 UTC, e.g. {@code 2026-01-02T03:04:05.678Z}.
+     */
+    public static String isoTime(final long epochMs)
+    {
+        return ISO.format(Instant.ofEpochMilli(epochMs));
+    }
+
+    /**
+     * @param workflow a workflow.
+     * @return its JSON document.
+     */
+    public static byte[] workflow(final WorkflowView workflow)
+    {
+        return render(g -> writeWorkflow(g, workflow));
+    }
+
+    /**
+     * @param list   a page of workflows.
+     * @param offset the page's offset.
+     * @param limit  the page's size limit.
+     * @return {@code {"workflows":[...],"total":N,"offset":O,"limit":L}}.
+     */
+    public static byte[] list(final EngineReply.WorkflowList list, final int offset, final int limit)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeArrayFieldStart("workflows");
+            for (final WorkflowView w : list.workflows())
+            {
+                writeWorkflow(g, w);
+            }
+            g.writeEndArray();
+            g.writeNumberField("total", list.total());
+            g.writeNumberField("offset", offset);
+            g.writeNumberField("limit", limit);
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param events a workflow's events.
+     * @return {@code {"workflow_id":"1","total":N,"events":[{"position","sequence","type","timestamp",...}]}}.
+     */
+    public static byte[] events(final EngineReply.Events events)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeStringField("workflow_id", Long.toString(events.workflowId()));
+            g.writeNumberField("total", events.total());
+            g.writeArrayFieldStart("events");
+            for (final EventView e : events.events())
+            {
+                g.writeStartObject();
+                g.writeNumberField("position", e.position());
+                g.writeNumberField("sequence", e.sequence());
+                g.writeStringField("type", e.type());
+                g.writeStringField("timestamp", isoTime(e.timestamp()));
+                for (final Map.Entry<String, Object> f : e.fields().entrySet())
+                {
+                    final String name = f.getKey();
+                    if ("position".equals(name) || "sequence".equals(name) || "type".equals(name) ||
+                        "timestamp".equals(name))
+                    {
+                        continue;
+                    }
+                    g.writeFieldName(name);
+                    writeValue(g, name, f.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param problem  the refusal.
+     * @param instance the request path it refers to, or null.
+     * @return an RFC 9457 problem document with an extra {@code code} member.
+     */
+    public static byte[] problem(final ApiProblem problem, final String instance)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeStringField("type", "urn:axiom:problem:" +
+                problem.code().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            g.writeStringField("title", problem.title());
+            g.writeNumberField("status", problem.status());
+            g.writeStringField("detail", problem.detail());
+            if (null != instance)
+            {
+                g.writeStringField("instance", instance);
+            }
+            g.writeStringField("code", problem.code());
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param fields name/value pairs, values being String, numbers or Boolean.
+     * @return a flat JSON object.
+     */
+    public static byte[] object(final Map<String, Object> fields)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            for (final Map.Entry<String, Object> f : fields.entrySet())
+            {
+                g.writeFieldName(f.getKey());
+                writeValue(g, f.getKey(), f.getValue());
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param value an event field value.
+     * @return the value for a one-line human listing: a plain word as is, anything else as compact JSON.
+     */
+    public static String text(final Object value)
+    {
+        if (value instanceof String s && !s.isEmpty() && s.matches("[A-Za-z0-9_.:/@+-]+"))
+        {
+            return s;
+        }
+        return new String(render(g -> writeValue(g, "", value)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void writeWorkflow(final JsonGenerator g, final WorkflowView w) throws IOException
+    {
+        g.writeStartObject();
+        g.writeStringField("id", Long.toString(w.id()));
+        g.writeStringField("name", w.name());
+        g.writeStringField("state", w.state());
+        g.writeStringField("current_step", w.currentStepName());
+        if (w.currentStep() >= 0)
+        {
+            g.writeNumberField("current_step_index", w.currentStep());
+        }
+        else
+        {
+            g.writeNullField("current_step_index");
+        }
+        g.writeArrayFieldStart("steps");
+        for (final StepView s : w.steps())
+        {
+            writeStep(g, s);
+        }
+        g.writeEndArray();
+        g.writeFieldName("input");
+        writeRaw(g, w.inputJson());
+        g.writeStringField("idempotency_key", w.idempotencyKey());
+        g.writeStringField("created_at", isoTime(w.createdAt()));
+        g.writeStringField("updated_at", isoTime(w.updatedAt()));
+        g.writeNumberField("event_count", w.eventCount());
+        if (w.wakeAt() != 0)
+        {
+            g.writeStringField("wake_at", isoTime(w.wakeAt()));
+        }
+        g.writeStringField("reason", w.reason());
+        g.writeEndObject();
+    }
+
+    private static void writeStep(final JsonGenerator g, final StepView s) throws IOException
+    {
+        g.writeStartObject();
+        g.writeNumberField("index", s.index());
+        g.writeStringField("name", s.name());
+        g.writeStringField("type", s.kind().wireName());
+        g.writeStringField("status", s.status());
+        g.writeNumberField("attempts", s.attempts());
+        if (s.completedAt() != 0)
+        {
+            g.writeStringField("completed_at", isoTime(s.completedAt()));
+        }
+        else
+        {
+            g.writeNullField("completed_at");
+        }
+        g.writeFieldName("output");
+        writeRaw(g, s.outputJson());
+
+        final StepSpec spec = s.spec();
+        if (null != spec)
+        {
+            if (s.kind() == StepKind.TIMER)
+            {
+                g.writeNumberField("duration_ms", spec.durationMs());
+            }
+            else if (s.kind() == StepKind.TASK)
+            {
+                if (spec.timeoutMs() != 0)
+                {
+                    g.writeNumberField("timeout_ms", spec.timeoutMs());
+                }
+                g.writeObjectFieldStart("retry");
+                g.writeNumberField("max_attempts", spec.maxAttempts());
+                g.writeNumberField("backoff_ms", spec.backoffMs());
+                g.writeNumberField("max_backoff_ms", spec.maxBackoffMs());
+                g.writeNumberField("multiplier", spec.multiplier());
+                g.writeEndObject();
+            }
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeRaw(final JsonGenerator g, final String json) throws IOException
+    {
+        if (null == json || json.isEmpty())
+        {
+            g.writeNull();
+        }
+        else
+        {
+            g.writeRawValue(json);
+        }
+    }
+
+    private static void writeValue(final JsonGenerator g, final String name, final Object value) throws IOException
+    {
+        switch (value)
+        {
+            case null -> g.writeNull();
+            case RawJson raw -> writeRaw(g, raw.json());
+            case String s -> g.writeString(s);
+            case Long l when "workflow_id".equals(name) -> g.writeString(Long.toString(l));
+            case Long l -> g.writeNumber(l);
+            case Integer i -> g.writeNumber(i);
+            case Double d -> g.writeNumber(d);
+            case Float f -> g.writeNumber(f);
+            case Boolean b -> g.writeBoolean(b);
+            case List<?> list ->
+            {
+                g.writeStartArray();
+                for (final Object item : list)
+                {
+                    writeValue(g, "", item);
+                }
+                g.writeEndArray();
+            }
+            case Map<?, ?> map ->
+            {
+                g.writeStartObject();
+                for (final Map.Entry<?, ?> e : map.entrySet())
+                {
+                    final String key = String.valueOf(e.getKey());
+                    g.writeFieldName(key);
+                    writeValue(g, key, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            default -> g.writeString(value.toString());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Writer
+    {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    private static byte[] render(final Writer writer)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out))
+        {
+            writer.write(g);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+}

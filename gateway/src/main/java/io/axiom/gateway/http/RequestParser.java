@@ -1,0 +1,462 @@
+package io.axiom.gateway.http;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.StepKind;
+import io.axiom.core.api.StepSpec;
+
+/**
+ * Turns request bodies into engine commands, refusing with an {@link ApiProblem} that names the exact field for
+ * anything malformed, mistyped, unknown or over a limit. Thread-safe; holds only limits.
+ */
+public final class RequestParser
+{
+    /** Longest {@code reason} accepted by cancel, in characters. */
+    public static final int MAX_REASON_LENGTH = 1024;
+    /** Longest {@code Idempotency-Key} accepted, in characters. */
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+    /** Longest duration, timeout or backoff accepted: 100 years in ms, so that now + duration never overflows. */
+    public static final long MAX_DURATION_MS = 100L * 366 * 24 * 3600 * 1000;
+    /** Most attempts a retry policy may ask for. */
+    public static final int MAX_ATTEMPTS_LIMIT = 10_000;
+    /** Largest retry multiplier. */
+    public static final double MAX_MULTIPLIER = 1000.0;
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+        .build();
+
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "steps", "input");
+    private static final Set<String> STEP_FIELDS = Set.of("name", "type", "timeout_ms", "duration_ms", "retry");
+    private static final Set<String> RETRY_FIELDS =
+        Set.of("max_attempts", "backoff_ms", "max_backoff_ms", "multiplier");
+    private static final Set<String> ADVANCE_FIELDS = Set.of("output", "expected_step");
+    private static final Set<String> CANCEL_FIELDS = Set.of("reason");
+
+    private final int maxSteps;
+    private final int maxNameLength;
+
+    /**
+     * @param maxSteps      most steps in a workflow.
+     * @param maxNameLength most characters in a workflow or step name.
+     */
+    public RequestParser(final int maxSteps, final int maxNameLength)
+    {
+        this.maxSteps = maxSteps;
+        this.maxNameLength = maxNameLength;
+    }
+
+    /**
+     * What {@code advance} asks for.
+     *
+     * @param expectedStep the step the client believes is current, or null.
+     * @param output       the step's output as JSON bytes, or null.
+     */
+    public record Advance(String expectedStep, byte[] output)
+    {
+    }
+
+    /**
+     * @param body           request body, non-empty.
+     * @param idempotencyKey the validated {@code Idempotency-Key} header, or null.
+     * @return the command.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public CreateWorkflow parseCreate(final byte[] body, final String idempotencyKey)
+    {
+        final JsonNode root = readObject(body, CREATE_FIELDS, "request body");
+
+        final String name = requiredName(root, "name", "name");
+        final JsonNode steps = root.get("steps");
+        if (null == steps)
+        {
+            throw problem("MISSING_FIELD", "steps is required: a non-empty array of step names or step objects");
+        }
+        if (!steps.isArray())
+        {
+            throw problem("WRONG_TYPE", "steps must be an array of step names or step objects, got " + kind(steps));
+        }
+        if (steps.isEmpty())
+        {
+            throw problem("EMPTY_STEPS", "steps must contain at least one step");
+        }
+        if (steps.size() > maxSteps)
+        {
+            throw problem("TOO_MANY_STEPS", "steps has " + steps.size() + " entries; the limit is " + maxSteps +
+                " (limits.max-steps)");
+        }
+
+        final List<StepSpec> specs = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++)
+        {
+            specs.add(parseStep(steps.get(i), "steps[" + i + "]"));
+        }
+
+        final JsonNode input = root.get("input");
+        final byte[] inputJson = null == input ? "null".getBytes(StandardCharsets.US_ASCII) : write(input);
+        return new CreateWorkflow(name, List.copyOf(specs), inputJson, idempotencyKey);
+    }
+
+    /**
+     * @param body request body, possibly empty (then nothing is expected and nothing is given).
+     * @return what to advance with.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public Advance parseAdvance(final byte[] body)
+    {
+        if (body.length == 0)
+        {
+            return new Advance(null, null);
+        }
+        final JsonNode root = readObject(body, ADVANCE_FIELDS, "request body");
+        String expected = null;
+        final JsonNode expectedNode = root.get("expected_step");
+        if (null != expectedNode && !expectedNode.isNull())
+        {
+            expected = requiredName(root, "expected_step", "expected_step");
+        }
+        final JsonNode output = root.get("output");
+        return new Advance(expected, null == output ? null : write(output));
+    }
+
+    /**
+     * @param body request body, possibly empty.
+     * @return the reason, or null.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public String parseCancelReason(final byte[] body)
+    {
+        if (body.length == 0)
+        {
+            return null;
+        }
+        final JsonNode root = readObject(body, CANCEL_FIELDS, "request body");
+        final JsonNode reason = root.get("reason");
+        if (null == reason || reason.isNull())
+        {
+            return null;
+        }
+        if (!reason.isTextual())
+        {
+            throw problem("WRONG_TYPE", "reason must be a string, got " + kind(reason));
+        }
+        final String text = reason.textValue();
+        if (text.length() > MAX_REASON_LENGTH)
+        {
+            throw problem("REASON_TOO_LONG", "reason is " + text.length() + " characters long; the limit is " +
+                MAX_REASON_LENGTH);
+        }
+        return text;
+    }
+
+    /**
+     * @param values every {@code Idempotency-Key} header of the request.
+     * @return the key, or null when there is none.
+     * @throws ApiProblem when the header is repeated, empty, too long or not visible ASCII.
+     */
+    public static String idempotencyKey(final List<String> values)
+    {
+        if (values.isEmpty())
+        {
+            return null;
+        }
+        if (values.size() > 1)
+        {
+            throw new ApiProblem(400, "INVALID_HEADER", "Bad request", "Idempotency-Key header is given " +
+                values.size() + " times; give it once");
+        }
+        final String key = values.get(0).trim();
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH)
+        {
+            throw new ApiProblem(400, "INVALID_HEADER", "Bad request", "Idempotency-Key header must be 1 to " +
+                MAX_IDEMPOTENCY_KEY_LENGTH + " characters long, got " + key.length());
+        }
+        for (int i = 0; i < key.length(); i++)
+        {
+            final char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e)
+            {
+                throw new ApiProblem(400, "INVALID_HEADER", "Bad request",
+                    "Idempotency-Key header may hold only visible ASCII characters; character " + i + " is not");
+            }
+        }
+        return key;
+    }
+
+    private StepSpec parseStep(final JsonNode step, final String path)
+    {
+        if (step.isTextual())
+        {
+            return StepSpec.task(checkName(step.textValue(), path));
+        }
+        if (!step.isObject())
+        {
+            throw problem("WRONG_TYPE", path + " must be a step name (string) or a step object, got " + kind(step));
+        }
+        rejectUnknown(step, STEP_FIELDS, path);
+
+        final String name = requiredName(step, "name", path + ".name");
+        StepKind kind = StepKind.TASK;
+        final JsonNode typeNode = step.get("type");
+        if (null != typeNode && !typeNode.isNull())
+        {
+            if (!typeNode.isTextual())
+            {
+                throw problem("WRONG_TYPE", path + ".type must be a string (task, approval or timer), got " +
+                    kind(typeNode));
+            }
+            kind = StepKind.fromWireName(typeNode.textValue());
+            if (null == kind)
+            {
+                throw problem("UNKNOWN_STEP_TYPE", path + ".type '" + typeNode.textValue() +
+                    "' is not a step type; expected one of task, approval, timer");
+            }
+        }
+
+        final long timeoutMs = optionalLong(step, "timeout_ms", path, 1, MAX_DURATION_MS, 0);
+        final long durationMs = optionalLong(step, "duration_ms", path, 1, MAX_DURATION_MS, 0);
+        final JsonNode retry = step.get("retry");
+        final boolean hasRetry = null != retry && !retry.isNull();
+
+        switch (kind)
+        {
+            case TIMER ->
+            {
+                if (0 == durationMs)
+                {
+                    throw problem("MISSING_FIELD", path + ".duration_ms is required for a timer step: " +
+                        "milliseconds to wait, greater than 0");
+                }
+                onlyFor(timeoutMs != 0, path, "timeout_ms", "task");
+                onlyFor(hasRetry, path, "retry", "task");
+                return StepSpec.timer(name, durationMs);
+            }
+            case APPROVAL ->
+            {
+                onlyFor(durationMs != 0, path, "duration_ms", "timer");
+                onlyFor(timeoutMs != 0, path, "timeout_ms", "task");
+                onlyFor(hasRetry, path, "retry", "task");
+                return StepSpec.approval(name);
+            }
+            default ->
+            {
+                onlyFor(durationMs != 0, path, "duration_ms", "timer");
+                return hasRetry ? taskWithRetry(name, timeoutMs, retry, path + ".retry") :
+                    new StepSpec(name, StepKind.TASK, timeoutMs, 0, StepSpec.MAX_ATTEMPTS_DEFAULT,
+                        StepSpec.BACKOFF_MS_DEFAULT, StepSpec.MAX_BACKOFF_MS_DEFAULT, StepSpec.MULTIPLIER_DEFAULT);
+            }
+        }
+    }
+
+    private static StepSpec taskWithRetry(
+        final String name, final long timeoutMs, final JsonNode retry, final String path)
+    {
+        if (!retry.isObject())
+        {
+            throw problem("WRONG_TYPE", path + " must be an object with max_attempts, backoff_ms, max_backoff_ms, " +
+                "multiplier, got " + kind(retry));
+        }
+        rejectUnknown(retry, RETRY_FIELDS, path);
+        final int maxAttempts = (int)optionalLong(
+            retry, "max_attempts", path, 1, MAX_ATTEMPTS_LIMIT, StepSpec.MAX_ATTEMPTS_DEFAULT);
+        final long backoffMs = optionalLong(retry, "backoff_ms", path, 0, MAX_DURATION_MS, StepSpec.BACKOFF_MS_DEFAULT);
+        final long maxBackoffMs = optionalLong(
+            retry, "max_backoff_ms", path, 0, MAX_DURATION_MS, Math.max(backoffMs, StepSpec.MAX_BACKOFF_MS_DEFAULT));
+        if (maxBackoffMs < backoffMs)
+        {
+            throw problem("INVALID_VALUE", path + ".max_backoff_ms (" + maxBackoffMs +
+                ") must not be less than backoff_ms (" + backoffMs + ")");
+        }
+
+        double multiplier = StepSpec.MULTIPLIER_DEFAULT;
+        final JsonNode m = retry.get("multiplier");
+        if (null != m && !m.isNull())
+        {
+            if (!m.isNumber())
+            {
+                throw problem("WRONG_TYPE", path + ".multiplier must be a number, got " + kind(m));
+            }
+            multiplier = m.doubleValue();
+            if (!(multiplier >= 1.0 && multiplier <= MAX_MULTIPLIER))
+            {
+                throw problem("INVALID_VALUE", path + ".multiplier must be between 1.0 and " + MAX_MULTIPLIER +
+                    ", got " + m.asText());
+            }
+        }
+        return new StepSpec(name, StepKind.TASK, timeoutMs, 0, maxAttempts, backoffMs, maxBackoffMs, multiplier);
+    }
+
+    private static void onlyFor(final boolean present, final String path, final String field, final String kind)
+    {
+        if (present)
+        {
+            throw problem("INVALID_FIELD", path + "." + field + " applies only to " + kind + " steps");
+        }
+    }
+
+    private static long optionalLong(
+        final JsonNode parent,
+        final String field,
+        final String path,
+        final long min,
+        final long max,
+        final long absent)
+    {
+        final JsonNode node = parent.get(field);
+        if (null == node || node.isNull())
+        {
+            return absent;
+        }
+        if (!node.isIntegralNumber())
+        {
+            throw problem("WRONG_TYPE", path + "." + field + " must be an integer, got " + kind(node));
+        }
+        if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max)
+        {
+            throw problem("INVALID_VALUE", path + "." + field + " must be between " + min + " and " + max +
+                ", got " + node.asText());
+        }
+        return node.longValue();
+    }
+
+    private String requiredName(final JsonNode parent, final String field, final String path)
+    {
+        final JsonNode node = parent.get(field);
+        if (null == node)
+        {
+            throw problem("MISSING_FIELD", path + " is required");
+        }
+        if (!node.isTextual())
+        {
+            throw problem("WRONG_TYPE", path + " must be a string, got " + kind(node));
+        }
+        return checkName(node.textValue(), path);
+    }
+
+    private String checkName(final String name, final String path)
+    {
+        if (name.isBlank())
+        {
+            throw problem("INVALID_VALUE", path + " must not be empty");
+        }
+        final int length = name.codePointCount(0, name.length());
+        if (length > maxNameLength)
+        {
+            throw problem("NAME_TOO_LONG", path + " is " + length + " characters long; the limit is " +
+                maxNameLength + " (limits.max-name-length)");
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            if (Character.isISOControl(name.charAt(i)))
+            {
+                throw problem("INVALID_VALUE", path + " must not contain control characters (found one at index " +
+                    i + ")");
+            }
+        }
+        return name;
+    }
+
+    private static JsonNode readObject(final byte[] body, final Set<String> allowed, final String what)
+    {
+        final JsonNode root;
+        try
+        {
+            root = MAPPER.readTree(body);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw malformed(ex);
+        }
+        catch (final IOException ex)
+        {
+            throw problem("MALFORMED_JSON", "request body could not be read as JSON: " + ex.getMessage());
+        }
+        if (null == root || root.isMissingNode())
+        {
+            throw problem("EMPTY_BODY", what + " is empty; expected a JSON object");
+        }
+        if (!root.isObject())
+        {
+            throw problem("WRONG_TYPE", what + " must be a JSON object, got " + kind(root));
+        }
+        rejectUnknown(root, allowed, what);
+        return root;
+    }
+
+    private static void rejectUnknown(final JsonNode object, final Set<String> allowed, final String where)
+    {
+        for (final Map.Entry<String, JsonNode> field : object.properties())
+        {
+            final String name = field.getKey();
+            if (!allowed.contains(name))
+            {
+                throw problem("UNKNOWN_FIELD", "unknown field '" + name + "' in " + where + "; allowed fields: " +
+                    String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private static ApiProblem malformed(final JsonProcessingException ex)
+    {
+        final String original = String.valueOf(ex.getOriginalMessage());
+        final String reason = original.startsWith("Trailing token") ?
+            "unexpected content after the end of the JSON document" : original;
+        final JsonLocation location = ex.getLocation();
+        final String where = null == location ? "" :
+            " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return problem("MALFORMED_JSON", "malformed JSON" + where + ": " + reason);
+    }
+
+    private static byte[] write(final JsonNode node)
+    {
+        try
+        {
+            return MAPPER.writeValueAsBytes(node);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("cannot re-serialise a parsed JSON tree", ex);
+        }
+    }
+
+    private static String kind(final JsonNode node)
+    {
+        final JsonNodeType type = node.getNodeType();
+        return switch (type)
+        {
+            case STRING -> "a string";
+            case NUMBER -> "the number " + (node.isBigDecimal() ? ((BigDecimal)node.numberValue()).toPlainString() :
+                node.asText());
+            case BOOLEAN -> node.asText();
+            case NULL -> "null";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            default -> type.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static ApiProblem problem(final String code, final String detail)
+    {
+        return ApiProblem.badRequest(code, detail);
+    }
+}

@@ -1,0 +1,27 @@
+/**
+ * The REST face of Axiom: {@code /api/v1/workflows...}, {@code /health} and {@code /ready} on Helidon SE 4.
+ * <p>
+ * A request goes through three gates before the engine sees it:
+ * <ol>
+ *     <li><b>transport</b>: {@code Content-Type} must be JSON (415), the body must fit
+ *     {@code gateway.max-body-bytes} (413); both are decided from headers before the body is read, and the body is
+ *     read with a bound;</li>
+ *     <li><b>shape</b>: {@link io.axiom.gateway.http.RequestParser} parses with Jackson (strict: no trailing tokens,
+ *     no duplicate keys, no unknown fields) and checks types, required fields and limits, naming the exact field
+ *     ({@code steps[2].retry.multiplier}) in the problem's detail;</li>
+ *     <li><b>engine</b>: the engine checks limits again and decides on state (409 for an illegal transition).</li>
+ * </ol>
+ * Bad input never reaches the ring, and nothing is written for it. Every error leaves as
+ * {@code application/problem+json} (RFC 9457) with {@code type}, {@code title}, {@code status}, {@code detail},
+ * {@code instance} and a stable {@code code}: routing errors, Helidon's own early errors (through
+ * {@link io.axiom.gateway.http.ProblemDirectHandler}) and unexpected exceptions alike. The one exception is
+ * {@code /ready}, whose 503 body is the specified {@code {"status":"RECOVERING"}}.
+ * <p>
+ * Status mapping of engine replies: CREATED 201 with {@code Location}, EXISTING (idempotent repeat) 200, OK 200,
+ * NOT_FOUND 404, CONFLICT 409, INVALID 400 (the same status whether the gateway or the engine catches a bad input),
+ * OVERLOADED 503 with {@code Retry-After}, UNAVAILABLE 503.
+ * <p>
+ * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient}; it never
+ * touches processor state, the ring or the journal, and it never decides a workflow's state itself.
+ */
+package io.axiom.gateway.http;

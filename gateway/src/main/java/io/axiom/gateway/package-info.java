@@ -1,0 +1,14 @@
+/**
+ * The assembly point of an Axiom process and the {@code axiom} command.
+ * <p>
+ * {@link io.axiom.gateway.AxiomMain} is the entry point: a picocli command whose subcommands live in
+ * {@code io.axiom.gateway.cli} (and in other modules); adding one is one line in its {@code subcommands} list.
+ * {@link io.axiom.gateway.AxiomServer} wires a concluded configuration into a running engine
+ * ({@code io.axiom.core.Engine}) and a Helidon web server ({@code io.axiom.gateway.http}), and closes them in the
+ * reverse order.
+ * <p>
+ * The gateway faces people: it owns the HTTP contract, configuration and the command line. It talks to the engine
+ * only through {@code Engine}/{@code EngineClient} and the journal only through its offline inspector; it never
+ * touches processor state, the ring or mapped segments, and holds no workflow state of its own.
+ */
+package io.axiom.gateway;

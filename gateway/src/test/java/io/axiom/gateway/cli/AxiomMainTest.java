@@ -1,0 +1,221 @@
+package io.axiom.gateway.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.TestServer;
+import io.axiom.gateway.config.ConfigKey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code axiom} command line, run in-process with captured output and an injected environment.
+ */
+class AxiomMainTest
+{
+    private static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://127\\.0\\.0\\.1:(\\d+))");
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Output of one command run.
+     */
+    record Run(int code, String out, String err)
+    {
+    }
+
+    @Test
+    void helpListsCommandsWithDescriptions()
+    {
+        final Run run = run(Map.of(), "--help");
+
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("server") && run.out().contains("Run the engine and its HTTP gateway"),
+            run.out());
+        assertTrue(run.out().contains("wal") && run.out().contains("Inspect the write-ahead log"), run.out());
+    }
+
+    @Test
+    void missingCommandIsAUsageError()
+    {
+        final Run run = run(Map.of());
+
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("Missing command"), run.err());
+    }
+
+    @Test
+    void serverHelpListsAFlagForEveryKey()
+    {
+        final Run run = run(Map.of(), "server", "--help");
+
+        assertEquals(0, run.code());
+        for (final ConfigKey key : ConfigKey.values())
+        {
+            assertTrue(run.out().contains(key.flagName()), key.flagName() + " missing from\n" + run.out());
+        }
+        assertTrue(run.out().contains("--port") && run.out().contains("--data-dir") && run.out().contains("--config"));
+    }
+
+    @Test
+    void badFlagValueIsAUsageErrorNamingTheKey()
+    {
+        final Run run = run(Map.of(), "server", "--port", "abc", "--data-dir", dir.toString());
+
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("gateway.port") && run.err().contains("'abc'"), run.err());
+
+        final Run fsync = run(Map.of(), "server", "--wal.fsync", "maybe", "--data-dir", dir.toString());
+        assertEquals(2, fsync.code());
+        assertTrue(fsync.err().contains("wal.fsync") && fsync.err().contains("true or false"), fsync.err());
+    }
+
+    @Test
+    void badEnvironmentValueIsAUsageError()
+    {
+        final Run run = run(Map.of("AXIOM_WAL_FSYNC", "sometimes"), "server", "--data-dir", dir.toString());
+
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("AXIOM_WAL_FSYNC"), run.err());
+    }
+
+    @Test
+    void unknownFlagAndMissingConfigFileAreUsageErrors()
+    {
+        assertEquals(2, run(Map.of(), "server", "--bogus").code());
+
+        final Run missing = run(Map.of(), "server", "--config", dir.resolve("nope.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.yaml"), missing.err());
+    }
+
+    @Test
+    void serverRunsWalToolsInspectAndCorruptionStopsTheNextStart() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        final Path config = dir.resolve("axiom.yaml");
+        Files.writeString(config, "wal:\n  max-segment-size: 1MiB\n  fsync: false\n");
+
+        final String url = runServerAndCreate(data, config);
+        assertTrue(url.startsWith("http://127.0.0.1:"));
+
+        final Run verify = run(Map.of(), "wal", "verify", "--data-dir", data.toString());
+        assertEquals(0, verify.code(), verify.toString());
+        assertTrue(verify.out().contains("faults: none") && verify.out().contains("OK"), verify.out());
+
+        final Run dump = run(Map.of(), "wal", "dump", "--data-dir", data.toString());
+        assertEquals(0, dump.code(), dump.toString());
+        assertTrue(dump.out().lines()
+            .anyMatch(l -> l.matches("pos=\\d+ seq=1 \\S+Z WorkflowCreated .*name=cli_made.*")), dump.out());
+        assertTrue(dump.out().contains("WorkflowCancelled"), dump.out());
+
+        final Run limited = run(Map.of(), "wal", "dump", "--data-dir", data.toString(), "--limit", "1");
+        assertEquals(1, limited.out().lines().count(), limited.out());
+
+        corruptFirstRecord(data);
+        final Run corrupt = run(Map.of(), "wal", "verify", "--data-dir", data.toString());
+        assertEquals(1, corrupt.code(), corrupt.toString());
+        assertTrue(corrupt.out().contains("CORRUPT"), corrupt.out());
+
+        final Run refused = run(Map.of(), "server", "--port", "0", "--data-dir", data.toString(),
+            "--config", config.toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("engine failed"), refused.err());
+    }
+
+    @Test
+    void walToolsOnAMissingDirectoryFail()
+    {
+        final Run run = run(Map.of(), "wal", "verify", "--data-dir", dir.resolve("absent").toString());
+
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("no journal directory"), run.err());
+    }
+
+    private String runServerAndCreate(final Path data, final Path config) throws Exception
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final AtomicInteger code = new AtomicInteger(-1);
+        final Thread thread = new Thread(() -> code.set(AxiomMain.execute(Map.of("AXIOM_CONFIG", config.toString()),
+            new PrintWriter(out), new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString())));
+        thread.start();
+        try
+        {
+            TestServer.await("listening line", () -> LISTENING.matcher(out.toString()).find() || code.get() >= 0);
+            final Matcher m = LISTENING.matcher(out.toString());
+            assertTrue(m.find(), out + "\n" + err);
+            assertTrue(out.toString().contains("(file " + config + ")"), out.toString());
+            assertTrue(err.toString().contains("WARNING: wal.fsync is false"), err.toString());
+            TestServer.await("ready line", () -> out.toString().contains("Axiom ready"));
+
+            final String url = m.group(1);
+            try (HttpClient http = HttpClient.newHttpClient())
+            {
+                final HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(url +
+                    "/api/v1/workflows")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"cli_made\",\"steps\":[\"A\",\"B\"]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(201, created.statusCode(), created.body());
+                final HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(url +
+                    created.headers().firstValue("Location").orElseThrow() + "/cancel"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, cancelled.statusCode(), cancelled.body());
+            }
+            return url;
+        }
+        finally
+        {
+            thread.interrupt();
+            thread.join(Duration.ofSeconds(30));
+            assertFalse(thread.isAlive(), "server command did not stop");
+            assertEquals(0, code.get(), out + "\n" + err);
+        }
+    }
+
+    private static void corruptFirstRecord(final Path data) throws IOException
+    {
+        final Path segment;
+        try (Stream<Path> files = Files.list(data))
+        {
+            segment = files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw"))
+        {
+            final long offset = 64 + 32 + 8;
+            file.seek(offset);
+            final int b = file.read();
+            file.seek(offset);
+            file.write(b ^ 0xFF);
+        }
+    }
+
+    private static Run run(final Map<String, String> env, final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = AxiomMain.execute(env, new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}
