@@ -21,6 +21,7 @@ public final class Engine implements AutoCloseable
     private final EventFeed feed;
     private final AgentRunner runner;
     private final EngineClient client;
+    private final Processor processor;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -29,7 +30,7 @@ public final class Engine implements AutoCloseable
         this.ctx = ctx;
         this.ring = new CommandRing(ctx.ringSize(), ctx.slotSize());
         this.feed = new EventFeed(ctx.eventFeedCapacity());
-        final Processor processor = new Processor(ctx, ring, counters, feed);
+        processor = new Processor(ctx, ring, counters, feed);
         final ErrorHandler errorHandler = this::onError;
         this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, new FatalOnError(processor));
         this.client = new EngineClient(this, ring);
@@ -144,6 +145,21 @@ public final class Engine implements AutoCloseable
     {
         closed = true;
         runner.close();
+    }
+
+    /**
+     * A digest of the whole processor state, for tests that prove recovery reproduces it. Only meaningful once the
+     * engine is closed (the processor thread has stopped).
+     *
+     * @return the digest.
+     */
+    long digestAfterClose()
+    {
+        if (!closed)
+        {
+            throw new IllegalStateException("close the engine first: its state belongs to the processor thread");
+        }
+        return processor.digest();
     }
 
     private void onError(final Throwable throwable)

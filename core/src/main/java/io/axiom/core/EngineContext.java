@@ -24,6 +24,8 @@ public final class EngineContext
     public static final long WORKER_TIMEOUT_MS_DEFAULT = 60_000;
     public static final int BATCH_LIMIT_DEFAULT = 4096;
     public static final long TIMER_TICK_MS_DEFAULT = 10;
+    public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 1_000_000;
+    public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -39,6 +41,8 @@ public final class EngineContext
     private int batchLimit = BATCH_LIMIT_DEFAULT;
     private long timerTickMs = TIMER_TICK_MS_DEFAULT;
     private int eventFeedCapacity = EventFeed.CAPACITY_DEFAULT;
+    private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
+    private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -65,6 +69,9 @@ public final class EngineContext
         require(batchLimit >= 1, "batch limit must be at least 1: " + batchLimit);
         require(timerTickMs >= 1, "timer tick must be at least 1 ms: " + timerTickMs);
         require(dataDir != null, "data dir must be set");
+        require(snapshotIntervalEvents >= 0, "snapshot interval must be >= 0 (0 = only at shutdown): " +
+            snapshotIntervalEvents);
+        require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         if (null == idleStrategy)
@@ -244,6 +251,36 @@ public final class EngineContext
     public long timerTickMs()
     {
         return timerTickMs;
+    }
+
+    /**
+     * @param snapshotIntervalEvents events between two snapshots of the state; 0 = only at a clean shutdown.
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotIntervalEvents(final long snapshotIntervalEvents)
+    {
+        this.snapshotIntervalEvents = snapshotIntervalEvents;
+        return this;
+    }
+
+    public long snapshotIntervalEvents()
+    {
+        return snapshotIntervalEvents;
+    }
+
+    /**
+     * @param snapshotRetain snapshots to keep; 0 turns snapshots off (recovery replays the whole log).
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotRetain(final int snapshotRetain)
+    {
+        this.snapshotRetain = snapshotRetain;
+        return this;
+    }
+
+    public int snapshotRetain()
+    {
+        return snapshotRetain;
     }
 
     /**

@@ -32,6 +32,12 @@ public final class EngineCounters
     private volatile long recoveryNanos;
     private volatile long recoveredRecords;
     private volatile RecoveryReport recoveryReport;
+    private volatile long recoveredFromPosition;
+    private volatile java.util.List<String> snapshotNotes = java.util.List.of();
+    private volatile long snapshotCount;
+    private volatile long lastSnapshotPosition;
+    private volatile long lastSnapshotBytes;
+    private volatile long lastSnapshotNanos;
     private volatile long eventsReleased;
     private volatile long tasksQueued;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
@@ -39,11 +45,26 @@ public final class EngineCounters
     private final Recorder batchSizes = new Recorder(3);
     private final Recorder commandLatency = new Recorder(3);
 
-    void recovered(final RecoveryReport report, final long records, final long nanos)
+    void recovered(
+        final RecoveryReport report,
+        final long records,
+        final long nanos,
+        final long fromPosition,
+        final java.util.List<String> snapshotNotes)
     {
+        recoveredFromPosition = fromPosition;
+        this.snapshotNotes = snapshotNotes;
         recoveryReport = report;
         recoveredRecords = records;
         recoveryNanos = nanos;
+    }
+
+    void snapshot(final long position, final long bytes, final long nanos)
+    {
+        snapshotCount++;
+        lastSnapshotPosition = position;
+        lastSnapshotBytes = bytes;
+        lastSnapshotNanos = nanos;
     }
 
     void ready()
@@ -234,6 +255,42 @@ public final class EngineCounters
     public Histogram commandLatencyInterval(final Histogram recycle)
     {
         return commandLatency.getIntervalHistogram(recycle);
+    }
+
+    /**
+     * @return the position replay started from: 0, or the position of the snapshot recovery loaded.
+     */
+    public long recoveredFromPosition()
+    {
+        return recoveredFromPosition;
+    }
+
+    /**
+     * @return snapshots recovery skipped, and why.
+     */
+    public java.util.List<String> snapshotNotes()
+    {
+        return snapshotNotes;
+    }
+
+    public long snapshotCount()
+    {
+        return snapshotCount;
+    }
+
+    public long lastSnapshotPosition()
+    {
+        return lastSnapshotPosition;
+    }
+
+    public long lastSnapshotBytes()
+    {
+        return lastSnapshotBytes;
+    }
+
+    public long lastSnapshotNanos()
+    {
+        return lastSnapshotNanos;
     }
 
     public long recoveryNanos()

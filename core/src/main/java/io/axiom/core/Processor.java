@@ -5,6 +5,8 @@ import io.axiom.journal.Journal;
 import io.axiom.journal.JournalContext;
 import io.axiom.journal.RecordHandler;
 import io.axiom.journal.RecoveryReport;
+import io.axiom.journal.SnapshotStore;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -30,6 +32,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final long timerTickMs;
 
     private final RecordHandler feedTransmitter;
+    private final SnapshotStore snapshots;
+    private final long snapshotInterval;
+    private final org.agrona.ExpandableDirectByteBuffer snapshotBuffer;
+    private long snapshotPosition;
+    private long eventsSinceSnapshot;
     private Journal journal;
     private int batchCount;
     private long nextTimerPollMs;
@@ -37,6 +44,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     Processor(final EngineContext ctx, final CommandRing ring, final EngineCounters counters, final EventFeed feed)
     {
         this.feedTransmitter = feed::transmit;
+        this.snapshotInterval = ctx.snapshotIntervalEvents();
+        this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
+        this.snapshotBuffer = null == snapshots ? null : new org.agrona.ExpandableDirectByteBuffer(64 * 1024);
         this.ctx = ctx;
         this.ring = ring;
         this.poller = ring.poller();
@@ -58,8 +68,21 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .conclude());
         final RecoveryReport report = journal.recoveryReport();
         stateMachine.journal(journal);
-        final long replayed = journal.replay(0, stateMachine);
-        counters.recovered(report, replayed, System.nanoTime() - startNs);
+        long replayFrom = 0;
+        if (null != snapshots)
+        {
+            final SnapshotStore.Snapshot snapshot = snapshots.latest(journal.nextPosition());
+            if (null != snapshot)
+            {
+                stateMachine.loadSnapshot(new UnsafeBuffer(snapshot.payload()), snapshot.payload().length);
+                replayFrom = snapshot.position();
+                snapshotPosition = snapshot.position();
+            }
+        }
+        final long replayed = journal.replay(replayFrom, stateMachine);
+        eventsSinceSnapshot = replayed;
+        counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom,
+            null == snapshots ? java.util.List.of() : snapshots.notes());
         publishCounters();
         counters.ready();
     }
@@ -105,8 +128,13 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             // Before the replies: whoever holds a reply also sees the figures that include its events.
             publishCounters();
         }
+        eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
         replies.release(counters);
+        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval)
+        {
+            takeSnapshot();
+        }
         return work;
     }
 
@@ -135,10 +163,28 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         }
     }
 
+    /**
+     * Write the whole state with the position it covers; only after a flush, so it covers durable events only.
+     */
+    void takeSnapshot()
+    {
+        final long startNs = System.nanoTime();
+        final int length = stateMachine.writeSnapshot(snapshotBuffer);
+        snapshots.write(journal.nextPosition(), snapshotBuffer, 0, length);
+        snapshotPosition = journal.nextPosition();
+        eventsSinceSnapshot = 0;
+        counters.snapshot(snapshotPosition, length, System.nanoTime() - startNs);
+    }
+
     public void onClose()
     {
-        if (null != journal)
+        if (null != journal && !journal.isClosed())
         {
+            journal.flush();
+            if (null != snapshots && eventsSinceSnapshot > 0 && counters.isReady())
+            {
+                takeSnapshot();
+            }
             journal.close();
         }
     }
@@ -146,6 +192,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     public String roleName()
     {
         return "axiom-processor";
+    }
+
+    long digest()
+    {
+        return stateMachine.digest();
     }
 
     private void publishCounters()

@@ -24,6 +24,7 @@ final class WorkflowDefinition
     final byte[] encoding;
     final long hash;
     WorkflowDefinition next;
+    int index;
 
     WorkflowDefinition(final String name, final int stepCount, final byte[] encoding, final long hash)
     {

@@ -12,6 +12,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 final class WorkflowDefinitions
 {
     private final Long2ObjectHashMap<WorkflowDefinition> byHash = new Long2ObjectHashMap<>();
+    private final java.util.ArrayList<WorkflowDefinition> inOrder = new java.util.ArrayList<>();
 
     /**
      * @param buffer holding the encoding.
@@ -82,13 +83,20 @@ final class WorkflowDefinitions
         System.arraycopy(maxBackoffs, 0, definition.maxBackoffMs, 0, count);
         System.arraycopy(multipliers, 0, definition.multiplier, 0, count);
         definition.next = byHash.get(hash);
+        definition.index = inOrder.size();
         byHash.put(hash, definition);
+        inOrder.add(definition);
         return definition;
     }
 
     int size()
     {
-        return byHash.size();
+        return inOrder.size();
+    }
+
+    WorkflowDefinition get(final int index)
+    {
+        return inOrder.get(index);
     }
 
     static long hash(final DirectBuffer buffer, final int offset, final int length)

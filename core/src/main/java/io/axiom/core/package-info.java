@@ -14,6 +14,11 @@
  * and stamps it into the events; replay never reads the clock, so the same log gives the same state. Workflow ids
  * are dense and assigned here (id = creation order), which makes the workflow table an array.
  * <p>
+ * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor writes its
+ * whole state after a group commit, with the journal position it covers. Start-up loads the newest valid snapshot
+ * and replays the log after it; a test proves this gives the same state digest as replaying the whole log. Timers
+ * and task queues are not stored: they are derived from the workflows when the snapshot loads.
+ * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events. Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
  * its definition (name and steps) is shared with every workflow created with the same bytes.

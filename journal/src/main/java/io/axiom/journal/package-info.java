@@ -89,6 +89,14 @@
  * unflushed window out of order. A hole followed by valid but unacknowledged records is then reported as corruption,
  * because the journal cannot tell it from damage to acknowledged data; {@code --repair} is the way out.
  *
+ * <h2>Snapshots</h2>
+ * {@link io.axiom.journal.SnapshotStore} keeps whole-state snapshots as opaque bytes beside the log, in {@code
+ * data_dir/snapshots}, each with the position it covers and a CRC32C, written through a temp file, fsync, rename and
+ * directory fsync. Start-up loads the newest one that passes its checks and does not claim more than the log holds,
+ * and replays only the records after it; a damaged snapshot is skipped with a note, never trusted. Segments are kept
+ * whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments, because views and the events
+ * endpoint still read inputs and outputs from old records.
+ *
  * <h2>Classes, one idea each</h2>
  * {@link io.axiom.journal.Journal} (the writer and reader), {@link io.axiom.journal.JournalClaim} (the record being
  * written), {@code Segment} (one mapped file), {@code SegmentHeader} and {@code RecordFrame} (the two layouts),

@@ -1,0 +1,111 @@
+package io.axiom.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.StepSpec;
+import io.axiom.journal.SnapshotStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.axiom.core.EngineFixture.TIMEOUT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Start-up = newest valid snapshot + replay of the log after it, and that gives the same state (same digest) as a
+ * replay of the whole log.
+ */
+class SnapshotRecoveryTest
+{
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(EngineFixture.START_MS);
+
+    private Engine launch()
+    {
+        final Engine engine = Engine.launch(new EngineContext()
+            .dataDir(dir)
+            .maxSegmentSize(1024 * 1024)
+            .snapshotIntervalEvents(40)
+            .timerTickMs(1)
+            .epochClock(clock::get));
+        EngineFixture.await("ready", engine::isReady);
+        return engine;
+    }
+
+    @Test
+    void snapshotPlusTailEqualsFullReplay() throws IOException
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final Engine first = launch();
+        for (int i = 0; i < 60; i++)
+        {
+            final int op = random.nextInt(4);
+            if (op == 0 || i < 10)
+            {
+                first.client().create(new CreateWorkflow("w" + random.nextInt(3),
+                    List.of(StepSpec.task("A"), random.nextBoolean() ? StepSpec.approval("B") : StepSpec.timer("T", 50)),
+                    "{}".getBytes(StandardCharsets.UTF_8), random.nextInt(5) == 0 ? "key" + i : null), TIMEOUT);
+            }
+            else if (op == 1)
+            {
+                first.client().advance(1 + random.nextInt(10), null, "{\"ok\":1}".getBytes(StandardCharsets.UTF_8),
+                    TIMEOUT);
+            }
+            else if (op == 2)
+            {
+                first.client().cancel(1 + random.nextInt(10), "seed " + seed, TIMEOUT);
+            }
+            else
+            {
+                clock.addAndGet(random.nextInt(100));
+                first.client().list(0, 0, null, TIMEOUT);
+            }
+        }
+        assertTrue(first.counters().snapshotCount() > 0, "periodic snapshots taken, seed " + seed);
+        first.close();
+        final long digest = first.digestAfterClose();
+
+        final Engine fromSnapshot = launch();
+        assertNotEquals(0, fromSnapshot.counters().recoveredFromPosition(), "seed " + seed);
+        fromSnapshot.close();
+        assertEquals(digest, fromSnapshot.digestAfterClose(), "snapshot + tail, seed " + seed);
+
+        final List<Path> snapshots = new SnapshotStore(dir, 2).list();
+        final Path newest = snapshots.get(snapshots.size() - 1);
+        final byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(newest, bytes);
+        final Engine fallback = launch();
+        assertTrue(fallback.counters().snapshotNotes().toString().contains("fails its checksum"),
+            fallback.counters().snapshotNotes().toString());
+        fallback.close();
+        assertEquals(digest, fallback.digestAfterClose(), "older snapshot + longer tail, seed " + seed);
+
+        try (Stream<Path> files = Files.walk(dir.resolve(SnapshotStore.DIRECTORY)))
+        {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        final Engine fullReplay = Engine.launch(new EngineContext()
+            .dataDir(dir)
+            .maxSegmentSize(1024 * 1024)
+            .snapshotRetain(0)
+            .epochClock(clock::get));
+        EngineFixture.await("ready", fullReplay::isReady);
+        assertEquals(0, fullReplay.counters().recoveredFromPosition());
+        fullReplay.close();
+        assertEquals(digest, fullReplay.digestAfterClose(), "whole log, seed " + seed);
+    }
+}
