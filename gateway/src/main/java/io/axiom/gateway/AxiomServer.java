@@ -79,6 +79,8 @@ public final class AxiomServer implements AutoCloseable
             .dataDir(config.dataDir())
             .maxSegmentSize(config.maxSegmentSize())
             .fsync(config.fsync())
+            .snapshotIntervalEvents(config.snapshotIntervalEvents())
+            .snapshotRetain(config.snapshotRetain())
             .repair(repair)
             .ringSize(config.ringSize())
             .maxSteps(config.maxSteps())

@@ -245,6 +245,16 @@ public final class AxiomConfig
         return (Integer)settings.get(ConfigKey.LIMITS_MAX_NAME_LENGTH).value();
     }
 
+    public long snapshotIntervalEvents()
+    {
+        return (Long)settings.get(ConfigKey.WAL_SNAPSHOT_INTERVAL_EVENTS).value();
+    }
+
+    public int snapshotRetain()
+    {
+        return (Integer)settings.get(ConfigKey.WAL_SNAPSHOT_RETAIN).value();
+    }
+
     public int ringSize()
     {
         return (Integer)settings.get(ConfigKey.CORE_RING_SIZE).value();
