@@ -12,6 +12,7 @@ import io.axiom.codecs.GetWorkflowEncoder;
 import io.axiom.codecs.GetTaskQueuesEncoder;
 import io.axiom.codecs.GetWorkflowEventsEncoder;
 import io.axiom.codecs.ListWorkflowsEncoder;
+import io.axiom.codecs.ReplayWorkflowEncoder;
 import io.axiom.codecs.MessageHeaderEncoder;
 import io.axiom.codecs.StateFilter;
 import io.axiom.core.api.CreateWorkflow;
@@ -222,6 +223,24 @@ public final class EngineClient
                 .fromIndex(0)
                 .maxCount(Integer.MAX_VALUE);
             return HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * @param workflowId the workflow.
+     * @param timeout    how long to wait.
+     * @return Replay (the workflow rebuilt from its events, state after each, and whether it equals the live state)
+     * or Problem(NOT_FOUND).
+     */
+    public EngineReply replay(final long workflowId, final Duration timeout)
+    {
+        return submit(HEADER + ReplayWorkflowEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new ReplayWorkflowEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0)
+                .workflowId(workflowId);
+            return HEADER + ReplayWorkflowEncoder.BLOCK_LENGTH;
         });
     }
 

@@ -11,9 +11,11 @@ import io.axiom.codecs.ReplyStatus;
 import io.axiom.codecs.TaskQueuesDecoder;
 import io.axiom.codecs.WorkflowCreatedDecoder;
 import io.axiom.codecs.WorkflowListHeaderDecoder;
+import io.axiom.codecs.WorkflowReplayHeaderDecoder;
 import io.axiom.codecs.WorkflowViewDecoder;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.EventView;
+import io.axiom.core.api.ReplayStep;
 import io.axiom.core.api.Status;
 import io.axiom.core.api.StepSpec;
 import io.axiom.core.api.StepView;
@@ -86,16 +88,7 @@ public final class ReplyReader
                 for (int i = 0; i < count; i++)
                 {
                     final int payloadLength = EventFrames.payloadLength(buffer, frame);
-                    final EventView event = EventDescriber.describe(
-                        buffer,
-                        frame + EventFrames.FRAME_HEADER_LENGTH,
-                        payloadLength,
-                        EventFrames.type(buffer, frame),
-                        EventFrames.version(buffer, frame),
-                        EventFrames.position(buffer, frame),
-                        EventFrames.sequence(buffer, frame),
-                        EventFrames.timestamp(buffer, frame),
-                        stepNames);
+                    final EventView event = describeFrame(buffer, frame, stepNames);
                     if (null == stepNames)
                     {
                         stepNames = EventDescriber.stepNames(event);
@@ -104,6 +97,35 @@ public final class ReplyReader
                     frame += EventFrames.FRAME_HEADER_LENGTH + payloadLength;
                 }
                 return new EngineReply.Events(d.workflowId(), d.total(), events);
+            }
+            case WorkflowReplayHeaderDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowReplayHeaderDecoder d = new WorkflowReplayHeaderDecoder()
+                    .wrap(buffer, body, header.blockLength(), header.version());
+                final int count = d.count();
+                final List<ReplayStep> steps = new ArrayList<>(count);
+                int limit = body + header.blockLength();
+                String[] stepNames = null;
+                final WorkflowViewDecoder viewDecoder = new WorkflowViewDecoder();
+                for (int i = 0; i < count; i++)
+                {
+                    final int payloadLength = EventFrames.payloadLength(buffer, limit);
+                    final EventView event = describeFrame(buffer, limit, stepNames);
+                    if (null == stepNames)
+                    {
+                        stepNames = EventDescriber.stepNames(event);
+                    }
+                    limit += EventFrames.FRAME_HEADER_LENGTH + payloadLength;
+                    header.wrap(buffer, limit);
+                    viewDecoder.wrap(
+                        buffer, limit + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+                    steps.add(new ReplayStep(event, view(viewDecoder)));
+                    limit = viewDecoder.limit();
+                }
+                header.wrap(buffer, limit);
+                viewDecoder.wrap(
+                    buffer, limit + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+                return new EngineReply.Replay(d.workflowId(), List.copyOf(steps), view(viewDecoder), d.matchesLive() == 1);
             }
             case TaskQueuesDecoder.TEMPLATE_ID ->
             {
@@ -120,6 +142,20 @@ public final class ReplyReader
             }
             default -> throw new IllegalArgumentException("not a reply: template " + header.templateId());
         }
+    }
+
+    private static EventView describeFrame(final DirectBuffer buffer, final int frame, final String[] stepNames)
+    {
+        return EventDescriber.describe(
+            buffer,
+            frame + EventFrames.FRAME_HEADER_LENGTH,
+            EventFrames.payloadLength(buffer, frame),
+            EventFrames.type(buffer, frame),
+            EventFrames.version(buffer, frame),
+            EventFrames.position(buffer, frame),
+            EventFrames.sequence(buffer, frame),
+            EventFrames.timestamp(buffer, frame),
+            stepNames);
     }
 
     private static WorkflowView view(final WorkflowViewDecoder d)

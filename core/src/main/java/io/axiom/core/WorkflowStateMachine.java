@@ -9,6 +9,8 @@ import io.axiom.codecs.CreateWorkflowDecoder;
 import io.axiom.codecs.EventListHeaderEncoder;
 import io.axiom.codecs.GetWorkflowDecoder;
 import io.axiom.codecs.GetTaskQueuesDecoder;
+import io.axiom.codecs.ReplayWorkflowDecoder;
+import io.axiom.codecs.WorkflowReplayHeaderEncoder;
 import io.axiom.codecs.GetWorkflowEventsDecoder;
 import io.axiom.codecs.TaskQueuesEncoder;
 import io.axiom.codecs.ListWorkflowsDecoder;
@@ -74,9 +76,11 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     static final int SCHEMA_VERSION = MessageHeaderDecoder.SCHEMA_VERSION;
     static final int MAX_PAGE = 1000;
     static final int MAX_TIMERS_PER_POLL = 1000;
+    private static final long REPLAY_ANY_ID = -1;
     static final int MAX_TICKS_PER_POLL = 100_000;
     private static final int STATE_COUNT = WorkflowState.values().length - 1;
 
+    private final EngineContext ctx;
     private final int maxSteps;
     private final int maxNameBytes;
     private final int maxInputBytes;
@@ -89,6 +93,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private final Object2ObjectHashMap<String, TaskQueue> taskQueues = new Object2ObjectHashMap<>();
     private final ArrayList<TaskQueue> taskQueueList = new ArrayList<>();
     private final TaskQueuesEncoder taskQueuesEncoder = new TaskQueuesEncoder();
+    private final ReplayWorkflowDecoder replayDecoder = new ReplayWorkflowDecoder();
+    private final WorkflowReplayHeaderEncoder replayHeaderEncoder = new WorkflowReplayHeaderEncoder();
     private final GetTaskQueuesDecoder taskQueuesDecoder = new GetTaskQueuesDecoder();
     private final DeadlineTimerWheel timerWheel;
     private final JournalClaim claim = new JournalClaim();
@@ -137,17 +143,35 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
 
     private final LongArrayList appended = new LongArrayList(1024, Long.MIN_VALUE);
     private Journal journal;
+    private long idBase;
     private long now;
     private long nextWorkflowId = 1;
     private long eventsApplied;
 
     WorkflowStateMachine(final EngineContext ctx, final ReplyArena replies, final long startTimeMs)
     {
+        this.ctx = ctx;
         this.maxSteps = ctx.maxSteps();
         this.maxNameBytes = ctx.maxNameLength() * 4;
         this.maxInputBytes = ctx.maxInputBytes();
         this.replies = replies;
         this.timerWheel = new DeadlineTimerWheel(TimeUnit.MILLISECONDS, startTimeMs, 8, 512);
+    }
+
+    /**
+     * A scratch machine that rebuilds one workflow, whatever its id, from its events alone: used by replay, never
+     * fed commands, reading (never writing) the same journal.
+     *
+     * @param ctx     limits.
+     * @param journal to read inputs and outputs from when encoding views.
+     * @return the scratch machine.
+     */
+    static WorkflowStateMachine forReplay(final EngineContext ctx, final Journal journal)
+    {
+        final WorkflowStateMachine machine = new WorkflowStateMachine(ctx, new ReplyArena(), 0);
+        machine.journal = journal;
+        machine.idBase = REPLAY_ANY_ID;
+        return machine;
     }
 
     /**
@@ -243,6 +267,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                     onList(buffer, bodyOffset, blockLength, version, sink, replyTo);
                 case GetWorkflowEventsDecoder.TEMPLATE_ID ->
                     onEvents(buffer, bodyOffset, blockLength, version, sink, replyTo);
+                case ReplayWorkflowDecoder.TEMPLATE_ID ->
+                    onReplay(buffer, bodyOffset, blockLength, version, sink, replyTo);
                 case GetTaskQueuesDecoder.TEMPLATE_ID ->
                     onTaskQueues(buffer, bodyOffset, blockLength, version, sink, replyTo);
                 default -> problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
@@ -647,6 +673,79 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         eventCopier.out = null;
     }
 
+    private void onReplay(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final ReplySink sink,
+        final Object replyTo)
+    {
+        final ReplayWorkflowDecoder decoder = replayDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final long correlationId = decoder.correlationId();
+        final long workflowId = decoder.workflowId();
+        final Workflow live = workflow(workflowId);
+        if (null == live)
+        {
+            notFound(sink, replyTo, correlationId, workflowId);
+            return;
+        }
+        if (null == sink)
+        {
+            return;
+        }
+
+        // A fresh machine sees only this workflow's records, through the same apply code as recovery; the live
+        // state is not consulted until the end, to compare.
+        final WorkflowStateMachine scratch = forReplay(ctx, journal);
+        final int headerOffset = replies.begin(sink, replyTo);
+        final MutableDirectBuffer out = replies.buffer();
+        final int count = live.eventPositions.size();
+        replayHeaderEncoder.wrapAndApplyHeader(out, headerOffset, headerEncoder)
+            .correlationId(correlationId)
+            .workflowId(workflowId)
+            .count(count)
+            .matchesLive((short)0);
+        int limit = headerOffset + HEADER_LENGTH + WorkflowReplayHeaderEncoder.BLOCK_LENGTH;
+        int rebuiltOffset = 0;
+        int rebuiltLength = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long position = live.eventPositions.getLong(i);
+            eventCopier.out = out;
+            eventCopier.limit = limit;
+            if (!journal.read(position, eventCopier) || !journal.read(position, scratch))
+            {
+                throw new IllegalStateException("journal has no record at position " + position);
+            }
+            limit = eventCopier.limit;
+            rebuiltOffset = limit;
+            rebuiltLength = scratch.encodeView(out, limit, correlationId, ReplyStatus.OK, scratch.workflow(workflowId));
+            limit += rebuiltLength;
+        }
+        eventCopier.out = null;
+        final int liveOffset = limit;
+        final int liveLength = encodeView(out, limit, correlationId, ReplyStatus.OK, live);
+        limit += liveLength;
+        final boolean matches = liveLength == rebuiltLength &&
+            equalBytes(out, liveOffset, out, rebuiltOffset, liveLength);
+        replayHeaderEncoder.wrap(out, headerOffset + HEADER_LENGTH).matchesLive((short)(matches ? 1 : 0));
+        replies.commit(limit - headerOffset);
+    }
+
+    private static boolean equalBytes(
+        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void onTaskQueues(
         final DirectBuffer buffer,
         final int bodyOffset,
@@ -965,10 +1064,14 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     {
         final WorkflowCreatedDecoder d = createdDecoder.wrap(buffer, bodyOffset, blockLength, version);
         final long workflowId = d.workflowId();
-        if (workflowId != workflows.size() + 1)
+        if (workflows.isEmpty() && idBase == REPLAY_ANY_ID)
+        {
+            idBase = workflowId - 1;
+        }
+        if (workflowId != workflows.size() + 1 + idBase)
         {
             throw new IllegalStateException("record at position " + position + " creates workflow " + workflowId +
-                " but the next id is " + (workflows.size() + 1));
+                " but the next id is " + (workflows.size() + 1 + idBase));
         }
 
         final int definitionOffset = bodyOffset + blockLength;
@@ -1065,7 +1168,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
 
     private Workflow workflow(final long workflowId)
     {
-        return workflowId >= 1 && workflowId <= workflows.size() ? workflows.get((int)(workflowId - 1)) : null;
+        final long index = workflowId - 1 - idBase;
+        return index >= 0 && index < workflows.size() ? workflows.get((int)index) : null;
     }
 
     // ------------------------------------------------------------------------------------------------ snapshots

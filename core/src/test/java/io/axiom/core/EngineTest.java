@@ -272,6 +272,27 @@ class EngineTest
         }
     }
 
+    @Test
+    void replayRebuildsAWorkflowFromItsEventsAndMatchesTheLiveState()
+    {
+        try (EngineFixture f = new EngineFixture(dir))
+        {
+            f.create("first", StepSpec.task("X"));
+            f.create("pay", StepSpec.task("CHARGE"), StepSpec.approval("OK"), StepSpec.task("SHIP"));
+            f.client().advance(2, null, "{\"paid\":1}".getBytes(StandardCharsets.UTF_8), TIMEOUT);
+            final EngineReply.Replay replay = assertInstanceOf(EngineReply.Replay.class, f.client().replay(2, TIMEOUT));
+            assertTrue(replay.matchesLive());
+            assertEquals(f.get(2), replay.live());
+            assertEquals(f.get(2).eventCount(), replay.steps().size());
+            assertEquals("WorkflowCreated", replay.steps().get(0).event().type());
+            assertEquals("CREATED", replay.steps().get(0).after().state());
+            assertEquals("RUNNING", replay.steps().get(1).after().state());
+            assertEquals("WAITING", replay.steps().get(replay.steps().size() - 1).after().state());
+            assertEquals(replay.live(), replay.steps().get(replay.steps().size() - 1).after());
+            assertProblem(f.client().replay(3, TIMEOUT), Status.NOT_FOUND, "NOT_FOUND");
+        }
+    }
+
     private static List<io.axiom.core.api.TaskQueue> queues(final EngineFixture f)
     {
         return assertInstanceOf(EngineReply.TaskQueues.class, f.client().tasks(TIMEOUT)).queues();

@@ -87,6 +87,8 @@ class StateMachinePropertiesTest
                 assertAtMostOneCommitPerStep(list);
                 assertEquals(view.eventCount(), list.size());
                 events.add(list);
+                final EngineReply.Replay replay = (EngineReply.Replay)f.client().replay(view.id(), TIMEOUT);
+                assertTrue(replay.matchesLive(), "rebuilt from its events differs from live: " + view);
             }
 
             f.restart();

@@ -52,6 +52,22 @@ public sealed interface EngineReply
     }
 
     /**
+     * A workflow rebuilt from its events alone, by the same code recovery runs, beside the live state.
+     *
+     * @param workflowId  the workflow.
+     * @param steps       each event with the state after it.
+     * @param live        the workflow as the engine holds it now.
+     * @param matchesLive true when the rebuilt state equals the live one.
+     */
+    record Replay(long workflowId, List<ReplayStep> steps, WorkflowView live, boolean matchesLive) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
      * Task steps per step name.
      *
      * @param queues one entry per step name ever scheduled as a task.
