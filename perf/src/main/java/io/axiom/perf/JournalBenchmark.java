@@ -1,0 +1,333 @@
+package io.axiom.perf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import io.axiom.journal.Journal;
+import io.axiom.journal.JournalClaim;
+import io.axiom.journal.JournalContext;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Journal append throughput with one flush (fsync) per batch, beside raw {@code FileChannel.write + force(false)}
+ * of the same framed bytes in the same batches, measured in the same run in alternating trials.
+ */
+final class JournalBenchmark
+{
+    private final int[] payloadSizes;
+    private final int[] batchSizes;
+    private final long trialMs;
+    private final long warmupMs;
+    private final int rounds;
+    private final long segmentSize;
+    private final Path dir;
+
+    JournalBenchmark(final Options options, final Path dir)
+    {
+        this.payloadSizes = options.integers("record-sizes", new int[]{128, 1024});
+        this.batchSizes = options.integers("batch-sizes", new int[]{64, 1024});
+        this.trialMs = (long)(options.decimal("duration-s", 4) * 1000);
+        this.warmupMs = (long)(options.decimal("warmup-s", 1) * 1000);
+        this.rounds = options.integer("rounds", 2);
+        this.segmentSize = options.longValue("segment-size", JournalContext.MAX_SEGMENT_SIZE_DEFAULT);
+        this.dir = dir;
+    }
+
+    /**
+     * Totals of one side (journal or raw) of one configuration over all its trials.
+     */
+    static final class Side
+    {
+        final Histogram batchNanos = new Histogram(60_000_000_000L, 3);
+        final Histogram syncNanos = new Histogram(60_000_000_000L, 3);
+        long records;
+        long nanos;
+        long rotations;
+
+        double recordsPerSecond()
+        {
+            return records * 1e9 / nanos;
+        }
+    }
+
+    void run(final Report report) throws IOException
+    {
+        report.line("Method: for each payload size and batch size, alternating trials (" + rounds + " rounds of raw, " +
+            "journal, control), each " + warmupMs + " ms warm-up (not counted) + " + trialMs + " ms measured, one thread.")
+            .line("- **journal**: per batch, `claim` + copy payload + `commit` (CRC32C, 32-byte header, 8-byte " +
+                "alignment) for each record, then one `flush()` (msync of the dirty range). Fresh data dir per trial, " +
+                "segment size " + (segmentSize >> 20) + " MiB: segment rotations (create + zero-fill + fsync of the " +
+                "next file) happen inside the timed loop, as in production.")
+            .line("- **raw**: per batch, one `FileChannel.write` of the same framed bytes (batch x frame length) at " +
+                "the next offset of a preallocated, zero-filled and fsynced " + (segmentSize >> 20) + " MiB file " +
+                "(wrapping), then `force(false)` (fdatasync).")
+            .line("- **control**: the journal's I/O pattern without the journal: copy the same framed bytes into a " +
+                "mapped, preallocated, zero-filled and fsynced file (wrapping), then `MappedByteBuffer.force(off, " +
+                "len)` of the batch's range. It separates the cost of mmap + msync from the cost of the journal's code.")
+            .line("- MB/s counts framed bytes (header + payload + padding), MB = 10^6 bytes. ratio = journal " +
+                "records/s / raw records/s. Target >= 0.8.")
+            .blank();
+
+        final StringBuilder table = new StringBuilder()
+            .append("| payload B | frame B | records/batch | raw records/s | raw MB/s | journal records/s | " +
+                "journal MB/s | ratio | rotations | control: mmap+msync records/s (vs raw) |\n" +
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        final StringBuilder latency = new StringBuilder(Report.LATENCY_HEADER);
+        final StringBuilder sync = new StringBuilder(Report.LATENCY_HEADER);
+        for (final int payload : payloadSizes)
+        {
+            for (final int batch : batchSizes)
+            {
+                final int frame = align(Journal.HEADER_LENGTH + payload);
+                final Side raw = new Side();
+                final Side journal = new Side();
+                final Side mapped = new Side();
+                for (int round = 0; round < rounds; round++)
+                {
+                    rawTrial(payload, frame, batch, raw);
+                    journalTrial(payload, batch, journal);
+                    mappedTrial(payload, frame, batch, mapped);
+                }
+                final double rawMb = raw.recordsPerSecond() * frame / 1e6;
+                final double journalMb = journal.recordsPerSecond() * frame / 1e6;
+                final String row = "| " + payload + " | " + frame + " | " + batch +
+                    " | " + Report.num(raw.recordsPerSecond()) + " | " + Report.dec(rawMb, 1) +
+                    " | " + Report.num(journal.recordsPerSecond()) + " | " + Report.dec(journalMb, 1) +
+                    " | **" + Report.dec(journal.recordsPerSecond() / raw.recordsPerSecond(), 2) + "** | " +
+                    journal.rotations + " | " + Report.num(mapped.recordsPerSecond()) + " (" +
+                    Report.dec(mapped.recordsPerSecond() / raw.recordsPerSecond(), 2) + ") |\n";
+                table.append(row);
+                System.out.print("[journal] " + row);
+                latency.append(Report.latencyRow("raw write+force, " + payload + " B x " + batch, raw.batchNanos));
+                latency.append(Report.latencyRow("journal batch+flush, " + payload + " B x " + batch,
+                    journal.batchNanos));
+                latency.append(Report.latencyRow("control mmap copy+msync, " + payload + " B x " + batch,
+                    mapped.batchNanos));
+                sync.append(Report.latencyRow("raw force(false), " + payload + " B x " + batch, raw.syncNanos));
+                sync.append(Report.latencyRow("journal flush(), " + payload + " B x " + batch, journal.syncNanos));
+                sync.append(Report.latencyRow("control msync, " + payload + " B x " + batch, mapped.syncNanos));
+            }
+        }
+        report.raw(table.toString()).blank()
+            .line("Time per batch (all records of the batch appended + its one fsync), over all measured trials:")
+            .blank()
+            .raw(latency.toString()).blank()
+            .line("Of which the sync call alone (raw: `force(false)`; journal: `flush()`, which includes nothing " +
+                "else; control: `MappedByteBuffer.force(off, len)`):")
+            .blank()
+            .raw(sync.toString()).blank();
+    }
+
+    private void journalTrial(final int payload, final int batch, final Side side) throws IOException
+    {
+        final Path trialDir = Files.createTempDirectory(dir, "journal-");
+        final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(payload));
+        for (int i = 0; i < payload; i++)
+        {
+            src.putByte(i, (byte)(i * 31));
+        }
+        final JournalClaim claim = new JournalClaim();
+        try (Journal journal = Journal.open(new JournalContext()
+            .dataDir(trialDir).maxSegmentSize(segmentSize).fsync(true).conclude()))
+        {
+            final long startNs = System.nanoTime();
+            final long measureFrom = startNs + warmupMs * 1_000_000L;
+            final long endNs = measureFrom + trialMs * 1_000_000L;
+            long records = 0;
+            int segmentsAtStart = -1;
+            long now = startNs;
+            while (now < endNs)
+            {
+                final long batchStart = now;
+                for (int i = 0; i < batch; i++)
+                {
+                    journal.claim(payload, 1, 1, batchStart, claim);
+                    claim.buffer().putBytes(claim.offset(), src, 0, payload);
+                    claim.commit();
+                }
+                final long flushStart = System.nanoTime();
+                journal.flush();
+                now = System.nanoTime();
+                if (batchStart >= measureFrom)
+                {
+                    if (segmentsAtStart < 0)
+                    {
+                        segmentsAtStart = journal.segmentCount();
+                        side.nanos -= batchStart;
+                    }
+                    side.batchNanos.recordValue(now - batchStart);
+                    side.syncNanos.recordValue(now - flushStart);
+                    records += batch;
+                }
+            }
+            if (segmentsAtStart >= 0)
+            {
+                side.nanos += now;
+                side.records += records;
+                side.rotations += journal.segmentCount() - segmentsAtStart;
+            }
+        }
+        finally
+        {
+            deleteTree(trialDir);
+        }
+    }
+
+    private void rawTrial(final int payload, final int frame, final int batch, final Side side) throws IOException
+    {
+        final Path file = Files.createTempFile(dir, "raw-", ".dat");
+        final int batchBytes = frame * batch;
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(batchBytes);
+        for (int i = 0; i < batchBytes; i++)
+        {
+            buffer.put(i, (byte)(i * 31));
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            FsyncProbe.preallocate(channel, segmentSize);
+            final long limit = segmentSize - batchBytes;
+            long offset = 0;
+            final long startNs = System.nanoTime();
+            final long measureFrom = startNs + warmupMs * 1_000_000L;
+            final long endNs = measureFrom + trialMs * 1_000_000L;
+            long records = 0;
+            boolean measuring = false;
+            long now = startNs;
+            while (now < endNs)
+            {
+                final long batchStart = now;
+                buffer.clear();
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer, offset + buffer.position());
+                }
+                final long forceStart = System.nanoTime();
+                channel.force(false);
+                offset += batchBytes;
+                if (offset > limit)
+                {
+                    offset = 0;
+                }
+                now = System.nanoTime();
+                if (batchStart >= measureFrom)
+                {
+                    if (!measuring)
+                    {
+                        measuring = true;
+                        side.nanos -= batchStart;
+                    }
+                    side.batchNanos.recordValue(now - batchStart);
+                    side.syncNanos.recordValue(now - forceStart);
+                    records += batch;
+                }
+            }
+            if (measuring)
+            {
+                side.nanos += now;
+                side.records += records;
+            }
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Control: the journal's I/O pattern without the journal: copy the same framed bytes into a mapped, preallocated
+     * file (wrapping) and {@code MappedByteBuffer.force(offset, length)} the batch's range.
+     */
+    private void mappedTrial(final int payload, final int frame, final int batch, final Side side) throws IOException
+    {
+        final Path file = Files.createTempFile(dir, "mapped-", ".dat");
+        final int batchBytes = frame * batch;
+        final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(batchBytes));
+        for (int i = 0; i < batchBytes; i++)
+        {
+            src.putByte(i, (byte)(i * 31));
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            FsyncProbe.preallocate(channel, segmentSize);
+            final java.nio.MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentSize);
+            final UnsafeBuffer out = new UnsafeBuffer(mapped);
+            final int limit = (int)(segmentSize - batchBytes);
+            int offset = 0;
+            final long startNs = System.nanoTime();
+            final long measureFrom = startNs + warmupMs * 1_000_000L;
+            final long endNs = measureFrom + trialMs * 1_000_000L;
+            long records = 0;
+            boolean measuring = false;
+            long now = startNs;
+            while (now < endNs)
+            {
+                final long batchStart = now;
+                for (int i = 0; i < batch; i++)
+                {
+                    out.putBytes(offset + i * frame, src, i * frame, frame);
+                }
+                final long forceStart = System.nanoTime();
+                mapped.force(offset, batchBytes);
+                offset += batchBytes;
+                if (offset > limit)
+                {
+                    offset = 0;
+                }
+                now = System.nanoTime();
+                if (batchStart >= measureFrom)
+                {
+                    if (!measuring)
+                    {
+                        measuring = true;
+                        side.nanos -= batchStart;
+                    }
+                    side.batchNanos.recordValue(now - batchStart);
+                    side.syncNanos.recordValue(now - forceStart);
+                    records += batch;
+                }
+            }
+            if (measuring)
+            {
+                side.nanos += now;
+                side.records += records;
+            }
+            org.agrona.IoUtil.unmap(mapped);
+        }
+        finally
+        {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    static int align(final int length)
+    {
+        return (length + Journal.ALIGNMENT - 1) & -Journal.ALIGNMENT;
+    }
+
+    static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (var paths = Files.walk(root))
+        {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach((p) ->
+            {
+                try
+                {
+                    Files.deleteIfExists(p);
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.axiom.perf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|all> [--option value ...]}.
+ * <p>
+ * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
+ * BENCHMARKS.md (see {@link Report}). Speed is measured here, never asserted in a test.
+ */
+public final class PerfMain
+{
+    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "all");
+
+    private PerfMain()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length == 0 || !SUBCOMMANDS.contains(args[0]))
+        {
+            usage();
+            System.exit(args.length == 0 || args[0].equals("--help") || args[0].equals("-h") ? 0 : 2);
+            return;
+        }
+        final String sub = args[0];
+        final Options options;
+        try
+        {
+            options = Options.parse(args, 1);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("perf: " + ex.getMessage());
+            usage();
+            System.exit(2);
+            return;
+        }
+
+        final Path userDir = options.path("data-dir");
+        final Path base = null != userDir ? Files.createDirectories(userDir) :
+            Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "axiom-perf-");
+        final Path workDir = Files.createTempDirectory(base, "run-");
+        final Path benchmarksFile = options.flag("no-write", false) ? null :
+            Path.of(options.string("benchmarks-file", "BENCHMARKS.md"));
+        try
+        {
+            final String machine = Machine.describe(workDir);
+            System.out.println("[perf] " + sub + " on " + machine + "; data in " + workDir);
+            if (sub.equals("journal") || sub.equals("all"))
+            {
+                final Report report = header("journal", "Journal append vs raw FileChannel", machine);
+                new JournalBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+            if (sub.equals("core") || sub.equals("all"))
+            {
+                final Report report = header("core", "Engine commands/s and command-to-reply latency (fsync on)",
+                    machine);
+                new CoreBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+            if (sub.equals("recovery") || sub.equals("all"))
+            {
+                final Report report = header("recovery", "Recovery of a 1,000,000-event log", machine);
+                new RecoveryBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+            if (sub.equals("memory") || sub.equals("all"))
+            {
+                final Report report = header("memory", "Heap per completed 4-step workflow", machine);
+                new MemoryBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+        }
+        finally
+        {
+            JournalBenchmark.deleteTree(workDir);
+            if (null == userDir)
+            {
+                JournalBenchmark.deleteTree(base);
+            }
+        }
+    }
+
+    private static Report header(final String name, final String title, final String machine)
+    {
+        final Report report = new Report(name, title);
+        report.line("Measured " + Machine.now() + " on " + machine + ". Command: `PerfMain " + name + "`" +
+            " (JVM flags: " + String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
+            .getInputArguments()) + ").").blank();
+        return report;
+    }
+
+    private static void usage()
+    {
+        System.out.println(String.join("\n",
+            "usage: PerfMain <journal|core|recovery|memory|all> [options]",
+            "",
+            "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
+            "          --benchmarks-file F   section of F is replaced (default BENCHMARKS.md); --no-write to only print",
+            "          --duration-s S        measured seconds per run/trial   --warmup-s S   warm-up, not counted",
+            "journal:  --record-sizes 128,1024  payload bytes   --batch-sizes 64,1024  records per fsync",
+            "          --rounds 2            alternating raw/journal trials   --segment-size BYTES (64 MiB)",
+            "core:     --producers 2  --window 1024  --steps 1  --step-type approval|task  --rate 50000 (0 = skip)",
+            "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
+            "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
+            "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
+            "memory:   --workflows 200000  --steps 4  --build-fsync false"));
+    }
+}
