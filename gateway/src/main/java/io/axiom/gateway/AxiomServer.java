@@ -1,13 +1,17 @@
 package io.axiom.gateway;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.websocket.WsRouting;
 
 import io.axiom.core.Engine;
 import io.axiom.core.EngineContext;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.Gateway;
+import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
 
 /**
@@ -19,13 +23,16 @@ public final class AxiomServer implements AutoCloseable
     private final AxiomConfig config;
     private final Engine engine;
     private final WebServer webServer;
+    private final List<GatewayModule> modules;
     private boolean closed;
 
-    private AxiomServer(final AxiomConfig config, final Engine engine, final WebServer webServer)
+    private AxiomServer(
+        final AxiomConfig config, final Engine engine, final WebServer webServer, final List<GatewayModule> modules)
     {
         this.config = config;
         this.engine = engine;
         this.webServer = webServer;
+        this.modules = modules;
     }
 
     /**
@@ -39,10 +46,14 @@ public final class AxiomServer implements AutoCloseable
     public static AxiomServer start(final AxiomConfig config, final boolean repair)
     {
         final Engine engine = Engine.launch(engineContext(config, repair));
+        final List<GatewayModule> modules = new ArrayList<>();
         try
         {
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
+            modules.addAll(modules(engine, config, settings));
+            final WsRouting.Builder wsRouting = WsRouting.builder();
+            modules.forEach(m -> m.websocket(wsRouting));
             final WebServer webServer = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -56,16 +67,38 @@ public final class AxiomServer implements AutoCloseable
                     .addHandler(io.helidon.http.DirectHandler.EventType.OTHER, gateway.directHandler())
                     .addHandler(
                         io.helidon.http.DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, gateway.directHandler()))
-                .routing(gateway::routing)
+                .routing(routing ->
+                {
+                    modules.forEach(m -> m.filters(routing));
+                    gateway.routes(routing);
+                    modules.forEach(m -> m.routes(routing));
+                    gateway.fallbacks(routing);
+                })
+                .addRouting(wsRouting)
                 .build()
                 .start();
-            return new AxiomServer(config, engine, webServer);
+            return new AxiomServer(config, engine, webServer, modules);
         }
         catch (final RuntimeException ex)
         {
+            modules.forEach(GatewayModule::close);
             engine.close();
             throw ex;
         }
+    }
+
+    /**
+     * The one place where the gateway's capabilities are listed, in the order their filters run.
+     *
+     * @param engine   the engine to serve.
+     * @param config   effective configuration.
+     * @param settings the gateway's limits.
+     * @return the modules.
+     */
+    static List<GatewayModule> modules(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
+    {
+        final List<GatewayModule> modules = new ArrayList<>();
+        return modules;
     }
 
     /**
@@ -155,6 +188,7 @@ public final class AxiomServer implements AutoCloseable
         try
         {
             webServer.stop();
+            modules.forEach(GatewayModule::close);
         }
         finally
         {

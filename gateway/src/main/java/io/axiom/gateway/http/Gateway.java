@@ -35,6 +35,8 @@ public final class Gateway
 {
     /** Root of the workflow resources. */
     public static final String WORKFLOWS = "/api/v1/workflows";
+    /** Task queue status. */
+    public static final String TASKS = "/api/v1/tasks";
     /** The request header that makes a create idempotent. */
     public static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     /** States a list may be filtered by. */
@@ -76,6 +78,18 @@ public final class Gateway
      */
     public void routing(final HttpRouting.Builder routing)
     {
+        routes(routing);
+        fallbacks(routing);
+    }
+
+    /**
+     * Register the REST and health routes (no fallbacks), so that other modules can add theirs before the
+     * fallbacks.
+     *
+     * @param routing the server's routing.
+     */
+    public void routes(final HttpRouting.Builder routing)
+    {
         routing
             .get("/health", (req, res) -> Responses.json(res, 200, JsonViews.object(Map.of("status", "UP"))))
             .get("/ready", this::ready)
@@ -83,18 +97,32 @@ public final class Gateway
             .post(WORKFLOWS, api(this::create))
             .get(WORKFLOWS + "/{id}", api(this::get))
             .get(WORKFLOWS + "/{id}/events", api(this::events))
+            .get(WORKFLOWS + "/{id}/replay", api(this::replay))
             .post(WORKFLOWS + "/{id}/advance", api(this::advance))
             .post(WORKFLOWS + "/{id}/cancel", api(this::cancel))
+            .get(TASKS, api(this::tasks))
             .any("/health", notAllowed("GET"))
             .any("/ready", notAllowed("GET"))
             .any(WORKFLOWS, notAllowed("GET, POST"))
             .any(WORKFLOWS + "/{id}", notAllowed("GET"))
             .any(WORKFLOWS + "/{id}/events", notAllowed("GET"))
+            .any(WORKFLOWS + "/{id}/replay", notAllowed("GET"))
             .any(WORKFLOWS + "/{id}/advance", notAllowed("POST"))
             .any(WORKFLOWS + "/{id}/cancel", notAllowed("POST"))
+            .any(TASKS, notAllowed("GET"));
+    }
+
+    /**
+     * Register the catch-all 404 and the error handler: last.
+     *
+     * @param routing the server's routing.
+     */
+    public void fallbacks(final HttpRouting.Builder routing)
+    {
+        routing
             .any((req, res) -> Responses.problem(req, res, new ApiProblem(404, "ROUTE_NOT_FOUND", "Not found",
                 "no resource at " + req.prologue().method().text() + " " + req.path().rawPath() +
-                "; the API lives under " + WORKFLOWS)))
+                "; the API lives under /api/v1")))
             .error(Throwable.class, this::onError);
     }
 
@@ -169,6 +197,16 @@ public final class Gateway
         send(req, res, client.events(workflowId(req), settings.requestTimeout()));
     }
 
+    private void replay(final ServerRequest req, final ServerResponse res)
+    {
+        send(req, res, client.replay(workflowId(req), settings.requestTimeout()));
+    }
+
+    private void tasks(final ServerRequest req, final ServerResponse res)
+    {
+        send(req, res, client.tasks(settings.requestTimeout()));
+    }
+
     private void advance(final ServerRequest req, final ServerResponse res)
     {
         final long id = workflowId(req);
@@ -198,6 +236,8 @@ public final class Gateway
             case EngineReply.WorkflowList page ->
                 Responses.json(res, 200, JsonViews.list(page, 0, page.workflows().size()));
             case EngineReply.Events events -> Responses.json(res, 200, JsonViews.events(events));
+            case EngineReply.Replay replay -> Responses.json(res, 200, JsonViews.replay(replay));
+            case EngineReply.TaskQueues tasks -> Responses.json(res, 200, JsonViews.tasks(tasks));
             case EngineReply.Problem p -> Responses.problem(req, res, toApiProblem(p));
             default -> Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
                 "the engine answered with an unexpected " + reply.getClass().getSimpleName()));

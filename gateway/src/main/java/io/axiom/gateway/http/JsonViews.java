@@ -90,27 +90,96 @@ public final class JsonViews
             g.writeArrayFieldStart("events");
             for (final EventView e : events.events())
             {
-                g.writeStartObject();
-                g.writeNumberField("position", e.position());
-                g.writeNumberField("sequence", e.sequence());
-                g.writeStringField("type", e.type());
-                g.writeStringField("timestamp", isoTime(e.timestamp()));
-                for (final Map.Entry<String, Object> f : e.fields().entrySet())
-                {
-                    final String name = f.getKey();
-                    if ("position".equals(name) || "sequence".equals(name) || "type".equals(name) ||
-                        "timestamp".equals(name))
-                    {
-                        continue;
-                    }
-                    g.writeFieldName(name);
-                    writeValue(g, name, f.getValue());
-                }
-                g.writeEndObject();
+                writeEvent(g, e);
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * @param replay a workflow rebuilt from its events.
+     * @return {@code {"workflow_id","matches_live","steps":[{"event":{...},"state":{...workflow}}],"live":{...}}}.
+     */
+    public static byte[] replay(final EngineReply.Replay replay)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeStringField("workflow_id", Long.toString(replay.workflowId()));
+            g.writeBooleanField("matches_live", replay.matchesLive());
+            g.writeArrayFieldStart("steps");
+            for (final io.axiom.core.api.ReplayStep step : replay.steps())
+            {
+                g.writeStartObject();
+                g.writeFieldName("event");
+                writeEvent(g, step.event());
+                g.writeFieldName("state");
+                writeWorkflow(g, step.after());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeFieldName("live");
+            writeWorkflow(g, replay.live());
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param tasks task queues per step name.
+     * @return {@code {"queues":[{"step","queued","leased"}],"queued":N,"leased":M}}.
+     */
+    public static byte[] tasks(final EngineReply.TaskQueues tasks)
+    {
+        return render(g ->
+        {
+            long queued = 0;
+            long leased = 0;
+            g.writeStartObject();
+            g.writeArrayFieldStart("queues");
+            for (final io.axiom.core.api.TaskQueue queue : tasks.queues())
+            {
+                g.writeStartObject();
+                g.writeStringField("step", queue.stepName());
+                g.writeNumberField("queued", queue.queued());
+                g.writeNumberField("leased", queue.leased());
+                g.writeEndObject();
+                queued += queue.queued();
+                leased += queue.leased();
+            }
+            g.writeEndArray();
+            g.writeNumberField("queued", queued);
+            g.writeNumberField("leased", leased);
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * Write one event: position, sequence, type, ISO timestamp, then the event's own fields.
+     *
+     * @param g generator positioned where a value may go.
+     * @param e the event.
+     * @throws IOException if the generator fails.
+     */
+    static void writeEvent(final JsonGenerator g, final EventView e) throws IOException
+    {
+        g.writeStartObject();
+        g.writeNumberField("position", e.position());
+        g.writeNumberField("sequence", e.sequence());
+        g.writeStringField("type", e.type());
+        g.writeStringField("timestamp", isoTime(e.timestamp()));
+        for (final Map.Entry<String, Object> f : e.fields().entrySet())
+        {
+            final String name = f.getKey();
+            if ("position".equals(name) || "sequence".equals(name) || "type".equals(name) ||
+                "timestamp".equals(name))
+            {
+                continue;
+            }
+            g.writeFieldName(name);
+            writeValue(g, name, f.getValue());
+        }
+        g.writeEndObject();
     }
 
     /**
