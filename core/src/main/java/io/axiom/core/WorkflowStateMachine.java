@@ -86,7 +86,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private final int maxInputBytes;
     private final ReplyArena replies;
     private final WorkflowDefinitions definitions = new WorkflowDefinitions();
-    private final ArrayList<Workflow> workflows = new ArrayList<>();
+    private final WorkflowTable workflows = new WorkflowTable();
     private final Object2LongHashMap<String> idempotencyKeys = new Object2LongHashMap<>(-1);
     private final long[] stateCounts = new long[STATE_COUNT];
     private final Long2LongHashMap timerToWorkflow = new Long2LongHashMap(-1);
@@ -367,7 +367,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             final long existingId = idempotencyKeys.getValue(idempotencyKey);
             if (existingId != -1)
             {
-                view(sink, replyTo, correlationId, ReplyStatus.EXISTING, workflows.get((int)(existingId - 1)));
+                view(sink, replyTo, correlationId, ReplyStatus.EXISTING, workflow(existingId));
                 return;
             }
         }
@@ -386,7 +386,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             bodyLength);
         commitAndApply(WorkflowCreatedEncoder.TEMPLATE_ID, position, length);
 
-        final Workflow workflow = workflows.get((int)(workflowId - 1));
+        final Workflow workflow = workflow(workflowId);
         scheduleStep(workflow, 0, 1);
         view(sink, replyTo, correlationId, ReplyStatus.CREATED, workflow);
     }
