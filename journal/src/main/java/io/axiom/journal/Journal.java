@@ -1,5 +1,6 @@
 package io.axiom.journal;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.zip.CRC32C;
@@ -8,11 +9,17 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The write-ahead log: appends CRC32C-framed opaque records to memory-mapped segment files, makes them durable with
+ * The write-ahead log: appends CRC32C-framed opaque records to preallocated segment files, makes them durable with
  * one {@link #flush()} per batch (group commit), and reads them back zero-copy.
  * <p>
- * Single-threaded: one thread claims, commits, flushes and reads. No allocation on claim, commit, flush, read or
- * replay, except when a claim rotates to a new segment (file creation).
+ * Records are claimed in a direct staging buffer and written to the current segment with {@code FileChannel.write}
+ * (pwrite) when the staging buffer is full and at {@link #flush()}, which then calls {@code FileChannel.force(false)}
+ * (fdatasync). Segments stay memory-mapped for reading; records still in the staging buffer are read from it. A
+ * record larger than the staging buffer is claimed straight in the mapped segment. The next segment is prepared ahead
+ * of need by a {@link SegmentPreparer} thread.
+ * <p>
+ * Single-threaded: one thread claims, commits, flushes and reads. No allocation on claim, commit, flush, read,
+ * readRecord or replay, except when a claim rotates to a new segment.
  */
 public final class Journal implements AutoCloseable
 {
@@ -31,6 +38,11 @@ public final class Journal implements AutoCloseable
      */
     public static final int SEGMENT_HEADER_LENGTH = SegmentHeader.LENGTH;
 
+    /**
+     * Largest staging buffer: records are staged up to this many bytes before they are written to the file.
+     */
+    static final int STAGING_MAX = 4 * 1024 * 1024;
+
     private final Path dataDir;
     private final boolean fsync;
     private final long segmentSize;
@@ -40,10 +52,20 @@ public final class Journal implements AutoCloseable
     private final RecoveryReport recoveryReport;
     private final CRC32C crc = new CRC32C();
     private final JournalClaim appendClaim = new JournalClaim();
+    private final SegmentPreparer preparer;
+    private final ByteBuffer staging;
+    private final ByteBuffer stagingWriteView;
+    private final ByteBuffer stagingChecksumView;
+    private final UnsafeBuffer stagingBuffer;
+    private final int stagingCapacity;
 
     private Segment current;
     private int tail;
     private int flushedOffset;
+    private int writtenOffset;
+    private int stagingBase;
+    private boolean directClaim;
+    private boolean nextRequested;
     private Segment pendingSegment;
     private int pendingFrom;
     private int pendingTo;
@@ -54,6 +76,7 @@ public final class Journal implements AutoCloseable
     private long recordCount;
     private long flushCount;
     private long flushedBytes;
+    private long preparedRotations;
     private JournalClaim openClaim;
     private boolean closed;
 
@@ -69,6 +92,14 @@ public final class Journal implements AutoCloseable
         current = segments.get(segments.size() - 1);
         tail = current.limit();
         flushedOffset = tail;
+        writtenOffset = tail;
+        stagingBase = tail;
+        stagingCapacity = stagingCapacity(segmentSize);
+        staging = ByteBuffer.allocateDirect(stagingCapacity);
+        stagingWriteView = staging.duplicate();
+        stagingChecksumView = staging.duplicate();
+        stagingBuffer = new UnsafeBuffer(staging);
+        preparer = new SegmentPreparer(dataDir, segmentSize, fsync);
         lastSequence = recoveryReport.lastSequence();
         lastPosition = recoveryReport.lastPosition();
         recordCount = recoveryReport.recordCount();
@@ -79,6 +110,15 @@ public final class Journal implements AutoCloseable
                 segment.force(0, segment.limit());
             }
         }
+        current.openChannel();
+    }
+
+    /**
+     * @return staging buffer length for a segment size: a quarter of a segment, at most {@link #STAGING_MAX}.
+     */
+    static int stagingCapacity(final long segmentSize)
+    {
+        return (int)Math.min(STAGING_MAX, segmentSize / 4);
     }
 
     /**
@@ -146,10 +186,39 @@ public final class Journal implements AutoCloseable
         {
             rotate();
         }
-        final int frameOffset = tail;
-        final long position = current.basePosition() + frameOffset;
-        RecordFrame.writeHeader(current.buffer(), frameOffset, lastSequence + 1, timestamp, type, version);
-        claim.wrap(this, current.buffer(), frameOffset, payloadLength, position);
+        if (!nextRequested)
+        {
+            nextRequested = true;
+            preparer.request(current.index() + 1);
+        }
+        final long position = current.basePosition() + tail;
+        final UnsafeBuffer buffer;
+        final int frameOffset;
+        if (alignedLength > stagingCapacity)
+        {
+            writeOut();
+            stagingBase = tail;
+            directClaim = true;
+            buffer = current.buffer();
+            frameOffset = tail;
+        }
+        else
+        {
+            if (tail - stagingBase + alignedLength > stagingCapacity)
+            {
+                writeOut();
+                stagingBase = tail;
+            }
+            directClaim = false;
+            buffer = stagingBuffer;
+            frameOffset = tail - stagingBase;
+            if (payloadLength > 0)
+            {
+                buffer.putLong(frameOffset + alignedLength - Long.BYTES, 0L); // zero padding, as in the file
+            }
+        }
+        RecordFrame.writeHeader(buffer, frameOffset, lastSequence + 1, timestamp, type, version);
+        claim.wrap(this, buffer, frameOffset, payloadLength, position);
         openClaim = claim;
         return position;
     }
@@ -187,15 +256,29 @@ public final class Journal implements AutoCloseable
             throw new IllegalStateException("claim is not the journal's open claim");
         }
         final Segment segment = current;
-        final UnsafeBuffer buffer = segment.buffer();
         final int frameOffset = claim.frameOffset();
         final int frameLength = HEADER_LENGTH + claim.length();
-        final int checksum = segment.checksum(
-            crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
+        final UnsafeBuffer buffer;
+        final int checksum;
+        if (directClaim)
+        {
+            buffer = segment.buffer();
+            checksum = segment.checksum(crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
+        }
+        else
+        {
+            buffer = stagingBuffer;
+            checksum = stagingChecksum(frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
+        }
         RecordFrame.writeChecksum(buffer, frameOffset, checksum);
         RecordFrame.frameLengthRelease(buffer, frameOffset, frameLength);
 
-        tail = frameOffset + RecordFrame.align(frameLength);
+        tail += RecordFrame.align(frameLength);
+        if (directClaim)
+        {
+            writtenOffset = tail;
+            stagingBase = tail;
+        }
         segment.limit(tail);
         lastSequence++;
         lastPosition = claim.position();
@@ -211,15 +294,17 @@ public final class Journal implements AutoCloseable
             throw new IllegalStateException("claim is not the journal's open claim");
         }
         final int frameOffset = claim.frameOffset();
-        current.buffer().setMemory(frameOffset, RecordFrame.align(HEADER_LENGTH + claim.length()), (byte)0);
+        final UnsafeBuffer buffer = directClaim ? current.buffer() : stagingBuffer;
+        buffer.setMemory(frameOffset, RecordFrame.align(HEADER_LENGTH + claim.length()), (byte)0);
         openClaim = null;
         claim.release();
     }
 
     /**
-     * Group commit: force every byte committed since the last flush to the device with
-     * {@code MappedByteBuffer.force(offset, length)}, the tail of the previous segment too after a rotation. With
-     * fsync off nothing is forced, but bytes are still counted.
+     * Group commit: write the staged records to the segment file ({@code FileChannel.write}) and force every byte
+     * committed since the last flush to the device with {@code FileChannel.force(false)} (fdatasync), the previous
+     * segment too after a rotation. Every committed record is durable when this returns. With fsync off records are
+     * still written to the file (the page cache) but nothing is forced; bytes are still counted.
      *
      * @return bytes made durable by this call, 0 when nothing was committed since the last flush.
      */
@@ -232,12 +317,13 @@ public final class Journal implements AutoCloseable
         {
             bytes += forcePending();
         }
+        writeOut();
         final int dirty = tail - flushedOffset;
         if (dirty > 0)
         {
             if (fsync)
             {
-                current.force(flushedOffset, dirty);
+                current.forceData();
             }
             flushedOffset = tail;
             bytes += dirty;
@@ -253,16 +339,45 @@ public final class Journal implements AutoCloseable
     private int forcePending()
     {
         final int length = pendingTo - pendingFrom;
+        final Segment segment = pendingSegment;
+        pendingSegment = null;
         if (fsync)
         {
-            pendingSegment.force(pendingFrom, length);
+            segment.forceData();
         }
-        pendingSegment = null;
+        segment.closeChannel();
         return length;
+    }
+
+    /**
+     * pwrite the committed records still only in the staging buffer, [writtenOffset, tail), to the current segment.
+     * They stay in the staging buffer (reads are served from it) until a claim needs the room.
+     */
+    private void writeOut()
+    {
+        final int from = writtenOffset;
+        final int to = tail;
+        if (to > from)
+        {
+            final ByteBuffer view = stagingWriteView;
+            view.clear().position(from - stagingBase).limit(to - stagingBase);
+            current.write(view, from);
+            writtenOffset = to;
+        }
+    }
+
+    private int stagingChecksum(final int from, final int to)
+    {
+        final ByteBuffer view = stagingChecksumView;
+        view.clear().position(from).limit(to);
+        crc.reset();
+        crc.update(view);
+        return (int)crc.getValue();
     }
 
     private void rotate()
     {
+        writeOut();
         final int dirty = tail - flushedOffset;
         if (dirty > 0)
         {
@@ -274,11 +389,37 @@ public final class Journal implements AutoCloseable
             pendingFrom = flushedOffset;
             pendingTo = tail;
         }
-        final Segment next = Segment.create(dataDir, current.index() + 1, segmentSize, fsync);
+        else
+        {
+            current.closeChannel();
+        }
+        final int nextIndex = current.index() + 1;
+        Segment next = preparer.take(nextIndex);
+        if (null != next)
+        {
+            try
+            {
+                next.install(fsync);
+            }
+            catch (final RuntimeException ex)
+            {
+                next.discard();
+                throw ex;
+            }
+            preparedRotations++;
+        }
+        else
+        {
+            next = Segment.create(dataDir, nextIndex, segmentSize, fsync);
+        }
+        next.openChannel();
         segments.add(next);
         current = next;
         tail = SEGMENT_HEADER_LENGTH;
         flushedOffset = SEGMENT_HEADER_LENGTH;
+        writtenOffset = SEGMENT_HEADER_LENGTH;
+        stagingBase = SEGMENT_HEADER_LENGTH;
+        nextRequested = false;
     }
 
     /**
@@ -330,6 +471,15 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return rotations that installed a segment prepared ahead of need (the rest created one on the writer's
+     * thread).
+     */
+    public long preparedRotations()
+    {
+        return preparedRotations;
+    }
+
+    /**
      * @return largest payload one record can carry.
      */
     public int maxPayloadLength()
@@ -371,13 +521,37 @@ public final class Journal implements AutoCloseable
 
     /**
      * Zero-copy read of the committed record starting at position. The record's CRC32C is checked, so a position
-     * that is not a record start is refused rather than misread.
+     * that is not a record start is refused rather than misread: use this for positions from outside (a client, a
+     * stored index).
      *
      * @param position a record's position, as returned by claim or append.
      * @param handler  receives the record.
      * @return false if no committed record starts there.
      */
     public boolean read(final long position, final RecordHandler handler)
+    {
+        return read(position, handler, true);
+    }
+
+    /**
+     * Zero-copy read of the committed record at a position the journal itself handed out: a return value of
+     * {@link #claim claim} or {@link #append append} (once committed), or a position delivered by {@link #replay
+     * replay} or {@link #read read}. Like {@link #read(long, RecordHandler)} but the CRC32C is not recomputed: the
+     * record was checked by recovery or written by this journal, so the checksum is wasted work there. Bounds,
+     * alignment and the frame length are still checked, so a position past the end of the log, not yet committed,
+     * or outside every segment gives false; but a position inside the log that is not a record start is not
+     * detected and may deliver garbage. Never pass positions from an untrusted source here.
+     *
+     * @param position a record's position as handed out by this journal.
+     * @param handler  receives the record.
+     * @return false if no committed record can start there.
+     */
+    public boolean readRecord(final long position, final RecordHandler handler)
+    {
+        return read(position, handler, false);
+    }
+
+    private boolean read(final long position, final RecordHandler handler, final boolean verify)
     {
         ensureOpen();
         final Segment segment = segmentOf(position);
@@ -391,15 +565,25 @@ public final class Journal implements AutoCloseable
         {
             return false;
         }
-        final UnsafeBuffer buffer = segment.buffer();
-        final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
-        if (frameLength < HEADER_LENGTH || offset + frameLength > limit ||
-            RecordFrame.checksum(buffer, offset) !=
-            segment.checksum(crc, offset + RecordFrame.CHECKSUMMED_FROM, offset + frameLength))
+        final boolean staged = segment == current && offset >= stagingBase;
+        final UnsafeBuffer buffer = staged ? stagingBuffer : segment.buffer();
+        final int at = staged ? offset - stagingBase : offset;
+        final int frameLength = RecordFrame.frameLengthVolatile(buffer, at);
+        if (frameLength < HEADER_LENGTH || offset + frameLength > limit)
         {
             return false;
         }
-        RecordFrame.deliver(buffer, offset, frameLength, position, handler);
+        if (verify)
+        {
+            final int from = at + RecordFrame.CHECKSUMMED_FROM;
+            final int actual = staged ? stagingChecksum(from, at + frameLength) :
+                segment.checksum(crc, from, at + frameLength);
+            if (RecordFrame.checksum(buffer, at) != actual)
+            {
+                return false;
+            }
+        }
+        RecordFrame.deliver(buffer, at, frameLength, position, handler);
         return true;
     }
 
@@ -419,7 +603,6 @@ public final class Journal implements AutoCloseable
         for (int i = (int)Math.max(0, Math.min(fromIndex, segments.size())); i < segments.size(); i++)
         {
             final Segment segment = segments.get(i);
-            final UnsafeBuffer buffer = segment.buffer();
             final int limit = segment.limit();
             int offset = SEGMENT_HEADER_LENGTH;
             while (offset < limit)
@@ -429,10 +612,14 @@ public final class Journal implements AutoCloseable
                 {
                     return count;
                 }
-                final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+                // decided per record: a handler that appends may move staged records out to the file
+                final boolean staged = segment == current && offset >= stagingBase;
+                final UnsafeBuffer buffer = staged ? stagingBuffer : segment.buffer();
+                final int at = staged ? offset - stagingBase : offset;
+                final int frameLength = RecordFrame.frameLengthVolatile(buffer, at);
                 if (position >= fromPosition)
                 {
-                    RecordFrame.deliver(buffer, offset, frameLength, position, handler);
+                    RecordFrame.deliver(buffer, at, frameLength, position, handler);
                     count++;
                 }
                 offset += RecordFrame.align(frameLength);
@@ -442,7 +629,8 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Abort an open claim, flush, unmap and close. Idempotent.
+     * Abort an open claim, flush, stop the segment preparer (deleting a prepared segment not used), unmap and close.
+     * Idempotent.
      */
     public void close()
     {
@@ -450,17 +638,24 @@ public final class Journal implements AutoCloseable
         {
             return;
         }
-        if (null != openClaim)
+        try
         {
-            abort(openClaim);
+            if (null != openClaim)
+            {
+                abort(openClaim);
+            }
+            flush();
         }
-        flush();
-        closed = true;
-        for (final Segment segment : segments)
+        finally
         {
-            segment.unmap();
+            closed = true;
+            preparer.close();
+            for (final Segment segment : segments)
+            {
+                segment.unmap();
+            }
+            segments.clear();
         }
-        segments.clear();
     }
 
     /**
@@ -469,6 +664,14 @@ public final class Journal implements AutoCloseable
     public boolean isClosed()
     {
         return closed;
+    }
+
+    /**
+     * @return the preparer of the next segment, for tests.
+     */
+    SegmentPreparer preparer()
+    {
+        return preparer;
     }
 
     private Segment segmentOf(final long position)

@@ -5,7 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Flyweight for one record being written, filled by {@link Journal#claim(int, int, int, long, JournalClaim)}: the
- * caller writes the payload straight into the mapped segment at {@link #offset()}, then calls {@link #commit()} or
+ * caller writes the payload straight into the journal's staging buffer (or, for a record larger than it, the mapped
+ * segment) at {@link #offset()}, then calls {@link #commit()} or
  * {@link #abort()}. Reusable: one instance can serve every claim of a writer.
  */
 public final class JournalClaim
@@ -41,7 +42,8 @@ public final class JournalClaim
     }
 
     /**
-     * @return the segment's buffer; write the payload into [offset(), offset() + length()) only.
+     * @return the staging buffer or the segment's buffer; write the payload into [offset(), offset() + length())
+     * only, before the next claim.
      */
     public MutableDirectBuffer buffer()
     {

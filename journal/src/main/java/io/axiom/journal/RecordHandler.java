@@ -3,14 +3,14 @@ package io.axiom.journal;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives records read from the journal, zero-copy: the buffer is the mapped segment and is only valid during the
- * call.
+ * Receives records read from the journal, zero-copy: the buffer is the mapped segment, or the writer's staging
+ * buffer for records not yet written out, and is only valid during the call.
  */
 @FunctionalInterface
 public interface RecordHandler
 {
     /**
-     * @param buffer    the segment holding the record.
+     * @param buffer    the mapped segment or the staging buffer holding the record.
      * @param offset    where the payload starts in buffer.
      * @param length    payload length in bytes.
      * @param type      type id given at append (0..65535).

@@ -65,6 +65,12 @@ final class Recovery
             notes.add("removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash");
             directoryChanged = true;
         }
+        for (final Path prepared : SegmentFiles.listPrepared(dir))
+        {
+            SegmentFiles.delete(prepared);
+            notes.add("removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used");
+            directoryChanged = true;
+        }
         directoryChanged |= openSegments(configuredSegmentSize);
 
         if (segments.isEmpty())

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 import org.agrona.IoUtil;
@@ -30,6 +31,8 @@ final class Segment
     private final ByteBuffer checksumView;
     private final UnsafeBuffer buffer;
     private int limit = SegmentHeader.LENGTH;
+    private Path preparedFile;
+    private FileChannel channel;
 
     private Segment(final Path file, final int index, final long basePosition, final MappedByteBuffer mapped)
     {
@@ -63,29 +66,7 @@ final class Segment
         try
         {
             Files.deleteIfExists(temp);
-            try (FileChannel channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, segmentSize));
-                long written = 0;
-                while (written < segmentSize)
-                {
-                    zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
-                    while (zeros.hasRemaining())
-                    {
-                        written += channel.write(zeros, written);
-                    }
-                }
-                final ByteBuffer header = SegmentHeader.encode(index, segmentSize);
-                while (header.hasRemaining())
-                {
-                    channel.write(header, header.position());
-                }
-                if (fsync)
-                {
-                    channel.force(true);
-                }
-            }
+            writeZeroedSegment(temp, index, segmentSize, fsync, null);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             if (fsync)
             {
@@ -97,6 +78,132 @@ final class Segment
             throw new UncheckedIOException("cannot create segment " + file, ex);
         }
         return map(file, index, basePosition, false);
+    }
+
+    /**
+     * Prepare segment index ahead of need, off the writer's thread: the same zero blocks, header and fsync as
+     * {@link #create}, but in {@code name.wal.next}, mapped, and not yet part of the log. {@link #install(boolean)}
+     * renames it into place; {@link #discard()} deletes it. Recovery deletes a leftover {@code .wal.next}.
+     *
+     * @param cancelled polled between chunks of zeros; when true the file is deleted and null returned.
+     * @return the prepared segment, or null when cancelled.
+     */
+    static Segment prepare(
+        final Path dir, final int index, final long segmentSize, final boolean fsync, final BooleanSupplier cancelled)
+    {
+        final long basePosition = index * segmentSize;
+        final Path file = dir.resolve(fileName(basePosition));
+        final Path next = dir.resolve(fileName(basePosition) + SegmentFiles.PREPARED_SUFFIX);
+        try
+        {
+            Files.deleteIfExists(next);
+            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled))
+            {
+                Files.deleteIfExists(next);
+                return null;
+            }
+            final Segment segment;
+            try (FileChannel channel = FileChannel.open(next, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                segment = new Segment(file, index, basePosition,
+                    channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentSize));
+            }
+            segment.preparedFile = next;
+            return segment;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(next);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex instanceof IOException io ? new UncheckedIOException("cannot prepare segment " + next, io) :
+                (RuntimeException)ex;
+        }
+    }
+
+    /**
+     * Zero-fill a new file of segmentSize bytes with real blocks, write the header, force it when fsync.
+     *
+     * @return false when cancelled part way.
+     */
+    private static boolean writeZeroedSegment(
+        final Path target,
+        final int index,
+        final long segmentSize,
+        final boolean fsync,
+        final BooleanSupplier cancelled) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(
+            target, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, segmentSize));
+            long written = 0;
+            while (written < segmentSize)
+            {
+                if (null != cancelled && cancelled.getAsBoolean())
+                {
+                    return false;
+                }
+                zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
+                while (zeros.hasRemaining())
+                {
+                    written += channel.write(zeros, written);
+                }
+            }
+            final ByteBuffer header = SegmentHeader.encode(index, segmentSize);
+            while (header.hasRemaining())
+            {
+                channel.write(header, header.position());
+            }
+            if (fsync)
+            {
+                channel.force(true);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Make a {@link #prepare prepared} segment part of the log: rename {@code name.wal.next} to {@code name.wal}
+     * (its content is already durable) and fsync the directory.
+     */
+    void install(final boolean fsync)
+    {
+        try
+        {
+            if (Files.exists(file))
+            {
+                throw new IllegalStateException("segment file already exists: " + file);
+            }
+            Files.move(preparedFile, file, StandardCopyOption.ATOMIC_MOVE);
+            preparedFile = null;
+            if (fsync)
+            {
+                SegmentFiles.forceDirectory(file.getParent());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot install prepared segment " + file, ex);
+        }
+    }
+
+    /**
+     * Unmap a prepared segment that will not be used and delete its file.
+     */
+    void discard()
+    {
+        unmap();
+        if (null != preparedFile)
+        {
+            SegmentFiles.delete(preparedFile);
+            preparedFile = null;
+        }
     }
 
     /**
@@ -169,6 +276,77 @@ final class Segment
     }
 
     /**
+     * Open the read-write channel the writer uses for {@link #write} and {@link #forceData()}; idempotent.
+     */
+    void openChannel()
+    {
+        if (null == channel)
+        {
+            try
+            {
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot open segment " + file, ex);
+            }
+        }
+    }
+
+    void closeChannel()
+    {
+        if (null != channel)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot close segment " + file, ex);
+            }
+            finally
+            {
+                channel = null;
+            }
+        }
+    }
+
+    /**
+     * pwrite every remaining byte of src at fileOffset (into the page cache; visible through the mapping).
+     */
+    void write(final ByteBuffer src, final long fileOffset)
+    {
+        try
+        {
+            final long start = fileOffset - src.position();
+            while (src.hasRemaining())
+            {
+                channel.write(src, start + src.position());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write segment " + file, ex);
+        }
+    }
+
+    /**
+     * fdatasync the file: everything written to it, through {@link #write} or the mapping, reaches the device.
+     */
+    void forceData()
+    {
+        try
+        {
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot force segment " + file, ex);
+        }
+    }
+
+    /**
      * msync bytes [offset, offset + length) to the device.
      */
     void force(final int offset, final int length)
@@ -211,6 +389,7 @@ final class Segment
 
     void unmap()
     {
+        closeChannel();
         IoUtil.unmap(mapped);
     }
 

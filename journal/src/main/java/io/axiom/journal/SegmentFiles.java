@@ -20,8 +20,10 @@ final class SegmentFiles
 {
     static final String SUFFIX = ".wal";
     static final String TEMP_SUFFIX = ".tmp";
+    static final String PREPARED_SUFFIX = ".next";
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
     private static final Pattern TEMP_NAME = Pattern.compile("\\d{20}\\.wal\\.tmp");
+    private static final Pattern PREPARED_NAME = Pattern.compile("\\d{20}\\.wal\\.next");
 
     private SegmentFiles()
     {
@@ -41,6 +43,14 @@ final class SegmentFiles
     static List<Path> listTemp(final Path dir)
     {
         return listMatching(dir, TEMP_NAME);
+    }
+
+    /**
+     * @return segments prepared ahead of need ({@code %020d.wal.next}) that a crash left unused.
+     */
+    static List<Path> listPrepared(final Path dir)
+    {
+        return listMatching(dir, PREPARED_NAME);
     }
 
     static long basePosition(final Path file)

@@ -43,6 +43,7 @@ class AllocationTest
                     claim.commit();
                     journal.append(2, 1, i, payload, 0, 32);
                     journal.read(position, handler);
+                    journal.readRecord(position, handler);
                     if ((i & 1023) == 0)
                     {
                         journal.flush();

@@ -216,6 +216,64 @@ class JournalTest
     }
 
     @Test
+    void shouldReadRecordsWhetherStagedWrittenOrFlushed()
+    {
+        final java.util.Random random = new java.util.Random(SEED);
+        final List<TestRecord> written = new ArrayList<>();
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                final int length = random.nextInt(50) == 0 ? 20_000 + random.nextInt(30_000) : random.nextInt(700);
+                written.add(append(journal, random.nextLong(), length, random.nextInt(65536), i));
+                if (random.nextInt(10) == 0)
+                {
+                    journal.flush();
+                }
+                for (int k = 0; k < 3; k++)
+                {
+                    final TestRecord record = k == 0 ? written.get(written.size() - 1) :
+                        written.get(random.nextInt(written.size()));
+                    final List<TestRecord> one = new ArrayList<>();
+                    assertTrue(journal.read(record.position(), TestRecord.collector(one)), record.toString());
+                    assertTrue(journal.readRecord(record.position(), TestRecord.collector(one)), record.toString());
+                    assertEquals(List.of(record, record), one);
+                }
+            }
+            assertTrue(journal.segmentCount() > 10, "segments " + journal.segmentCount());
+            assertEquals(written, replayAll(journal));
+        }
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            assertEquals(written, replayAll(journal));
+        }
+    }
+
+    @Test
+    void shouldReadRecordWithoutChecksumOnlyWhereARecordCanStart()
+    {
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            final TestRecord a = append(journal, SEED, 10, 1, 1);
+            final RecordHandler none = TestRecord.collector(new ArrayList<>());
+            final JournalClaim claim = new JournalClaim();
+            final long open = journal.claim(8, 1, 1, 2, claim);
+            assertFalse(journal.readRecord(open, none), "not committed");
+            claim.abort();
+            assertFalse(journal.readRecord(-8, none));
+            assertFalse(journal.readRecord(0, none));
+            assertFalse(journal.readRecord(a.position() + 1, none));
+            assertFalse(journal.readRecord(journal.nextPosition(), none));
+            assertFalse(journal.readRecord(100 * SEGMENT, none));
+            final List<TestRecord> one = new ArrayList<>();
+            assertTrue(journal.readRecord(a.position(), TestRecord.collector(one)));
+            journal.flush();
+            assertTrue(journal.readRecord(a.position(), TestRecord.collector(one)));
+            assertEquals(List.of(a, a), one);
+        }
+    }
+
+    @Test
     void shouldReplayOnlyRecordsCommittedBeforeTheCall()
     {
         try (Journal journal = open(dir, SEGMENT))

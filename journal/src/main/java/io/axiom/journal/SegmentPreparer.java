@@ -1,0 +1,242 @@
+package io.axiom.journal;
+
+import java.nio.file.Path;
+
+/**
+ * Prepares the next segment file ahead of need on one daemon thread, so that a rotation on the writer's thread only
+ * renames a ready file into place and fsyncs the directory instead of zero-filling and forcing a whole segment.
+ * <p>
+ * One request at a time, for the segment after the current one. The thread is started by the first request and
+ * parks in {@link Object#wait()} while it has nothing to do (it never spins). A prepared segment is a complete,
+ * forced, mapped {@code name.wal.next} file that is not part of the log until {@link Segment#install(boolean)};
+ * recovery deletes one a crash left behind.
+ */
+final class SegmentPreparer
+{
+    private enum State
+    {
+        IDLE, REQUESTED, RUNNING, READY
+    }
+
+    private final Path dir;
+    private final long segmentSize;
+    private final boolean fsync;
+
+    private Thread thread;
+    private State state = State.IDLE;
+    private int index = -1;
+    private Segment ready;
+    private RuntimeException failure;
+    private boolean closing;
+
+    SegmentPreparer(final Path dir, final long segmentSize, final boolean fsync)
+    {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+        this.fsync = fsync;
+    }
+
+    /**
+     * Ask for segment nextIndex to be prepared; no-op when it is already requested, being prepared or ready.
+     */
+    synchronized void request(final int nextIndex)
+    {
+        if (closing || (state != State.IDLE && index == nextIndex))
+        {
+            return;
+        }
+        if (state == State.READY)
+        {
+            ready.discard();
+            ready = null;
+        }
+        else if (state == State.RUNNING)
+        {
+            return; // a different index is being prepared; take() sorts it out
+        }
+        index = nextIndex;
+        state = State.REQUESTED;
+        failure = null;
+        if (null == thread)
+        {
+            thread = new Thread(this::run, "axiom-journal-preparer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        notifyAll();
+    }
+
+    /**
+     * Take segment wantedIndex if it is prepared. If its preparation is under way, wait for it: it is ahead of a
+     * synchronous creation. If it was requested but not started, the request is withdrawn.
+     *
+     * @return the prepared (not yet installed) segment, or null: the caller then creates it synchronously.
+     */
+    synchronized Segment take(final int wantedIndex)
+    {
+        boolean interrupted = false;
+        while (state == State.RUNNING && index == wantedIndex)
+        {
+            try
+            {
+                wait();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (state == State.READY && index == wantedIndex)
+        {
+            final Segment segment = ready;
+            ready = null;
+            state = State.IDLE;
+            return segment;
+        }
+        if (state == State.REQUESTED || state == State.READY)
+        {
+            if (null != ready)
+            {
+                ready.discard();
+                ready = null;
+            }
+            state = State.IDLE;
+        }
+        return null;
+    }
+
+    /**
+     * @return the failure of the last preparation, null if none (the writer then creates segments itself).
+     */
+    synchronized RuntimeException failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return true when a prepared segment is waiting to be taken.
+     */
+    synchronized boolean hasReady()
+    {
+        return state == State.READY;
+    }
+
+    /**
+     * Stop the thread (a preparation under way stops at its next chunk and deletes its file) and delete an unused
+     * prepared segment. Idempotent.
+     */
+    void close()
+    {
+        final Thread toJoin;
+        synchronized (this)
+        {
+            closing = true;
+            notifyAll();
+            toJoin = thread;
+        }
+        if (null != toJoin)
+        {
+            boolean interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    toJoin.join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this)
+        {
+            if (null != ready)
+            {
+                ready.discard();
+                ready = null;
+            }
+            state = State.IDLE;
+        }
+    }
+
+    /**
+     * @return the preparer thread, null until the first request.
+     */
+    synchronized Thread thread()
+    {
+        return thread;
+    }
+
+    private synchronized boolean isClosing()
+    {
+        return closing;
+    }
+
+    private void run()
+    {
+        while (true)
+        {
+            final int target;
+            synchronized (this)
+            {
+                while (!closing && state != State.REQUESTED)
+                {
+                    try
+                    {
+                        wait();
+                    }
+                    catch (final InterruptedException ignore)
+                    {
+                        // only close() stops this thread
+                    }
+                }
+                if (closing)
+                {
+                    return;
+                }
+                state = State.RUNNING;
+                target = index;
+            }
+
+            Segment segment = null;
+            RuntimeException error = null;
+            try
+            {
+                segment = Segment.prepare(dir, target, segmentSize, fsync, this::isClosing);
+            }
+            catch (final RuntimeException ex)
+            {
+                error = ex;
+            }
+
+            synchronized (this)
+            {
+                if (null != segment && !closing)
+                {
+                    ready = segment;
+                    state = State.READY;
+                }
+                else
+                {
+                    if (null != segment)
+                    {
+                        segment.discard();
+                    }
+                    failure = error;
+                    state = State.IDLE;
+                }
+                notifyAll();
+            }
+        }
+    }
+}
