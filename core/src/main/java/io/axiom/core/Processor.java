@@ -156,7 +156,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         {
             for (int i = 0; i < count; i++)
             {
-                journal.read(appended.getLong(i), feedTransmitter);
+                journal.readRecord(appended.getLong(i), feedTransmitter);
             }
             counters.eventsReleased(count);
             appended.clear();

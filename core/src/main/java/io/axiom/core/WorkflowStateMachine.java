@@ -663,7 +663,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         for (int i = fromIndex; i < end; i++)
         {
             final long position = workflow.eventPositions.getLong(i);
-            if (!journal.read(position, eventCopier))
+            if (!journal.readRecord(position, eventCopier))
             {
                 throw new IllegalStateException("journal has no record at position " + position +
                     " for workflow " + workflowId);
@@ -714,7 +714,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             final long position = live.eventPositions.getLong(i);
             eventCopier.out = out;
             eventCopier.limit = limit;
-            if (!journal.read(position, eventCopier) || !journal.read(position, scratch))
+            if (!journal.readRecord(position, eventCopier) || !journal.readRecord(position, scratch))
             {
                 throw new IllegalStateException("journal has no record at position " + position);
             }
@@ -1525,7 +1525,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
 
     private void readRecord(final long position)
     {
-        if (!journal.read(position, recordRef))
+        if (!journal.readRecord(position, recordRef))
         {
             throw new IllegalStateException("journal has no record at position " + position);
         }
