@@ -1,8 +1,5 @@
 package io.axiom.core;
 
-import java.nio.ByteBuffer;
-
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,8 +22,9 @@ public final class CommandSlot
 
     CommandSlot(final int capacity)
     {
-        final ByteBuffer byteBuffer = BufferUtil.allocateDirectAligned(capacity, 64);
-        inline = new UnsafeBuffer(byteBuffer);
+        // On the heap: the ring's memory is then the collector's to manage, and nothing can write into freed
+        // native memory after the engine closed while a late producer still holds a slot.
+        inline = new UnsafeBuffer(new byte[capacity]);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,6 +13,11 @@ import picocli.CommandLine.Spec;
 import io.axiom.gateway.cli.EnvironmentAware;
 import io.axiom.gateway.cli.ServerCommand;
 import io.axiom.gateway.cli.WalCommand;
+import io.axiom.gateway.cli.client.ChaosCommand;
+import io.axiom.gateway.cli.client.MetricsCommand;
+import io.axiom.gateway.cli.client.TasksCommand;
+import io.axiom.gateway.cli.client.VerifyCommand;
+import io.axiom.gateway.cli.client.WorkflowCommand;
 import io.axiom.gateway.config.ConfigException;
 
 /**
@@ -28,6 +34,11 @@ import io.axiom.gateway.config.ConfigException;
     subcommands = {
         ServerCommand.class,
         WalCommand.class,
+        WorkflowCommand.class,
+        TasksCommand.class,
+        MetricsCommand.class,
+        ChaosCommand.class,
+        VerifyCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class AxiomMain implements Runnable
@@ -101,6 +112,9 @@ public final class AxiomMain implements Runnable
         };
 
         final CommandLine commandLine = new CommandLine(new AxiomMain(), factory);
+        commandLine.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        commandLine.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false)
+            .description("Print a bash/zsh completion script: source <(bin/axiom completion)");
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
             if (ex instanceof ConfigException)

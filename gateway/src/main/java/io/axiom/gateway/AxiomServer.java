@@ -98,6 +98,12 @@ public final class AxiomServer implements AutoCloseable
     static List<GatewayModule> modules(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
         final List<GatewayModule> modules = new ArrayList<>();
+        final io.axiom.gateway.metrics.MetricsModule metrics = new io.axiom.gateway.metrics.MetricsModule(engine);
+        modules.add(new io.axiom.gateway.auth.AuthModule(config, metrics.http()));
+        modules.add(metrics);
+        modules.add(new io.axiom.gateway.openapi.OpenApiModule());
+        modules.add(io.axiom.gateway.graphql.GraphQlModule.of(engine, config, settings));
+        modules.add(new io.axiom.gateway.graphiql.GraphiQlModule());
         return modules;
     }
 

@@ -655,6 +655,9 @@ public final class Journal implements AutoCloseable
                 segment.unmap();
             }
             segments.clear();
+            // Only the writer's thread ever touches the staging buffer, and it is done: give the memory back now
+            // rather than when a collector finds the ByteBuffer unreachable.
+            org.agrona.BufferUtil.free(staging);
         }
     }
 

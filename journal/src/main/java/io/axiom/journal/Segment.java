@@ -142,18 +142,25 @@ final class Segment
             target, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK, segmentSize));
-            long written = 0;
-            while (written < segmentSize)
+            try
             {
-                if (null != cancelled && cancelled.getAsBoolean())
+                long written = 0;
+                while (written < segmentSize)
                 {
-                    return false;
+                    if (null != cancelled && cancelled.getAsBoolean())
+                    {
+                        return false;
+                    }
+                    zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
+                    while (zeros.hasRemaining())
+                    {
+                        written += channel.write(zeros, written);
+                    }
                 }
-                zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
-                while (zeros.hasRemaining())
-                {
-                    written += channel.write(zeros, written);
-                }
+            }
+            finally
+            {
+                org.agrona.BufferUtil.free(zeros);
             }
             final ByteBuffer header = SegmentHeader.encode(index, segmentSize);
             while (header.hasRemaining())

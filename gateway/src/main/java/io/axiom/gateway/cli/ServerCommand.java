@@ -122,6 +122,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         Runtime.getRuntime().addShutdownHook(hook);
 
         out.println(LISTENING + server.url());
+        io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port()).ifPresent(out::println);
         out.flush();
         return runUntilStopped(server, hook, stopLatch, out, err);
     }

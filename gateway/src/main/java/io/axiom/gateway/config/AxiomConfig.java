@@ -41,7 +41,8 @@ public final class AxiomConfig
         "--host", ConfigKey.GATEWAY_HOST);
 
     private static final String SOURCE_DEFAULT = "default";
-    private static final List<String> SECTIONS = List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_");
+    private static final List<String> SECTIONS =
+        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_");
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9_]*)\\s*([A-Za-z]*)");
 
     /**
@@ -54,6 +55,12 @@ public final class AxiomConfig
      */
     public record Setting(ConfigKey key, Object value, String raw, String source)
     {
+        @Override
+        public String toString()
+        {
+            final String shown = !key.secret() ? raw : raw.isEmpty() ? "(none)" : "(set)";
+            return key.key() + "=" + shown + " (" + source + ")";
+        }
     }
 
     private final Map<ConfigKey, Setting> settings;
@@ -185,7 +192,8 @@ public final class AxiomConfig
         final List<String> lines = new ArrayList<>();
         for (final Setting s : settings.values())
         {
-            lines.add(String.format(Locale.ROOT, "%-28s = %-20s (%s)", s.key().key(), s.raw(), s.source()));
+            final String shown = !s.key().secret() ? s.raw() : s.raw().isEmpty() ? "(none)" : "(set)";
+            lines.add(String.format(Locale.ROOT, "%-28s = %-20s (%s)", s.key().key(), shown, s.source()));
         }
         return lines;
     }
@@ -235,6 +243,14 @@ public final class AxiomConfig
         return (Long)settings.get(ConfigKey.GATEWAY_REQUEST_TIMEOUT_MS).value();
     }
 
+    /**
+     * @return the bearer token API requests must carry, or the empty string when none is configured.
+     */
+    public String apiToken()
+    {
+        return (String)settings.get(ConfigKey.GATEWAY_API_TOKEN).value();
+    }
+
     public int maxSteps()
     {
         return (Integer)settings.get(ConfigKey.LIMITS_MAX_STEPS).value();
@@ -258,6 +274,22 @@ public final class AxiomConfig
     public int ringSize()
     {
         return (Integer)settings.get(ConfigKey.CORE_RING_SIZE).value();
+    }
+
+    /**
+     * @return deepest GraphQL query accepted.
+     */
+    public int graphqlMaxDepth()
+    {
+        return (Integer)settings.get(ConfigKey.GRAPHQL_MAX_DEPTH).value();
+    }
+
+    /**
+     * @return largest GraphQL query complexity accepted.
+     */
+    public int graphqlMaxComplexity()
+    {
+        return (Integer)settings.get(ConfigKey.GRAPHQL_MAX_COMPLEXITY).value();
     }
 
     private static boolean isInSection(final String envName)
@@ -319,7 +351,7 @@ public final class AxiomConfig
         if (!(root instanceof Map<?, ?> map))
         {
             throw new ConfigException("configuration file " + file + " must hold a YAML mapping of sections " +
-                "(wal, scheduler, gateway, limits, core), not " + describeType(root));
+                "(wal, scheduler, gateway, limits, core, graphql), not " + describeType(root));
         }
         flatten(file, "", map, values);
         return values;
@@ -395,7 +427,7 @@ public final class AxiomConfig
         final String text = null == raw ? "" : raw.trim();
         final Object value = switch (key.type())
         {
-            case STRING -> parseString(key, text, source);
+            case STRING -> key.secret() ? text : parseString(key, text, source);
             case PATH -> parsePath(key, text, source);
             case BOOLEAN -> parseBoolean(key, text, source);
             case INT -> Math.toIntExact(checkRange(key, parseLong(key, text, source), text, source));

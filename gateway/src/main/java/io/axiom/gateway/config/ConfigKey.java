@@ -29,10 +29,17 @@ public enum ConfigKey
         "largest request body accepted, larger gets 413"),
     GATEWAY_REQUEST_TIMEOUT_MS("gateway.request-timeout-ms", ValueType.LONG, "10000", 1, 3_600_000,
         "how long a request waits for the engine's answer before 503"),
+    GATEWAY_API_TOKEN("gateway.api-token", ValueType.STRING, "", 0, 0,
+        "bearer token every /api and /graphql request must carry; empty = none (prefer the env variable: " +
+        "flags show in ps)", "AXIOM_API_TOKEN", true),
     LIMITS_MAX_STEPS("limits.max-steps", ValueType.INT, "1000", 1, 1_000_000,
         "most steps in one workflow"),
     LIMITS_MAX_NAME_LENGTH("limits.max-name-length", ValueType.INT, "256", 1, 65_535,
         "most characters in a workflow or step name"),
+    GRAPHQL_MAX_DEPTH("graphql.max-depth", ValueType.INT, "10", 1, 1000,
+        "deepest GraphQL query accepted (introspection excepted)"),
+    GRAPHQL_MAX_COMPLEXITY("graphql.max-complexity", ValueType.INT, "200", 1, 1_000_000,
+        "largest GraphQL query complexity accepted: one per field selected (introspection excepted)"),
     CORE_RING_SIZE("core.ring-size", ValueType.INT, "8192", 2, 1 << 24,
         "slots in the command ring, a power of two");
 
@@ -61,6 +68,8 @@ public enum ConfigKey
     private final long min;
     private final long max;
     private final String description;
+    private final String envName;
+    private final boolean secret;
 
     ConfigKey(
         final String key,
@@ -70,12 +79,36 @@ public enum ConfigKey
         final long max,
         final String description)
     {
+        this(key, type, defaultValue, min, max, description, null, false);
+    }
+
+    ConfigKey(
+        final String key,
+        final ValueType type,
+        final String defaultValue,
+        final long min,
+        final long max,
+        final String description,
+        final String envName,
+        final boolean secret)
+    {
         this.key = key;
         this.type = type;
         this.defaultValue = defaultValue;
         this.min = min;
         this.max = max;
         this.description = description;
+        this.envName = null != envName ? envName :
+            "AXIOM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        this.secret = secret;
+    }
+
+    /**
+     * @return true for a secret: it may be empty (meaning none) and its value is never shown, only whether it is set.
+     */
+    public boolean secret()
+    {
+        return secret;
     }
 
     /**
@@ -127,11 +160,12 @@ public enum ConfigKey
     }
 
     /**
-     * @return name of the environment variable, e.g. {@code AXIOM_WAL_DATA_DIR}.
+     * @return name of the environment variable, e.g. {@code AXIOM_WAL_DATA_DIR} ({@code AXIOM_API_TOKEN} for the
+     * token).
      */
     public String envName()
     {
-        return "AXIOM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return envName;
     }
 
     /**

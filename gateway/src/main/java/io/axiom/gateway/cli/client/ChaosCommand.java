@@ -1,0 +1,77 @@
+package io.axiom.gateway.cli.client;
+
+import java.io.PrintWriter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import io.axiom.gateway.AxiomMain;
+
+/**
+ * {@code axiom chaos run SCENARIO}: ask the server to inject faults. The endpoint belongs to the chaos capability;
+ * a server without it answers 404, which this command reports as it is, with exit 1.
+ */
+@Command(
+    name = "chaos",
+    mixinStandardHelpOptions = true,
+    description = "Fault injection on a running server (chaos run SCENARIO).",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = ChaosCommand.Run.class)
+public final class ChaosCommand implements Runnable
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give run");
+    }
+
+    /**
+     * {@code axiom chaos run SCENARIO [--duration MS]}.
+     */
+    @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run a chaos scenario (process_kill, delay_injection, message_drop): POST /api/v1/chaos/run.")
+    public static final class Run extends ClientCommand
+    {
+        @Parameters(index = "0", paramLabel = "SCENARIO",
+            description = "process_kill, delay_injection or message_drop")
+        String scenario;
+
+        @Option(names = "--duration", paramLabel = "MS", description = "how long to inject faults, in milliseconds")
+        Long durationMs;
+
+        @Override
+        protected int execute(final AxiomClient client, final PrintWriter out)
+        {
+            if (null != durationMs && durationMs <= 0)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive, got " +
+                    durationMs);
+            }
+            final ObjectNode body = AxiomClient.MAPPER.createObjectNode();
+            body.put("scenario", scenario);
+            if (null != durationMs)
+            {
+                body.put("duration_ms", durationMs);
+            }
+            final JsonNode result = client.post("/api/v1/chaos/run", body, null).json();
+            if (json())
+            {
+                printJson(out, result);
+            }
+            else
+            {
+                Views.flat(out, result);
+            }
+            return AxiomMain.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package io.axiom.gateway.graphql;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import org.reactivestreams.Publisher;
+
+import io.axiom.core.Engine;
+import io.axiom.core.EngineClient;
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.GatewaySettings;
+import io.axiom.gateway.http.RequestParser;
+
+/**
+ * The root fields of the schema: each one a blocking call through {@link EngineClient} (reads go through the
+ * engine's ring like writes, so an answer is consistent with every write acknowledged before it), run on the
+ * caller's virtual thread. Arguments are checked by the REST API's own {@link RequestParser}, so both APIs refuse the
+ * same input the same way, before anything reaches the engine.
+ */
+final class Operations
+{
+    /** GraphQL context key naming the transport an operation arrived on: {@link #HTTP} or {@link #WEBSOCKET}. */
+    static final String TRANSPORT = "axiom.transport";
+    /** Operation came as an HTTP POST. */
+    static final String HTTP = "http";
+    /** Operation came over the WebSocket. */
+    static final String WEBSOCKET = "websocket";
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final Engine engine;
+    private final EngineClient client;
+    private final GatewaySettings settings;
+    private final RequestParser parser;
+    private final EventFanOut fanOut;
+
+    /**
+     * @param engine   the engine to serve.
+     * @param settings limits and timeouts.
+     * @param fanOut   the feed's reader, for subscriptions.
+     */
+    Operations(final Engine engine, final GatewaySettings settings, final EventFanOut fanOut)
+    {
+        this.engine = engine;
+        this.client = engine.client();
+        this.settings = settings;
+        this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
+        this.fanOut = fanOut;
+    }
+
+    /**
+     * @return fetchers of the Query type by field name.
+     */
+    Map<String, DataFetcher<?>> queries()
+    {
+        final Map<String, DataFetcher<?>> fetchers = new LinkedHashMap<>();
+        fetchers.put("workflow", env ->
+        {
+            requireEngine();
+            return GraphQlViews.workflow(workflow(client.get(workflowId(env.getArgument("id")),
+                settings.requestTimeout())));
+        });
+        fetchers.put("workflows", this::workflows);
+        fetchers.put("tasks", env -> GraphQlViews.tasks(tasks().queues()));
+        fetchers.put("metrics", env -> GraphQlViews.metrics(engine));
+        fetchers.put("health", env -> GraphQlViews.health(engine));
+        return fetchers;
+    }
+
+    /**
+     * @return fetchers of the Mutation type by field name.
+     */
+    Map<String, DataFetcher<?>> mutations()
+    {
+        final Map<String, DataFetcher<?>> fetchers = new LinkedHashMap<>();
+        fetchers.put("createWorkflow", this::create);
+        fetchers.put("advanceWorkflow", this::advance);
+        fetchers.put("cancelWorkflow", this::cancel);
+        fetchers.put("runChaos", env ->
+        {
+            throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "runChaos is not available: this build has no " +
+                "chaos capability yet, so no scenario was run");
+        });
+        fetchers.put("verify", env ->
+        {
+            throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "verify is not available: this build has no " +
+                "consistency verifier yet, so nothing was verified");
+        });
+        return fetchers;
+    }
+
+    /**
+     * @return fetchers of the Subscription type by field name.
+     */
+    Map<String, DataFetcher<?>> subscriptions()
+    {
+        final Map<String, DataFetcher<?>> fetchers = new LinkedHashMap<>();
+        fetchers.put("workflowEvents", this::workflowEvents);
+        fetchers.put("taskUpdates", this::taskUpdates);
+        return fetchers;
+    }
+
+    /**
+     * @return the fetcher of {@code Workflow.events}.
+     */
+    DataFetcher<?> workflowEventsField()
+    {
+        return env ->
+        {
+            requireEngine();
+            final Map<String, Object> source = env.getSource();
+            final EngineReply reply = client.events(workflowId(source.get("id")), settings.requestTimeout());
+            if (reply instanceof EngineReply.Events events)
+            {
+                return GraphQlViews.events(events);
+            }
+            throw unexpected(reply);
+        };
+    }
+
+    private Map<String, Object> workflows(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final Integer limitArgument = env.getArgument("limit");
+        final Integer offsetArgument = env.getArgument("offset");
+        final int limit = null == limitArgument ? GatewaySettings.DEFAULT_PAGE_SIZE : limitArgument;
+        final int offset = null == offsetArgument ? 0 : offsetArgument;
+        if (limit < 0 || limit > GatewaySettings.MAX_PAGE_SIZE)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
+                "limit must be between 0 and " + GatewaySettings.MAX_PAGE_SIZE + ", got " + limit);
+        }
+        if (offset < 0)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
+                "offset must not be negative, got " + offset);
+        }
+        final String state = env.getArgument("state");
+        final EngineReply reply = client.list(offset, limit, state, settings.requestTimeout());
+        if (!(reply instanceof EngineReply.WorkflowList page))
+        {
+            throw unexpected(reply);
+        }
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("items", page.workflows().stream().map(GraphQlViews::workflow).toList());
+        view.put("total", page.total());
+        view.put("offset", offset);
+        view.put("limit", limit);
+        return view;
+    }
+
+    private Map<String, Object> create(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final String key = idempotencyKey(env.getArgument("idempotencyKey"));
+        final ObjectNode body = NODES.objectNode();
+        body.put("name", (String)env.getArgument("name"));
+        final ArrayNode steps = body.putArray("steps");
+        final List<String> names = env.getArgument("steps");
+        names.forEach(steps::add);
+        if (env.containsArgument("input"))
+        {
+            final JsonNode input = env.getArgument("input");
+            body.set("input", null == input ? NODES.nullNode() : input);
+        }
+        final CreateWorkflow command;
+        try
+        {
+            command = parser.parseCreate(bytes(body), key);
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout())));
+    }
+
+    private Map<String, Object> advance(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final long id = workflowId(env.getArgument("id"));
+        final ObjectNode body = NODES.objectNode();
+        if (env.containsArgument("output"))
+        {
+            final JsonNode output = env.getArgument("output");
+            body.set("output", null == output ? NODES.nullNode() : output);
+        }
+        final String expected = env.getArgument("expectedStep");
+        if (null != expected)
+        {
+            body.put("expected_step", expected);
+        }
+        final RequestParser.Advance advance;
+        try
+        {
+            advance = parser.parseAdvance(bytes(body));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return GraphQlViews.workflow(workflow(
+            client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout())));
+    }
+
+    private Map<String, Object> cancel(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final long id = workflowId(env.getArgument("id"));
+        final ObjectNode body = NODES.objectNode();
+        body.put("reason", (String)env.getArgument("reason"));
+        final String reason;
+        try
+        {
+            reason = parser.parseCancelReason(bytes(body));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return GraphQlViews.workflow(workflow(client.cancel(id, reason, settings.requestTimeout())));
+    }
+
+    private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)
+    {
+        requireWebSocket(env);
+        requireEngine();
+        final long id = workflowId(env.getArgument("workflow_id"));
+        final WorkflowEventStream stream = new WorkflowEventStream(
+            id, workflowId -> client.events(workflowId, settings.requestTimeout()), fanOut::remove,
+            WorkflowEventStream.INBOX_CAPACITY);
+        fanOut.add(stream);
+        try
+        {
+            stream.loadHistory();
+        }
+        catch (final RuntimeException ex)
+        {
+            fanOut.remove(stream);
+            throw ex;
+        }
+        return stream;
+    }
+
+    private Publisher<Map<String, Object>> taskUpdates(final DataFetchingEnvironment env)
+    {
+        requireWebSocket(env);
+        requireEngine();
+        final TaskUpdateStream stream = new TaskUpdateStream(() -> client.tasks(settings.requestTimeout()),
+            fanOut::remove);
+        fanOut.add(stream);
+        try
+        {
+            stream.loadFirst();
+        }
+        catch (final RuntimeException ex)
+        {
+            fanOut.remove(stream);
+            throw ex;
+        }
+        return stream;
+    }
+
+    private EngineReply.TaskQueues tasks()
+    {
+        requireEngine();
+        final EngineReply reply = client.tasks(settings.requestTimeout());
+        if (reply instanceof EngineReply.TaskQueues queues)
+        {
+            return queues;
+        }
+        throw unexpected(reply);
+    }
+
+    private static io.axiom.core.api.WorkflowView workflow(final EngineReply reply)
+    {
+        if (reply instanceof EngineReply.Workflow w)
+        {
+            return w.workflow();
+        }
+        throw unexpected(reply);
+    }
+
+    private static GraphQlProblem unexpected(final EngineReply reply)
+    {
+        if (reply instanceof EngineReply.Problem problem)
+        {
+            return GraphQlProblem.of(problem);
+        }
+        return new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
+            "the engine answered with an unexpected " + reply.getClass().getSimpleName());
+    }
+
+    private void requireEngine()
+    {
+        final Throwable failure = engine.failure();
+        if (null != failure)
+        {
+            throw new GraphQlProblem(GraphQlProblem.UNAVAILABLE, "ENGINE_FAILED",
+                "the engine has stopped after a fatal error: " +
+                (null == failure.getMessage() ? failure.getClass().getName() : failure.getMessage()));
+        }
+        if (!engine.isReady())
+        {
+            throw new GraphQlProblem(GraphQlProblem.NOT_READY,
+                "the engine is still recovering its journal; retry shortly (health.ready turns true when done)");
+        }
+    }
+
+    private static void requireWebSocket(final DataFetchingEnvironment env)
+    {
+        if (!WEBSOCKET.equals(env.getGraphQlContext().get(TRANSPORT)))
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_REQUEST, "subscriptions run over the WebSocket at /graphql " +
+                "(protocol graphql-transport-ws), not over HTTP POST");
+        }
+    }
+
+    /**
+     * @param raw an ID argument.
+     * @return the workflow id it names.
+     * @throws GraphQlProblem NOT_FOUND when it is not a workflow id at all.
+     */
+    static long workflowId(final Object raw)
+    {
+        final String text = String.valueOf(raw);
+        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9'))
+        {
+            try
+            {
+                return Long.parseLong(text);
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // falls through to NOT_FOUND
+            }
+        }
+        throw new GraphQlProblem(GraphQlProblem.NOT_FOUND, "no workflow with id '" + clip(text) +
+            "': workflow ids are non-negative decimal numbers");
+    }
+
+    private static String idempotencyKey(final String key)
+    {
+        if (null == key)
+        {
+            return null;
+        }
+        final String trimmed = key.trim();
+        if (trimmed.isEmpty() || trimmed.length() > RequestParser.MAX_IDEMPOTENCY_KEY_LENGTH)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_IDEMPOTENCY_KEY",
+                "idempotencyKey must be 1 to " + RequestParser.MAX_IDEMPOTENCY_KEY_LENGTH +
+                " characters long, got " + trimmed.length());
+        }
+        for (int i = 0; i < trimmed.length(); i++)
+        {
+            final char c = trimmed.charAt(i);
+            if (c < 0x21 || c > 0x7e)
+            {
+                throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_IDEMPOTENCY_KEY",
+                    "idempotencyKey may hold only visible ASCII characters; character " + i + " is not");
+            }
+        }
+        return trimmed;
+    }
+
+    private static byte[] bytes(final JsonNode node)
+    {
+        try
+        {
+            return JsonScalar.MAPPER.writeValueAsBytes(node);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("cannot serialise a JSON tree", ex);
+        }
+    }
+
+    private static String clip(final String text)
+    {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+}

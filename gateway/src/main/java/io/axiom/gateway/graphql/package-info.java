@@ -1,0 +1,34 @@
+/**
+ * GraphQL at {@code /graphql}: the README's schema, served by graphql-java over HTTP and, for subscriptions, over a
+ * WebSocket speaking {@code graphql-transport-ws}.
+ *
+ * <h2>The pieces</h2>
+ * <ul>
+ *     <li>{@code axiom.graphqls} (a resource beside these classes) is the one definition of the API. Output fields
+ *     are snake_case like the REST documents; arguments are named as the README names them.</li>
+ *     <li>{@link io.axiom.gateway.graphql.AxiomGraphQl} wires the SDL to {@code Operations} (one blocking
+ *     {@code EngineClient} call per root field, on the caller's virtual thread), adds the depth and complexity
+ *     limits ({@link io.axiom.gateway.graphql.QueryLimits}) and gives every error an {@code extensions.code}
+ *     ({@link io.axiom.gateway.graphql.GraphQlProblem}). Input is checked by the REST API's own
+ *     {@code RequestParser}: both APIs refuse the same input the same way, and refused input never reaches the
+ *     engine.</li>
+ *     <li>{@code GraphQlHttpHandler} serves {@code POST /graphql}; {@code GraphQlWsConnection} serves the
+ *     WebSocket, checks the API token carried by {@code connection_init}, and relays each operation's results.</li>
+ * </ul>
+ *
+ * <h2>Subscriptions: in log order, without gaps, only after fsync</h2>
+ * The engine broadcasts every event after the fsync of its batch on its {@code EventFeed}. One agent thread, the
+ * {@code EventFanOut}, reads the feed and offers each event to the streams that want it, never waiting for any of
+ * them. A {@code workflowEvents} stream registers with the fan-out <em>first</em>, then reads the workflow's history
+ * through the engine; it emits the history, then the live events, skipping positions already emitted, so the union
+ * is complete and duplicates vanish. If the feed laps the fan-out, every stream rereads the history and goes on after
+ * its last emitted position. Each stream has its own pump thread and a bounded inbox: a subscriber that cannot keep
+ * up is ended with {@code SLOW_SUBSCRIBER} rather than slowing anyone else. {@code taskUpdates} coalesces task
+ * events into one reading of the queues, at most every 100 ms.
+ *
+ * <h2>What this package must never know</h2>
+ * The engine's state or threads: it sees only {@code Engine}, {@code EngineClient}, {@code EventFeed},
+ * {@code EventDescriber} and the {@code api} records. Nor does it know how HTTP requests are authenticated (the auth
+ * filter's business) or how GraphiQL is served.
+ */
+package io.axiom.gateway.graphql;

@@ -1,0 +1,193 @@
+package io.axiom.gateway.metrics;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import io.axiom.core.Engine;
+import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.GatewayModule;
+import io.axiom.gateway.http.JsonViews;
+
+/**
+ * {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (text format 0.0.4), and the filter
+ * that counts every HTTP request by route template and status, and every problem answer by its {@code code}.
+ * <p>
+ * Metrics are served during recovery too (they do not go through the engine's ring): an operator watches recovery
+ * progress on them. The problem code is read from the answer's body as it is written (only answers of type
+ * {@code application/problem+json} are copied, at most {@link #MAX_PROBLEM_BYTES}); errors Helidon answers before
+ * routing (malformed request line, declared body over the server's limit) never reach the filter and are not
+ * counted.
+ */
+public final class MetricsModule implements GatewayModule
+{
+    /** The JSON document. */
+    public static final String METRICS = "/api/v1/metrics";
+    /** The Prometheus text. */
+    public static final String PROMETHEUS = "/api/v1/metrics/prometheus";
+    /** Most bytes of a problem answer copied to find its code. */
+    public static final int MAX_PROBLEM_BYTES = 16 * 1024;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Engine engine;
+    private final HttpMetrics http = new HttpMetrics();
+
+    /**
+     * @param engine the engine whose figures are shown.
+     */
+    public MetricsModule(final Engine engine)
+    {
+        this.engine = engine;
+    }
+
+    /**
+     * @return the HTTP figures, also the listener the auth filter tells of its refusals.
+     */
+    public HttpMetrics http()
+    {
+        return http;
+    }
+
+    /**
+     * @return every figure, read now.
+     */
+    public MetricsReport report()
+    {
+        return new MetricsReport(engine, http);
+    }
+
+    @Override
+    public void filters(final HttpRouting.Builder routing)
+    {
+        routing.addFilter(this::filter);
+    }
+
+    @Override
+    public void routes(final HttpRouting.Builder routing)
+    {
+        routing
+            .get(METRICS, this::json)
+            .get(PROMETHEUS, this::prometheus)
+            .any(METRICS, MetricsModule::onlyGet)
+            .any(PROMETHEUS, MetricsModule::onlyGet);
+    }
+
+    private void json(final ServerRequest req, final ServerResponse res)
+    {
+        final byte[] body;
+        try
+        {
+            body = MAPPER.writeValueAsBytes(report().json());
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body);
+    }
+
+    private void prometheus(final ServerRequest req, final ServerResponse res)
+    {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, PrometheusWriter.CONTENT_TYPE);
+        res.send(report().prometheus().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void onlyGet(final ServerRequest req, final ServerResponse res)
+    {
+        final ApiProblem problem = new ApiProblem(405, "METHOD_NOT_ALLOWED", "Method not allowed",
+            "method " + req.prologue().method().text() + " is not allowed on " + req.path().rawPath() +
+            "; allowed: GET");
+        res.status(Status.METHOD_NOT_ALLOWED_405);
+        res.header(HeaderNames.ALLOW, "GET");
+        res.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+        res.send(JsonViews.problem(problem, req.path().rawPath()));
+    }
+
+    private void filter(final FilterChain chain, final RoutingRequest req, final RoutingResponse res)
+    {
+        final long startNs = System.nanoTime();
+        final String method = req.prologue().method().text();
+        final String rawPath = req.path().rawPath();
+        final ByteArrayOutputStream problem = new ByteArrayOutputStream(0);
+        res.streamFilter(out -> isProblem(res) ? new Tee(out, problem) : out);
+        res.whenSent(() -> http.record(method, rawPath, res.status().code(),
+            isProblem(res) ? problemCode(problem.toByteArray()) : null, System.nanoTime() - startNs));
+        chain.proceed();
+    }
+
+    private static boolean isProblem(final ServerResponse res)
+    {
+        return res.headers().contentType()
+            .map(type -> "application/problem+json".equalsIgnoreCase(type.mediaType().text()))
+            .orElse(false);
+    }
+
+    /**
+     * @param body the start of a problem document.
+     * @return its {@code code} member, or {@code UNKNOWN} when there is none to read.
+     */
+    static String problemCode(final byte[] body)
+    {
+        try
+        {
+            final JsonNode code = MAPPER.readTree(body).get("code");
+            return null != code && code.isTextual() && !code.textValue().isEmpty() && code.textValue().length() <= 64 ?
+                code.textValue() : "UNKNOWN";
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "UNKNOWN";
+        }
+    }
+
+    /**
+     * Passes every byte on and keeps a copy of the first {@link #MAX_PROBLEM_BYTES}.
+     */
+    private static final class Tee extends FilterOutputStream
+    {
+        private final ByteArrayOutputStream copy;
+
+        Tee(final OutputStream out, final ByteArrayOutputStream copy)
+        {
+            super(out);
+            this.copy = copy;
+        }
+
+        @Override
+        public void write(final int b) throws IOException
+        {
+            out.write(b);
+            if (copy.size() < MAX_PROBLEM_BYTES)
+            {
+                copy.write(b);
+            }
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException
+        {
+            out.write(b, off, len);
+            copy.write(b, off, Math.min(len, Math.max(0, MAX_PROBLEM_BYTES - copy.size())));
+        }
+    }
+}
