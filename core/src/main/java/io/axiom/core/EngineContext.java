@@ -24,7 +24,7 @@ public final class EngineContext
     public static final long WORKER_TIMEOUT_MS_DEFAULT = 60_000;
     public static final int BATCH_LIMIT_DEFAULT = 4096;
     public static final long TIMER_TICK_MS_DEFAULT = 10;
-    public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 1_000_000;
+    public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 5_000_000;
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
 
     private Path dataDir = Path.of("data");

@@ -34,7 +34,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final RecordHandler feedTransmitter;
     private final SnapshotStore snapshots;
     private final long snapshotInterval;
-    private final org.agrona.ExpandableDirectByteBuffer snapshotBuffer;
+    private final SnapshotWriter snapshotWriter;
     private long snapshotPosition;
     private long eventsSinceSnapshot;
     private Journal journal;
@@ -46,7 +46,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.feedTransmitter = feed::transmit;
         this.snapshotInterval = ctx.snapshotIntervalEvents();
         this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
-        this.snapshotBuffer = null == snapshots ? null : new org.agrona.ExpandableDirectByteBuffer(64 * 1024);
+        this.snapshotWriter = null == snapshots ? null : new SnapshotWriter(snapshots, counters);
         this.ctx = ctx;
         this.ring = ring;
         this.poller = ring.poller();
@@ -131,7 +131,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
         replies.release(counters);
-        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval)
+        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval && snapshotWriter.available())
         {
             takeSnapshot();
         }
@@ -164,16 +164,17 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     }
 
     /**
-     * Write the whole state with the position it covers; only after a flush, so it covers durable events only.
+     * Serialise the whole state with the position it covers and hand it to the writer thread; only after a flush,
+     * so it covers durable events only.
      */
     void takeSnapshot()
     {
         final long startNs = System.nanoTime();
-        final int length = stateMachine.writeSnapshot(snapshotBuffer);
-        snapshots.write(journal.nextPosition(), snapshotBuffer, 0, length);
+        final UnsafeBuffer buffer = snapshotWriter.buffer(stateMachine.snapshotLength());
+        final int length = stateMachine.writeSnapshot(buffer);
         snapshotPosition = journal.nextPosition();
         eventsSinceSnapshot = 0;
-        counters.snapshot(snapshotPosition, length, System.nanoTime() - startNs);
+        snapshotWriter.submit(snapshotPosition, length, startNs);
     }
 
     public void onClose()
@@ -181,9 +182,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         if (null != journal && !journal.isClosed())
         {
             journal.flush();
-            if (null != snapshots && eventsSinceSnapshot > 0 && counters.isReady())
+            if (null != snapshotWriter)
             {
-                takeSnapshot();
+                snapshotWriter.awaitIdle();
+                if (eventsSinceSnapshot > 0 && counters.isReady())
+                {
+                    takeSnapshot();
+                }
+                snapshotWriter.close();
             }
             journal.close();
         }

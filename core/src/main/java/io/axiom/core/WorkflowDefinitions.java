@@ -123,7 +123,15 @@ final class WorkflowDefinitions
         {
             return false;
         }
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            if (buffer.getLong(offset + i) != LONGS.getLong(encoding, i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
         {
             if (encoding[i] != buffer.getByte(offset + i))
             {
@@ -131,5 +139,19 @@ final class WorkflowDefinitions
             }
         }
         return true;
+    }
+
+    /**
+     * Reads native-order longs out of a byte[], as DirectBuffer.getLong does.
+     */
+    private static final class LONGS
+    {
+        private static final java.lang.invoke.VarHandle VIEW = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.nativeOrder());
+
+        static long getLong(final byte[] bytes, final int index)
+        {
+            return (long)VIEW.get(bytes, index);
+        }
     }
 }

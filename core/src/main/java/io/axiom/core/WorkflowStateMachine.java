@@ -1177,6 +1177,45 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
     private static final long SNAPSHOT_MAGIC = 0x3150414E53585841L; // "AXXSNAP1"
 
     /**
+     * @return exactly the bytes {@link #writeSnapshot(MutableDirectBuffer)} will write now.
+     */
+    int snapshotLength()
+    {
+        long length = 8 + 4;
+        for (int i = 0, size = definitions.size(); i < size; i++)
+        {
+            length += 4 + definitions.get(i).encoding.length;
+        }
+        length += 4;
+        for (int i = 0, size = taskQueueList.size(); i < size; i++)
+        {
+            length += 4 + utf8Length(taskQueueList.get(i).stepName);
+        }
+        length += 4;
+        for (int i = 0, size = workflows.size(); i < size; i++)
+        {
+            final Workflow w = workflows.get(i);
+            length += 53 + 8L * w.completedPositions.length + 4 + 8L * w.eventPositions.size();
+        }
+        length += 4;
+        final Object2LongHashMap<String>.KeyIterator keys = idempotencyKeys.keySet().iterator();
+        while (keys.hasNext())
+        {
+            length += 4 + utf8Length(keys.next()) + 8;
+        }
+        if (length > Integer.MAX_VALUE - 64)
+        {
+            throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
+        }
+        return (int)length;
+    }
+
+    private static int utf8Length(final String value)
+    {
+        return value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
      * Write the whole state: definitions, workflows (with their event positions), idempotency keys. Timers and task
      * queues are derived from the workflows when the snapshot is loaded.
      *

@@ -13,7 +13,7 @@ public enum ConfigKey
         "bytes per journal segment, a multiple of 4096 (64MiB)"),
     WAL_FSYNC("wal.fsync", ValueType.BOOLEAN, "true", 0, 0,
         "fsync every group commit before replying; false loses acknowledged writes on a crash"),
-    WAL_SNAPSHOT_INTERVAL_EVENTS("wal.snapshot-interval-events", ValueType.LONG, "1000000", 0, Long.MAX_VALUE,
+    WAL_SNAPSHOT_INTERVAL_EVENTS("wal.snapshot-interval-events", ValueType.LONG, "5000000", 0, Long.MAX_VALUE,
         "events between snapshots of the state (0 = only at shutdown); start-up replays only what follows"),
     WAL_SNAPSHOT_RETAIN("wal.snapshot-retain", ValueType.INT, "2", 0, 1000,
         "snapshots kept; 0 turns snapshots off and start-up replays the whole log"),

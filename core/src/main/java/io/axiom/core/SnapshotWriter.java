@@ -1,0 +1,185 @@
+package io.axiom.core;
+
+import java.nio.ByteBuffer;
+
+import io.axiom.journal.SnapshotStore;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Writes state snapshots to disk off the processor thread.
+ * <p>
+ * The processor serialises its state into this writer's buffer (memory speed), hands it over, and goes on; a daemon
+ * thread writes, fsyncs and renames the file. While a write is in flight the buffer belongs to that thread and a new
+ * snapshot is simply skipped until the next interval: snapshots only shorten recovery, the log stays the judge.
+ */
+final class SnapshotWriter implements AutoCloseable
+{
+    private final SnapshotStore store;
+    private final EngineCounters counters;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private ByteBuffer byteBuffer = ByteBuffer.allocateDirect(0);
+    private final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
+    private long pendingPosition = -1;
+    private int pendingLength;
+    private long pendingStartNs;
+    private boolean busy;
+    private boolean closed;
+    private RuntimeException failure;
+
+    SnapshotWriter(final SnapshotStore store, final EngineCounters counters)
+    {
+        this.store = store;
+        this.counters = counters;
+        this.thread = new Thread(this::run, "axiom-snapshot-writer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * @return true when no write is in flight and {@link #buffer(int)} may be filled.
+     */
+    boolean available()
+    {
+        synchronized (lock)
+        {
+            return !busy;
+        }
+    }
+
+    /**
+     * @param capacity bytes the next snapshot needs.
+     * @return the buffer to serialise into, from offset 0; only while {@link #available()}.
+     */
+    UnsafeBuffer buffer(final int capacity)
+    {
+        if (byteBuffer.capacity() < capacity)
+        {
+            BufferUtil.free(byteBuffer);
+            byteBuffer = ByteBuffer.allocateDirect(Math.max(capacity, byteBuffer.capacity() * 2));
+            buffer.wrap(byteBuffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * Hand the serialised snapshot to the writer thread.
+     *
+     * @param position journal position it covers.
+     * @param length   bytes serialised.
+     * @param startNs  when serialising started, for the counters.
+     */
+    void submit(final long position, final int length, final long startNs)
+    {
+        synchronized (lock)
+        {
+            rethrow();
+            pendingPosition = position;
+            pendingLength = length;
+            pendingStartNs = startNs;
+            busy = true;
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Wait until the write in flight, if any, is done.
+     */
+    void awaitIdle()
+    {
+        synchronized (lock)
+        {
+            while (busy && !closed)
+            {
+                try
+                {
+                    lock.wait();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            rethrow();
+        }
+    }
+
+    private void rethrow()
+    {
+        if (null != failure)
+        {
+            final RuntimeException ex = failure;
+            failure = null;
+            throw ex;
+        }
+    }
+
+    private void run()
+    {
+        while (true)
+        {
+            final long position;
+            final int length;
+            final long startNs;
+            synchronized (lock)
+            {
+                while (!busy && !closed)
+                {
+                    try
+                    {
+                        lock.wait();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        return;
+                    }
+                }
+                if (!busy)
+                {
+                    return;
+                }
+                position = pendingPosition;
+                length = pendingLength;
+                startNs = pendingStartNs;
+            }
+            try
+            {
+                store.write(position, buffer, 0, length);
+                counters.snapshot(position, length, System.nanoTime() - startNs);
+            }
+            catch (final RuntimeException ex)
+            {
+                synchronized (lock)
+                {
+                    failure = ex;
+                }
+            }
+            synchronized (lock)
+            {
+                busy = false;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    public void close()
+    {
+        awaitIdle();
+        synchronized (lock)
+        {
+            closed = true;
+            lock.notifyAll();
+        }
+        try
+        {
+            thread.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        BufferUtil.free(byteBuffer);
+    }
+}
