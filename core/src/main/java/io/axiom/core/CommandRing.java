@@ -1,5 +1,8 @@
 package io.axiom.core;
 
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -20,6 +23,7 @@ public final class CommandRing
 
     private final RingBuffer<CommandSlot> ringBuffer;
     private final EventPoller<CommandSlot> poller;
+    private volatile Thread sleeper;
 
     CommandRing(final int size, final int slotCapacity)
     {
@@ -61,6 +65,28 @@ public final class CommandRing
     {
         ringBuffer.get(sequence).publishedAtNs(System.nanoTime());
         ringBuffer.publish(sequence);
+        VarHandle.fullFence();
+        final Thread sleeper = this.sleeper;
+        if (null != sleeper)
+        {
+            LockSupport.unpark(sleeper);
+        }
+    }
+
+    /**
+     * @param thread the processor thread about to sleep until a publish, or null once it is awake.
+     */
+    void sleeper(final Thread thread)
+    {
+        sleeper = thread;
+    }
+
+    /**
+     * @return true when a slot was claimed that the processor has not taken yet (published or about to be).
+     */
+    boolean hasUnprocessed()
+    {
+        return ringBuffer.getCursor() > poller.getSequence().get();
     }
 
     /**

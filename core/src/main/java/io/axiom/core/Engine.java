@@ -1,6 +1,9 @@
 package io.axiom.core;
 
+import java.util.concurrent.TimeUnit;
+
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
 
@@ -32,7 +35,9 @@ public final class Engine implements AutoCloseable
         this.feed = new EventFeed(ctx.eventFeedCapacity());
         processor = new Processor(ctx, ring, counters, feed);
         final ErrorHandler errorHandler = this::onError;
-        this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, new FatalOnError(processor));
+        final IdleStrategy idleStrategy = null != ctx.idleStrategy() ? ctx.idleStrategy() :
+            new ProcessorIdleStrategy(ring, TimeUnit.MILLISECONDS.toNanos(ctx.timerTickMs()));
+        this.runner = new AgentRunner(idleStrategy, errorHandler, null, new FatalOnError(processor));
         this.client = new EngineClient(this, ring);
     }
 

@@ -1,9 +1,7 @@
 package io.axiom.core;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -74,11 +72,6 @@ public final class EngineContext
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
-        if (null == idleStrategy)
-        {
-            idleStrategy = new BackoffIdleStrategy(
-                10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
-        }
         return this;
     }
 
@@ -314,7 +307,8 @@ public final class EngineContext
     }
 
     /**
-     * @param idleStrategy how the processor waits when the ring is empty; the default backs off to sleeping.
+     * @param idleStrategy how the processor waits when the ring is empty; null (the default) backs off to sleeping
+     *                     until a producer publishes or the timer tick passes, which costs an idle server nothing.
      * @return this for a fluent API.
      */
     public EngineContext idleStrategy(final IdleStrategy idleStrategy)

@@ -79,6 +79,11 @@ final class LoadRun
         {
             ctx.ringSize(options.integer("ring-size", EngineContext.RING_SIZE_DEFAULT));
         }
+        if (options.has("engine-max-park-us"))
+        {
+            ctx.idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy(10, 20, 1_000,
+                TimeUnit.MICROSECONDS.toNanos(options.longValue("engine-max-park-us", 200))));
+        }
         if (options.has("batch-limit"))
         {
             ctx.batchLimit(options.integer("batch-limit", EngineContext.BATCH_LIMIT_DEFAULT));

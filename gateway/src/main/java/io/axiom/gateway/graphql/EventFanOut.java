@@ -5,11 +5,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import io.axiom.codecs.StepAttemptFailedDecoder;
 import io.axiom.codecs.StepCompletedDecoder;
@@ -46,12 +48,14 @@ final class EventFanOut implements Agent
         WorkflowCompletedDecoder.TEMPLATE_ID);
 
     private static final System.Logger LOG = System.getLogger(EventFanOut.class.getName());
+    private static final long NO_STREAM_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final EventFeed.Reader reader;
     private final EventFeed.EventHandler handler = this::onEvent;
     private final ConcurrentHashMap<Long, List<WorkflowEventStream>> workflowStreams = new ConcurrentHashMap<>();
     private final List<TaskUpdateStream> taskStreams = new CopyOnWriteArrayList<>();
     private AgentRunner runner;
+    private volatile Thread thread;
 
     /**
      * Start following the feed now: every event released from here on is seen.
@@ -64,20 +68,55 @@ final class EventFanOut implements Agent
     }
 
     /**
-     * Run the agent on a daemon thread that spins briefly, then yields, then parks up to 2 ms when idle.
+     * Run the agent on a daemon thread that spins briefly, then yields, then parks up to 2 ms when idle; with no
+     * stream registered it sleeps until one is (a lapped reader then only resynchronises nobody).
      */
     void start()
     {
-        final BackoffIdleStrategy idle = new BackoffIdleStrategy(
+        final BackoffIdleStrategy backoff = new BackoffIdleStrategy(
             10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(2));
+        final IdleStrategy idle = new IdleStrategy()
+        {
+            public void idle(final int workCount)
+            {
+                if (0 == workCount && workflowStreams.isEmpty() && taskStreams.isEmpty())
+                {
+                    LockSupport.parkNanos(NO_STREAM_SLEEP_NS);
+                }
+                else
+                {
+                    backoff.idle(workCount);
+                }
+            }
+
+            public void idle()
+            {
+                backoff.idle();
+            }
+
+            public void reset()
+            {
+                backoff.reset();
+            }
+        };
         runner = new AgentRunner(idle, error -> LOG.log(System.Logger.Level.ERROR,
             "GraphQL event fan-out failed; it goes on with the next event", error), null, this);
         AgentRunner.startOnThread(runner, r ->
         {
             final Thread thread = new Thread(r, roleName());
             thread.setDaemon(true);
+            this.thread = thread;
             return thread;
         });
+    }
+
+    private void wake()
+    {
+        final Thread t = thread;
+        if (null != t)
+        {
+            LockSupport.unpark(t);
+        }
     }
 
     /**
@@ -91,6 +130,7 @@ final class EventFanOut implements Agent
             list.add(stream);
             return list;
         });
+        wake();
     }
 
     /**
@@ -111,6 +151,7 @@ final class EventFanOut implements Agent
     void add(final TaskUpdateStream stream)
     {
         taskStreams.add(stream);
+        wake();
     }
 
     /**
