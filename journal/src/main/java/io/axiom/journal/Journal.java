@@ -61,6 +61,8 @@ public final class Journal implements AutoCloseable
 
     private Segment current;
     private int tail;
+    /** The writer's offset in its segment as of the last flush, for the preparer's pacing (read racily). */
+    private volatile int flushedTail;
     private int flushedOffset;
     private int writtenOffset;
     private int stagingBase;
@@ -99,7 +101,7 @@ public final class Journal implements AutoCloseable
         stagingWriteView = staging.duplicate();
         stagingChecksumView = staging.duplicate();
         stagingBuffer = new UnsafeBuffer(staging);
-        preparer = new SegmentPreparer(dataDir, segmentSize, fsync);
+        preparer = new SegmentPreparer(dataDir, segmentSize, fsync, () -> flushedTail > segmentSize / 2);
         lastSequence = recoveryReport.lastSequence();
         lastPosition = recoveryReport.lastPosition();
         recordCount = recoveryReport.recordCount();
@@ -326,6 +328,7 @@ public final class Journal implements AutoCloseable
                 current.forceData();
             }
             flushedOffset = tail;
+            flushedTail = tail;
             bytes += dirty;
         }
         if (bytes > 0)
@@ -416,6 +419,7 @@ public final class Journal implements AutoCloseable
         segments.add(next);
         current = next;
         tail = SEGMENT_HEADER_LENGTH;
+        flushedTail = tail;
         flushedOffset = SEGMENT_HEADER_LENGTH;
         writtenOffset = SEGMENT_HEADER_LENGTH;
         stagingBase = SEGMENT_HEADER_LENGTH;

@@ -66,7 +66,7 @@ final class Segment
         try
         {
             Files.deleteIfExists(temp);
-            writeZeroedSegment(temp, index, segmentSize, fsync, null);
+            writeZeroedSegment(temp, index, segmentSize, fsync, null, null);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             if (fsync)
             {
@@ -91,13 +91,32 @@ final class Segment
     static Segment prepare(
         final Path dir, final int index, final long segmentSize, final boolean fsync, final BooleanSupplier cancelled)
     {
+        return prepare(dir, index, segmentSize, fsync, cancelled, null);
+    }
+
+    /**
+     * As {@link #prepare(Path, int, long, boolean, BooleanSupplier)}, gently: each chunk of zeros is forced on its
+     * own, and while hurry says false the preparer rests as long as the chunk took, so its I/O never queues a long
+     * burst in front of the writer's fsyncs.
+     *
+     * @param hurry true when the writer may soon need the segment: fill at full speed; null = always full speed.
+     * @return the prepared segment, or null when cancelled.
+     */
+    static Segment prepare(
+        final Path dir,
+        final int index,
+        final long segmentSize,
+        final boolean fsync,
+        final BooleanSupplier cancelled,
+        final BooleanSupplier hurry)
+    {
         final long basePosition = index * segmentSize;
         final Path file = dir.resolve(fileName(basePosition));
         final Path next = dir.resolve(fileName(basePosition) + SegmentFiles.PREPARED_SUFFIX);
         try
         {
             Files.deleteIfExists(next);
-            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled))
+            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled, hurry))
             {
                 Files.deleteIfExists(next);
                 return null;
@@ -136,7 +155,8 @@ final class Segment
         final int index,
         final long segmentSize,
         final boolean fsync,
-        final BooleanSupplier cancelled) throws IOException
+        final BooleanSupplier cancelled,
+        final BooleanSupplier hurry) throws IOException
     {
         try (FileChannel channel = FileChannel.open(
             target, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
@@ -151,10 +171,22 @@ final class Segment
                     {
                         return false;
                     }
+                    final long chunkStartNs = System.nanoTime();
                     zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
                     while (zeros.hasRemaining())
                     {
                         written += channel.write(zeros, written);
+                    }
+                    if (null != hurry)
+                    {
+                        if (fsync)
+                        {
+                            channel.force(false);
+                        }
+                        if (!hurry.getAsBoolean())
+                        {
+                            java.util.concurrent.locks.LockSupport.parkNanos(System.nanoTime() - chunkStartNs);
+                        }
                     }
                 }
             }

@@ -1,10 +1,15 @@
 package io.axiom.journal;
 
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * Prepares the next segment file ahead of need on one daemon thread, so that a rotation on the writer's thread only
  * renames a ready file into place and fsyncs the directory instead of zero-filling and forcing a whole segment.
+ * <p>
+ * Preparation is gentle while the writer is in the first half of its segment (each 1 MiB of zeros forced on its
+ * own, then a rest as long as it took), so that its I/O does not stall the writer's group commits; past half way it
+ * runs at full speed.
  * <p>
  * One request at a time, for the segment after the current one. The thread is started by the first request and
  * parks in {@link Object#wait()} while it has nothing to do (it never spins). A prepared segment is a complete,
@@ -21,6 +26,7 @@ final class SegmentPreparer
     private final Path dir;
     private final long segmentSize;
     private final boolean fsync;
+    private final BooleanSupplier hurry;
 
     private Thread thread;
     private State state = State.IDLE;
@@ -29,8 +35,9 @@ final class SegmentPreparer
     private RuntimeException failure;
     private boolean closing;
 
-    SegmentPreparer(final Path dir, final long segmentSize, final boolean fsync)
+    SegmentPreparer(final Path dir, final long segmentSize, final boolean fsync, final BooleanSupplier hurry)
     {
+        this.hurry = hurry;
         this.dir = dir;
         this.segmentSize = segmentSize;
         this.fsync = fsync;
@@ -212,7 +219,7 @@ final class SegmentPreparer
             RuntimeException error = null;
             try
             {
-                segment = Segment.prepare(dir, target, segmentSize, fsync, this::isClosing);
+                segment = Segment.prepare(dir, target, segmentSize, fsync, this::isClosing, hurry);
             }
             catch (final RuntimeException ex)
             {

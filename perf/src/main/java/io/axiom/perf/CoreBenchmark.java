@@ -65,7 +65,7 @@ final class CoreBenchmark
                 "command outstanding per lane: CreateWorkflow of a " + steps + "-step " + stepType.name().toLowerCase() +
                 " workflow, and on its reply (which carries the workflow id) AdvanceWorkflow, " + steps +
                 " time(s), then the next create. So " + (steps + 1) + " commands and " + eventsPerWorkflow +
-                " journal events per workflow. fsync **on** (one msync per processor batch = group commit), " +
+                " journal events per workflow. fsync **on** (one write + fdatasync per processor batch = group commit), " +
                 "default engine settings (ring 8192 slots, batch limit 4096, backoff idle strategies, no " +
                 "busy-spin). Commands/s = replies received in the measured window / window length; latency = " +
                 "`System.nanoTime()` just before `publish` to `nanoTime()` in the ReplySink on the processor " +
