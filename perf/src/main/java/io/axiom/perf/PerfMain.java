@@ -5,14 +5,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|all> [--option value ...]}.
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|all> [--option value ...]} ({@code all} is the
+ * four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
  * BENCHMARKS.md (see {@link Report}). Speed is measured here, never asserted in a test.
  */
 public final class PerfMain
 {
-    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "all");
+    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "http", "all");
 
     private PerfMain()
     {
@@ -75,6 +76,13 @@ public final class PerfMain
                 new MemoryBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("http"))
+            {
+                final Report report = header("http",
+                    "HTTP gateway: create-to-201, GET and GraphQL latency at fixed request rates", machine);
+                new HttpBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
         }
         finally
         {
@@ -98,7 +106,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|all> [options]",
+            "usage: PerfMain <journal|core|recovery|memory|http|all> [options]   (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
             "          --benchmarks-file F   section of F is replaced (default BENCHMARKS.md); --no-write to only print",
@@ -109,6 +117,11 @@ public final class PerfMain
             "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
-            "memory:   --workflows 200000  --steps 4  --build-fsync false"));
+            "memory:   --workflows 200000  --steps 4  --build-fsync false",
+            "http:     --axiom bin/axiom (server started as a child: --port 0, data in the temp dir) | --url URL",
+            "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
+            "          --create-rates 1000,5000,10000  --get-rates 10000  --graphql-rates 2000,5000  (req/s; none)",
+            "          --warmup-s 5  --duration-s 20  --pause-s 2  --virtual-threads false",
+            "          --wrk auto|true|false  --wrk-duration-s 20  --wrk-threads 2  --wrk-connections 32"));
     }
 }

@@ -347,7 +347,9 @@ public final class Gateway
 
         try (InputStream in = req.content().inputStream())
         {
-            final byte[] body = in.readNBytes(max + 1);
+            // With a declared length read exactly that (one small array for a small body); otherwise read up to one
+            // byte past the limit to tell a body that is too large.
+            final byte[] body = in.readNBytes(declared.isPresent() ? (int)declared.getAsLong() + 1 : max + 1);
             if (body.length > max)
             {
                 drain(req);
