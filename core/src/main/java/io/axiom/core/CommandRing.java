@@ -24,6 +24,19 @@ public final class CommandRing
     private final RingBuffer<CommandSlot> ringBuffer;
     private final EventPoller<CommandSlot> poller;
     private volatile Thread sleeper;
+    private static final VarHandle SLEEPER;
+
+    static
+    {
+        try
+        {
+            SLEEPER = java.lang.invoke.MethodHandles.lookup().findVarHandle(CommandRing.class, "sleeper", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     CommandRing(final int size, final int slotCapacity)
     {
@@ -67,7 +80,7 @@ public final class CommandRing
         ringBuffer.publish(sequence);
         VarHandle.fullFence();
         final Thread sleeper = this.sleeper;
-        if (null != sleeper)
+        if (null != sleeper && SLEEPER.compareAndSet(this, sleeper, null))
         {
             LockSupport.unpark(sleeper);
         }

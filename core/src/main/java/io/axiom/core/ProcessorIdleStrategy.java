@@ -7,10 +7,12 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How the processor waits for commands without burning a core: spin a little, yield a little, park in growing
- * steps, and once idle for a while, sleep until a producer publishes (it wakes the processor) or a timer may be due.
+ * steps, and once idle for a while, sleep until the timer tick. Every park is cut short by the first producer that
+ * publishes meanwhile, so a command never waits for a park to run out (on Linux a park lasts at least the timer
+ * slack, 50 µs).
  * <p>
- * A busy engine never reaches the deep sleep, so the price of waking (one {@code unpark} per publish while the
- * processor sleeps) is paid only by a quiet one; an idle server then costs close to nothing. The sleep is bounded,
+ * The price of waking, one {@code unpark} by the first producer to publish into a parked processor, is paid only
+ * when the processor is parked; an idle server costs close to nothing. The sleep is bounded,
  * so even a wake-up lost to a race costs at most {@code maxSleepNs} of latency, never a stuck command.
  */
 final class ProcessorIdleStrategy implements IdleStrategy
@@ -65,19 +67,28 @@ final class ProcessorIdleStrategy implements IdleStrategy
         else if (parks < PARKS_BEFORE_SLEEP)
         {
             parks++;
-            LockSupport.parkNanos(parkNs);
+            sleep(parkNs);
             parkNs = Math.min(parkNs << 1, MAX_PARK_NS);
         }
         else
         {
-            ring.sleeper(Thread.currentThread());
-            VarHandle.fullFence();
-            if (!ring.hasUnprocessed())
-            {
-                LockSupport.parkNanos(maxSleepNs);
-            }
-            ring.sleeper(null);
+            sleep(maxSleepNs);
         }
+    }
+
+    /**
+     * Park for at most nanos, woken early by the first producer that publishes meanwhile. Registering before the
+     * last look at the ring (with a full fence between) means a publish is either seen here or wakes the park.
+     */
+    private void sleep(final long nanos)
+    {
+        ring.sleeper(Thread.currentThread());
+        VarHandle.fullFence();
+        if (!ring.hasUnprocessed())
+        {
+            LockSupport.parkNanos(nanos);
+        }
+        ring.sleeper(null);
     }
 
     public void reset()

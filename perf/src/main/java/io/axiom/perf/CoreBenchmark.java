@@ -89,9 +89,12 @@ final class CoreBenchmark
         report.raw(Report.latencyRow("single fsync (4 KiB write + force), after", fsyncAfter));
         report.raw(Report.latencyRow("single fsync, both", fsync));
         report.raw(Report.latencyRow("command→reply, saturated", saturated.publishToReply));
+        report.raw(Report.latencyRow("in-engine group commit (write + fdatasync), saturated", saturated.inEngineFsync));
         if (null != fixed)
         {
             report.raw(Report.latencyRow("command→reply, fixed " + Report.num(rate) + "/s", fixed.publishToReply));
+            report.raw(Report.latencyRow("in-engine group commit (write + fdatasync), fixed " + Report.num(rate) +
+                "/s", fixed.inEngineFsync));
             report.raw(Report.latencyRow("intended send→reply, fixed " + Report.num(rate) + "/s",
                 fixed.intendedToReply));
         }
