@@ -212,6 +212,7 @@ public final class Engine implements AutoCloseable
             }
             catch (final Throwable t)
             {
+                processor.failed();
                 throw new AgentTerminationException(t);
             }
         }

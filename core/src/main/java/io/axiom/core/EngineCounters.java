@@ -40,6 +40,8 @@ public final class EngineCounters
     private volatile long lastSnapshotNanos;
     private volatile long eventsReleased;
     private volatile long tasksQueued;
+    private volatile long sinkErrors;
+    private volatile RuntimeException lastSinkError;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
     private final Recorder fsyncLatency = new Recorder(3);
     private final Recorder batchSizes = new Recorder(3);
@@ -81,6 +83,28 @@ public final class EngineCounters
         {
             fsyncNanosMax = nanos;
         }
+    }
+
+    void sinkError(final RuntimeException ex)
+    {
+        sinkErrors++;
+        lastSinkError = ex;
+    }
+
+    /**
+     * @return replies whose sink threw (the events behind them were durable; the reply was lost).
+     */
+    public long sinkErrors()
+    {
+        return sinkErrors;
+    }
+
+    /**
+     * @return the last exception a reply sink threw, or null.
+     */
+    public RuntimeException lastSinkError()
+    {
+        return lastSinkError;
     }
 
     void commandLatency(final long nanos)

@@ -38,6 +38,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private long snapshotPosition;
     private long eventsSinceSnapshot;
     private Journal journal;
+    private boolean failed;
     private int batchCount;
     private long nextTimerPollMs;
 
@@ -177,8 +178,28 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         snapshotWriter.submit(snapshotPosition, length, startNs);
     }
 
+    /**
+     * The duty cycle failed: state may be half-changed, so nothing more may reach the disk or a reply.
+     */
+    void failed()
+    {
+        failed = true;
+    }
+
     public void onClose()
     {
+        if (failed)
+        {
+            if (null != snapshotWriter)
+            {
+                snapshotWriter.close();
+            }
+            if (null != journal && !journal.isClosed())
+            {
+                journal.abandon();
+            }
+            return;
+        }
         if (null != journal && !journal.isClosed())
         {
             journal.flush();

@@ -94,7 +94,15 @@ final class ReplyArena
             sinks[i] = null;
             replyTos[i] = null;
             counters.commandLatency(nowNs - publishedAtNs[i]);
-            sink.onReply(replyTo, buffer, offsets[i], lengths[i]);
+            try
+            {
+                sink.onReply(replyTo, buffer, offsets[i], lengths[i]);
+            }
+            catch (final RuntimeException ex)
+            {
+                // The events are durable already; a sink that fails loses its own reply, never the engine.
+                counters.sinkError(ex);
+            }
         }
         count = 0;
         limit = 0;

@@ -362,6 +362,14 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             return;
         }
 
+        if (length > journal.maxPayloadLength())
+        {
+            problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "INPUT_TOO_LARGE",
+                "the workflow's definition and input take " + length + " bytes, more than one journal record can " +
+                "hold (" + journal.maxPayloadLength() + " bytes with wal.max-segment-size " + journal.segmentSize() +
+                ")");
+            return;
+        }
         if (null != idempotencyKey)
         {
             final long existingId = idempotencyKeys.getValue(idempotencyKey);
@@ -464,10 +472,13 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                 "AdvanceWorkflow has " + (end - decoder.limit()) + " trailing bytes");
             return;
         }
-        if (outputLength > maxInputBytes)
+        if (outputLength > maxInputBytes || HEADER_LENGTH + StepCompletedEncoder.BLOCK_LENGTH +
+            StepCompletedEncoder.outputHeaderLength() + outputLength > journal.maxPayloadLength())
         {
             problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "OUTPUT_TOO_LARGE",
-                "output of " + outputLength + " bytes exceeds the limit of " + maxInputBytes);
+                "output of " + outputLength + " bytes exceeds the limit of " +
+                Math.min(maxInputBytes, journal.maxPayloadLength() - HEADER_LENGTH - StepCompletedEncoder.BLOCK_LENGTH -
+                StepCompletedEncoder.outputHeaderLength()));
             return;
         }
         if (workflow.isTerminal())
@@ -522,7 +533,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
                 "CancelWorkflow has " + (end - decoder.limit()) + " trailing bytes");
             return;
         }
-        if (reasonLength > maxInputBytes)
+        if (reasonLength > maxInputBytes || HEADER_LENGTH + WorkflowCancelledEncoder.BLOCK_LENGTH +
+            WorkflowCancelledEncoder.reasonHeaderLength() + reasonLength > journal.maxPayloadLength())
         {
             problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "REASON_TOO_LARGE",
                 "reason of " + reasonLength + " bytes exceeds the limit of " + maxInputBytes);

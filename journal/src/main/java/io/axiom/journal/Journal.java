@@ -638,6 +638,22 @@ public final class Journal implements AutoCloseable
      */
     public void close()
     {
+        close(true);
+    }
+
+    /**
+     * Close after a failure of the writer: records committed since the last {@link #flush()} that are still only
+     * in the staging buffer are dropped, not written. None of them was acknowledged (nothing is before its flush),
+     * and they may be half of what one command meant to write. Records a full staging buffer already wrote out stay
+     * in the page cache and will be recovered.
+     */
+    public void abandon()
+    {
+        close(false);
+    }
+
+    private void close(final boolean flush)
+    {
         if (closed)
         {
             return;
@@ -648,7 +664,10 @@ public final class Journal implements AutoCloseable
             {
                 abort(openClaim);
             }
-            flush();
+            if (flush)
+            {
+                flush();
+            }
         }
         finally
         {
