@@ -41,6 +41,8 @@ public final class EngineCounters
     private volatile long eventsReleased;
     private volatile long tasksQueued;
     private volatile long sinkErrors;
+    private volatile long snapshotFailures;
+    private volatile RuntimeException lastSnapshotError;
     private volatile RuntimeException lastSinkError;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
     private final Recorder fsyncLatency = new Recorder(3);
@@ -83,6 +85,28 @@ public final class EngineCounters
         {
             fsyncNanosMax = nanos;
         }
+    }
+
+    void snapshotFailed(final RuntimeException ex)
+    {
+        snapshotFailures++;
+        lastSnapshotError = ex;
+    }
+
+    /**
+     * @return snapshots that could not be written (recovery then replays from an older one or from the start).
+     */
+    public long snapshotFailures()
+    {
+        return snapshotFailures;
+    }
+
+    /**
+     * @return why the last failed snapshot failed, or null.
+     */
+    public RuntimeException lastSnapshotError()
+    {
+        return lastSnapshotError;
     }
 
     void sinkError(final RuntimeException ex)

@@ -26,7 +26,6 @@ final class SnapshotWriter implements AutoCloseable
     private long pendingStartNs;
     private boolean busy;
     private boolean closed;
-    private RuntimeException failure;
 
     SnapshotWriter(final SnapshotStore store, final EngineCounters counters)
     {
@@ -74,7 +73,6 @@ final class SnapshotWriter implements AutoCloseable
     {
         synchronized (lock)
         {
-            rethrow();
             pendingPosition = position;
             pendingLength = length;
             pendingStartNs = startNs;
@@ -102,17 +100,6 @@ final class SnapshotWriter implements AutoCloseable
                     return;
                 }
             }
-            rethrow();
-        }
-    }
-
-    private void rethrow()
-    {
-        if (null != failure)
-        {
-            final RuntimeException ex = failure;
-            failure = null;
-            throw ex;
         }
     }
 
@@ -151,10 +138,8 @@ final class SnapshotWriter implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                synchronized (lock)
-                {
-                    failure = ex;
-                }
+                // A snapshot only shortens recovery: a failed one is reported and the next interval tries again.
+                counters.snapshotFailed(ex);
             }
             synchronized (lock)
             {

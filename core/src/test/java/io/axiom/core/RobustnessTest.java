@@ -62,6 +62,37 @@ class RobustnessTest
     }
 
     @Test
+    void aSnapshotThatCannotBeWrittenIsReportedAndTheEngineGoesOn() throws java.io.IOException
+    {
+        // A plain file where the snapshots directory should be: every snapshot write fails.
+        java.nio.file.Files.writeString(dir.resolve(io.axiom.journal.SnapshotStore.DIRECTORY), "not a directory");
+        final AtomicLong clock = new AtomicLong(EngineFixture.START_MS);
+        final Engine engine = Engine.launch(new EngineContext()
+            .dataDir(dir)
+            .maxSegmentSize(64 * 1024)
+            .snapshotIntervalEvents(3)
+            .epochClock(clock::get));
+        try
+        {
+            EngineFixture.await("ready", engine::isReady);
+            for (int i = 0; i < 5; i++)
+            {
+                EngineFixture.created(engine.client().create(new CreateWorkflow("w", List.of(StepSpec.task("A")),
+                    "{}".getBytes(StandardCharsets.UTF_8), null), TIMEOUT));
+            }
+            EngineFixture.await("snapshot failure counted", () -> engine.counters().snapshotFailures() > 0);
+            assertNull(engine.failure());
+            assertEquals(Status.CREATED, engine.client().create(new CreateWorkflow("w",
+                List.of(StepSpec.task("A")), "{}".getBytes(StandardCharsets.UTF_8), null), TIMEOUT).status());
+        }
+        finally
+        {
+            engine.close();
+        }
+        assertNull(engine.failure());
+    }
+
+    @Test
     void aSinkThatThrowsLosesOnlyItsOwnReply()
     {
         try (Engine engine = launch())

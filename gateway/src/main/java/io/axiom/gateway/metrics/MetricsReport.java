@@ -42,6 +42,8 @@ public final class MetricsReport
     private final long recoveredRecords;
     private final long recoveredFromPosition;
     private final long snapshots;
+    private final long snapshotFailures;
+    private final long sinkErrors;
     private final long lastSnapshotPosition;
     private final long lastSnapshotBytes;
     private final long lastSnapshotNanos;
@@ -85,6 +87,8 @@ public final class MetricsReport
         recoveredRecords = c.recoveredRecords();
         recoveredFromPosition = c.recoveredFromPosition();
         snapshots = c.snapshotCount();
+        snapshotFailures = c.snapshotFailures();
+        sinkErrors = c.sinkErrors();
         lastSnapshotPosition = c.lastSnapshotPosition();
         lastSnapshotBytes = c.lastSnapshotBytes();
         lastSnapshotNanos = c.lastSnapshotNanos();
@@ -222,6 +226,12 @@ public final class MetricsReport
             .sample("axiom_recovered_from_position_bytes", recoveredFromPosition);
         w.family("axiom_snapshots_total", "counter", "State snapshots written since start")
             .sample("axiom_snapshots_total", snapshots);
+        w.family("axiom_snapshot_failures_total", "counter",
+            "State snapshots that could not be written (recovery then starts from an older one or the log)")
+            .sample("axiom_snapshot_failures_total", snapshotFailures);
+        w.family("axiom_reply_sink_errors_total", "counter",
+            "Replies lost because their sink threw (the events behind them were durable)")
+            .sample("axiom_reply_sink_errors_total", sinkErrors);
         w.family("axiom_snapshot_last_position_bytes", "gauge", "Journal position the last snapshot covers")
             .sample("axiom_snapshot_last_position_bytes", lastSnapshotPosition);
         w.family("axiom_snapshot_last_size_bytes", "gauge", "Size of the last snapshot")
