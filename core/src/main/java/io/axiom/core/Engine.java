@@ -18,6 +18,8 @@ import org.agrona.concurrent.AgentTerminationException;
  */
 public final class Engine implements AutoCloseable
 {
+    private static final int CLOSE_RETRY_MS = 30_000;
+
     private final EngineContext ctx;
     private final CommandRing ring;
     private final EngineCounters counters = new EngineCounters();
@@ -149,7 +151,10 @@ public final class Engine implements AutoCloseable
     public void close()
     {
         closed = true;
-        runner.close();
+        // A clean stop writes a snapshot of the whole state, which can take seconds with millions of workflows:
+        // wait for it rather than interrupting it.
+        runner.close(CLOSE_RETRY_MS, thread -> System.err.println(
+            "axiom: still stopping the processor (flushing the journal and writing the shutdown snapshot)..."));
     }
 
     /**

@@ -53,6 +53,10 @@ final class SnapshotWriter implements AutoCloseable
      */
     UnsafeBuffer buffer(final int capacity)
     {
+        if (!available())
+        {
+            throw new IllegalStateException("the snapshot buffer is being written");
+        }
         if (byteBuffer.capacity() < capacity)
         {
             BufferUtil.free(byteBuffer);
@@ -82,13 +86,15 @@ final class SnapshotWriter implements AutoCloseable
     }
 
     /**
-     * Wait until the write in flight, if any, is done.
+     * Wait until the write in flight, if any, is done. Not interruptible: the buffer must never be reused or freed
+     * under a write (an interrupt is kept for the caller).
      */
     void awaitIdle()
     {
+        boolean interrupted = false;
         synchronized (lock)
         {
-            while (busy && !closed)
+            while (busy)
             {
                 try
                 {
@@ -96,10 +102,13 @@ final class SnapshotWriter implements AutoCloseable
                 }
                 catch (final InterruptedException ex)
                 {
-                    Thread.currentThread().interrupt();
-                    return;
+                    interrupted = true;
                 }
             }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -157,11 +166,19 @@ final class SnapshotWriter implements AutoCloseable
             closed = true;
             lock.notifyAll();
         }
-        try
+        boolean interrupted = false;
+        while (thread.isAlive())
         {
-            thread.join();
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
         }
-        catch (final InterruptedException ex)
+        if (interrupted)
         {
             Thread.currentThread().interrupt();
         }

@@ -1,7 +1,6 @@
 package io.axiom.core;
 
 import io.axiom.codecs.WorkflowState;
-import org.agrona.collections.LongArrayList;
 
 /**
  * The live state of one workflow, owned by the processor thread and changed only by applying events.
@@ -17,8 +16,13 @@ final class Workflow
     final WorkflowDefinition definition;
     final long createdPosition;
     final long createdAt;
-    final long[] completedPositions;
-    final LongArrayList eventPositions = new LongArrayList(12, Long.MIN_VALUE);
+    /**
+     * One array for both position lists, so that reading a workflow touches two objects, not four: entries
+     * [0, stepCount) are the positions of each step's StepCompleted (0 = not completed), entries
+     * [stepCount, stepCount + eventCount) the positions of the workflow's events in log order.
+     */
+    private long[] positions;
+    private int eventCount;
 
     WorkflowState state = WorkflowState.CREATED;
     int currentStep;
@@ -36,7 +40,48 @@ final class Workflow
         this.createdPosition = createdPosition;
         this.createdAt = createdAt;
         this.updatedAt = createdAt;
-        this.completedPositions = new long[definition.stepCount()];
+        final int steps = definition.stepCount();
+        this.positions = new long[steps + 2 * steps + 3];
+    }
+
+    long completedPosition(final int stepIndex)
+    {
+        return positions[stepIndex];
+    }
+
+    void completedPosition(final int stepIndex, final long position)
+    {
+        positions[stepIndex] = position;
+    }
+
+    int eventCount()
+    {
+        return eventCount;
+    }
+
+    long eventPosition(final int index)
+    {
+        if (index < 0 || index >= eventCount)
+        {
+            throw new IndexOutOfBoundsException("event " + index + " of " + eventCount);
+        }
+        return positions[definition.stepCount() + index];
+    }
+
+    long lastEventPosition()
+    {
+        return positions[definition.stepCount() + eventCount - 1];
+    }
+
+    void addEvent(final long position)
+    {
+        final int index = definition.stepCount() + eventCount;
+        if (index == positions.length)
+        {
+            positions = java.util.Arrays.copyOf(positions, index + Math.max(4, eventCount >> 1));
+        }
+        positions[index] = position;
+        eventCount++;
     }
 
     boolean isTerminal()

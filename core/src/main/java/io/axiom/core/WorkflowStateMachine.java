@@ -661,7 +661,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             return;
         }
 
-        final int total = workflow.eventPositions.size();
+        final int total = workflow.eventCount();
         final int end = (int)Math.min(total, (long)fromIndex + maxCount);
         final int headerOffset = replies.begin(sink, replyTo);
         final MutableDirectBuffer out = replies.buffer();
@@ -674,7 +674,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         eventCopier.limit = headerOffset + HEADER_LENGTH + EventListHeaderEncoder.BLOCK_LENGTH;
         for (int i = fromIndex; i < end; i++)
         {
-            final long position = workflow.eventPositions.getLong(i);
+            final long position = workflow.eventPosition(i);
             if (!journal.readRecord(position, eventCopier))
             {
                 throw new IllegalStateException("journal has no record at position " + position +
@@ -712,7 +712,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         final WorkflowStateMachine scratch = forReplay(ctx, journal);
         final int headerOffset = replies.begin(sink, replyTo);
         final MutableDirectBuffer out = replies.buffer();
-        final int count = live.eventPositions.size();
+        final int count = live.eventCount();
         replayHeaderEncoder.wrapAndApplyHeader(out, headerOffset, headerEncoder)
             .correlationId(correlationId)
             .workflowId(workflowId)
@@ -723,7 +723,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         int rebuiltLength = 0;
         for (int i = 0; i < count; i++)
         {
-            final long position = live.eventPositions.getLong(i);
+            final long position = live.eventPosition(i);
             eventCopier.out = out;
             eventCopier.limit = limit;
             if (!journal.readRecord(position, eventCopier) || !journal.readRecord(position, scratch))
@@ -1013,7 +1013,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             {
                 final StepCompletedDecoder d = stepCompletedDecoder.wrap(buffer, bodyOffset, blockLength, version);
                 final Workflow workflow = touch(d.workflowId(), position, timestamp);
-                workflow.completedPositions[d.stepIndex()] = position;
+                workflow.completedPosition(d.stepIndex(), position);
                 dequeueTask(workflow);
             }
             case TimerScheduledDecoder.TEMPLATE_ID ->
@@ -1106,7 +1106,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         }
 
         final Workflow workflow = new Workflow(workflowId, definition, position, timestamp);
-        workflow.eventPositions.addLong(position);
+        workflow.addEvent(position);
         workflows.add(workflow);
         stateCounts[WorkflowState.CREATED.value()]++;
         nextWorkflowId = workflowId + 1;
@@ -1120,7 +1120,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             throw new IllegalStateException("record at position " + position + " names workflow " + workflowId +
                 " which was never created");
         }
-        workflow.eventPositions.addLong(position);
+        workflow.addEvent(position);
         workflow.updatedAt = timestamp;
         return workflow;
     }
@@ -1207,7 +1207,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         for (int i = 0, size = workflows.size(); i < size; i++)
         {
             final Workflow w = workflows.get(i);
-            length += 53 + 8L * w.completedPositions.length + 4 + 8L * w.eventPositions.size();
+            length += 53 + 8L * w.definition.stepCount() + 4 + 8L * w.eventCount();
         }
         length += 4;
         final Object2LongHashMap<String>.KeyIterator keys = idempotencyKeys.keySet().iterator();
@@ -1269,17 +1269,17 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             out.putLong(p + 37, w.wakeAt);
             out.putLong(p + 45, w.terminalPosition);
             p += 53;
-            for (final long completed : w.completedPositions)
+            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
             {
-                out.putLong(p, completed);
+                out.putLong(p, w.completedPosition(s));
                 p += 8;
             }
-            final int events = w.eventPositions.size();
+            final int events = w.eventCount();
             out.putInt(p, events);
             p += 4;
             for (int e = 0; e < events; e++)
             {
-                out.putLong(p, w.eventPositions.getLong(e));
+                out.putLong(p, w.eventPosition(e));
                 p += 8;
             }
         }
@@ -1349,16 +1349,16 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             final long wakeAt = in.getLong(p + 37);
             w.terminalPosition = in.getLong(p + 45);
             p += 53;
-            for (int s = 0; s < w.completedPositions.length; s++)
+            for (int s = 0, steps = definition.stepCount(); s < steps; s++)
             {
-                w.completedPositions[s] = in.getLong(p);
+                w.completedPosition(s, in.getLong(p));
                 p += 8;
             }
             final int events = in.getInt(p);
             p += 4;
             for (int e = 0; e < events; e++)
             {
-                w.eventPositions.addLong(in.getLong(p));
+                w.addEvent(in.getLong(p));
                 p += 8;
             }
             workflows.add(w);
@@ -1415,13 +1415,13 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             h = 31 * h + w.updatedAt;
             h = 31 * h + w.wakeAt;
             h = 31 * h + w.terminalPosition;
-            for (final long completed : w.completedPositions)
+            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
             {
-                h = 31 * h + completed;
+                h = 31 * h + w.completedPosition(s);
             }
-            for (int e = 0, events = w.eventPositions.size(); e < events; e++)
+            for (int e = 0, events = w.eventCount(); e < events; e++)
             {
-                h = 31 * h + w.eventPositions.getLong(e);
+                h = 31 * h + w.eventPosition(e);
             }
         }
         long keys = idempotencyKeys.size();
@@ -1495,8 +1495,8 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
             .currentStep(terminal ? -1 : workflow.currentStep)
             .createdAt(workflow.createdAt)
             .updatedAt(workflow.updatedAt)
-            .eventCount(workflow.eventPositions.size())
-            .lastPosition(workflow.eventPositions.getLong(workflow.eventPositions.size() - 1))
+            .eventCount(workflow.eventCount())
+            .lastPosition(workflow.lastEventPosition())
             .wakeAt(workflow.wakeAt);
 
         final int stepCount = workflow.definition.stepCount();
@@ -1504,7 +1504,7 @@ final class WorkflowStateMachine implements RecordHandler, DeadlineTimerWheel.Ti
         for (int i = 0; i < stepCount; i++)
         {
             stepStates.next();
-            final long completedPosition = workflow.completedPositions[i];
+            final long completedPosition = workflow.completedPosition(i);
             if (0 != completedPosition)
             {
                 readRecord(completedPosition);
