@@ -55,6 +55,68 @@ final class JournalBenchmark
         }
     }
 
+    /**
+     * The clock of one trial: a warm-up that is not counted, then a measured window whose batches go into the side's
+     * histograms and totals.
+     */
+    private final class Trial
+    {
+        private final Side side;
+        private final long measureFrom;
+        private final long endNs;
+        private long records;
+        private boolean measuring;
+        long now;
+
+        Trial(final Side side)
+        {
+            this.side = side;
+            now = System.nanoTime();
+            measureFrom = now + warmupMs * 1_000_000L;
+            endNs = measureFrom + trialMs * 1_000_000L;
+        }
+
+        boolean running()
+        {
+            return now < endNs;
+        }
+
+        /**
+         * @return true for the first batch of the measured window.
+         */
+        boolean batchDone(final long batchStart, final long syncStart, final int batch)
+        {
+            now = System.nanoTime();
+            if (batchStart < measureFrom)
+            {
+                return false;
+            }
+            final boolean first = !measuring;
+            if (first)
+            {
+                measuring = true;
+                side.nanos -= batchStart;
+            }
+            side.batchNanos.recordValue(now - batchStart);
+            side.syncNanos.recordValue(now - syncStart);
+            records += batch;
+            return first;
+        }
+
+        /**
+         * @return true when any batch was measured (its totals are then added to the side).
+         */
+        boolean finish()
+        {
+            if (measuring)
+            {
+                side.nanos += now;
+                side.records += records;
+            }
+            return measuring;
+        }
+    }
+
     void run(final Report report) throws IOException
     {
         report.line("Method: for each payload size and batch size, alternating trials (" + rounds + " rounds of raw, " +
@@ -138,15 +200,11 @@ final class JournalBenchmark
         try (Journal journal = Journal.open(new JournalContext()
             .dataDir(trialDir).maxSegmentSize(segmentSize).fsync(true).conclude()))
         {
-            final long startNs = System.nanoTime();
-            final long measureFrom = startNs + warmupMs * 1_000_000L;
-            final long endNs = measureFrom + trialMs * 1_000_000L;
-            long records = 0;
+            final Trial trial = new Trial(side);
             int segmentsAtStart = -1;
-            long now = startNs;
-            while (now < endNs)
+            while (trial.running())
             {
-                final long batchStart = now;
+                final long batchStart = trial.now;
                 for (int i = 0; i < batch; i++)
                 {
                     journal.claim(payload, 1, 1, batchStart, claim);
@@ -155,23 +213,13 @@ final class JournalBenchmark
                 }
                 final long flushStart = System.nanoTime();
                 journal.flush();
-                now = System.nanoTime();
-                if (batchStart >= measureFrom)
+                if (trial.batchDone(batchStart, flushStart, batch))
                 {
-                    if (segmentsAtStart < 0)
-                    {
-                        segmentsAtStart = journal.segmentCount();
-                        side.nanos -= batchStart;
-                    }
-                    side.batchNanos.recordValue(now - batchStart);
-                    side.syncNanos.recordValue(now - flushStart);
-                    records += batch;
+                    segmentsAtStart = journal.segmentCount();
                 }
             }
-            if (segmentsAtStart >= 0)
+            if (trial.finish())
             {
-                side.nanos += now;
-                side.records += records;
                 side.rotations += journal.segmentCount() - segmentsAtStart;
             }
         }
@@ -195,15 +243,10 @@ final class JournalBenchmark
             FsyncProbe.preallocate(channel, segmentSize);
             final long limit = segmentSize - batchBytes;
             long offset = 0;
-            final long startNs = System.nanoTime();
-            final long measureFrom = startNs + warmupMs * 1_000_000L;
-            final long endNs = measureFrom + trialMs * 1_000_000L;
-            long records = 0;
-            boolean measuring = false;
-            long now = startNs;
-            while (now < endNs)
+            final Trial trial = new Trial(side);
+            while (trial.running())
             {
-                final long batchStart = now;
+                final long batchStart = trial.now;
                 buffer.clear();
                 while (buffer.hasRemaining())
                 {
@@ -216,24 +259,9 @@ final class JournalBenchmark
                 {
                     offset = 0;
                 }
-                now = System.nanoTime();
-                if (batchStart >= measureFrom)
-                {
-                    if (!measuring)
-                    {
-                        measuring = true;
-                        side.nanos -= batchStart;
-                    }
-                    side.batchNanos.recordValue(now - batchStart);
-                    side.syncNanos.recordValue(now - forceStart);
-                    records += batch;
-                }
+                trial.batchDone(batchStart, forceStart, batch);
             }
-            if (measuring)
-            {
-                side.nanos += now;
-                side.records += records;
-            }
+            trial.finish();
         }
         finally
         {
@@ -261,15 +289,10 @@ final class JournalBenchmark
             final UnsafeBuffer out = new UnsafeBuffer(mapped);
             final int limit = (int)(segmentSize - batchBytes);
             int offset = 0;
-            final long startNs = System.nanoTime();
-            final long measureFrom = startNs + warmupMs * 1_000_000L;
-            final long endNs = measureFrom + trialMs * 1_000_000L;
-            long records = 0;
-            boolean measuring = false;
-            long now = startNs;
-            while (now < endNs)
+            final Trial trial = new Trial(side);
+            while (trial.running())
             {
-                final long batchStart = now;
+                final long batchStart = trial.now;
                 for (int i = 0; i < batch; i++)
                 {
                     out.putBytes(offset + i * frame, src, i * frame, frame);
@@ -281,24 +304,9 @@ final class JournalBenchmark
                 {
                     offset = 0;
                 }
-                now = System.nanoTime();
-                if (batchStart >= measureFrom)
-                {
-                    if (!measuring)
-                    {
-                        measuring = true;
-                        side.nanos -= batchStart;
-                    }
-                    side.batchNanos.recordValue(now - batchStart);
-                    side.syncNanos.recordValue(now - forceStart);
-                    records += batch;
-                }
+                trial.batchDone(batchStart, forceStart, batch);
             }
-            if (measuring)
-            {
-                side.nanos += now;
-                side.records += records;
-            }
+            trial.finish();
             org.agrona.IoUtil.unmap(mapped);
         }
         finally
