@@ -181,7 +181,7 @@ public final class Engine implements AutoCloseable
             failure = cause;
         }
         System.err.println("axiom: processor stopped: " + cause);
-        if (!(cause instanceof io.axiom.journal.JournalCorruptionException))
+        if (!(cause instanceof io.axiom.journal.JournalCorruptionException) && !(cause instanceof IllegalEventException))
         {
             cause.printStackTrace(System.err);
         }

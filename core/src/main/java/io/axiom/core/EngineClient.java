@@ -43,6 +43,11 @@ public final class EngineClient
     private static final ReplySink SINK = (replyTo, buffer, offset, length) ->
         ((PendingReply)replyTo).complete(buffer, offset, length);
 
+    /** An advance or cancel that names no step index. */
+    public static final int NO_STEP_INDEX = -1;
+    /** Events from the workflow's first. */
+    public static final long NO_POSITION = -1;
+
     private final Engine engine;
     private final CommandRing ring;
 
@@ -112,18 +117,44 @@ public final class EngineClient
     public EngineReply advance(
         final long workflowId, final String expectedStep, final byte[] outputJson, final Duration timeout)
     {
+        return advance(workflowId, expectedStep, NO_STEP_INDEX, outputJson, null, timeout);
+    }
+
+    /**
+     * Complete the current step as an operator.
+     *
+     * @param workflowId        the workflow.
+     * @param expectedStep      the step name the caller believes is current, or null.
+     * @param expectedStepIndex the step index the caller believes is current, or {@link #NO_STEP_INDEX}: a step
+     *                          already completed then answers ALREADY_COMMITTED instead of completing the next one.
+     * @param outputJson        the step's output as JSON bytes, or null.
+     * @param idempotencyKey    makes a retry answer the first result without writing, or null.
+     * @param timeout           how long to wait for the durable reply.
+     * @return Workflow(OK) after the step completed, Workflow(EXISTING) for a retry, or a Problem.
+     */
+    public EngineReply advance(
+        final long workflowId,
+        final String expectedStep,
+        final int expectedStepIndex,
+        final byte[] outputJson,
+        final String idempotencyKey,
+        final Duration timeout)
+    {
         final byte[] expected = utf8(expectedStep);
         final byte[] output = null == outputJson ? new byte[0] : outputJson;
+        final byte[] key = utf8(idempotencyKey);
         final int length = HEADER + AdvanceWorkflowEncoder.BLOCK_LENGTH + VAR_HEADER + expected.length +
-            VAR_HEADER + output.length;
+            VAR_HEADER + output.length + VAR_HEADER + key.length;
         return submit(length, timeout, (buffer) ->
         {
             final AdvanceWorkflowEncoder encoder = new AdvanceWorkflowEncoder()
                 .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(0)
                 .workflowId(workflowId)
+                .expectedStepIndex(expectedStepIndex)
                 .putExpectedStep(expected, 0, expected.length)
-                .putOutput(output, 0, output.length);
+                .putOutput(output, 0, output.length)
+                .putIdempotencyKey(key, 0, key.length);
             return HEADER + encoder.encodedLength();
         });
     }
@@ -136,15 +167,37 @@ public final class EngineClient
      */
     public EngineReply cancel(final long workflowId, final String reason, final Duration timeout)
     {
+        return cancel(workflowId, reason, NO_STEP_INDEX, null, timeout);
+    }
+
+    /**
+     * @param workflowId        the workflow.
+     * @param reason            why, or null.
+     * @param expectedStepIndex the step the caller believes is current, or {@link #NO_STEP_INDEX}.
+     * @param idempotencyKey    makes a retry answer the first result without writing, or null.
+     * @param timeout           how long to wait for the durable reply.
+     * @return Workflow(OK) once cancelled, Workflow(EXISTING) for a retry, or a Problem.
+     */
+    public EngineReply cancel(
+        final long workflowId,
+        final String reason,
+        final int expectedStepIndex,
+        final String idempotencyKey,
+        final Duration timeout)
+    {
         final byte[] why = utf8(reason);
-        final int length = HEADER + CancelWorkflowEncoder.BLOCK_LENGTH + VAR_HEADER + why.length;
+        final byte[] key = utf8(idempotencyKey);
+        final int length = HEADER + CancelWorkflowEncoder.BLOCK_LENGTH + VAR_HEADER + why.length +
+            VAR_HEADER + key.length;
         return submit(length, timeout, (buffer) ->
         {
             final CancelWorkflowEncoder encoder = new CancelWorkflowEncoder()
                 .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(0)
                 .workflowId(workflowId)
-                .putReason(why, 0, why.length);
+                .expectedStepIndex(expectedStepIndex)
+                .putReason(why, 0, why.length)
+                .putIdempotencyKey(key, 0, key.length);
             return HEADER + encoder.encodedLength();
         });
     }
@@ -210,9 +263,51 @@ public final class EngineClient
     /**
      * @param workflowId the workflow.
      * @param timeout    how long to wait.
-     * @return Events (all of the workflow's events in log order) or Problem(NOT_FOUND).
+     * @return Events (the first page of the workflow's events in log order, as many as the reply budget holds) or
+     * Problem(NOT_FOUND).
      */
     public EngineReply events(final long workflowId, final Duration timeout)
+    {
+        return events(workflowId, NO_POSITION, Integer.MAX_VALUE, timeout);
+    }
+
+    /**
+     * Every event of a workflow, page after page (for a subscription's history and for tools; memory grows with the
+     * workflow's events).
+     *
+     * @param workflowId the workflow.
+     * @param timeout    how long to wait for each page.
+     * @return Events with every event and no next page, or the first Problem.
+     */
+    public EngineReply allEvents(final long workflowId, final Duration timeout)
+    {
+        final java.util.List<io.axiom.core.api.EventView> all = new java.util.ArrayList<>();
+        long after = NO_POSITION;
+        while (true)
+        {
+            final EngineReply reply = events(workflowId, after, Integer.MAX_VALUE, timeout);
+            if (!(reply instanceof EngineReply.Events page))
+            {
+                return reply;
+            }
+            all.addAll(page.events());
+            if (page.nextAfter() < 0)
+            {
+                return new EngineReply.Events(workflowId, page.total(), all, NO_POSITION);
+            }
+            after = page.nextAfter();
+        }
+    }
+
+    /**
+     * @param workflowId    the workflow.
+     * @param afterPosition the first event returned is the first after this position, or {@link #NO_POSITION} to
+     *                      start at the workflow's first event.
+     * @param limit         most events to return; the page is also cut to the engine's reply budget.
+     * @param timeout       how long to wait.
+     * @return Events (with the position to ask the next page after) or a Problem.
+     */
+    public EngineReply events(final long workflowId, final long afterPosition, final int limit, final Duration timeout)
     {
         return submit(HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH, timeout, (buffer) ->
         {
@@ -221,7 +316,8 @@ public final class EngineClient
                 .correlationId(0)
                 .workflowId(workflowId)
                 .fromIndex(0)
-                .maxCount(Integer.MAX_VALUE);
+                .maxCount(limit)
+                .afterPosition(afterPosition);
             return HEADER + GetWorkflowEventsEncoder.BLOCK_LENGTH;
         });
     }
@@ -364,8 +460,8 @@ public final class EngineClient
                 if (remainingNs <= 0)
                 {
                     return new EngineReply.Problem(Status.UNAVAILABLE, "TIMEOUT",
-                        "no reply from the engine in time; the command may still take effect " +
-                        "(use an Idempotency-Key to retry safely)");
+                        "no reply from the engine in time: the outcome is unknown, the command may or may not " +
+                        "take effect; sending it again with an Idempotency-Key makes the retry safe");
                 }
                 LockSupport.parkNanos(this, Math.min(remainingNs, MAX_PARK_NS));
             }

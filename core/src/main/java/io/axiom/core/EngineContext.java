@@ -24,6 +24,8 @@ public final class EngineContext
     public static final long TIMER_TICK_MS_DEFAULT = 10;
     public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 5_000_000;
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
+    public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
+    public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -41,6 +43,8 @@ public final class EngineContext
     private int eventFeedCapacity = EventFeed.CAPACITY_DEFAULT;
     private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
     private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
+    private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
+    private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -70,9 +74,56 @@ public final class EngineContext
         require(snapshotIntervalEvents >= 0, "snapshot interval must be >= 0 (0 = only at shutdown): " +
             snapshotIntervalEvents);
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
+        final long smallestReply = minReplyBytes();
+        require(maxReplyBytes >= smallestReply, "max reply bytes must hold the view of the largest workflow the " +
+            "limits allow without its outputs (" + smallestReply + " bytes with max-input-bytes " + maxInputBytes +
+            ", max-steps " + maxSteps + ", max-name-length " + maxNameLength + "): " + maxReplyBytes);
+        require(maxBatchReplyBytes >= maxReplyBytes, "max batch reply bytes must be >= max reply bytes: " +
+            maxBatchReplyBytes);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         return this;
+    }
+
+    /**
+     * @return the smallest reply budget that holds the view of any workflow the limits allow, without its outputs:
+     * its WorkflowCreated record (steps, name, key, input), its step states and a reason.
+     */
+    public long minReplyBytes()
+    {
+        return 2L * maxInputBytes + (long)maxSteps * (64 + 4L * maxNameLength) + 64 * 1024;
+    }
+
+    /**
+     * @param bytes largest answer to one read (a list page, an event page, a view with its outputs); pages are cut
+     *              to it and say where the next one starts.
+     * @return this for a fluent API.
+     */
+    public EngineContext maxReplyBytes(final int bytes)
+    {
+        this.maxReplyBytes = bytes;
+        return this;
+    }
+
+    public int maxReplyBytes()
+    {
+        return maxReplyBytes;
+    }
+
+    /**
+     * @param bytes most bytes the replies of one batch may hold before further large reads in it are refused
+     *              (answered "retry shortly"), so that many large reads at once cannot exhaust memory.
+     * @return this for a fluent API.
+     */
+    public EngineContext maxBatchReplyBytes(final int bytes)
+    {
+        this.maxBatchReplyBytes = bytes;
+        return this;
+    }
+
+    public int maxBatchReplyBytes()
+    {
+        return maxBatchReplyBytes;
     }
 
     /**

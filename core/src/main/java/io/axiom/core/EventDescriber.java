@@ -164,7 +164,10 @@ public final class EventDescriber
                 step(fields, d.stepIndex(), stepNames);
                 fields.put("attempt", d.attempt());
                 fields.put("fencing_token", d.fencingToken());
+                fields.put("completed_by", (ver < 2 ? (d.fencingToken() == 0 ? "OPERATOR_OR_TIMER" : "WORKER") :
+                    d.completedBy().name()));
                 fields.put("output", json(bytes(d.outputLength(), d::getOutput)));
+                idempotencyKey(fields, d.idempotencyKey());
             }
             case StepAttemptFailedDecoder.TEMPLATE_ID ->
             {
@@ -232,6 +235,7 @@ public final class EventDescriber
                 name = "WorkflowCancelled";
                 step(fields, d.stepIndex(), stepNames);
                 fields.put("reason", d.reason());
+                idempotencyKey(fields, d.idempotencyKey());
             }
             default ->
             {
@@ -269,6 +273,14 @@ public final class EventDescriber
         if (null != stepNames && stepIndex >= 0 && stepIndex < stepNames.length)
         {
             fields.put("step", stepNames[stepIndex]);
+        }
+    }
+
+    private static void idempotencyKey(final Map<String, Object> fields, final String key)
+    {
+        if (!key.isEmpty())
+        {
+            fields.put("idempotency_key", key);
         }
     }
 

@@ -25,7 +25,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final CommandRing ring;
     private final EventPoller<CommandSlot> poller;
     private final EpochClock clock;
-    private final ReplyArena replies = new ReplyArena();
+    private final ReplyArena replies;
     private final WorkflowStateMachine stateMachine;
     private final EngineCounters counters;
     private final int batchLimit;
@@ -55,6 +55,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.counters = counters;
         this.batchLimit = ctx.batchLimit();
         this.timerTickMs = ctx.timerTickMs();
+        this.replies = new ReplyArena(ctx.maxBatchReplyBytes());
         this.stateMachine = new WorkflowStateMachine(ctx, replies, clock.time());
     }
 

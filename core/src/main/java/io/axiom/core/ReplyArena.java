@@ -1,5 +1,6 @@
 package io.axiom.core;
 
+import org.agrona.BufferUtil;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -7,13 +8,21 @@ import org.agrona.MutableDirectBuffer;
  * Replies of the current batch, held back until the batch's events are durable.
  * <p>
  * The processor encodes each reply into one growing buffer as it handles the command; after the group commit,
- * {@link #release()} hands every reply to its sink in command order and the arena is reused for the next batch.
+ * {@link #release(EngineCounters)} hands every reply to its sink in command order and the arena is reused for the
+ * next batch.
+ * <p>
+ * <b>Bounded.</b> A large read asks {@link #fits(int, int)} first: past {@code maxCapacity} the read is refused
+ * (retry later) instead of growing the buffer until direct memory runs out. Replies to writes are bounded by
+ * construction (a view's size is capped, see {@link WorkflowViews}) and always fit. After a batch that grew the
+ * buffer beyond its base size, the memory is given back.
  */
 final class ReplyArena
 {
+    static final int BASE_CAPACITY = 64 * 1024;
     private static final int ALIGNMENT = 8;
 
-    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private final int maxCapacity;
+    private ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(BASE_CAPACITY);
     private int limit;
     private int count;
     private int pendingOffset = -1;
@@ -23,6 +32,15 @@ final class ReplyArena
     private Object[] replyTos = new Object[256];
     private long[] publishedAtNs = new long[256];
     private long commandPublishedAtNs;
+    private long shrinkCount;
+
+    /**
+     * @param maxCapacity bytes the replies of one batch may take before large reads are refused.
+     */
+    ReplyArena(final int maxCapacity)
+    {
+        this.maxCapacity = maxCapacity;
+    }
 
     /**
      * Start a reply.
@@ -47,6 +65,24 @@ final class ReplyArena
     }
 
     /**
+     * Make room for a large reply, or say there is none within the arena's bound.
+     *
+     * @param offset where the reply starts, from {@link #begin(ReplySink, Object)}.
+     * @param length bytes it will take.
+     * @return true when the buffer now holds [offset, offset + length).
+     */
+    boolean fits(final int offset, final long length)
+    {
+        final long end = offset + length;
+        if (end > maxCapacity)
+        {
+            return false;
+        }
+        buffer.checkLimit((int)end);
+        return true;
+    }
+
+    /**
      * Finish the reply started by {@link #begin(ReplySink, Object)}.
      *
      * @param length of the encoded reply.
@@ -57,6 +93,19 @@ final class ReplyArena
         limit = pendingOffset + length;
         pendingOffset = -1;
         count++;
+    }
+
+    /**
+     * Forget the reply started by {@link #begin(ReplySink, Object)}: it will not be sent.
+     */
+    void abort()
+    {
+        if (pendingOffset >= 0)
+        {
+            sinks[count] = null;
+            replyTos[count] = null;
+            pendingOffset = -1;
+        }
     }
 
     /**
@@ -75,6 +124,22 @@ final class ReplyArena
     int count()
     {
         return count;
+    }
+
+    /**
+     * @return bytes the buffer holds now (it returns to {@link #BASE_CAPACITY} after a batch that grew it).
+     */
+    int capacity()
+    {
+        return buffer.capacity();
+    }
+
+    /**
+     * @return times the buffer was given back after growing.
+     */
+    long shrinkCount()
+    {
+        return shrinkCount;
     }
 
     /**
@@ -106,6 +171,12 @@ final class ReplyArena
         }
         count = 0;
         limit = 0;
+        if (buffer.capacity() > BASE_CAPACITY)
+        {
+            BufferUtil.free(buffer.byteBuffer());
+            buffer = new ExpandableDirectByteBuffer(BASE_CAPACITY);
+            shrinkCount++;
+        }
         return released;
     }
 

@@ -75,16 +75,28 @@ public final class ReplyReader
                     views.add(view(viewDecoder));
                     limit = viewDecoder.limit();
                 }
-                return new EngineReply.WorkflowList(d.total(), views);
+                return new EngineReply.WorkflowList(d.total(), views, d.nextOffset());
             }
             case EventListHeaderDecoder.TEMPLATE_ID ->
             {
                 final EventListHeaderDecoder d = new EventListHeaderDecoder()
                     .wrap(buffer, body, header.blockLength(), header.version());
                 final int count = d.count();
+                final long workflowId = d.workflowId();
+                final int total = d.total();
+                final long nextAfter = d.nextAfter();
                 final List<EventView> events = new ArrayList<>(count);
-                int frame = body + header.blockLength();
                 String[] stepNames = null;
+                final EventListHeaderDecoder.StepNamesDecoder names = d.stepNames();
+                if (names.count() > 0)
+                {
+                    stepNames = new String[names.count()];
+                    for (int i = 0; i < stepNames.length; i++)
+                    {
+                        stepNames[i] = names.next().name();
+                    }
+                }
+                int frame = d.limit();
                 for (int i = 0; i < count; i++)
                 {
                     final int payloadLength = EventFrames.payloadLength(buffer, frame);
@@ -96,7 +108,7 @@ public final class ReplyReader
                     events.add(event);
                     frame += EventFrames.FRAME_HEADER_LENGTH + payloadLength;
                 }
-                return new EngineReply.Events(d.workflowId(), d.total(), events);
+                return new EngineReply.Events(workflowId, total, events, nextAfter);
             }
             case WorkflowReplayHeaderDecoder.TEMPLATE_ID ->
             {
@@ -168,6 +180,7 @@ public final class ReplyReader
         final int eventCount = d.eventCount();
         final long lastPosition = d.lastPosition();
         final long wakeAt = d.wakeAt();
+        final boolean outputsOmitted = d.outputsOmitted() == 1;
 
         final List<String> statuses = new ArrayList<>();
         final List<Integer> attempts = new ArrayList<>();
@@ -223,7 +236,8 @@ public final class ReplyReader
             eventCount,
             lastPosition,
             wakeAt,
-            reason.isEmpty() ? null : reason);
+            reason.isEmpty() ? null : reason,
+            outputsOmitted);
     }
 
     private static Status status(final ReplyStatus status)
@@ -237,6 +251,10 @@ public final class ReplyReader
             case CONFLICT -> Status.CONFLICT;
             case INVALID -> Status.INVALID;
             case OVERLOADED -> Status.OVERLOADED;
+            case UNPROCESSABLE -> Status.UNPROCESSABLE;
+            case INSUFFICIENT_STORAGE -> Status.INSUFFICIENT_STORAGE;
+            case TOO_LARGE -> Status.TOO_LARGE;
+            case INTERNAL -> Status.INTERNAL;
             case UNAVAILABLE, NULL_VAL -> Status.UNAVAILABLE;
         };
     }

@@ -31,7 +31,7 @@ final class Workflow
     long wakeAt;
     long timerId = NO_TIMER;
     long terminalPosition;
-    WorkflowStateMachine.TaskQueue taskQueue;
+    TaskQueues.Queue taskQueue;
 
     Workflow(final long id, final WorkflowDefinition definition, final long createdPosition, final long createdAt)
     {
@@ -82,6 +82,23 @@ final class Workflow
         }
         positions[index] = position;
         eventCount++;
+    }
+
+    /**
+     * @return true once the current step has been scheduled (its first StepScheduled applied).
+     */
+    boolean currentStepScheduled()
+    {
+        return attempt > 0;
+    }
+
+    /**
+     * @param stepIndex a step of this workflow.
+     * @return true when that step's result is committed.
+     */
+    boolean isCompleted(final int stepIndex)
+    {
+        return 0 != positions[stepIndex];
     }
 
     boolean isTerminal()

@@ -5,14 +5,14 @@ import io.axiom.core.api.StepKind;
 import io.axiom.core.api.StepSpec;
 
 /**
- * A workflow's name and ordered steps, shared by every workflow created with the same ones.
+ * A workflow's ordered steps, shared by every workflow created with the same ones (the name is not part of it: it
+ * stays in the WorkflowCreated record and is read back from the log for views).
  * <p>
  * Workflows are many and definitions few: keeping the definition once is what keeps a finished workflow to a few
  * hundred bytes of heap. Deduplicated by the bytes of its encoding, see {@link WorkflowDefinitions}.
  */
 final class WorkflowDefinition
 {
-    final String name;
     final String[] stepNames;
     final StepType[] stepTypes;
     final long[] timeoutMs;
@@ -26,9 +26,8 @@ final class WorkflowDefinition
     WorkflowDefinition next;
     int index;
 
-    WorkflowDefinition(final String name, final int stepCount, final byte[] encoding, final long hash)
+    WorkflowDefinition(final int stepCount, final byte[] encoding, final long hash)
     {
-        this.name = name;
         this.stepNames = new String[stepCount];
         this.stepTypes = new StepType[stepCount];
         this.timeoutMs = new long[stepCount];

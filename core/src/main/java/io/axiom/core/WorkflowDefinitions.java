@@ -6,8 +6,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * Interns {@link WorkflowDefinition}s by the bytes that encode them (steps group and name of a WorkflowCreated), so
- * that a create with a known definition allocates no definition and no strings.
+ * Interns {@link WorkflowDefinition}s by the bytes that encode their steps (the steps group of a WorkflowCreated), so
+ * that a create with a known step list allocates no definition and no strings, whatever the workflow's name: names
+ * are often unique (an order number in them), step lists rarely are. The name stays in the log.
  */
 final class WorkflowDefinitions
 {
@@ -17,7 +18,7 @@ final class WorkflowDefinitions
     /**
      * @param buffer holding the encoding.
      * @param offset of the steps group.
-     * @param length of steps group plus name var data.
+     * @param length of the steps group.
      * @return the definition already known for these bytes, or null.
      */
     WorkflowDefinition find(final DirectBuffer buffer, final int offset, final int length)
@@ -38,7 +39,7 @@ final class WorkflowDefinitions
      *
      * @param buffer  holding the encoding.
      * @param offset  of the steps group.
-     * @param length  of steps group plus name var data.
+     * @param length  of the steps group.
      * @param decoder wrapped on the WorkflowCreated message whose steps group starts at offset.
      * @return the new definition.
      */
@@ -72,8 +73,7 @@ final class WorkflowDefinitions
             names[i] = step.name();
             i++;
         }
-        final String name = decoder.name();
-        final WorkflowDefinition definition = new WorkflowDefinition(name, count, encoding, hash);
+        final WorkflowDefinition definition = new WorkflowDefinition(count, encoding, hash);
         System.arraycopy(names, 0, definition.stepNames, 0, count);
         System.arraycopy(types, 0, definition.stepTypes, 0, count);
         System.arraycopy(timeouts, 0, definition.timeoutMs, 0, count);

@@ -4,10 +4,35 @@
  * <b>Shape.</b> Producers (gateway request threads, later the Aeron poller) claim a slot of the {@link
  * io.axiom.core.CommandRing} (a Disruptor ring of fixed-size {@link io.axiom.core.CommandSlot}s), encode one SBE
  * command into it and publish. One thread, the {@link io.axiom.core.Processor} agent, drains the ring in batches.
- * For each command the {@link io.axiom.core.WorkflowStateMachine} validates completely, then writes events straight
- * into the journal's mapped segment and applies each one it wrote. At the end of the batch the journal is forced
- * once (group commit) and only then are the batch's replies, kept meanwhile in the {@link io.axiom.core.ReplyArena},
- * handed to their {@link io.axiom.core.ReplySink}s. Nothing leaves before it is durable.
+ * For each command the {@link io.axiom.core.WorkflowStateMachine} validates completely, then writes events into the
+ * journal and applies each one it wrote. A command's events are one atomic unit of the journal. At the end of the
+ * batch the journal is forced once (group commit) and only then are the batch's replies, kept meanwhile in the
+ * {@link io.axiom.core.ReplyArena}, handed to their {@link io.axiom.core.ReplySink}s. Nothing leaves before it is
+ * durable.
+ * <p>
+ * <b>Where each behaviour lives.</b> One idea a class, found by its name:
+ * <ul>
+ *     <li>the state: {@link io.axiom.core.EngineState} (workflow table, definitions, idempotency keys, and the
+ *     indexes derived from them: {@link io.axiom.core.StateIndex}, {@link io.axiom.core.TaskQueues},
+ *     {@link io.axiom.core.Timers});</li>
+ *     <li>the {@link io.axiom.core.Applier}: the only code that changes the state, by applying an event, the same
+ *     for live and replay, and strict: an event illegal in the current state is an
+ *     {@link io.axiom.core.IllegalEventException} naming its position;</li>
+ *     <li>the deciders, one per command: {@link io.axiom.core.CreateDecider}, {@link io.axiom.core.AdvanceDecider},
+ *     {@link io.axiom.core.CancelDecider}, {@link io.axiom.core.TimerDecider}; they read the state, validate, and
+ *     emit events through the {@link io.axiom.core.EventWriter} (the one place events are encoded) and the
+ *     {@link io.axiom.core.StepFlow} (what happens when a step starts and when it completes);</li>
+ *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets;</li>
+ *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes.</li>
+ * </ul>
+ * A new event type touches the schema, the {@code Applier}, the {@code EventWriter} and one decider; a new read
+ * touches {@code Queries}.
+ * <p>
+ * <b>Bounded.</b> Every answer is cut to {@code EngineContext.maxReplyBytes} and says where the next page starts;
+ * the replies of one batch are held to {@code maxBatchReplyBytes} (a large read beyond it is answered "retry
+ * shortly"), and the reply buffer goes back to its base size after a batch that grew it. A read that fails answers a
+ * problem and the processor goes on; a write that fails after writing part of its events is fatal, and the unit it
+ * left unfinished never becomes durable.
  * <p>
  * <b>State.</b> Every state change is the application of an event: live, right after the event is written, and at
  * start-up, when the whole log is replayed through the same method. The processor reads the clock once per command
@@ -21,7 +46,7 @@
  * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events. Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
- * its definition (name and steps) is shared with every workflow created with the same bytes.
+ * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.
  * <p>
  * <b>Reads.</b> Every read (get, list, events) is a query command through the ring, answered by the processor and
  * consistent with every write before it; no other thread ever touches processor state. Other threads see only the

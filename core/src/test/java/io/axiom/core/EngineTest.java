@@ -145,17 +145,20 @@ class EngineTest
             assertEquals(Status.CREATED, first.status());
             final long position = f.engine.journalPosition();
 
+            final EngineReply again = f.client().create(create, TIMEOUT);
+            assertEquals(Status.EXISTING, again.status());
+            assertEquals(created(first).id(), created(again).id());
+            assertEquals("pay", created(again).name());
+            assertEquals("key-1", created(again).idempotencyKey());
+
             final CreateWorkflow other = new CreateWorkflow("other", List.of(StepSpec.task("X")),
                 "{}".getBytes(StandardCharsets.UTF_8), "key-1");
-            final EngineReply second = f.client().create(other, TIMEOUT);
-            assertEquals(Status.EXISTING, second.status());
-            assertEquals(created(first).id(), created(second).id());
-            assertEquals("pay", created(second).name());
-            assertEquals("key-1", created(second).idempotencyKey());
+            assertProblem(f.client().create(other, TIMEOUT), Status.UNPROCESSABLE, "IDEMPOTENCY_KEY_REUSED");
             assertEquals(position, f.engine.journalPosition());
 
             f.restart();
-            assertEquals(Status.EXISTING, f.client().create(other, TIMEOUT).status());
+            assertEquals(Status.EXISTING, f.client().create(create, TIMEOUT).status());
+            assertProblem(f.client().create(other, TIMEOUT), Status.UNPROCESSABLE, "IDEMPOTENCY_KEY_REUSED");
         }
     }
 

@@ -23,12 +23,13 @@ public sealed interface EngineReply
     }
 
     /**
-     * A page of workflows in id order.
+     * A page of workflows in id order, cut to the requested count and to the engine's reply budget.
      *
-     * @param total     workflows matching the filter, across all pages.
-     * @param workflows this page.
+     * @param total      workflows matching the filter, across all pages.
+     * @param workflows  this page.
+     * @param nextOffset offset of the next page, -1 when this is the last.
      */
-    record WorkflowList(long total, List<WorkflowView> workflows) implements EngineReply
+    record WorkflowList(long total, List<WorkflowView> workflows, long nextOffset) implements EngineReply
     {
         public Status status()
         {
@@ -37,13 +38,14 @@ public sealed interface EngineReply
     }
 
     /**
-     * A workflow's events in log order.
+     * A page of a workflow's events in log order, cut to the requested count and to the engine's reply budget.
      *
      * @param workflowId the workflow.
      * @param total      events of the workflow in the log.
      * @param events     this page of them.
+     * @param nextAfter  the position to ask the next page after, -1 when this is the last.
      */
-    record Events(long workflowId, int total, List<EventView> events) implements EngineReply
+    record Events(long workflowId, int total, List<EventView> events, long nextAfter) implements EngineReply
     {
         public Status status()
         {
@@ -83,7 +85,8 @@ public sealed interface EngineReply
     /**
      * Refused: nothing was written.
      *
-     * @param status one of NOT_FOUND, CONFLICT, INVALID, OVERLOADED, UNAVAILABLE.
+     * @param status one of NOT_FOUND, CONFLICT, INVALID, OVERLOADED, UNAVAILABLE, UNPROCESSABLE,
+     *               INSUFFICIENT_STORAGE, TOO_LARGE, INTERNAL.
      * @param code   a stable machine-readable code, e.g. "ILLEGAL_TRANSITION".
      * @param detail a precise human-readable explanation.
      */

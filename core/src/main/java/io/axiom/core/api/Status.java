@@ -20,5 +20,13 @@ public enum Status
     /** The ring stayed full for longer than the caller was willing to wait; nothing was written. */
     OVERLOADED,
     /** The engine is stopping, stopped or failed, or the reply did not arrive in time. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** The Idempotency-Key was used before for a different request; nothing was written. */
+    UNPROCESSABLE,
+    /** The journal has no room (disk full); nothing was written. Reads go on. */
+    INSUFFICIENT_STORAGE,
+    /** The answer would exceed the engine's reply budget; ask for less (page). */
+    TOO_LARGE,
+    /** A read failed inside the engine; nothing changed and the engine goes on. */
+    INTERNAL
 }

@@ -32,7 +32,8 @@ public record WorkflowView(
     int eventCount,
     long lastPosition,
     long wakeAt,
-    String reason)
+    String reason,
+    boolean outputsOmitted)
 {
     /**
      * @return the name of the step in progress, or null once terminal.

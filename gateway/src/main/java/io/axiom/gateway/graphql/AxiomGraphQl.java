@@ -61,7 +61,9 @@ public final class AxiomGraphQl
             .type("Query", b -> wire(b, operations.queries()))
             .type("Mutation", b -> wire(b, operations.mutations()))
             .type("Subscription", b -> wire(b, operations.subscriptions()))
-            .type("Workflow", b -> b.dataFetcher("events", operations.workflowEventsField()))
+            .type("Workflow", b -> b
+                .dataFetcher("events", operations.workflowEventsField())
+                .dataFetcher("eventPage", operations.workflowEventPageField()))
             .build();
         final GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(registry(), wiring);
         final DataFetcherExceptionHandler errors = AxiomGraphQl::onFetcherException;

@@ -59,6 +59,7 @@ final class GraphQlViews
         view.put("event_count", w.eventCount());
         view.put("wake_at", w.wakeAt() != 0 ? JsonViews.isoTime(w.wakeAt()) : null);
         view.put("reason", w.reason());
+        view.put("outputs_omitted", w.outputsOmitted());
         return view;
     }
 

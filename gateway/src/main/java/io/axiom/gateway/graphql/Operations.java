@@ -111,21 +111,53 @@ final class Operations
     }
 
     /**
-     * @return the fetcher of {@code Workflow.events}.
+     * @return the fetcher of {@code Workflow.events}: one page.
      */
     DataFetcher<?> workflowEventsField()
     {
+        return env -> GraphQlViews.events(eventPage(env));
+    }
+
+    /**
+     * @return the fetcher of {@code Workflow.eventPage}.
+     */
+    DataFetcher<?> workflowEventPageField()
+    {
         return env ->
         {
-            requireEngine();
-            final Map<String, Object> source = env.getSource();
-            final EngineReply reply = client.events(workflowId(source.get("id")), settings.requestTimeout());
-            if (reply instanceof EngineReply.Events events)
-            {
-                return GraphQlViews.events(events);
-            }
-            throw unexpected(reply);
+            final EngineReply.Events events = eventPage(env);
+            final Map<String, Object> page = new LinkedHashMap<>();
+            page.put("events", GraphQlViews.events(events));
+            page.put("total", events.total());
+            page.put("next_after", events.nextAfter() >= 0 ? events.nextAfter() : null);
+            return page;
         };
+    }
+
+    private EngineReply.Events eventPage(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final Map<String, Object> source = env.getSource();
+        final Long after = env.getArgument("after");
+        final Integer limit = env.getArgument("limit");
+        if (null != after && after < 0)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
+                "after must be a journal position >= 0, got " + after);
+        }
+        if (null != limit && (limit < 1 || limit > GatewaySettings.MAX_PAGE_SIZE))
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
+                "limit must be between 1 and " + GatewaySettings.MAX_PAGE_SIZE + ", got " + limit);
+        }
+        final EngineReply reply = client.events(workflowId(source.get("id")),
+            null == after ? EngineClient.NO_POSITION : after,
+            null == limit ? GatewaySettings.MAX_PAGE_SIZE : limit, settings.requestTimeout());
+        if (reply instanceof EngineReply.Events events)
+        {
+            return events;
+        }
+        throw unexpected(reply);
     }
 
     private Map<String, Object> workflows(final DataFetchingEnvironment env)
@@ -156,6 +188,7 @@ final class Operations
         view.put("total", page.total());
         view.put("offset", offset);
         view.put("limit", limit);
+        view.put("next_offset", page.nextOffset() >= 0 ? (int)page.nextOffset() : null);
         return view;
     }
 
@@ -200,6 +233,12 @@ final class Operations
         {
             body.put("expected_step", expected);
         }
+        final Integer index = env.getArgument("expectedStepIndex");
+        if (null != index)
+        {
+            body.put("expected_step_index", index);
+        }
+        final String key = idempotencyKey(env.getArgument("idempotencyKey"));
         final RequestParser.Advance advance;
         try
         {
@@ -209,8 +248,8 @@ final class Operations
         {
             throw GraphQlProblem.of(problem);
         }
-        return GraphQlViews.workflow(workflow(
-            client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout())));
+        return GraphQlViews.workflow(workflow(client.advance(id, advance.expectedStep(), advance.expectedStepIndex(),
+            advance.output(), key, settings.requestTimeout())));
     }
 
     private Map<String, Object> cancel(final DataFetchingEnvironment env)
@@ -219,16 +258,23 @@ final class Operations
         final long id = workflowId(env.getArgument("id"));
         final ObjectNode body = NODES.objectNode();
         body.put("reason", (String)env.getArgument("reason"));
-        final String reason;
+        final Integer index = env.getArgument("expectedStepIndex");
+        if (null != index)
+        {
+            body.put("expected_step_index", index);
+        }
+        final String key = idempotencyKey(env.getArgument("idempotencyKey"));
+        final RequestParser.Cancel cancel;
         try
         {
-            reason = parser.parseCancelReason(bytes(body));
+            cancel = parser.parseCancel(bytes(body));
         }
         catch (final ApiProblem problem)
         {
             throw GraphQlProblem.of(problem);
         }
-        return GraphQlViews.workflow(workflow(client.cancel(id, reason, settings.requestTimeout())));
+        return GraphQlViews.workflow(workflow(client.cancel(id, cancel.reason(), cancel.expectedStepIndex(), key,
+            settings.requestTimeout())));
     }
 
     private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)
@@ -237,7 +283,7 @@ final class Operations
         requireEngine();
         final long id = workflowId(env.getArgument("workflow_id"));
         final WorkflowEventStream stream = new WorkflowEventStream(
-            id, workflowId -> client.events(workflowId, settings.requestTimeout()), fanOut::remove,
+            id, workflowId -> client.allEvents(workflowId, settings.requestTimeout()), fanOut::remove,
             WorkflowEventStream.INBOX_CAPACITY);
         fanOut.add(stream);
         try

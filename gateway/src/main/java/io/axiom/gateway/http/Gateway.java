@@ -39,6 +39,8 @@ public final class Gateway
     public static final String TASKS = "/api/v1/tasks";
     /** The request header that makes a create idempotent. */
     public static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    /** Set on the answer to a retry that an Idempotency-Key made harmless: nothing was written for it. */
+    public static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create("Idempotent-Replayed");
     /** States a list may be filtered by. */
     public static final Set<String> STATES =
         Set.of("CREATED", "RUNNING", "WAITING", "COMPLETED", "FAILED", "CANCELLED");
@@ -194,7 +196,10 @@ public final class Gateway
 
     private void events(final ServerRequest req, final ServerResponse res)
     {
-        send(req, res, client.events(workflowId(req), settings.requestTimeout()));
+        final long id = workflowId(req);
+        final long after = queryLong(req, "after", EngineClient.NO_POSITION, 0, Long.MAX_VALUE);
+        final int limit = queryInt(req, "limit", GatewaySettings.MAX_PAGE_SIZE, 1, GatewaySettings.MAX_PAGE_SIZE);
+        send(req, res, client.events(id, after, limit, settings.requestTimeout()));
     }
 
     private void replay(final ServerRequest req, final ServerResponse res)
@@ -210,15 +215,19 @@ public final class Gateway
     private void advance(final ServerRequest req, final ServerResponse res)
     {
         final long id = workflowId(req);
+        final String key = RequestParser.idempotencyKey(req.headers().all(IDEMPOTENCY_KEY, List::of));
         final RequestParser.Advance advance = parser.parseAdvance(readBody(req));
-        send(req, res, client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout()));
+        send(req, res, client.advance(id, advance.expectedStep(), advance.expectedStepIndex(), advance.output(), key,
+            settings.requestTimeout()));
     }
 
     private void cancel(final ServerRequest req, final ServerResponse res)
     {
         final long id = workflowId(req);
-        final String reason = parser.parseCancelReason(readBody(req));
-        send(req, res, client.cancel(id, reason, settings.requestTimeout()));
+        final String key = RequestParser.idempotencyKey(req.headers().all(IDEMPOTENCY_KEY, List::of));
+        final RequestParser.Cancel cancel = parser.parseCancel(readBody(req));
+        send(req, res, client.cancel(id, cancel.reason(), cancel.expectedStepIndex(), key,
+            settings.requestTimeout()));
     }
 
     private static void send(final ServerRequest req, final ServerResponse res, final EngineReply reply)
@@ -227,9 +236,14 @@ public final class Gateway
         {
             case EngineReply.Workflow w ->
             {
-                if (w.status() == Status.CREATED || w.status() == Status.EXISTING)
+                final boolean create = WORKFLOWS.equals(req.path().path());
+                if (create && (w.status() == Status.CREATED || w.status() == Status.EXISTING))
                 {
                     res.header(HeaderNames.LOCATION, WORKFLOWS + "/" + w.workflow().id());
+                }
+                if (w.status() == Status.EXISTING)
+                {
+                    res.header(IDEMPOTENT_REPLAYED, "true");
                 }
                 Responses.json(res, w.status() == Status.CREATED ? 201 : 200, JsonViews.workflow(w.workflow()));
             }
@@ -256,6 +270,10 @@ public final class Gateway
             case NOT_FOUND -> new ApiProblem(404, code, Responses.title(404), p.detail());
             case CONFLICT -> new ApiProblem(409, code, Responses.title(409), p.detail());
             case INVALID -> new ApiProblem(400, code, Responses.title(400), p.detail());
+            case UNPROCESSABLE -> new ApiProblem(422, code, Responses.title(422), p.detail());
+            case TOO_LARGE -> new ApiProblem(413, code, Responses.title(413), p.detail());
+            case INSUFFICIENT_STORAGE -> new ApiProblem(507, code, Responses.title(507), p.detail());
+            case INTERNAL -> new ApiProblem(500, code, Responses.title(500), p.detail());
             case OVERLOADED -> new ApiProblem(503, code, "Overloaded", p.detail(), "1");
             case UNAVAILABLE -> new ApiProblem(503, code, Responses.title(503), p.detail(), "1");
             default -> new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
@@ -454,6 +472,12 @@ public final class Gateway
     private static int queryInt(
         final ServerRequest req, final String name, final int absent, final int min, final int max)
     {
+        return (int)queryLong(req, name, absent, min, max);
+    }
+
+    private static long queryLong(
+        final ServerRequest req, final String name, final long absent, final long min, final long max)
+    {
         final String raw = queryParam(req, name);
         if (null == raw)
         {
@@ -462,16 +486,24 @@ public final class Gateway
         final Function<String, ApiProblem> bad = why -> ApiProblem.badRequest("INVALID_QUERY",
             "query parameter " + name + " must be an integer between " + min + " and " + max + ", got '" +
             clip(raw) + "'");
-        if (raw.isEmpty() || raw.length() > 10 || !raw.chars().allMatch(c -> c >= '0' && c <= '9'))
+        if (raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9'))
         {
             throw bad.apply(raw);
         }
-        final long value = Long.parseLong(raw);
+        final long value;
+        try
+        {
+            value = Long.parseLong(raw);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw bad.apply(raw);
+        }
         if (value < min || value > max)
         {
             throw bad.apply(raw);
         }
-        return (int)value;
+        return value;
     }
 
     private static String clip(final String text)

@@ -56,7 +56,8 @@ public final class JsonViews
      * @param list   a page of workflows.
      * @param offset the page's offset.
      * @param limit  the page's size limit.
-     * @return {@code {"workflows":[...],"total":N,"offset":O,"limit":L}}.
+     * @return {@code {"workflows":[...],"total":N,"offset":O,"limit":L,"next_offset":M}}, next_offset null on the last
+     * page (a page is cut to the engine's reply budget as well as to the limit).
      */
     public static byte[] list(final EngineReply.WorkflowList list, final int offset, final int limit)
     {
@@ -72,13 +73,22 @@ public final class JsonViews
             g.writeNumberField("total", list.total());
             g.writeNumberField("offset", offset);
             g.writeNumberField("limit", limit);
+            if (list.nextOffset() >= 0)
+            {
+                g.writeNumberField("next_offset", list.nextOffset());
+            }
+            else
+            {
+                g.writeNullField("next_offset");
+            }
             g.writeEndObject();
         });
     }
 
     /**
      * @param events a workflow's events.
-     * @return {@code {"workflow_id":"1","total":N,"events":[{"position","sequence","type","timestamp",...}]}}.
+     * @return {@code {"workflow_id":"1","total":N,"events":[{"position","sequence","type","timestamp",...}],
+     * "next_after":P}}: ask for the next page with {@code ?after=P}; null on the last page.
      */
     public static byte[] events(final EngineReply.Events events)
     {
@@ -93,6 +103,14 @@ public final class JsonViews
                 writeEvent(g, e);
             }
             g.writeEndArray();
+            if (events.nextAfter() >= 0)
+            {
+                g.writeNumberField("next_after", events.nextAfter());
+            }
+            else
+            {
+                g.writeNullField("next_after");
+            }
             g.writeEndObject();
         });
     }
@@ -269,6 +287,10 @@ public final class JsonViews
             g.writeStringField("wake_at", isoTime(w.wakeAt()));
         }
         g.writeStringField("reason", w.reason());
+        if (w.outputsOmitted())
+        {
+            g.writeBooleanField("outputs_omitted", true);
+        }
         g.writeEndObject();
     }
 

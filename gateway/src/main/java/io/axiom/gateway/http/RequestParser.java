@@ -50,8 +50,10 @@ public final class RequestParser
     private static final Set<String> STEP_FIELDS = Set.of("name", "type", "timeout_ms", "duration_ms", "retry");
     private static final Set<String> RETRY_FIELDS =
         Set.of("max_attempts", "backoff_ms", "max_backoff_ms", "multiplier");
-    private static final Set<String> ADVANCE_FIELDS = Set.of("output", "expected_step");
-    private static final Set<String> CANCEL_FIELDS = Set.of("reason");
+    private static final Set<String> ADVANCE_FIELDS = Set.of("output", "expected_step", "expected_step_index");
+    private static final Set<String> CANCEL_FIELDS = Set.of("reason", "expected_step_index");
+    /** What a request that names no step index carries. */
+    public static final int NO_STEP_INDEX = -1;
 
     private final int maxSteps;
     private final int maxNameLength;
@@ -69,10 +71,21 @@ public final class RequestParser
     /**
      * What {@code advance} asks for.
      *
-     * @param expectedStep the step the client believes is current, or null.
-     * @param output       the step's output as JSON bytes, or null.
+     * @param expectedStep      the step name the client believes is current, or null.
+     * @param expectedStepIndex the step index the client believes is current, or {@link #NO_STEP_INDEX}.
+     * @param output            the step's output as JSON bytes, or null.
      */
-    public record Advance(String expectedStep, byte[] output)
+    public record Advance(String expectedStep, int expectedStepIndex, byte[] output)
+    {
+    }
+
+    /**
+     * What {@code cancel} asks for.
+     *
+     * @param reason            why, or null.
+     * @param expectedStepIndex the step index the client believes is current, or {@link #NO_STEP_INDEX}.
+     */
+    public record Cancel(String reason, int expectedStepIndex)
     {
     }
 
@@ -126,7 +139,7 @@ public final class RequestParser
     {
         if (body.length == 0)
         {
-            return new Advance(null, null);
+            return new Advance(null, NO_STEP_INDEX, null);
         }
         final JsonNode root = readObject(body, ADVANCE_FIELDS, "request body");
         String expected = null;
@@ -135,26 +148,30 @@ public final class RequestParser
         {
             expected = requiredName(root, "expected_step", "expected_step");
         }
+        final int index = (int)optionalLong(root, "expected_step_index", "", 0, maxSteps - 1,
+            NO_STEP_INDEX);
         final JsonNode output = root.get("output");
-        return new Advance(expected, null == output ? null : write(output));
+        return new Advance(expected, index, null == output ? null : write(output));
     }
 
     /**
      * @param body request body, possibly empty.
-     * @return the reason, or null.
+     * @return the reason (or null) and the expected step index.
      * @throws ApiProblem naming the first problem found.
      */
-    public String parseCancelReason(final byte[] body)
+    public Cancel parseCancel(final byte[] body)
     {
         if (body.length == 0)
         {
-            return null;
+            return new Cancel(null, NO_STEP_INDEX);
         }
         final JsonNode root = readObject(body, CANCEL_FIELDS, "request body");
+        final int index = (int)optionalLong(root, "expected_step_index", "", 0, maxSteps - 1,
+            NO_STEP_INDEX);
         final JsonNode reason = root.get("reason");
         if (null == reason || reason.isNull())
         {
-            return null;
+            return new Cancel(null, index);
         }
         if (!reason.isTextual())
         {
@@ -166,7 +183,17 @@ public final class RequestParser
             throw problem("REASON_TOO_LONG", "reason is " + text.length() + " characters long; the limit is " +
                 MAX_REASON_LENGTH);
         }
-        return text;
+        return new Cancel(text, index);
+    }
+
+    /**
+     * @param body request body, possibly empty.
+     * @return the reason, or null.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public String parseCancelReason(final byte[] body)
+    {
+        return parseCancel(body).reason();
     }
 
     /**
@@ -323,17 +350,18 @@ public final class RequestParser
         final long absent)
     {
         final JsonNode node = parent.get(field);
+        final String name = path.isEmpty() ? field : path + "." + field;
         if (null == node || node.isNull())
         {
             return absent;
         }
         if (!node.isIntegralNumber())
         {
-            throw problem("WRONG_TYPE", path + "." + field + " must be an integer, got " + kind(node));
+            throw problem("WRONG_TYPE", name + " must be an integer, got " + kind(node));
         }
         if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max)
         {
-            throw problem("INVALID_VALUE", path + "." + field + " must be between " + min + " and " + max +
+            throw problem("INVALID_VALUE", name + " must be between " + min + " and " + max +
                 ", got " + node.asText());
         }
         return node.longValue();

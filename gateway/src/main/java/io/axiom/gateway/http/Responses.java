@@ -53,7 +53,10 @@ final class Responses
             case 409 -> "Conflict";
             case 413 -> "Content too large";
             case 415 -> "Unsupported media type";
+            case 422 -> "Unprocessable content";
+            case 500 -> "Internal server error";
             case 503 -> "Service unavailable";
+            case 507 -> "Insufficient storage";
             default -> Status.create(status).reasonPhrase();
         };
     }

@@ -130,7 +130,7 @@ class WorkflowEventStreamTest
 
     private static EngineReply events(final EventView... events)
     {
-        return new EngineReply.Events(WORKFLOW, events.length, List.of(events));
+        return new EngineReply.Events(WORKFLOW, events.length, List.of(events), -1);
     }
 
     private static EventView created(final long position)

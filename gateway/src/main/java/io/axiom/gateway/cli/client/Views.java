@@ -83,6 +83,11 @@ final class Views
         final long total = page.path("total").asLong();
         out.println(table.size() == 0 ? "no workflows (total " + total + ", offset " + offset + ")" :
             "workflows " + (offset + 1) + "-" + (offset + table.size()) + " of " + total);
+        final JsonNode next = page.path("next_offset");
+        if (next.isNumber())
+        {
+            out.println("more: --offset " + next.asLong());
+        }
     }
 
     /**
@@ -98,7 +103,13 @@ final class Views
                 text(e.get("type")), eventFields(e));
         }
         table.print(out);
-        out.println(table.size() + " events of workflow " + text(events.get("workflow_id")));
+        out.println(table.size() + " events of workflow " + text(events.get("workflow_id")) + " (" +
+            text(events.get("total")) + " in all)");
+        final JsonNode next = events.path("next_after");
+        if (next.isNumber())
+        {
+            out.println("more: --after " + next.asLong());
+        }
     }
 
     /**

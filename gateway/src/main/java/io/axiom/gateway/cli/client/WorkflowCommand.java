@@ -145,7 +145,7 @@ public final class WorkflowCommand implements Runnable
             return AxiomMain.EXIT_OK;
         }
 
-        private static void append(final StringBuilder query, final String name, final String value)
+        static void append(final StringBuilder query, final String name, final String value)
         {
             if (null != value)
             {
@@ -182,10 +182,20 @@ public final class WorkflowCommand implements Runnable
         @Parameters(index = "0", paramLabel = "ID", description = "workflow id")
         String id;
 
+        @Option(names = "--after", paramLabel = "POS",
+            description = "only events after this journal position (the next_after of the previous page)")
+        Long after;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N events (server default and max 1000)")
+        Integer limit;
+
         @Override
         protected int execute(final AxiomClient client, final PrintWriter out)
         {
-            final JsonNode events = client.get(path(id) + "/events").json();
+            final StringBuilder query = new StringBuilder();
+            ListWorkflows.append(query, "after", null == after ? null : after.toString());
+            ListWorkflows.append(query, "limit", null == limit ? null : limit.toString());
+            final JsonNode events = client.get(path(id) + "/events" + query).json();
             if (json())
             {
                 printJson(out, events);
@@ -321,11 +331,19 @@ public final class WorkflowCommand implements Runnable
             description = "refuse (409) unless the current step has this name")
         String expectedStep;
 
+        @Option(names = "--expected-step-index", paramLabel = "N",
+            description = "refuse (409) unless step N is current; ALREADY_COMMITTED when it was already completed")
+        Integer expectedStepIndex;
+
+        @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "a retry with the same key answers the first result and writes nothing")
+        String idempotencyKey;
+
         @Override
         protected int execute(final AxiomClient client, final PrintWriter out)
         {
             ObjectNode body = null;
-            if (null != output || null != expectedStep)
+            if (null != output || null != expectedStep || null != expectedStepIndex)
             {
                 body = AxiomClient.MAPPER.createObjectNode();
                 if (null != output)
@@ -336,8 +354,12 @@ public final class WorkflowCommand implements Runnable
                 {
                     body.put("expected_step", expectedStep);
                 }
+                if (null != expectedStepIndex)
+                {
+                    body.put("expected_step_index", expectedStepIndex);
+                }
             }
-            final JsonNode workflow = client.post(path(id) + "/advance", body, null).json();
+            final JsonNode workflow = client.post(path(id) + "/advance", body, idempotencyKey).json();
             return printWorkflow(this, out, "advanced workflow " + id + ": now " +
                 Views.text(workflow.get("state")) + " at " + Views.text(workflow.get("current_step")), workflow);
         }
@@ -356,16 +378,31 @@ public final class WorkflowCommand implements Runnable
         @Option(names = "--reason", paramLabel = "TEXT", description = "why, recorded in the event")
         String reason;
 
+        @Option(names = "--expected-step-index", paramLabel = "N",
+            description = "refuse (409) unless step N is current")
+        Integer expectedStepIndex;
+
+        @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "a retry with the same key answers the first result and writes nothing")
+        String idempotencyKey;
+
         @Override
         protected int execute(final AxiomClient client, final PrintWriter out)
         {
             ObjectNode body = null;
-            if (null != reason)
+            if (null != reason || null != expectedStepIndex)
             {
                 body = AxiomClient.MAPPER.createObjectNode();
-                body.put("reason", reason);
+                if (null != reason)
+                {
+                    body.put("reason", reason);
+                }
+                if (null != expectedStepIndex)
+                {
+                    body.put("expected_step_index", expectedStepIndex);
+                }
             }
-            final JsonNode workflow = client.post(path(id) + "/cancel", body, null).json();
+            final JsonNode workflow = client.post(path(id) + "/cancel", body, idempotencyKey).json();
             return printWorkflow(this, out, "cancelled workflow " + id, workflow);
         }
     }

@@ -1,0 +1,408 @@
+package io.axiom.core;
+
+import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.MessageHeaderDecoder;
+import io.axiom.codecs.StepCompletedDecoder;
+import io.axiom.codecs.StepScheduledDecoder;
+import io.axiom.codecs.StepType;
+import io.axiom.codecs.TimerFiredDecoder;
+import io.axiom.codecs.TimerPurpose;
+import io.axiom.codecs.TimerScheduledDecoder;
+import io.axiom.codecs.WaitReason;
+import io.axiom.codecs.WorkflowCancelledDecoder;
+import io.axiom.codecs.WorkflowCompletedDecoder;
+import io.axiom.codecs.WorkflowCreatedDecoder;
+import io.axiom.codecs.WorkflowFailedDecoder;
+import io.axiom.codecs.WorkflowResumedDecoder;
+import io.axiom.codecs.WorkflowState;
+import io.axiom.codecs.WorkflowWaitingDecoder;
+import io.axiom.journal.RecordHandler;
+import org.agrona.DirectBuffer;
+
+/**
+ * The only code that changes the {@link EngineState}: it applies one event of the log. Live events are applied right
+ * after a decider wrote them, and recovery replays the log through the same method, so the state after a restart is
+ * the state before it.
+ * <p>
+ * <b>Strict.</b> Every event is checked against the state the log built up to it: a step completes only once and only
+ * while it is current, a workflow ends only once, a timer fires only if it was scheduled, ids come in order. An
+ * illegal event is an {@link IllegalEventException} naming its position: corruption at recovery, a bug live (the
+ * processor stops before the event can be acknowledged). Deciders check the same rules first and answer
+ * ALREADY_COMMITTED or ILLEGAL_TRANSITION instead of ever writing such an event.
+ * <p>
+ * Every event is decoded with the block length and version of its own message header, so a log written by an older
+ * schema version still applies.
+ */
+final class Applier implements RecordHandler
+{
+    private final EngineState state;
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final WorkflowCreatedDecoder created = new WorkflowCreatedDecoder();
+    private final StepScheduledDecoder stepScheduled = new StepScheduledDecoder();
+    private final StepCompletedDecoder stepCompleted = new StepCompletedDecoder();
+    private final TimerScheduledDecoder timerScheduled = new TimerScheduledDecoder();
+    private final TimerFiredDecoder timerFired = new TimerFiredDecoder();
+    private final WorkflowWaitingDecoder waiting = new WorkflowWaitingDecoder();
+    private final WorkflowResumedDecoder resumed = new WorkflowResumedDecoder();
+    private final WorkflowCompletedDecoder completed = new WorkflowCompletedDecoder();
+    private final WorkflowCancelledDecoder cancelled = new WorkflowCancelledDecoder();
+    private final WorkflowFailedDecoder failed = new WorkflowFailedDecoder();
+
+    Applier(final EngineState state)
+    {
+        this.state = state;
+    }
+
+    /**
+     * Apply one record of the log.
+     */
+    public void onRecord(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int type,
+        final int version,
+        final long position,
+        final long sequence,
+        final long timestamp)
+    {
+        apply(buffer, offset, length, type, position, timestamp);
+    }
+
+    /**
+     * Apply one event.
+     *
+     * @param buffer    holding the event, SBE message header included.
+     * @param offset    of the event.
+     * @param length    of the event.
+     * @param type      the record's type (template id); must match the message header.
+     * @param position  the record's journal position.
+     * @param timestamp the record's timestamp (epoch ms).
+     * @throws IllegalEventException when the event is illegal in the current state.
+     */
+    void apply(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int type,
+        final long position,
+        final long timestamp)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            throw new IllegalEventException(position, "record of " + length + " bytes holds no event");
+        }
+        header.wrap(buffer, offset);
+        if (header.templateId() != type || header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            throw new IllegalEventException(position, "record type " + type + " holds a message of template " +
+                header.templateId() + " and schema " + header.schemaId());
+        }
+        if (header.version() > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            throw new IllegalEventException(position, "event of schema version " + header.version() +
+                ", newer than this Axiom's " + MessageHeaderDecoder.SCHEMA_VERSION + ": upgrade Axiom");
+        }
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int block = header.blockLength();
+        final int version = header.version();
+        switch (type)
+        {
+            case WorkflowCreatedDecoder.TEMPLATE_ID -> applyCreated(buffer, body, block, version, position, timestamp);
+            case StepScheduledDecoder.TEMPLATE_ID ->
+            {
+                final StepScheduledDecoder d = stepScheduled.wrap(buffer, body, block, version);
+                applyStepScheduled(live(d.workflowId(), position), d.stepIndex(), d.attempt(), position, timestamp);
+            }
+            case StepCompletedDecoder.TEMPLATE_ID ->
+            {
+                final StepCompletedDecoder d = stepCompleted.wrap(buffer, body, block, version);
+                applyStepCompleted(live(d.workflowId(), position), d, version, position, timestamp);
+            }
+            case TimerScheduledDecoder.TEMPLATE_ID ->
+            {
+                final TimerScheduledDecoder d = timerScheduled.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                requireActiveStep(w, d.stepIndex(), position, "TimerScheduled");
+                if (d.purpose() != TimerPurpose.STEP_TIMER || w.definition.stepTypes[d.stepIndex()] != StepType.TIMER)
+                {
+                    throw illegal(w, position, "TimerScheduled with purpose " + d.purpose() + " for step " +
+                        d.stepIndex() + ", a " + w.definition.stepTypes[d.stepIndex()] + " step");
+                }
+                touch(w, position, timestamp);
+                state.timers.schedule(w, d.deadline());
+            }
+            case TimerFiredDecoder.TEMPLATE_ID ->
+            {
+                final TimerFiredDecoder d = timerFired.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                requireActiveStep(w, d.stepIndex(), position, "TimerFired");
+                if (0 == w.wakeAt || d.deadline() != w.wakeAt)
+                {
+                    throw illegal(w, position, "TimerFired for deadline " + d.deadline() + " but the workflow's " +
+                        "pending timer is " + (0 == w.wakeAt ? "none" : String.valueOf(w.wakeAt)));
+                }
+                touch(w, position, timestamp);
+                state.timers.cancel(w);
+            }
+            case WorkflowWaitingDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowWaitingDecoder d = waiting.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                requireActiveStep(w, d.stepIndex(), position, "WorkflowWaiting");
+                final StepType stepType = w.definition.stepTypes[d.stepIndex()];
+                final WaitReason reason = d.reason();
+                if (!(reason == WaitReason.APPROVAL && stepType == StepType.APPROVAL) &&
+                    !(reason == WaitReason.TIMER && stepType == StepType.TIMER))
+                {
+                    throw illegal(w, position, "WorkflowWaiting for " + reason + " on a " + stepType + " step");
+                }
+                touch(w, position, timestamp);
+                moveTo(w, WorkflowState.WAITING);
+            }
+            case WorkflowResumedDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowResumedDecoder d = resumed.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                final int step = d.stepIndex();
+                final boolean next = step == w.currentStep + 1 && w.isCompleted(w.currentStep);
+                final boolean same = step == w.currentStep && !w.isCompleted(step);
+                if (w.state != WorkflowState.WAITING || !(next || same) || step >= w.definition.stepCount())
+                {
+                    throw illegal(w, position, "WorkflowResumed at step " + step);
+                }
+                touch(w, position, timestamp);
+                moveTo(w, WorkflowState.RUNNING);
+            }
+            case WorkflowCompletedDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowCompletedDecoder d = completed.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                final int last = w.definition.stepCount() - 1;
+                if (w.currentStep != last || !w.isCompleted(last))
+                {
+                    throw illegal(w, position, "WorkflowCompleted before its last step " + last + " completed");
+                }
+                touch(w, position, timestamp);
+                terminate(w, WorkflowState.COMPLETED, position);
+            }
+            case WorkflowCancelledDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowCancelledDecoder d = cancelled.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                if (d.stepIndex() != w.currentStep)
+                {
+                    throw illegal(w, position, "WorkflowCancelled at step " + d.stepIndex());
+                }
+                d.skipReason();
+                final int keyLength = d.idempotencyKeyLength();
+                if (keyLength > 0)
+                {
+                    state.operationKeys.put(EngineState.operationKey(w.id, d.idempotencyKey()), position);
+                }
+                touch(w, position, timestamp);
+                terminate(w, WorkflowState.CANCELLED, position);
+            }
+            case WorkflowFailedDecoder.TEMPLATE_ID ->
+            {
+                final WorkflowFailedDecoder d = failed.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                if (d.stepIndex() != w.currentStep)
+                {
+                    throw illegal(w, position, "WorkflowFailed at step " + d.stepIndex());
+                }
+                touch(w, position, timestamp);
+                terminate(w, WorkflowState.FAILED, position);
+            }
+            default -> throw new IllegalEventException(position, "event type " + type + " is not one this " +
+                "version of Axiom applies (StepLeased, LeaseExtended and StepAttemptFailed arrive with workers)");
+        }
+        state.eventsApplied++;
+    }
+
+    private void applyCreated(
+        final DirectBuffer buffer,
+        final int body,
+        final int block,
+        final int version,
+        final long position,
+        final long timestamp)
+    {
+        final WorkflowCreatedDecoder d = created.wrap(buffer, body, block, version);
+        final long workflowId = d.workflowId();
+        if (state.workflows.isEmpty() && state.idBase == EngineState.REPLAY_ANY_ID)
+        {
+            state.idBase = workflowId - 1;
+        }
+        final long expected = state.workflows.size() + 1 + state.idBase;
+        if (workflowId != expected)
+        {
+            throw new IllegalEventException(position, "WorkflowCreated for workflow " + workflowId +
+                " but the next id is " + expected);
+        }
+
+        final int stepsOffset = body + block;
+        final WorkflowCreatedDecoder.StepsDecoder steps = d.steps();
+        if (0 == steps.count())
+        {
+            throw new IllegalEventException(position, "WorkflowCreated for workflow " + workflowId + " has no steps");
+        }
+        while (steps.hasNext())
+        {
+            if (StepType.NULL_VAL == steps.next().type())
+            {
+                throw new IllegalEventException(position, "WorkflowCreated for workflow " + workflowId +
+                    " has a step of unknown type");
+            }
+            steps.skipName();
+        }
+        final int stepsLength = d.limit() - stepsOffset;
+        WorkflowDefinition definition = state.definitions.find(buffer, stepsOffset, stepsLength);
+        if (null == definition)
+        {
+            d.wrap(buffer, body, block, version);
+            definition = state.definitions.add(buffer, stepsOffset, stepsLength, d);
+        }
+        d.skipName();
+        if (d.idempotencyKeyLength() > 0)
+        {
+            state.createKeys.put(d.idempotencyKey(), workflowId);
+        }
+
+        final Workflow workflow = new Workflow(workflowId, definition, position, timestamp);
+        workflow.addEvent(position);
+        state.workflows.add(workflow);
+        state.states.add(state.indexOf(workflow), WorkflowState.CREATED);
+        state.nextWorkflowId = workflowId + 1;
+    }
+
+    private void applyStepScheduled(
+        final Workflow w, final int step, final int attempt, final long position, final long timestamp)
+    {
+        final boolean first = step == 0 && !w.currentStepScheduled();
+        final boolean next = step == w.currentStep + 1 && w.isCompleted(w.currentStep);
+        if (!(first || next) || attempt != 1 || step >= w.definition.stepCount())
+        {
+            throw illegal(w, position, "StepScheduled for step " + step + " attempt " + attempt);
+        }
+        touch(w, position, timestamp);
+        w.currentStep = step;
+        w.attempt = attempt;
+        if (w.definition.stepTypes[step] == StepType.TASK)
+        {
+            moveTo(w, WorkflowState.RUNNING);
+            state.taskQueues.enqueue(w);
+        }
+    }
+
+    private void applyStepCompleted(
+        final Workflow w,
+        final StepCompletedDecoder d,
+        final int version,
+        final long position,
+        final long timestamp)
+    {
+        final int step = d.stepIndex();
+        if (step != w.currentStep || !w.currentStepScheduled())
+        {
+            throw illegal(w, position, "StepCompleted for step " + step + ", which is not the current step");
+        }
+        if (w.isCompleted(step))
+        {
+            throw illegal(w, position, "a second StepCompleted for step " + step + " (the first is at position " +
+                w.completedPosition(step) + ")");
+        }
+        if (d.attempt() != w.attempt)
+        {
+            throw illegal(w, position, "StepCompleted for attempt " + d.attempt() + " of step " + step +
+                " but the current attempt is " + w.attempt);
+        }
+        final boolean timerStep = w.definition.stepTypes[step] == StepType.TIMER;
+        final CompletedBy by = completedBy(d, version, timerStep);
+        if (by == CompletedBy.NULL_VAL)
+        {
+            throw illegal(w, position, "StepCompleted for step " + step + " says no one completed it");
+        }
+        if (by == CompletedBy.TIMER != timerStep || (timerStep && 0 != w.wakeAt))
+        {
+            throw illegal(w, position, "StepCompleted by " + by + " for step " + step + ", a " +
+                w.definition.stepTypes[step] + " step" + (0 != w.wakeAt ? " whose timer has not fired" : ""));
+        }
+        if (by == CompletedBy.WORKER)
+        {
+            throw illegal(w, position, "StepCompleted by a worker, but no lease was ever granted for step " + step);
+        }
+        d.skipOutput();
+        if (d.idempotencyKeyLength() > 0)
+        {
+            state.operationKeys.put(EngineState.operationKey(w.id, d.idempotencyKey()), position);
+        }
+        touch(w, position, timestamp);
+        w.completedPosition(step, position);
+        state.taskQueues.dequeue(w);
+    }
+
+    /**
+     * @return who completed the step; version-1 events do not say, so it is inferred from the step type.
+     */
+    static CompletedBy completedBy(final StepCompletedDecoder d, final int version, final boolean timerStep)
+    {
+        if (version < 2)
+        {
+            return timerStep ? CompletedBy.TIMER : CompletedBy.OPERATOR;
+        }
+        return d.completedBy();
+    }
+
+    private void requireActiveStep(final Workflow w, final int step, final long position, final String event)
+    {
+        if (step != w.currentStep || !w.currentStepScheduled() || w.isCompleted(step))
+        {
+            throw illegal(w, position, event + " for step " + step + ", which is not the step in progress");
+        }
+    }
+
+    private Workflow live(final long workflowId, final long position)
+    {
+        final Workflow workflow = state.workflow(workflowId);
+        if (null == workflow)
+        {
+            throw new IllegalEventException(position, "the event names workflow " + workflowId +
+                ", which was never created");
+        }
+        if (workflow.isTerminal())
+        {
+            throw illegal(workflow, position, "an event after the workflow ended");
+        }
+        return workflow;
+    }
+
+    private static IllegalEventException illegal(final Workflow w, final long position, final String what)
+    {
+        return new IllegalEventException(position, what + " (workflow " + w.id + " is " + w.state + " at step " +
+            w.currentStep + ", attempt " + w.attempt + ")");
+    }
+
+    private static void touch(final Workflow workflow, final long position, final long timestamp)
+    {
+        workflow.addEvent(position);
+        workflow.updatedAt = timestamp;
+    }
+
+    private void moveTo(final Workflow workflow, final WorkflowState to)
+    {
+        if (workflow.state != to)
+        {
+            state.states.move(state.indexOf(workflow), workflow.state, to);
+            workflow.state = to;
+        }
+    }
+
+    private void terminate(final Workflow workflow, final WorkflowState to, final long position)
+    {
+        state.timers.cancel(workflow);
+        state.taskQueues.dequeue(workflow);
+        moveTo(workflow, to);
+        workflow.terminalPosition = position;
+    }
+}

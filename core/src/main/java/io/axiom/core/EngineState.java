@@ -1,0 +1,128 @@
+package io.axiom.core;
+
+import io.axiom.codecs.WorkflowState;
+import org.agrona.collections.Object2LongHashMap;
+
+/**
+ * Everything the processor knows, in one place: the workflow table, the shared definitions, the idempotency keys,
+ * and the indexes derived from them (workflows per state, task queues, timers).
+ * <p>
+ * <b>One writer.</b> Only the {@link Applier} changes what is here, by applying events, live and in replay alike;
+ * deciders and views read. That is what makes "state == replay(log)" hold by construction.
+ */
+final class EngineState
+{
+    /** {@link #idBase} of a scratch state that rebuilds one workflow whatever its id. */
+    static final long REPLAY_ANY_ID = -1;
+
+    final WorkflowDefinitions definitions = new WorkflowDefinitions();
+    final WorkflowTable workflows = new WorkflowTable();
+    /** Idempotency-Key of a create -> the workflow it created. */
+    final Object2LongHashMap<String> createKeys = new Object2LongHashMap<>(-1);
+    /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
+    final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
+    final StateIndex states = new StateIndex();
+    final TaskQueues taskQueues = new TaskQueues();
+    final Timers timers;
+    long idBase;
+    long nextWorkflowId = 1;
+    long eventsApplied;
+
+    EngineState(final long startTimeMs)
+    {
+        this.timers = new Timers(startTimeMs);
+    }
+
+    /**
+     * @param workflowId an id.
+     * @return the workflow, or null when there is none with that id.
+     */
+    Workflow workflow(final long workflowId)
+    {
+        final long index = workflowId - 1 - idBase;
+        return index >= 0 && index < workflows.size() ? workflows.get((int)index) : null;
+    }
+
+    /**
+     * @param workflow a workflow of this state.
+     * @return its index in the table (id order).
+     */
+    int indexOf(final Workflow workflow)
+    {
+        return (int)(workflow.id - 1 - idBase);
+    }
+
+    long workflowCount()
+    {
+        return workflows.size();
+    }
+
+    long stateCount(final WorkflowState state)
+    {
+        return states.count(state);
+    }
+
+    /**
+     * @param workflowId     the workflow an advance or cancel names.
+     * @param idempotencyKey the request's key.
+     * @return the key of {@link #operationKeys}.
+     */
+    static String operationKey(final long workflowId, final String idempotencyKey)
+    {
+        return workflowId + "/" + idempotencyKey;
+    }
+
+    /**
+     * A digest of the whole state, equal for equal states: what recovery must reproduce.
+     *
+     * @return 64-bit digest.
+     */
+    long digest()
+    {
+        long h = 1125899906842597L;
+        for (int i = 0, size = workflows.size(); i < size; i++)
+        {
+            final Workflow w = workflows.get(i);
+            h = 31 * h + w.id;
+            h = 31 * h + w.definition.hash;
+            h = 31 * h + w.createdPosition;
+            h = 31 * h + w.createdAt;
+            h = 31 * h + w.state.value();
+            h = 31 * h + w.currentStep;
+            h = 31 * h + w.attempt;
+            h = 31 * h + w.updatedAt;
+            h = 31 * h + w.wakeAt;
+            h = 31 * h + w.terminalPosition;
+            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
+            {
+                h = 31 * h + w.completedPosition(s);
+            }
+            for (int e = 0, events = w.eventCount(); e < events; e++)
+            {
+                h = 31 * h + w.eventPosition(e);
+            }
+        }
+        h = 31 * h + keysDigest(createKeys);
+        h = 31 * h + keysDigest(operationKeys);
+        for (final WorkflowState state : WorkflowState.values())
+        {
+            if (state != WorkflowState.NULL_VAL)
+            {
+                h = 31 * h + states.count(state);
+            }
+        }
+        return h;
+    }
+
+    private static long keysDigest(final Object2LongHashMap<String> keys)
+    {
+        long digest = keys.size();
+        final Object2LongHashMap<String>.EntryIterator entries = keys.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            entries.next();
+            digest += 31L * entries.getKey().hashCode() + entries.getLongValue();
+        }
+        return digest;
+    }
+}

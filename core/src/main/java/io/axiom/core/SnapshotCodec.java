@@ -1,0 +1,262 @@
+package io.axiom.core;
+
+import java.nio.charset.StandardCharsets;
+
+import io.axiom.codecs.MessageHeaderEncoder;
+import io.axiom.codecs.StepType;
+import io.axiom.codecs.WorkflowCreatedDecoder;
+import io.axiom.codecs.WorkflowCreatedEncoder;
+import io.axiom.codecs.WorkflowState;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Object2LongHashMap;
+
+/**
+ * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
+ * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
+ * <p>
+ * Layout (native order, as Agrona buffers write it): magic "AXXSNAP2", then definitions (count; per definition its
+ * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
+ * a fixed 53-byte record, its step completion positions, its event positions), create keys and operation keys
+ * (count; per key its UTF-8 text and a long).
+ */
+final class SnapshotCodec
+{
+    private static final long MAGIC = 0x3250414E53585841L; // "AXXSNAP2"
+    private static final int WORKFLOW_FIXED = 53;
+
+    private final EngineState state;
+
+    SnapshotCodec(final EngineState state)
+    {
+        this.state = state;
+    }
+
+    /**
+     * @return exactly the bytes {@link #write(MutableDirectBuffer)} will write now.
+     */
+    int length()
+    {
+        long length = 8 + 4;
+        for (int i = 0, size = state.definitions.size(); i < size; i++)
+        {
+            length += 4 + state.definitions.get(i).encoding.length;
+        }
+        length += 4;
+        for (int i = 0, size = state.taskQueues.size(); i < size; i++)
+        {
+            length += 4 + utf8Length(state.taskQueues.get(i).stepName);
+        }
+        length += 4;
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            final Workflow w = state.workflows.get(i);
+            length += WORKFLOW_FIXED + 8L * w.definition.stepCount() + 4 + 8L * w.eventCount();
+        }
+        length += keysLength(state.createKeys) + keysLength(state.operationKeys);
+        if (length > Integer.MAX_VALUE - 64)
+        {
+            throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
+        }
+        return (int)length;
+    }
+
+    private static long keysLength(final Object2LongHashMap<String> keys)
+    {
+        long length = 4;
+        final Object2LongHashMap<String>.KeyIterator iterator = keys.keySet().iterator();
+        while (iterator.hasNext())
+        {
+            length += 4 + utf8Length(iterator.next()) + 8;
+        }
+        return length;
+    }
+
+    private static int utf8Length(final String value)
+    {
+        return value.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * @param out buffer to write into from offset 0, at least {@link #length()} bytes.
+     * @return bytes written.
+     */
+    int write(final MutableDirectBuffer out)
+    {
+        int p = 0;
+        out.putLong(p, MAGIC);
+        p += 8;
+        out.putInt(p, state.definitions.size());
+        p += 4;
+        for (int i = 0, size = state.definitions.size(); i < size; i++)
+        {
+            final byte[] encoding = state.definitions.get(i).encoding;
+            out.putInt(p, encoding.length);
+            out.putBytes(p + 4, encoding);
+            p += 4 + encoding.length;
+        }
+        out.putInt(p, state.taskQueues.size());
+        p += 4;
+        for (int i = 0, size = state.taskQueues.size(); i < size; i++)
+        {
+            p += out.putStringUtf8(p, state.taskQueues.get(i).stepName);
+        }
+        out.putInt(p, state.workflows.size());
+        p += 4;
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            final Workflow w = state.workflows.get(i);
+            out.putInt(p, w.definition.index);
+            out.putLong(p + 4, w.createdPosition);
+            out.putLong(p + 12, w.createdAt);
+            out.putByte(p + 20, (byte)w.state.value());
+            out.putInt(p + 21, w.currentStep);
+            out.putInt(p + 25, w.attempt);
+            out.putLong(p + 29, w.updatedAt);
+            out.putLong(p + 37, w.wakeAt);
+            out.putLong(p + 45, w.terminalPosition);
+            p += WORKFLOW_FIXED;
+            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
+            {
+                out.putLong(p, w.completedPosition(s));
+                p += 8;
+            }
+            final int events = w.eventCount();
+            out.putInt(p, events);
+            p += 4;
+            for (int e = 0; e < events; e++)
+            {
+                out.putLong(p, w.eventPosition(e));
+                p += 8;
+            }
+        }
+        p = writeKeys(out, p, state.createKeys);
+        p = writeKeys(out, p, state.operationKeys);
+        return p;
+    }
+
+    private static int writeKeys(final MutableDirectBuffer out, final int offset, final Object2LongHashMap<String> keys)
+    {
+        int p = offset;
+        out.putInt(p, keys.size());
+        p += 4;
+        final Object2LongHashMap<String>.EntryIterator entries = keys.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            entries.next();
+            final int length = out.putStringUtf8(p, entries.getKey());
+            out.putLong(p + length, entries.getLongValue());
+            p += length + 8;
+        }
+        return p;
+    }
+
+    /**
+     * Replace the (empty) state with a snapshot's; the log after the snapshot's position is replayed next.
+     *
+     * @param in     holding the snapshot.
+     * @param length of the snapshot.
+     * @throws IllegalStateException when the bytes are not a snapshot of this format or the state is not empty.
+     */
+    void load(final DirectBuffer in, final int length)
+    {
+        if (!state.workflows.isEmpty() || length < 12 || in.getLong(0) != MAGIC)
+        {
+            throw new IllegalStateException("not a state snapshot of this version, or state already loaded");
+        }
+        int p = 8;
+        final int definitionCount = in.getInt(p);
+        p += 4;
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
+        final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+        final WorkflowCreatedEncoder encoder = new WorkflowCreatedEncoder();
+        final WorkflowCreatedDecoder decoder = new WorkflowCreatedDecoder();
+        final int stepsOffset = MessageHeaderEncoder.ENCODED_LENGTH + WorkflowCreatedEncoder.BLOCK_LENGTH;
+        for (int i = 0; i < definitionCount; i++)
+        {
+            final int encodingLength = in.getInt(p);
+            // Rebuild a WorkflowCreated message around the steps bytes so the one decoding path is used.
+            encoder.wrapAndApplyHeader(scratch, 0, headerEncoder).workflowId(0);
+            scratch.putBytes(stepsOffset, in, p + 4, encodingLength);
+            scratch.putInt(stepsOffset + encodingLength, 0);
+            scratch.putInt(stepsOffset + encodingLength + 4, 0);
+            scratch.putInt(stepsOffset + encodingLength + 8, 0);
+            decoder.wrap(scratch, MessageHeaderEncoder.ENCODED_LENGTH, WorkflowCreatedEncoder.BLOCK_LENGTH,
+                MessageHeaderEncoder.SCHEMA_VERSION);
+            state.definitions.add(scratch, stepsOffset, encodingLength, decoder);
+            p += 4 + encodingLength;
+        }
+        final int queueCount = in.getInt(p);
+        p += 4;
+        for (int i = 0; i < queueCount; i++)
+        {
+            final int nameLength = in.getInt(p);
+            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength));
+            p += 4 + nameLength;
+        }
+        final int workflowCount = in.getInt(p);
+        p += 4;
+        for (int i = 0; i < workflowCount; i++)
+        {
+            final WorkflowDefinition definition = state.definitions.get(in.getInt(p));
+            final Workflow w = new Workflow(i + 1, definition, in.getLong(p + 4), in.getLong(p + 12));
+            w.state = WorkflowState.get(in.getByte(p + 20));
+            w.currentStep = in.getInt(p + 21);
+            w.attempt = in.getInt(p + 25);
+            w.updatedAt = in.getLong(p + 29);
+            final long wakeAt = in.getLong(p + 37);
+            w.terminalPosition = in.getLong(p + 45);
+            p += WORKFLOW_FIXED;
+            for (int s = 0, steps = definition.stepCount(); s < steps; s++)
+            {
+                w.completedPosition(s, in.getLong(p));
+                p += 8;
+            }
+            final int events = in.getInt(p);
+            p += 4;
+            for (int e = 0; e < events; e++)
+            {
+                w.addEvent(in.getLong(p));
+                p += 8;
+            }
+            state.workflows.add(w);
+            state.states.add(i, w.state);
+            if (!w.isTerminal())
+            {
+                if (wakeAt != 0)
+                {
+                    state.timers.schedule(w, wakeAt);
+                }
+                if (w.state == WorkflowState.RUNNING && definition.stepTypes[w.currentStep] == StepType.TASK &&
+                    !w.isCompleted(w.currentStep))
+                {
+                    state.taskQueues.enqueue(w);
+                }
+            }
+        }
+        p = readKeys(in, p, state.createKeys);
+        p = readKeys(in, p, state.operationKeys);
+        if (p != length)
+        {
+            throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
+        }
+        state.nextWorkflowId = workflowCount + 1;
+    }
+
+    private static int readKeys(final DirectBuffer in, final int offset, final Object2LongHashMap<String> keys)
+    {
+        int p = offset;
+        final int count = in.getInt(p);
+        p += 4;
+        for (int i = 0; i < count; i++)
+        {
+            final int keyLength = in.getInt(p);
+            final String key = in.getStringWithoutLengthUtf8(p + 4, keyLength);
+            p += 4 + keyLength;
+            keys.put(key, in.getLong(p));
+            p += 8;
+        }
+        return p;
+    }
+}
