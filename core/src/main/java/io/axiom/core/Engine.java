@@ -172,6 +172,18 @@ public final class Engine implements AutoCloseable
         return processor.digest();
     }
 
+    /**
+     * @return the processor's state machine, for tests that inspect it; only once the engine is closed.
+     */
+    WorkflowStateMachine stateMachineAfterClose()
+    {
+        if (!closed)
+        {
+            throw new IllegalStateException("close the engine first: its state belongs to the processor thread");
+        }
+        return processor.stateMachine();
+    }
+
     private void onError(final Throwable throwable)
     {
         final Throwable cause = throwable instanceof AgentTerminationException && null != throwable.getCause() ?

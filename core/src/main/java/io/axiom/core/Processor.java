@@ -227,6 +227,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         return stateMachine.digest();
     }
 
+    WorkflowStateMachine stateMachine()
+    {
+        return stateMachine;
+    }
+
     private void publishCounters()
     {
         counters.publish(

@@ -22,6 +22,7 @@ final class EngineFixture implements AutoCloseable
 
     final Path dir;
     final AtomicLong clock;
+    final java.util.function.Consumer<EngineContext> settings;
     Engine engine;
 
     EngineFixture(final Path dir)
@@ -31,21 +32,37 @@ final class EngineFixture implements AutoCloseable
 
     EngineFixture(final Path dir, final AtomicLong clock)
     {
+        this(dir, clock, ctx -> {});
+    }
+
+    /**
+     * @param settings applied to the context after the fixture's own, on every start.
+     */
+    EngineFixture(final Path dir, final java.util.function.Consumer<EngineContext> settings)
+    {
+        this(dir, new AtomicLong(START_MS), settings);
+    }
+
+    EngineFixture(final Path dir, final AtomicLong clock, final java.util.function.Consumer<EngineContext> settings)
+    {
         this.dir = dir;
         this.clock = clock;
+        this.settings = settings;
         start();
     }
 
     void start()
     {
-        engine = Engine.launch(new EngineContext()
+        final EngineContext ctx = new EngineContext()
             .dataDir(dir)
             .maxSegmentSize(1024 * 1024)
             .ringSize(1024)
             .maxSteps(16)
             .maxInputBytes(64 * 1024)
             .timerTickMs(1)
-            .epochClock(clock::get));
+            .epochClock(clock::get);
+        settings.accept(ctx);
+        engine = Engine.launch(ctx);
         await("engine ready", engine::isReady);
     }
 

@@ -163,6 +163,25 @@ class EngineTest
     }
 
     @Test
+    void workflowsWithUniqueNamesShareOneDefinitionPerStepList()
+    {
+        final EngineFixture f = new EngineFixture(dir);
+        for (int i = 0; i < 100; i++)
+        {
+            f.create("order-" + i, StepSpec.task("RESERVE"), StepSpec.approval("APPROVE"));
+        }
+        f.create("other", StepSpec.task("RESERVE"));
+        assertEquals("order-42", f.get(43).name());
+        f.close();
+        assertEquals(2, f.engine.stateMachineAfterClose().definitionCount());
+
+        f.start();
+        assertEquals("order-42", f.get(43).name());
+        f.close();
+        assertEquals(2, f.engine.stateMachineAfterClose().definitionCount());
+    }
+
+    @Test
     void badCommandsAreRefusedAndWriteNothing()
     {
         try (EngineFixture f = new EngineFixture(dir))

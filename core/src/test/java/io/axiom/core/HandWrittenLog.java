@@ -1,0 +1,106 @@
+package io.axiom.core;
+
+import java.nio.file.Path;
+
+import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.MessageHeaderEncoder;
+import io.axiom.codecs.StepCompletedEncoder;
+import io.axiom.codecs.StepScheduledEncoder;
+import io.axiom.codecs.StepType;
+import io.axiom.codecs.TimerFiredEncoder;
+import io.axiom.codecs.TimerPurpose;
+import io.axiom.codecs.WaitReason;
+import io.axiom.codecs.WorkflowCompletedEncoder;
+import io.axiom.codecs.WorkflowCreatedEncoder;
+import io.axiom.codecs.WorkflowWaitingEncoder;
+import io.axiom.journal.Journal;
+import io.axiom.journal.JournalContext;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Writes events straight into a journal, bypassing the deciders, so that tests can build logs no command sequence
+ * would produce and check that recovery refuses them.
+ */
+final class HandWrittenLog implements AutoCloseable
+{
+    private static final int VERSION = MessageHeaderEncoder.SCHEMA_VERSION;
+    private final Journal journal;
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    long lastPosition;
+
+    HandWrittenLog(final Path dir)
+    {
+        journal = Journal.open(new JournalContext().dataDir(dir).maxSegmentSize(1024 * 1024));
+    }
+
+    HandWrittenLog created(final long workflowId, final StepType... types)
+    {
+        final WorkflowCreatedEncoder e = new WorkflowCreatedEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId);
+        final WorkflowCreatedEncoder.StepsEncoder steps = e.stepsCount(types.length);
+        for (int i = 0; i < types.length; i++)
+        {
+            steps.next().type(types[i]).timeoutMs(0).durationMs(types[i] == StepType.TIMER ? 1000 : 0)
+                .maxAttempts(1).backoffMs(0).maxBackoffMs(0).multiplier(1.0).name("S" + i);
+        }
+        e.name("hand-" + workflowId).idempotencyKey("").putInput(new byte[0], 0, 0);
+        return append(WorkflowCreatedEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    HandWrittenLog scheduled(final long workflowId, final int step, final int attempt)
+    {
+        new StepScheduledEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).attempt(attempt);
+        return append(StepScheduledEncoder.TEMPLATE_ID,
+            MessageHeaderEncoder.ENCODED_LENGTH + StepScheduledEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog waiting(final long workflowId, final int step, final WaitReason reason)
+    {
+        new WorkflowWaitingEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).reason(reason);
+        return append(WorkflowWaitingEncoder.TEMPLATE_ID,
+            MessageHeaderEncoder.ENCODED_LENGTH + WorkflowWaitingEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog completed(final long workflowId, final int step, final int attempt, final CompletedBy by)
+    {
+        final StepCompletedEncoder e = new StepCompletedEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).attempt(attempt).fencingToken(0).completedBy(by)
+            .putOutput(new byte[0], 0, 0).idempotencyKey("");
+        return append(StepCompletedEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    HandWrittenLog timerFired(final long workflowId, final int step, final long deadline)
+    {
+        new TimerFiredEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).deadline(deadline).purpose(TimerPurpose.STEP_TIMER);
+        return append(TimerFiredEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + TimerFiredEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog workflowCompleted(final long workflowId)
+    {
+        new WorkflowCompletedEncoder().wrapAndApplyHeader(buffer, 0, header).workflowId(workflowId);
+        return append(WorkflowCompletedEncoder.TEMPLATE_ID,
+            MessageHeaderEncoder.ENCODED_LENGTH + WorkflowCompletedEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog raw(final int type, final int length)
+    {
+        header.wrap(buffer, 0).blockLength(0).templateId(type).schemaId(MessageHeaderEncoder.SCHEMA_ID)
+            .version(VERSION);
+        return append(type, Math.max(length, MessageHeaderEncoder.ENCODED_LENGTH));
+    }
+
+    private HandWrittenLog append(final int type, final int length)
+    {
+        lastPosition = journal.append(type, VERSION, EngineFixture.START_MS, buffer, 0, length);
+        return this;
+    }
+
+    public void close()
+    {
+        journal.close();
+    }
+}
