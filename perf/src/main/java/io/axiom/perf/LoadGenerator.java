@@ -86,6 +86,9 @@ final class LoadGenerator implements Runnable
     private final CreateWorkflowEncoder createEncoder = new CreateWorkflowEncoder();
     private final AdvanceWorkflowEncoder advanceEncoder = new AdvanceWorkflowEncoder();
     private final byte[][] stepNames;
+    private final byte[] uniqueName = "wf-0000000000000000".getBytes(StandardCharsets.US_ASCII);
+    /** Give every workflow a name of its own (as order numbers in names do), instead of one shared name. */
+    boolean uniqueNames;
 
     final Histogram publishToReply = new Histogram(HIGHEST_NANOS, 3);
     final Histogram intendedToReply = new Histogram(HIGHEST_NANOS, 3);
@@ -252,7 +255,21 @@ final class LoadGenerator implements Runnable
                     .multiplier(1.0)
                     .putName(stepNames[i], 0, stepNames[i].length);
             }
-            encoder.putName(WORKFLOW_NAME, 0, WORKFLOW_NAME.length);
+            if (uniqueNames)
+            {
+                // "wf-" and the correlation id in 16 hex digits: a name no other workflow has, without allocating.
+                long id = correlationId;
+                for (int i = uniqueName.length - 1; i >= 3; i--)
+                {
+                    uniqueName[i] = (byte)"0123456789abcdef".charAt((int)(id & 0xF));
+                    id >>>= 4;
+                }
+                encoder.putName(uniqueName, 0, uniqueName.length);
+            }
+            else
+            {
+                encoder.putName(WORKFLOW_NAME, 0, WORKFLOW_NAME.length);
+            }
             encoder.putIdempotencyKey(WORKFLOW_NAME, 0, 0);
             encoder.putInput(INPUT, 0, INPUT.length);
             length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
@@ -262,9 +279,11 @@ final class LoadGenerator implements Runnable
         {
             final AdvanceWorkflowEncoder encoder = advanceEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .correlationId(++correlationId)
-                .workflowId(token.workflowId);
+                .workflowId(token.workflowId)
+                .expectedStepIndex(-1);
             encoder.putExpectedStep(WORKFLOW_NAME, 0, 0);
             encoder.putOutput(INPUT, 0, INPUT.length);
+            encoder.putIdempotencyKey(WORKFLOW_NAME, 0, 0);
             length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         }
         slot.length(length).replyTo(sink, token);

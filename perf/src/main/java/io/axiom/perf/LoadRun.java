@@ -30,6 +30,7 @@ final class LoadRun
     long measureNs = TimeUnit.SECONDS.toNanos(10);
     long workflowQuota = Long.MAX_VALUE;
     long maxParkNs = TimeUnit.MICROSECONDS.toNanos(50);
+    boolean uniqueNames;
 
     final List<LoadGenerator> generators = new ArrayList<>();
     final Histogram publishToReply = new Histogram(LoadGenerator.HIGHEST_NANOS, 3);
@@ -112,6 +113,7 @@ final class LoadRun
             final LoadGenerator generator = new LoadGenerator(
                 "perf-producer-" + p, engine.ring(), window, steps, stepType, totalRate / producers,
                 measureStartNs, measureEndNs, stopSendingNs, quota, maxParkNs);
+            generator.uniqueNames = uniqueNames;
             generators.add(generator);
             final Thread thread = new Thread(generator, generator.name());
             thread.setDaemon(true);

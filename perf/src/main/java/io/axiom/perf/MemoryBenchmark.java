@@ -35,6 +35,7 @@ final class MemoryBenchmark
         final long workflows = options.longValue("workflows", 200_000);
         final int steps = options.integer("steps", 4);
         final boolean fsync = options.flag("build-fsync", false);
+        final boolean uniqueNames = options.flag("unique-names", true);
         final Path engineDir = Files.createTempDirectory(dir, "memory-");
         try (Engine engine = LoadRun.launch(LoadRun.context(engineDir, fsync, options)))
         {
@@ -49,6 +50,7 @@ final class MemoryBenchmark
                 run.window = options.integer("window", 1024);
                 run.steps = steps;
                 run.workflowQuota = workflows;
+                run.uniqueNames = uniqueNames;
                 run.run(engine);
                 problems = run.problems;
                 completed = run.workflowsCompleted;
@@ -62,7 +64,9 @@ final class MemoryBenchmark
 
             report.line("Method: one engine (fsync " + (fsync ? "on" : "off: durability does not change the heap") +
                     "), " + Report.num(workflows) + " workflows of " + steps + " approval steps created and advanced " +
-                    "to COMPLETED by " + options.integer("producers", 2) + " ring producers (" + (steps + 1) +
+                    "to COMPLETED by " + options.integer("producers", 2) + " ring producers (" +
+                    (uniqueNames ? "every workflow named differently, as order numbers in names do (--unique-names " +
+                    "false: one shared name)" : "one name shared by all") + "; " + (steps + 1) +
                     " commands and " + CoreBenchmark.eventsPerWorkflow(steps, StepType.APPROVAL) + " events each). " +
                     "Used heap (MemoryMXBean) after `System.gc()` x3 just before and just after, producers gone; " +
                     "per workflow = difference / N. Journal segments are mapped files, outside the heap.")
