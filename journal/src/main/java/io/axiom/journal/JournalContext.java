@@ -36,6 +36,8 @@ public final class JournalContext
     private boolean fsync = true;
     private boolean repair = false;
     private boolean concluded = false;
+    private DataDirectoryLock directoryLock;
+    private DiskProbe diskProbe;
 
     /**
      * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
@@ -110,6 +112,42 @@ public final class JournalContext
     public boolean repair()
     {
         return repair;
+    }
+
+    /**
+     * @param lock the data directory's lock, already acquired by the caller (an engine takes it before starting its
+     *             processor thread so that a second owner fails at once). The journal owns it from then on: it is
+     *             released on close, abandon, or a failed open. Null (the default): {@link Journal#open} acquires one.
+     * @return this for a fluent API.
+     */
+    public JournalContext directoryLock(final DataDirectoryLock lock)
+    {
+        this.directoryLock = lock;
+        return this;
+    }
+
+    /**
+     * @return the directory lock handed in, null when the journal acquires its own.
+     */
+    public DataDirectoryLock directoryLock()
+    {
+        return directoryLock;
+    }
+
+    /**
+     * @param probe asks the file system for usable space and lets tests inject the errors of a full disk; null for
+     *              the data directory's file store.
+     * @return this for a fluent API.
+     */
+    JournalContext diskProbe(final DiskProbe probe)
+    {
+        this.diskProbe = probe;
+        return this;
+    }
+
+    DiskProbe diskProbe()
+    {
+        return diskProbe;
     }
 
     /**
