@@ -11,7 +11,7 @@ import java.util.List;
  * Opens the segments of a data directory for writing and brings the log to a state the writer can append to:
  * removes the debris of interrupted segment creation, validates headers and contiguity, runs the
  * {@link RecoveryScan}, truncates a torn tail or an incomplete last unit, and refuses corruption or a missing segment
- * (or, with repair, cuts it loudly). Every cut sets aside the snapshots that cover more than what is left.
+ * (or, with repair, cuts it loudly). A repair sets aside the snapshots that cover more than what is left.
  */
 final class Recovery
 {
@@ -148,11 +148,12 @@ final class Recovery
         }
         cut.limit(scan.cutOffset());
         int setAside = 0;
-        if (truncatedAt >= 0 || repairCut)
+        if (repairCut)
         {
-            setAside = SnapshotStore.setAsidePast(dir, cutPosition, truncatedAt >= 0 ?
-                "the log was cut at position " + cutPosition : "repair removed segment files after position " +
-                cutPosition, notes);
+            // Only a repair can cut below a snapshot: snapshots cover flushed units, and a torn tail lies after the
+            // last flush. A snapshot past a cut without repair is evidence of lost records, for select() to refuse.
+            setAside = SnapshotStore.setAsidePast(dir, cutPosition, "repair cut the log at position " + cutPosition,
+                notes);
         }
         if (directoryChanged && fsync)
         {

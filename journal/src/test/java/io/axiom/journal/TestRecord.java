@@ -71,6 +71,27 @@ record TestRecord(long position, long sequence, long timestamp, int type, int ve
         return new TestRecord(position, sequence, timestamp, type, type & 0xFF, bytes);
     }
 
+    /**
+     * Append one atomic unit: a record per length (claim, write, commit), then endUnit.
+     */
+    static List<TestRecord> appendUnit(final Journal journal, final long seed, final int... lengths)
+    {
+        final List<TestRecord> unit = new ArrayList<>(lengths.length);
+        final JournalClaim claim = new JournalClaim();
+        for (final int length : lengths)
+        {
+            final long sequence = journal.lastSequence() + 1;
+            final byte[] bytes = payload(seed, sequence, length);
+            final int type = (int)(sequence & 0xFFFF);
+            final long position = journal.claim(length, type, 1, sequence * 10, claim);
+            claim.buffer().putBytes(claim.offset(), bytes);
+            claim.commit();
+            unit.add(new TestRecord(position, sequence, sequence * 10, type, 1, bytes));
+        }
+        journal.endUnit();
+        return unit;
+    }
+
     static Journal open(final Path dir, final long segmentSize)
     {
         return Journal.open(new JournalContext().dataDir(dir).maxSegmentSize(segmentSize).fsync(false));
