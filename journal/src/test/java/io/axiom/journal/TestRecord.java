@@ -202,6 +202,28 @@ record TestRecord(long position, long sequence, long timestamp, int type, int ve
         writeBytes(file, fileOffset, frame.array());
     }
 
+    /**
+     * Rewrite the flags of the frame at fileOffset, recomputing a valid CRC32C.
+     */
+    static void rewriteFlags(final Path file, final int fileOffset, final int flags)
+    {
+        final int frameLength = java.nio.ByteBuffer.wrap(readBytes(file, fileOffset, 4))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        final java.nio.ByteBuffer frame = java.nio.ByteBuffer.wrap(readBytes(file, fileOffset, frameLength))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(28, flags);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(frame.array(), 8, frameLength - 8);
+        frame.putInt(4, (int)crc.getValue());
+        writeBytes(file, fileOffset, frame.array());
+    }
+
+    static int flagsAt(final Path file, final long fileOffset)
+    {
+        return java.nio.ByteBuffer.wrap(readBytes(file, fileOffset + 28, 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
+    }
+
     static int crc32c(final byte[] bytes, final int from, final int to)
     {
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
