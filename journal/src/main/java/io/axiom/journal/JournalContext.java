@@ -96,8 +96,12 @@ public final class JournalContext
     }
 
     /**
-     * @param repair true to truncate the log at mid-log corruption (losing every record after it) instead of
-     *               refusing to open. An explicit operator decision, reported in the recovery notes.
+     * @param repair true to cut what cannot be proved instead of refusing to open: truncate the log at the start of
+     *               the unit holding mid-log corruption (losing every record after it), delete the segment files
+     *               after a missing or damaged one, start without a missing first segment file when a snapshot bound
+     *               to the log covers it, and set aside the snapshots past the cut (and, in
+     *               {@link SnapshotStore#select(Journal, boolean)}, those that cover more than the log holds). An
+     *               explicit operator decision, reported in the recovery notes.
      * @return this for a fluent API.
      */
     public JournalContext repair(final boolean repair)
@@ -107,7 +111,7 @@ public final class JournalContext
     }
 
     /**
-     * @return true when open truncates at mid-log corruption instead of refusing.
+     * @return true when open cuts what it cannot prove instead of refusing.
      */
     public boolean repair()
     {

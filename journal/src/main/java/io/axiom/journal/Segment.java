@@ -36,7 +36,11 @@ final class Segment
     private FileChannel channel;
 
     private Segment(
-        final Path file, final int index, final long basePosition, final int formatVersion, final MappedByteBuffer mapped)
+        final Path file,
+        final int index,
+        final long basePosition,
+        final int formatVersion,
+        final MappedByteBuffer mapped)
     {
         this.file = file;
         this.index = index;
