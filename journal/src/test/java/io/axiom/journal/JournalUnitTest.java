@@ -192,6 +192,41 @@ class JournalUnitTest
     }
 
     @Test
+    void repairCutInsideAUnitMovesBackToTheUnitsStart()
+    {
+        final List<List<TestRecord>> units = new ArrayList<>();
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                units.add(appendUnit(journal, SEED + i, 40, 50, 60));
+            }
+        }
+        final TestRecord victim = units.get(3).get(1);
+        final Path file = segment(victim.position());
+        final long at = victim.position() % SEGMENT + Journal.HEADER_LENGTH + 3;
+        TestRecord.writeBytes(file, at, new byte[] {(byte)(TestRecord.readBytes(file, at, 1)[0] ^ 1)});
+        assertThrows(JournalCorruptionException.class, () -> open(dir, SEGMENT));
+
+        try (Journal journal = Journal.open(
+            new JournalContext().dataDir(dir).maxSegmentSize(SEGMENT).fsync(false).repair(true)))
+        {
+            final RecoveryReport report = journal.recoveryReport();
+            final long unitStart = units.get(3).get(0).position();
+            assertEquals(unitStart, report.truncatedAtPosition(), report.toString());
+            assertEquals(1, report.truncatedRecords(), "the unit's record before the bad one");
+            assertTrue(report.repairCut());
+            assertTrue(report.notes().get(0).startsWith("REPAIR: record checksum mismatch") &&
+                report.notes().get(0).contains("Truncated the log at position " + unitStart + ", the start of the " +
+                "unit the bad record belongs to (1 valid record(s) of that unit before it dropped too)"),
+                report.notes().toString());
+            final List<TestRecord> kept = new ArrayList<>();
+            units.subList(0, 3).forEach(kept::addAll);
+            assertEquals(kept, replayAll(journal));
+        }
+    }
+
+    @Test
     void unknownFlagBitsAreCorruption()
     {
         final List<TestRecord> written = new ArrayList<>();
