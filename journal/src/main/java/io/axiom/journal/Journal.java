@@ -171,9 +171,20 @@ public final class Journal implements AutoCloseable
      */
     public static Journal open(final JournalContext ctx)
     {
-        if (!ctx.isConcluded())
+        try
         {
-            ctx.conclude();
+            if (!ctx.isConcluded())
+            {
+                ctx.conclude();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != ctx.directoryLock())
+            {
+                ctx.directoryLock().close();
+            }
+            throw ex;
         }
         final DataDirectoryLock lock = null != ctx.directoryLock() ? ctx.directoryLock() :
             DataDirectoryLock.acquire(ctx.dataDir());

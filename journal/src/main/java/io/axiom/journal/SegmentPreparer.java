@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * <p>
  * Before writing a byte it checks the usable space (one statvfs): with less than a segment it does not try. A
  * preparation that fails (no space, or an I/O error) removes its file, marks the storage LOW, and is tried again
- * every {@link #RETRY_NS} while the request stands, so that once space is freed a segment is ready (and the storage
+ * while the request stands, after {@link #RETRY_NS}, doubling up to {@link #RETRY_MAX_NS} while it keeps failing (a
+ * quota can fail writes that statvfs said had room), so that once space is freed a segment is ready (and the storage
  * leaves FULL) without waiting for the writer. After each preparation it checks the space again (LOW below two
  * segments).
  */
@@ -37,6 +38,7 @@ final class SegmentPreparer
     private final StorageMonitor storage;
     private long retryAtNs;
     private boolean retryPending;
+    private int failures;
 
     private Thread thread;
     private State state = State.IDLE;
@@ -49,6 +51,11 @@ final class SegmentPreparer
      * Pause before a failed preparation is tried again.
      */
     static final long RETRY_NS = 1_000_000_000L;
+
+    /**
+     * Longest pause between attempts of a preparation that keeps failing.
+     */
+    static final long RETRY_MAX_NS = 64_000_000_000L;
 
     SegmentPreparer(
         final Path dir,
@@ -87,6 +94,7 @@ final class SegmentPreparer
         if (index != nextIndex)
         {
             retryPending = false;
+            failures = 0;
         }
         index = nextIndex;
         state = State.REQUESTED;
@@ -280,6 +288,7 @@ final class SegmentPreparer
                     ready = segment;
                     state = State.READY;
                     retryPending = false;
+                    failures = 0;
                     failure = null;
                 }
                 else
@@ -295,7 +304,7 @@ final class SegmentPreparer
                         // the request stands: try again after a pause (take() withdraws it)
                         state = State.REQUESTED;
                         retryPending = true;
-                        retryAtNs = System.nanoTime() + RETRY_NS;
+                        retryAtNs = System.nanoTime() + Math.min(RETRY_MAX_NS, RETRY_NS << Math.min(6, failures++));
                     }
                     else if (state == State.RUNNING)
                     {

@@ -211,9 +211,10 @@
  * replay, units that still fit), and a unit whose room was ensured never needs a new segment part way. {@code
  * storageState()} is OK; LOW when usable space is below two segments (checked by the preparer after each preparation
  * and by the writer at each rotation) or a preparation failed; FULL when the last {@code ensureRoom} could not have a
- * segment. The preparer retries every second while a segment is wanted, so the state returns to OK (or LOW) by
- * itself once space is freed and a segment could be had. Limit: on a copy-on-write file system (btrfs, ZFS) even
- * overwriting preallocated blocks can fail with ENOSPC; that is a failed pwrite, hence fatal.
+ * segment. While a segment is wanted the preparer retries (after 1 s, backing off to about a minute while it keeps
+ * failing), and every {@code ensureRoom} that needs a segment tries too, so the state returns to OK (or LOW) by itself
+ * once space is freed and a segment could be had. Limit: on a copy-on-write file system (btrfs, ZFS) even overwriting
+ * preallocated blocks can fail with ENOSPC; that is a failed pwrite, hence fatal.
  *
  * <h2>Classes, one idea each</h2>
  * {@link io.axiom.journal.Journal} (the writer and reader), {@link io.axiom.journal.JournalClaim} (the record being
