@@ -2,6 +2,8 @@ package io.axiom.core;
 
 import java.util.concurrent.TimeUnit;
 
+import io.axiom.journal.DataDirectoryLock;
+import io.axiom.journal.DataDirectoryLockedException;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.AgentRunner;
@@ -11,8 +13,9 @@ import org.agrona.concurrent.AgentTerminationException;
  * The engine's public face: start it, submit commands through its {@link EngineClient} (or straight onto its
  * {@link CommandRing}), stop it.
  * <p>
- * {@link #launch(EngineContext)} returns at once; the processor thread recovers the state from the journal first and
- * only then takes commands, so {@link #isReady()} turns true when recovery has finished. A fatal failure (a corrupt
+ * {@link #launch(EngineContext)} locks the data directory (a second owner fails there, synchronously) and returns at
+ * once; the processor thread recovers the state from the journal first and only then takes commands, so
+ * {@link #isReady()} turns true when recovery has finished. A fatal failure (a corrupt
  * journal, an fsync that failed) stops the processor and is kept in {@link #failure()}: nothing is acknowledged
  * after it.
  */
@@ -27,15 +30,17 @@ public final class Engine implements AutoCloseable
     private final AgentRunner runner;
     private final EngineClient client;
     private final Processor processor;
+    private final DataDirectoryLock directoryLock;
     private volatile Throwable failure;
     private volatile boolean closed;
 
-    private Engine(final EngineContext ctx)
+    private Engine(final EngineContext ctx, final DataDirectoryLock directoryLock)
     {
         this.ctx = ctx;
+        this.directoryLock = directoryLock;
         this.ring = new CommandRing(ctx.ringSize(), ctx.slotSize());
         this.feed = new EventFeed(ctx.eventFeedCapacity());
-        processor = new Processor(ctx, ring, counters, feed);
+        processor = new Processor(ctx, ring, counters, feed, directoryLock);
         final ErrorHandler errorHandler = this::onError;
         final IdleStrategy idleStrategy = null != ctx.idleStrategy() ? ctx.idleStrategy() :
             new ProcessorIdleStrategy(ring, TimeUnit.MILLISECONDS.toNanos(ctx.timerTickMs()));
@@ -44,10 +49,12 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Start an engine: the processor thread recovers from the journal, then serves commands.
+     * Start an engine: lock the data directory, then the processor thread recovers from the journal and serves
+     * commands. The journal owns the lock from then on and releases it when it closes.
      *
      * @param ctx configuration; concluded here if it was not already.
      * @return the running engine.
+     * @throws DataDirectoryLockedException when another process or engine holds the data directory.
      */
     public static Engine launch(final EngineContext ctx)
     {
@@ -55,7 +62,17 @@ public final class Engine implements AutoCloseable
         {
             ctx.conclude();
         }
-        final Engine engine = new Engine(ctx);
+        final DataDirectoryLock directoryLock = DataDirectoryLock.acquire(ctx.dataDir());
+        final Engine engine;
+        try
+        {
+            engine = new Engine(ctx, directoryLock);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            directoryLock.close();
+            throw ex;
+        }
         AgentRunner.startOnThread(engine.runner, r ->
         {
             final Thread thread = new Thread(r, "axiom-processor");
@@ -155,6 +172,7 @@ public final class Engine implements AutoCloseable
         // wait for it rather than interrupting it.
         runner.close(CLOSE_RETRY_MS, thread -> System.err.println(
             "axiom: still stopping the processor (flushing the journal and writing the shutdown snapshot)..."));
+        directoryLock.close(); // released by the journal already, unless the processor never opened it
     }
 
     /**

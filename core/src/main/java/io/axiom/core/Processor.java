@@ -1,6 +1,7 @@
 package io.axiom.core;
 
 import com.lmax.disruptor.EventPoller;
+import io.axiom.journal.DataDirectoryLock;
 import io.axiom.journal.Journal;
 import io.axiom.journal.JournalContext;
 import io.axiom.journal.RecordHandler;
@@ -15,9 +16,11 @@ import org.agrona.concurrent.EpochClock;
  * The single thread that owns all workflow state: drains the ring, lets the state machine turn commands into events,
  * commits the batch with one fsync, and only then releases the batch's replies.
  * <p>
- * Its duty cycle is the LMAX shape: <em>poll a batch → journal append per event → fsync once → release</em>. Recovery
- * (open the journal, replay every record through the state machine) runs in {@link #onStart()}, before the first
- * command is taken from the ring, so commands that arrive during recovery simply wait in the ring.
+ * Its duty cycle is the LMAX shape: <em>poll a batch → journal append per event → fsync once → release</em>. The
+ * events of one command (and of one timer poll) form one atomic journal unit, ended by {@code journal.endUnit()}: a
+ * crash never leaves half a command in the log. Recovery (open the journal, choose a snapshot bound to the log,
+ * replay the records after it through the state machine) runs in {@link #onStart()}, before the first command is
+ * taken from the ring, so commands that arrive during recovery simply wait in the ring.
  */
 final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 {
@@ -35,6 +38,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final SnapshotStore snapshots;
     private final long snapshotInterval;
     private final SnapshotWriter snapshotWriter;
+    private final DataDirectoryLock directoryLock;
     private long snapshotPosition;
     private long eventsSinceSnapshot;
     private Journal journal;
@@ -42,8 +46,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private int batchCount;
     private long nextTimerPollMs;
 
-    Processor(final EngineContext ctx, final CommandRing ring, final EngineCounters counters, final EventFeed feed)
+    Processor(
+        final EngineContext ctx,
+        final CommandRing ring,
+        final EngineCounters counters,
+        final EventFeed feed,
+        final DataDirectoryLock directoryLock)
     {
+        this.directoryLock = directoryLock;
         this.feedTransmitter = feed::transmit;
         this.snapshotInterval = ctx.snapshotIntervalEvents();
         this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
@@ -67,13 +77,18 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .maxSegmentSize(ctx.maxSegmentSize())
             .fsync(ctx.fsync())
             .repair(ctx.repair())
+            .directoryLock(directoryLock)
             .conclude());
-        final RecoveryReport report = journal.recoveryReport();
+        RecoveryReport report = journal.recoveryReport();
         stateMachine.journal(journal);
         long replayFrom = 0;
+        java.util.List<String> snapshotNotes = java.util.List.of();
         if (null != snapshots)
         {
-            final SnapshotStore.Snapshot snapshot = snapshots.latest(journal.nextPosition());
+            final SnapshotStore.Selection selection = snapshots.select(journal, ctx.repair());
+            report = report.withSnapshotSelection(selection);
+            snapshotNotes = selection.notes();
+            final SnapshotStore.Snapshot snapshot = selection.snapshot();
             if (null != snapshot)
             {
                 stateMachine.loadSnapshot(new UnsafeBuffer(snapshot.payload()), snapshot.payload().length);
@@ -83,8 +98,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         }
         final long replayed = journal.replay(replayFrom, stateMachine);
         eventsSinceSnapshot = replayed;
-        counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom,
-            null == snapshots ? java.util.List.of() : snapshots.notes());
+        counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
         counters.ready();
     }
@@ -113,6 +127,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         {
             nextTimerPollMs = nowMs + timerTickMs;
             work += stateMachine.pollTimers(nowMs);
+            journal.endUnit();
         }
 
         if (journal.nextPosition() != positionBefore)
@@ -146,6 +161,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final Object replyTo = slot.replyToObject();
         replies.commandPublishedAtNs(slot.publishedAtNs());
         stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), clock.time(), sink, replyTo);
+        journal.endUnit();
         slot.clear();
         return ++batchCount < batchLimit;
     }
@@ -166,17 +182,18 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     }
 
     /**
-     * Serialise the whole state with the position it covers and hand it to the writer thread; only after a flush,
-     * so it covers durable events only.
+     * Serialise the whole state, bound to the last record it covers, and hand it to the writer thread; only after a
+     * flush, so it covers durable, whole units only.
      */
     void takeSnapshot()
     {
         final long startNs = System.nanoTime();
         final UnsafeBuffer buffer = snapshotWriter.buffer(stateMachine.snapshotLength());
         final int length = stateMachine.writeSnapshot(buffer);
-        snapshotPosition = journal.nextPosition();
+        snapshotPosition = journal.endPosition();
         eventsSinceSnapshot = 0;
-        snapshotWriter.submit(snapshotPosition, length, startNs);
+        snapshotWriter.submit(
+            snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), length, startNs);
     }
 
     /**
@@ -189,6 +206,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 
     public void onClose()
     {
+        if (null == journal)
+        {
+            directoryLock.close(); // recovery never opened the journal, which would own the lock
+        }
         if (failed)
         {
             if (null != snapshotWriter)

@@ -22,6 +22,9 @@ final class SnapshotWriter implements AutoCloseable
     private ByteBuffer byteBuffer = ByteBuffer.allocateDirect(0);
     private final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
     private long pendingPosition = -1;
+    private long pendingLastPosition;
+    private long pendingLastSequence;
+    private int pendingLastChecksum;
     private int pendingLength;
     private long pendingStartNs;
     private boolean busy;
@@ -69,15 +72,27 @@ final class SnapshotWriter implements AutoCloseable
     /**
      * Hand the serialised snapshot to the writer thread.
      *
-     * @param position journal position it covers.
-     * @param length   bytes serialised.
-     * @param startNs  when serialising started, for the counters.
+     * @param position     journal position it covers (the end of the last record folded in).
+     * @param lastPosition position of that record.
+     * @param lastSequence its sequence.
+     * @param lastChecksum the CRC32C stored in it: with the two above, what binds the snapshot to this log.
+     * @param length       bytes serialised.
+     * @param startNs      when serialising started, for the counters.
      */
-    void submit(final long position, final int length, final long startNs)
+    void submit(
+        final long position,
+        final long lastPosition,
+        final long lastSequence,
+        final int lastChecksum,
+        final int length,
+        final long startNs)
     {
         synchronized (lock)
         {
             pendingPosition = position;
+            pendingLastPosition = lastPosition;
+            pendingLastSequence = lastSequence;
+            pendingLastChecksum = lastChecksum;
             pendingLength = length;
             pendingStartNs = startNs;
             busy = true;
@@ -117,6 +132,9 @@ final class SnapshotWriter implements AutoCloseable
         while (true)
         {
             final long position;
+            final long lastPosition;
+            final long lastSequence;
+            final int lastChecksum;
             final int length;
             final long startNs;
             synchronized (lock)
@@ -137,12 +155,15 @@ final class SnapshotWriter implements AutoCloseable
                     return;
                 }
                 position = pendingPosition;
+                lastPosition = pendingLastPosition;
+                lastSequence = pendingLastSequence;
+                lastChecksum = pendingLastChecksum;
                 length = pendingLength;
                 startNs = pendingStartNs;
             }
             try
             {
-                store.write(position, buffer, 0, length);
+                store.write(position, lastPosition, lastSequence, lastChecksum, buffer, 0, length);
                 counters.snapshot(position, length, System.nanoTime() - startNs);
             }
             catch (final RuntimeException ex)

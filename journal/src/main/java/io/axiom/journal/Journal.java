@@ -1,5 +1,7 @@
 package io.axiom.journal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +11,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The write-ahead log: appends CRC32C-framed opaque records to preallocated segment files, makes them durable with
- * one {@link #flush()} per batch (group commit), and reads them back zero-copy.
+ * The write-ahead log: appends CRC32C-framed opaque records to preallocated segment files in atomic units, makes them
+ * durable with one {@link #flush()} per batch (group commit), and reads them back zero-copy.
+ * <p>
+ * A unit is the records of one engine command: they are claimed and committed one by one, then {@link #endUnit()}
+ * marks the last one (the COMMIT flag). Recovery keeps whole units only, so a crash never leaves half a command.
  * <p>
  * Records are claimed in a direct staging buffer and written to the current segment with {@code FileChannel.write}
  * (pwrite) when the staging buffer is full and at {@link #flush()}, which then calls {@code FileChannel.force(false)}
@@ -18,8 +23,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * record larger than the staging buffer is claimed straight in the mapped segment. The next segment is prepared ahead
  * of need by a {@link SegmentPreparer} thread.
  * <p>
- * Single-threaded: one thread claims, commits, flushes and reads. No allocation on claim, commit, flush, read,
- * readRecord or replay, except when a claim rotates to a new segment.
+ * Single-threaded: one thread claims, commits, ends units, flushes and reads; only {@link #storageState()} may be
+ * read from other threads. No allocation on claim, commit, endUnit, ensureRoom, flush, read, readRecord or replay,
+ * except when a new segment is needed.
  */
 public final class Journal implements AutoCloseable
 {
@@ -49,15 +55,18 @@ public final class Journal implements AutoCloseable
     private final int maxPayloadLength;
     private final ArrayList<Segment> segments;
     private final int firstIndex;
-    private final RecoveryReport recoveryReport;
     private final CRC32C crc = new CRC32C();
     private final JournalClaim appendClaim = new JournalClaim();
     private final SegmentPreparer preparer;
+    private final StorageMonitor storage;
+    private final DiskProbe disk;
+    private final DataDirectoryLock lock;
     private final ByteBuffer staging;
     private final ByteBuffer stagingWriteView;
     private final ByteBuffer stagingChecksumView;
     private final UnsafeBuffer stagingBuffer;
     private final int stagingCapacity;
+    private RecoveryReport recoveryReport;
 
     private Segment current;
     private int tail;
@@ -68,6 +77,8 @@ public final class Journal implements AutoCloseable
     private int stagingBase;
     private boolean directClaim;
     private boolean nextRequested;
+    /** The current segment is format 1 (no commit marks): move to a new segment before the first claim. */
+    private boolean rotateFirst;
     private Segment pendingSegment;
     private int pendingFrom;
     private int pendingTo;
@@ -75,6 +86,10 @@ public final class Journal implements AutoCloseable
 
     private long lastSequence;
     private long lastPosition;
+    private int lastChecksum;
+    private long endPosition;
+    private long unitEndPosition;
+    private int unitRecords;
     private long recordCount;
     private long flushCount;
     private long flushedBytes;
@@ -82,10 +97,13 @@ public final class Journal implements AutoCloseable
     private JournalClaim openClaim;
     private boolean closed;
 
-    private Journal(final JournalContext ctx, final Recovery recovery)
+    private Journal(
+        final JournalContext ctx, final Recovery recovery, final DataDirectoryLock lock, final DiskProbe disk)
     {
         dataDir = ctx.dataDir();
         fsync = ctx.fsync();
+        this.lock = lock;
+        this.disk = disk;
         segmentSize = recovery.segmentSize();
         maxPayloadLength = (int)(segmentSize - SEGMENT_HEADER_LENGTH - HEADER_LENGTH);
         segments = new ArrayList<>(recovery.segments());
@@ -96,14 +114,21 @@ public final class Journal implements AutoCloseable
         flushedOffset = tail;
         writtenOffset = tail;
         stagingBase = tail;
+        rotateFirst = current.formatVersion() != SegmentHeader.FORMAT_VERSION;
         stagingCapacity = stagingCapacity(segmentSize);
         staging = ByteBuffer.allocateDirect(stagingCapacity);
         stagingWriteView = staging.duplicate();
         stagingChecksumView = staging.duplicate();
         stagingBuffer = new UnsafeBuffer(staging);
-        preparer = new SegmentPreparer(dataDir, segmentSize, fsync, () -> flushedTail > segmentSize / 2);
+        storage = new StorageMonitor(dataDir, segmentSize, disk);
+        storage.check();
+        preparer = new SegmentPreparer(
+            dataDir, segmentSize, fsync, () -> flushedTail > segmentSize / 2, disk, storage);
         lastSequence = recoveryReport.lastSequence();
         lastPosition = recoveryReport.lastPosition();
+        lastChecksum = recovery.scan().lastChecksum();
+        endPosition = current.basePosition() + tail;
+        unitEndPosition = endPosition;
         recordCount = recoveryReport.recordCount();
         if (fsync)
         {
@@ -124,20 +149,85 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Open or create the log in ctx.dataDir() and run the recovery scan: a torn tail is truncated, mid-log
-     * corruption refused (or, with {@link JournalContext#repair()}, truncated).
+     * @param payloadLength payload bytes of one record.
+     * @return bytes the record takes in a segment (header, payload, padding): add these up for
+     * {@link #ensureRoom(int)}.
+     */
+    public static int alignedFrameLength(final int payloadLength)
+    {
+        return RecordFrame.align(HEADER_LENGTH + payloadLength);
+    }
+
+    /**
+     * Open or create the log in ctx.dataDir() and run the recovery scan: a torn tail or an incomplete last unit is
+     * truncated, mid-log corruption refused (or, with {@link JournalContext#repair()}, truncated). The data directory
+     * is locked first ({@link JournalContext#directoryLock()}, or a lock acquired here); the journal owns the lock and
+     * releases it on close, abandon, or a failed open.
      *
      * @param ctx configuration; concluded here if not yet.
-     * @return the journal, positioned after the last valid record.
-     * @throws JournalCorruptionException if acknowledged data is damaged and repair is off.
+     * @return the journal, positioned after the last complete unit.
+     * @throws JournalCorruptionException       if acknowledged data is damaged or missing and repair is off.
+     * @throws DataDirectoryLockedException     if another journal or process holds the data directory.
      */
     public static Journal open(final JournalContext ctx)
     {
-        if (!ctx.isConcluded())
+        try
         {
-            ctx.conclude();
+            if (!ctx.isConcluded())
+            {
+                ctx.conclude();
+            }
         }
-        return new Journal(ctx, Recovery.run(ctx));
+        catch (final RuntimeException ex)
+        {
+            if (null != ctx.directoryLock())
+            {
+                ctx.directoryLock().close();
+            }
+            throw ex;
+        }
+        final DataDirectoryLock lock = null != ctx.directoryLock() ? ctx.directoryLock() :
+            DataDirectoryLock.acquire(ctx.dataDir());
+        try
+        {
+            lock.requireFor(ctx.dataDir());
+            final DiskProbe disk = null != ctx.diskProbe() ? ctx.diskProbe() : DiskProbe.of(ctx.dataDir());
+            final Journal journal = new Journal(ctx, Recovery.run(ctx, disk), lock, disk);
+            if (journal.recoveryReport.logStartPosition() > 0)
+            {
+                journal.requireSnapshotOverMissingStart();
+            }
+            return journal;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Repair started a log whose first segment file is missing: only a snapshot bound to this log (its last record
+     * found here with its sequence and checksum) holds the state the missing records built. Without one nothing can
+     * be recovered: refuse.
+     */
+    private void requireSnapshotOverMissingStart()
+    {
+        final long start = recoveryReport.logStartPosition();
+        final SnapshotStore.Snapshot bound = SnapshotStore.newestBound(this);
+        if (null == bound)
+        {
+            abandon();
+            throw new JournalCorruptionException("Journal corruption: segment file " + Segment.fileName(0) +
+                " is missing: the log in " + dataDir + " starts at position " + start + " (" +
+                Segment.fileName(start) + "), and no snapshot bound to this log covers positions [0, " + start +
+                "), so nothing can be recovered without the missing file. Restore it from backup.",
+                dataDir.resolve(Segment.fileName(0)), 0, 0);
+        }
+        recoveryReport = recoveryReport.withNote("REPAIR: started without segment file " + Segment.fileName(0) +
+            " and the others before position " + start + ": snapshot " + bound.file().getFileName() +
+            " (bound to record sequence " + bound.lastSequence() + " at position " + bound.lastPosition() +
+            ") holds the state they built, but the records themselves are LOST and cannot be read or replayed.");
     }
 
     /**
@@ -161,6 +251,8 @@ public final class Journal implements AutoCloseable
      * @return position of the record, greater than every earlier one.
      * @throws IllegalArgumentException if the record can never fit a segment or type/version are out of range.
      * @throws IllegalStateException    if a claim is already open or the journal is closed.
+     * @throws UncheckedIOException     if a new segment was needed and could not be had (nothing changed; see
+     *                                  {@link #ensureRoom(int)} to ask first).
      */
     public long claim(
         final int payloadLength, final int type, final int version, final long timestamp, final JournalClaim claim)
@@ -184,9 +276,10 @@ public final class Journal implements AutoCloseable
         }
 
         final int alignedLength = RecordFrame.align(HEADER_LENGTH + payloadLength);
-        if (tail + alignedLength > current.capacity())
+        if ((tail + alignedLength > current.capacity() || rotateFirst) && !rotate())
         {
-            rotate();
+            throw new UncheckedIOException(new IOException("no new segment for a record of " + alignedLength +
+                " bytes at position " + nextPosition() + ": " + storage.state().detail()));
         }
         if (!nextRequested)
         {
@@ -226,7 +319,8 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Copy-append one record: claim, copy, commit.
+     * Copy-append a one-record unit: claim, copy, commit, {@link #endUnit()}. With records of an open unit before it,
+     * it ends that unit.
      *
      * @param type      opaque type id, 0..65535.
      * @param version   opaque version, 0..65535.
@@ -247,11 +341,11 @@ public final class Journal implements AutoCloseable
         final JournalClaim claim = appendClaim;
         final long position = claim(length, type, version, timestamp, claim);
         claim.buffer().putBytes(claim.offset(), src, srcOffset, length);
-        claim.commit();
+        commit(claim, RecordFrame.COMMIT); // claim + commit + endUnit, with one checksum
         return position;
     }
 
-    void commit(final JournalClaim claim)
+    void commit(final JournalClaim claim, final int flags)
     {
         if (claim != openClaim || closed)
         {
@@ -260,18 +354,14 @@ public final class Journal implements AutoCloseable
         final Segment segment = current;
         final int frameOffset = claim.frameOffset();
         final int frameLength = HEADER_LENGTH + claim.length();
-        final UnsafeBuffer buffer;
-        final int checksum;
-        if (directClaim)
+        final UnsafeBuffer buffer = directClaim ? segment.buffer() : stagingBuffer;
+        if (0 != flags)
         {
-            buffer = segment.buffer();
-            checksum = segment.checksum(crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
+            RecordFrame.flags(buffer, frameOffset, flags);
         }
-        else
-        {
-            buffer = stagingBuffer;
-            checksum = stagingChecksum(frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
-        }
+        final int checksum = directClaim ?
+            segment.checksum(crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength) :
+            stagingChecksum(frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
         RecordFrame.writeChecksum(buffer, frameOffset, checksum);
         RecordFrame.frameLengthRelease(buffer, frameOffset, frameLength);
 
@@ -284,7 +374,18 @@ public final class Journal implements AutoCloseable
         segment.limit(tail);
         lastSequence++;
         lastPosition = claim.position();
+        lastChecksum = checksum;
+        endPosition = segment.basePosition() + tail;
         recordCount++;
+        if (0 != (flags & RecordFrame.COMMIT))
+        {
+            unitRecords = 0;
+            unitEndPosition = endPosition;
+        }
+        else
+        {
+            unitRecords++;
+        }
         openClaim = null;
         claim.release();
     }
@@ -303,32 +404,145 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * End the open unit: mark the newest committed record as the last of its unit (its COMMIT flag is set and its
+     * CRC32C recomputed). Recovery keeps a unit only when its last record carries the mark, so every record committed
+     * since the previous endUnit survives a crash together or not at all. A no-op when no record was committed since
+     * the last endUnit. Allocates nothing.
+     * <p>
+     * The record is still where it can be changed before anything makes it durable: in the staging buffer, or, for a
+     * record claimed straight in the mapping (larger than the staging buffer) or one written out by a later claim that
+     * was aborted, in the mapped segment, which shares the page cache with the file; never yet forced, because
+     * {@link #flush()} refuses an open unit.
+     *
+     * @throws IllegalStateException if a claim is open (commit or abort it first) or the journal is closed.
+     */
+    public void endUnit()
+    {
+        if (0 == unitRecords)
+        {
+            return;
+        }
+        ensureOpen();
+        if (null != openClaim)
+        {
+            throw new IllegalStateException("endUnit() with a claim open at position " + openClaim.position() +
+                ": commit or abort it first");
+        }
+        final Segment segment = segmentOf(lastPosition);
+        final int offset = (int)(lastPosition - segment.basePosition());
+        final boolean staged = segment == current && offset >= stagingBase;
+        if (staged ? offset < writtenOffset : (segment == current ? offset < flushedOffset :
+            segment != pendingSegment))
+        {
+            throw new IllegalStateException("journal invariant broken: the last record of the open unit, at " +
+                "position " + lastPosition + ", was written out or forced before its unit ended");
+        }
+        final UnsafeBuffer buffer = staged ? stagingBuffer : segment.buffer();
+        final int at = staged ? offset - stagingBase : offset;
+        final int frameLength = RecordFrame.frameLengthVolatile(buffer, at);
+        RecordFrame.flags(buffer, at, RecordFrame.COMMIT);
+        final int from = at + RecordFrame.CHECKSUMMED_FROM;
+        final int checksum = staged ? stagingChecksum(from, at + frameLength) :
+            segment.checksum(crc, from, at + frameLength);
+        RecordFrame.writeChecksum(buffer, at, checksum);
+        lastChecksum = checksum;
+        unitRecords = 0;
+        unitEndPosition = endPosition;
+    }
+
+    /**
+     * @return records committed since the last {@link #endUnit()}: the open unit, 0 when none is open.
+     */
+    public int openUnitRecords()
+    {
+        return unitRecords;
+    }
+
+    /**
+     * Make sure a unit of up to bytes (the sum of {@link #alignedFrameLength(int)} of its records) can be written
+     * without a new segment being needed part way: true when it fits the current segment, or when the writer moved to
+     * a fresh segment now (one prepared ahead of need, or created here). False when a new segment is needed and
+     * cannot be had: usable space below one segment (one statvfs, no attempt), or an I/O error creating it (ENOSPC);
+     * then nothing changed (a partial file is removed), the journal stays fully usable, {@link #storageState()} is
+     * FULL, and the preparer retries in the background. Allocates nothing unless a new segment is needed.
+     *
+     * @param bytes upper bound of the unit's record bytes, at most one segment's room
+     *              ({@code maxSegmentSize - SEGMENT_HEADER_LENGTH}).
+     * @return true when the unit will not need a new segment.
+     * @throws IllegalArgumentException if bytes is negative or more than a fresh segment holds.
+     * @throws IllegalStateException    if a claim is open or the journal is closed.
+     */
+    public boolean ensureRoom(final int bytes)
+    {
+        ensureOpen();
+        if (bytes < 0 || bytes > segmentSize - SEGMENT_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("a unit of " + bytes + " bytes can never fit one segment of " +
+                segmentSize + " bytes");
+        }
+        if (null != openClaim)
+        {
+            throw new IllegalStateException("ensureRoom with a claim open at position " + openClaim.position());
+        }
+        if (!rotateFirst && tail + bytes <= current.capacity())
+        {
+            return true;
+        }
+        return rotate();
+    }
+
+    /**
+     * @return the storage status (OK, LOW, FULL) with a one-line detail; safe to read from any thread.
+     */
+    public StorageState storageState()
+    {
+        return storage.state();
+    }
+
+    /**
      * Group commit: write the staged records to the segment file ({@code FileChannel.write}) and force every byte
      * committed since the last flush to the device with {@code FileChannel.force(false)} (fdatasync), the previous
      * segment too after a rotation. Every committed record is durable when this returns. With fsync off records are
      * still written to the file (the page cache) but nothing is forced; bytes are still counted.
+     * <p>
+     * A failed write or force is fatal and never retried: after a failed fsync the kernel may have dropped the dirty
+     * pages (and cleared the error), so a retry could report success for data that never reached the device.
      *
      * @return bytes made durable by this call, 0 when nothing was committed since the last flush.
+     * @throws IllegalStateException if a unit is open (records committed since the last {@link #endUnit()}).
      */
     public long flush()
     {
         ensureOpen();
+        if (0 != unitRecords)
+        {
+            throw new IllegalStateException("flush() with an open unit: " + unitRecords + " record(s) committed " +
+                "since the last endUnit(), the newest at position " + lastPosition + "; end the unit first");
+        }
+        return flushTo(tail);
+    }
+
+    /**
+     * Write out staged records up to writeTo (an offset in the current segment), then force as {@link #flush()}.
+     */
+    private long flushTo(final int writeTo)
+    {
         long bytes = carriedBytes;
         carriedBytes = 0;
         if (null != pendingSegment)
         {
             bytes += forcePending();
         }
-        writeOut();
-        final int dirty = tail - flushedOffset;
+        writeOut(writeTo);
+        final int dirty = writeTo - flushedOffset;
         if (dirty > 0)
         {
             if (fsync)
             {
                 current.forceData();
             }
-            flushedOffset = tail;
-            flushedTail = tail;
+            flushedOffset = writeTo;
+            flushedTail = writeTo;
             bytes += dirty;
         }
         if (bytes > 0)
@@ -352,14 +566,18 @@ public final class Journal implements AutoCloseable
         return length;
     }
 
-    /**
-     * pwrite the committed records still only in the staging buffer, [writtenOffset, tail), to the current segment.
-     * They stay in the staging buffer (reads are served from it) until a claim needs the room.
-     */
     private void writeOut()
     {
+        writeOut(tail);
+    }
+
+    /**
+     * pwrite the committed records still only in the staging buffer, [writtenOffset, to), to the current segment.
+     * They stay in the staging buffer (reads are served from it) until a claim needs the room.
+     */
+    private void writeOut(final int to)
+    {
         final int from = writtenOffset;
-        final int to = tail;
         if (to > from)
         {
             final ByteBuffer view = stagingWriteView;
@@ -378,8 +596,20 @@ public final class Journal implements AutoCloseable
         return (int)crc.getValue();
     }
 
-    private void rotate()
+    /**
+     * Move the writer to the next segment. The segment is had first (prepared ahead of need, else created here);
+     * only then are the staged records written out and the writer switched, so a failure changes nothing.
+     *
+     * @return false when no segment could be had (storage FULL).
+     */
+    private boolean rotate()
     {
+        final int nextIndex = current.index() + 1;
+        final Segment next = nextSegment(nextIndex);
+        if (null == next)
+        {
+            return false;
+        }
         writeOut();
         final int dirty = tail - flushedOffset;
         if (dirty > 0)
@@ -396,25 +626,6 @@ public final class Journal implements AutoCloseable
         {
             current.closeChannel();
         }
-        final int nextIndex = current.index() + 1;
-        Segment next = preparer.take(nextIndex);
-        if (null != next)
-        {
-            try
-            {
-                next.install(fsync);
-            }
-            catch (final RuntimeException ex)
-            {
-                next.discard();
-                throw ex;
-            }
-            preparedRotations++;
-        }
-        else
-        {
-            next = Segment.create(dataDir, nextIndex, segmentSize, fsync);
-        }
         next.openChannel();
         segments.add(next);
         current = next;
@@ -424,6 +635,58 @@ public final class Journal implements AutoCloseable
         writtenOffset = SEGMENT_HEADER_LENGTH;
         stagingBase = SEGMENT_HEADER_LENGTH;
         nextRequested = false;
+        rotateFirst = false;
+        return true;
+    }
+
+    /**
+     * @return segment index installed in the directory (prepared ahead of need, or created now), or null when it
+     * could not be had: storage is then FULL and the preparer asked to retry in the background.
+     */
+    private Segment nextSegment(final int index)
+    {
+        Segment next = preparer.take(index);
+        if (null != next)
+        {
+            try
+            {
+                next.install(fsync);
+                preparedRotations++;
+            }
+            catch (final IOException ex)
+            {
+                next.discard();
+                next = null;
+            }
+            catch (final RuntimeException ex)
+            {
+                next.discard();
+                throw ex;
+            }
+        }
+        if (null == next)
+        {
+            final String name = "segment " + Segment.fileName(index * segmentSize);
+            final long usable = storage.usableBytes();
+            if (!storage.roomForSegment(usable))
+            {
+                storage.full(name, usable, null);
+                preparer.request(index);
+                return null;
+            }
+            try
+            {
+                next = Segment.create(dataDir, index, segmentSize, fsync, disk);
+            }
+            catch (final IOException ex)
+            {
+                storage.full(name, usable, ex);
+                preparer.request(index);
+                return null;
+            }
+        }
+        storage.segmentHad();
+        return next;
     }
 
     /**
@@ -448,6 +711,25 @@ public final class Journal implements AutoCloseable
     public long lastPosition()
     {
         return lastPosition;
+    }
+
+    /**
+     * @return CRC32C stored in the newest committed record (0 when the log is empty). With no unit open it is the
+     * checksum of a unit's last record, which a snapshot records to bind itself to this log; endUnit changes it.
+     */
+    public int lastChecksum()
+    {
+        return lastChecksum;
+    }
+
+    /**
+     * @return position just past the newest committed record (its aligned end): what a snapshot taken now covers,
+     * and where replay after it starts. {@link #nextPosition()} differs only when a claim moved the writer to a new
+     * segment and was aborted.
+     */
+    public long endPosition()
+    {
+        return endPosition;
     }
 
     /**
@@ -633,8 +915,9 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Abort an open claim, flush, stop the segment preparer (deleting a prepared segment not used), unmap and close.
-     * Idempotent.
+     * Abort an open claim, flush, stop the segment preparer (deleting a prepared segment not used), unmap, close and
+     * release the directory lock. Idempotent. With a unit open (a programming error or a failure part way through a
+     * command) only the complete units before it are flushed; the open unit is dropped.
      */
     public void close()
     {
@@ -645,7 +928,8 @@ public final class Journal implements AutoCloseable
      * Close after a failure of the writer: records committed since the last {@link #flush()} that are still only
      * in the staging buffer are dropped, not written. None of them was acknowledged (nothing is before its flush),
      * and they may be half of what one command meant to write. Records a full staging buffer already wrote out stay
-     * in the page cache and will be recovered.
+     * in the page cache: the next open keeps their complete units and truncates an incomplete last one. Releases
+     * the directory lock.
      */
     public void abandon()
     {
@@ -666,22 +950,47 @@ public final class Journal implements AutoCloseable
             }
             if (flush)
             {
-                flush();
+                if (0 == unitRecords)
+                {
+                    flush();
+                }
+                else
+                {
+                    flushCompleteUnits();
+                }
             }
         }
         finally
         {
             closed = true;
-            preparer.close();
-            for (final Segment segment : segments)
+            try
             {
-                segment.unmap();
+                preparer.close();
+                for (final Segment segment : segments)
+                {
+                    segment.unmap();
+                }
+                segments.clear();
+                // Only the writer's thread ever touches the staging buffer, and it is done: give the memory back
+                // now rather than when a collector finds the ByteBuffer unreachable.
+                org.agrona.BufferUtil.free(staging);
             }
-            segments.clear();
-            // Only the writer's thread ever touches the staging buffer, and it is done: give the memory back now
-            // rather than when a collector finds the ByteBuffer unreachable.
-            org.agrona.BufferUtil.free(staging);
+            finally
+            {
+                lock.close();
+            }
         }
+    }
+
+    /**
+     * Close with a unit open: make the complete units before it durable, not the open unit, whose records already
+     * written out (a full staging buffer, a rotation, a direct claim) the next open truncates as an incomplete unit.
+     */
+    private void flushCompleteUnits()
+    {
+        final long base = current.basePosition();
+        final int unitEnd = unitEndPosition > base ? (int)(unitEndPosition - base) : SEGMENT_HEADER_LENGTH;
+        flushTo(Math.max(writtenOffset, Math.min(unitEnd, tail)));
     }
 
     /**
@@ -698,6 +1007,50 @@ public final class Journal implements AutoCloseable
     SegmentPreparer preparer()
     {
         return preparer;
+    }
+
+    /**
+     * Check that the log holds, at position, the record a snapshot says it covers last.
+     *
+     * @return null when a committed record starts at position with this sequence and stored checksum, validates,
+     * ends its unit and ends (aligned) exactly at end; else what the log holds there instead, in words.
+     */
+    String bindingMismatch(final long position, final long sequence, final int checksum, final long end)
+    {
+        ensureOpen();
+        final Segment segment = segmentOf(position);
+        if (null == segment)
+        {
+            return "the log holds no segment for position " + position;
+        }
+        final int offset = (int)(position - segment.basePosition());
+        final boolean staged = segment == current && offset >= stagingBase;
+        if (!staged)
+        {
+            return RecoveryScan.bindingMismatch(segment, offset, crc, sequence, checksum, end);
+        }
+        final int at = offset - stagingBase;
+        final int frameLength = RecordFrame.frameLengthVolatile(stagingBuffer, at);
+        if (offset >= segment.limit() || frameLength < HEADER_LENGTH || offset + frameLength > segment.limit())
+        {
+            return "no committed record starts at position " + position;
+        }
+        return RecoveryScan.describeMismatch(
+            position,
+            RecordFrame.sequence(stagingBuffer, at),
+            RecordFrame.checksum(stagingBuffer, at),
+            stagingChecksum(at + RecordFrame.CHECKSUMMED_FROM, at + frameLength),
+            RecordFrame.endsUnit(RecordFrame.flags(stagingBuffer, at), segment.formatVersion()),
+            position + RecordFrame.align(frameLength),
+            sequence, checksum, end);
+    }
+
+    /**
+     * @return true when the log's first segment file is index 0 (it was not started by a repair without it).
+     */
+    boolean startsAtZero()
+    {
+        return 0 == firstIndex;
     }
 
     private Segment segmentOf(final long position)

@@ -6,8 +6,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Flyweight for one record being written, filled by {@link Journal#claim(int, int, int, long, JournalClaim)}: the
  * caller writes the payload straight into the journal's staging buffer (or, for a record larger than it, the mapped
- * segment) at {@link #offset()}, then calls {@link #commit()} or
- * {@link #abort()}. Reusable: one instance can serve every claim of a writer.
+ * segment) at {@link #offset()}, then calls {@link #commit()} or {@link #abort()}. A committed record joins the open
+ * unit, which {@link Journal#endUnit()} ends. Reusable: one instance can serve every claim of a writer.
  */
 public final class JournalClaim
 {
@@ -83,14 +83,15 @@ public final class JournalClaim
     }
 
     /**
-     * Compute the CRC32C and publish the record by writing its length last, with a release store. The record is then
-     * visible to reads and will be made durable by the next {@link Journal#flush()}.
+     * Compute the CRC32C and publish the record by writing its length last, with a release store. The record joins
+     * the open unit: it is visible to reads at once, and is made durable by the first {@link Journal#flush()} after
+     * {@link Journal#endUnit()} ends its unit; a crash before that loses the whole unit, never part of it.
      *
      * @throws IllegalStateException if the claim is not open.
      */
     public void commit()
     {
-        openJournal().commit(this);
+        openJournal().commit(this, 0);
     }
 
     /**

@@ -36,6 +36,8 @@ public final class JournalContext
     private boolean fsync = true;
     private boolean repair = false;
     private boolean concluded = false;
+    private DataDirectoryLock directoryLock;
+    private DiskProbe diskProbe;
 
     /**
      * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
@@ -94,8 +96,12 @@ public final class JournalContext
     }
 
     /**
-     * @param repair true to truncate the log at mid-log corruption (losing every record after it) instead of
-     *               refusing to open. An explicit operator decision, reported in the recovery notes.
+     * @param repair true to cut what cannot be proved instead of refusing to open: truncate the log at the start of
+     *               the unit holding mid-log corruption (losing every record after it), delete the segment files
+     *               after a missing or damaged one, start without a missing first segment file when a snapshot bound
+     *               to the log covers it, and set aside the snapshots past the cut (and, in
+     *               {@link SnapshotStore#select(Journal, boolean)}, those that cover more than the log holds). An
+     *               explicit operator decision, reported in the recovery notes.
      * @return this for a fluent API.
      */
     public JournalContext repair(final boolean repair)
@@ -105,11 +111,47 @@ public final class JournalContext
     }
 
     /**
-     * @return true when open truncates at mid-log corruption instead of refusing.
+     * @return true when open cuts what it cannot prove instead of refusing.
      */
     public boolean repair()
     {
         return repair;
+    }
+
+    /**
+     * @param lock the data directory's lock, already acquired by the caller (an engine takes it before starting its
+     *             processor thread so that a second owner fails at once). The journal owns it from then on: it is
+     *             released on close, abandon, or a failed open. Null (the default): {@link Journal#open} acquires one.
+     * @return this for a fluent API.
+     */
+    public JournalContext directoryLock(final DataDirectoryLock lock)
+    {
+        this.directoryLock = lock;
+        return this;
+    }
+
+    /**
+     * @return the directory lock handed in, null when the journal acquires its own.
+     */
+    public DataDirectoryLock directoryLock()
+    {
+        return directoryLock;
+    }
+
+    /**
+     * @param probe asks the file system for usable space and lets tests inject the errors of a full disk; null for
+     *              the data directory's file store.
+     * @return this for a fluent API.
+     */
+    JournalContext diskProbe(final DiskProbe probe)
+    {
+        this.diskProbe = probe;
+        return this;
+    }
+
+    DiskProbe diskProbe()
+    {
+        return diskProbe;
     }
 
     /**

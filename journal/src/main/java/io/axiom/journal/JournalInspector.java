@@ -5,12 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Offline operator tools over a data directory, behind {@code axiom wal verify} and {@code axiom wal dump}. Files are
- * opened read-only and nothing is modified; no writer may be running on the directory.
+ * Operator tools over a data directory, behind {@code axiom wal verify} and {@code axiom wal dump}. Files are opened
+ * read-only, nothing is modified and the directory lock is not taken, so they work on a live directory too (where the
+ * tail may be a unit still being written).
  */
 public final class JournalInspector
 {
@@ -21,27 +23,34 @@ public final class JournalInspector
     }
 
     /**
-     * Check every segment header and record (length, CRC32C, sequence continuity). Never throws on corruption: past
-     * a corrupt record it resynchronises on the next valid one and goes on, so every damaged region is reported.
+     * Check every segment header and record (length, CRC32C, flags, sequence continuity, unit ends) and every
+     * snapshot against the log. Never throws on corruption: past a corrupt record it resynchronises on the next
+     * valid one and goes on, so every damaged region is reported.
      *
      * @param dataDir the data directory.
-     * @return segments, records, faults and whether the tail is torn.
+     * @return segments, records, faults, the torn tail start-up would truncate, and notes.
      */
     public static VerifyReport verify(final Path dataDir)
     {
         final List<String> faults = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
         if (!Files.isDirectory(dataDir))
         {
             faults.add("no such data directory: " + dataDir);
-            return new VerifyReport(List.of(), 0, 0, 0, faults, false);
+            return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes);
         }
         final List<Segment> segments = new ArrayList<>();
         try
         {
-            boolean tornTail = mapReadOnly(dataDir, segments, faults);
+            final int files = mapReadOnly(dataDir, segments, faults, notes);
+            if (0 == files)
+            {
+                faults.add("no journal in " + dataDir + ": it holds no segment files (" + Segment.fileName(0) +
+                    " and on)");
+            }
             if (segments.isEmpty())
             {
-                return new VerifyReport(List.of(), 0, 0, 0, faults, tornTail);
+                return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes);
             }
             final RecoveryScan scan = new RecoveryScan(segments);
             RecoveryScan.Outcome outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments));
@@ -54,7 +63,9 @@ public final class JournalInspector
                 }
                 outcome = scan.scan(scan.nextSegment(), scan.nextOffset(), scan.nextSequence());
             }
-            tornTail |= outcome == RecoveryScan.Outcome.TORN_TAIL;
+            final boolean tornTail = outcome == RecoveryScan.Outcome.TORN_TAIL;
+            final Segment cut = segments.get(scan.cutSegment());
+            final long end = cut.basePosition() + scan.cutOffset();
 
             final List<SegmentInfo> infos = new ArrayList<>(segments.size());
             for (int i = 0; i < segments.size(); i++)
@@ -63,8 +74,17 @@ public final class JournalInspector
                 infos.add(new SegmentInfo(segment.file(), segment.index(), segment.basePosition(),
                     scan.segmentRecords(i), segment.limit(), segment.capacity()));
             }
-            return new VerifyReport(
-                infos, scan.recordCount(), scan.lastPosition(), scan.lastSequence(), faults, tornTail);
+            if (faults.isEmpty())
+            {
+                verifySnapshots(dataDir, segments, end, faults, notes);
+            }
+            else
+            {
+                notes.add("Snapshots were not checked against the log, which has faults.");
+            }
+            return new VerifyReport(infos, scan.recordCount(), scan.lastPosition(), scan.lastSequence(), faults,
+                tornTail, tornTail ? end : -1, tornTail ? scan.unitRecords() : 0,
+                tornTail ? scan.bytesAfterCut() : 0, notes);
         }
         finally
         {
@@ -73,7 +93,62 @@ public final class JournalInspector
     }
 
     /**
-     * Deliver valid records oldest first, from fromPosition on, stopping at the first bad record.
+     * Check each snapshot as start-up would ({@link SnapshotStore#select(Journal, boolean)}), against a sound log
+     * that ends at end.
+     */
+    private static void verifySnapshots(
+        final Path dataDir, final List<Segment> segments, final long end, final List<String> faults,
+        final List<String> notes)
+    {
+        final Path snapshotDir = dataDir.resolve(SnapshotStore.DIRECTORY);
+        for (final Path temp : SnapshotStore.listTemp(snapshotDir))
+        {
+            notes.add("Snapshot temp file " + temp.getFileName() + " is the leftover of an interrupted write; " +
+                "start-up removes it (on a live directory it may be a write in progress).");
+        }
+        final CRC32C crc = new CRC32C();
+        final long segmentSize = segments.get(0).capacity();
+        final int firstIndex = segments.get(0).index();
+        for (final Path file : SnapshotStore.list(snapshotDir))
+        {
+            final SnapshotStore.Parsed parsed = SnapshotStore.parse(file);
+            if (null != parsed.problem())
+            {
+                faults.add("snapshot " + file + " " + parsed.problem() + "; start-up sets it aside");
+                continue;
+            }
+            if (SnapshotStore.VERSION_UNBOUND == parsed.version())
+            {
+                notes.add("Snapshot " + file.getFileName() + " is format 1 (no binding to the log); start-up sets " +
+                    "it aside and replays the log instead.");
+                continue;
+            }
+            if (parsed.position() > end)
+            {
+                faults.add("snapshot " + file + " covers the log up to position " + parsed.position() + " (sequence " +
+                    parsed.lastSequence() + " at position " + parsed.lastPosition() + "), but the log ends at " +
+                    "position " + end + ": records it saw are missing (a deleted or truncated segment file); " +
+                    "start-up refuses (restore the missing files from backup, or --repair sets the snapshot aside)");
+                continue;
+            }
+            final long index = parsed.lastPosition() / segmentSize - firstIndex;
+            final String mismatch = parsed.lastPosition() < 0 || index < 0 || index >= segments.size() ?
+                "the log holds no segment for position " + parsed.lastPosition() :
+                RecoveryScan.bindingMismatch(segments.get((int)index),
+                (int)(parsed.lastPosition() - segments.get((int)index).basePosition()), crc, parsed.lastSequence(),
+                parsed.lastChecksum(), parsed.position());
+            if (null != mismatch)
+            {
+                faults.add("snapshot " + file + " does not match the log: its last record is sequence " +
+                    parsed.lastSequence() + " at position " + parsed.lastPosition() + ", but " + mismatch +
+                    " (a different history, after a repair or from another log); start-up sets it aside");
+            }
+        }
+    }
+
+    /**
+     * Deliver the records of complete units oldest first, from fromPosition on, stopping at the first bad record or
+     * at an incomplete last unit.
      *
      * @param dataDir      the data directory.
      * @param fromPosition first position of interest, need not be a record start.
@@ -89,7 +164,7 @@ public final class JournalInspector
         final List<Segment> segments = new ArrayList<>();
         try
         {
-            mapReadOnly(dataDir, segments, new ArrayList<>());
+            mapReadOnly(dataDir, segments, new ArrayList<>(), new ArrayList<>());
             if (segments.isEmpty())
             {
                 return;
@@ -97,12 +172,13 @@ public final class JournalInspector
             final RecoveryScan scan = new RecoveryScan(segments);
             scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments));
             long delivered = 0;
-            for (int i = 0; i <= scan.stopSegment() && delivered < limit; i++)
+            for (int i = 0; i <= scan.cutSegment() && delivered < limit; i++)
             {
                 final Segment segment = segments.get(i);
                 final UnsafeBuffer buffer = segment.buffer();
+                final int end = i == scan.cutSegment() ? scan.cutOffset() : segment.limit();
                 int offset = SegmentHeader.LENGTH;
-                while (offset < segment.limit() && delivered < limit)
+                while (offset < end && delivered < limit)
                 {
                     final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
                     final long position = segment.basePosition() + offset;
@@ -124,11 +200,17 @@ public final class JournalInspector
     /**
      * Map the contiguous prefix of segments with valid headers read-only; report the rest as faults.
      *
-     * @return true when the last file is an all-zero segment whose creation never finished.
+     * @return segment files found (valid or not).
      */
-    private static boolean mapReadOnly(final Path dataDir, final List<Segment> segments, final List<String> faults)
+    private static int mapReadOnly(
+        final Path dataDir, final List<Segment> segments, final List<String> faults, final List<String> notes)
     {
         final List<Path> files = SegmentFiles.list(dataDir);
+        for (final Path debris : SegmentFiles.listTemp(dataDir))
+        {
+            notes.add("Segment temp file " + debris.getFileName() + " is the leftover of an interrupted segment " +
+                "creation; start-up removes it.");
+        }
         long segmentSize = 0;
         for (int i = 0; i < files.size(); i++)
         {
@@ -153,22 +235,31 @@ public final class JournalInspector
             {
                 if (i == files.size() - 1 && SegmentFiles.isAllZero(file))
                 {
-                    return true;
+                    notes.add("Segment file " + file.getFileName() + " is all zero, a creation that never " +
+                        "finished; start-up removes it.");
+                    return files.size();
                 }
                 faults.add("bad segment header in " + file + " at file offset 0 (position " + basePosition + "): " +
                     problem + "; later segments not checked");
-                return false;
+                return files.size();
+            }
+            if (segments.isEmpty() && index > 0)
+            {
+                faults.add("segment file " + Segment.fileName(0) + " is missing: the log starts with " +
+                    file.getFileName() + " (position " + basePosition + "), so the records at positions [0, " +
+                    basePosition + ") are gone; start-up refuses (restore the missing files from backup, or " +
+                    "--repair starts only if a snapshot bound to the log covers them)");
             }
             if (!segments.isEmpty() && index != segments.get(segments.size() - 1).index() + 1)
             {
                 faults.add("segment file " + Segment.fileName(basePosition - size) + " is missing before " + file +
                     "; later segments not checked");
-                return false;
+                return files.size();
             }
             segmentSize = size;
-            segments.add(Segment.map(file, index, basePosition, true));
+            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header), true));
         }
-        return false;
+        return files.size();
     }
 
     private static long firstExpectedSequence(final List<Segment> segments)

@@ -28,6 +28,10 @@ record LogFault(Kind kind, Path file, long fileOffset, long position, String des
          */
         SEQUENCE,
         /**
+         * Valid checksum but flag bits this format does not define.
+         */
+        FLAGS,
+        /**
          * Zero frame length where a record must be, since valid records follow.
          */
         HOLE,
@@ -43,10 +47,14 @@ record LogFault(Kind kind, Path file, long fileOffset, long position, String des
 
     JournalCorruptionException toException(final String evidence)
     {
+        return toException(evidence, "Acknowledged records may be damaged. Restore the data dir from backup, or " +
+            "start with --repair to truncate the log at position " + position + ", losing the records after it.");
+    }
+
+    JournalCorruptionException toException(final String evidence, final String wayOut)
+    {
         return new JournalCorruptionException(
-            "Journal corruption: " + description + (null == evidence ? "" : "; " + evidence) +
-            ". Acknowledged records may be damaged. Restore the data dir from backup, or start with --repair to " +
-            "truncate the log at position " + position + ", losing the records after it.",
+            "Journal corruption: " + description + (null == evidence ? "" : "; " + evidence) + ". " + wayOut,
             file,
             fileOffset,
             position);

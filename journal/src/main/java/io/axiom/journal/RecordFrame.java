@@ -14,10 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  16  int64  timestamp     stamped by the caller, opaque to the journal
  *  24  int16  type          opaque to the journal (an SBE template id for core)
  *  26  int16  version       opaque to the journal (an SBE schema version for core)
- *  28  int32  reserved      0
+ *  28  int32  flags         bit 0 COMMIT: this record ends an atomic unit; other bits 0 (reserved, 0 in format 1)
  *  32  payload
  * </pre>
- * The length is written last with a release store, so a frame with a non-zero length is complete.
+ * The length is written last with a release store, so a frame with a non-zero length is complete. The flags are
+ * covered by the checksum: setting COMMIT means recomputing it.
  */
 final class RecordFrame
 {
@@ -27,11 +28,21 @@ final class RecordFrame
     static final int TIMESTAMP_OFFSET = 16;
     static final int TYPE_OFFSET = 24;
     static final int VERSION_OFFSET = 26;
-    static final int RESERVED_OFFSET = 28;
+    static final int FLAGS_OFFSET = 28;
     static final int HEADER_LENGTH = 32;
     static final int ALIGNMENT = 8;
     static final int CHECKSUMMED_FROM = SEQUENCE_OFFSET;
     static final int MAX_TYPE = 0xFFFF;
+
+    /**
+     * Flag bit: this record ends an atomic unit (the records of one engine command).
+     */
+    static final int COMMIT = 1;
+
+    /**
+     * Flag bits a valid record may carry; any other bit set makes a frame implausible.
+     */
+    static final int KNOWN_FLAGS = COMMIT;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -81,9 +92,30 @@ final class RecordFrame
         return buffer.getShort(frameOffset + VERSION_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
     }
 
-    static int reserved(final DirectBuffer buffer, final int frameOffset)
+    static int flags(final DirectBuffer buffer, final int frameOffset)
     {
-        return buffer.getInt(frameOffset + RESERVED_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        return buffer.getInt(frameOffset + FLAGS_OFFSET, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static void flags(final UnsafeBuffer buffer, final int frameOffset, final int flags)
+    {
+        buffer.putInt(frameOffset + FLAGS_OFFSET, flags, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return true when flags are valid for a segment of formatVersion: 0 or COMMIT in format 2, 0 in format 1.
+     */
+    static boolean plausibleFlags(final int flags, final int formatVersion)
+    {
+        return SegmentHeader.FORMAT_VERSION_UNMARKED == formatVersion ? 0 == flags : 0 == (flags & ~KNOWN_FLAGS);
+    }
+
+    /**
+     * @return true when a valid record with these flags ends a unit: in format 1 every record does.
+     */
+    static boolean endsUnit(final int flags, final int formatVersion)
+    {
+        return SegmentHeader.FORMAT_VERSION_UNMARKED == formatVersion || 0 != (flags & COMMIT);
     }
 
     /**
@@ -102,7 +134,7 @@ final class RecordFrame
         buffer.putLong(frameOffset + TIMESTAMP_OFFSET, timestamp, ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(frameOffset + TYPE_OFFSET, (short)type, ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(frameOffset + VERSION_OFFSET, (short)version, ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(frameOffset + RESERVED_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(frameOffset + FLAGS_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
     }
 
     static void writeChecksum(final UnsafeBuffer buffer, final int frameOffset, final int checksum)

@@ -1,5 +1,7 @@
 package io.axiom.journal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,37 +10,43 @@ import java.util.List;
 /**
  * Opens the segments of a data directory for writing and brings the log to a state the writer can append to:
  * removes the debris of interrupted segment creation, validates headers and contiguity, runs the
- * {@link RecoveryScan}, truncates a torn tail, and refuses corruption (or, with repair, truncates it loudly).
+ * {@link RecoveryScan}, truncates a torn tail or an incomplete last unit, and refuses corruption or a missing segment
+ * (or, with repair, cuts it loudly). A repair sets aside the snapshots that cover more than what is left.
  */
 final class Recovery
 {
     private final Path dir;
     private final boolean fsync;
     private final boolean repair;
+    private final DiskProbe disk;
     private final List<String> notes = new ArrayList<>();
     private final List<Segment> segments = new ArrayList<>();
     private long segmentSize;
+    private long logStartPosition;
+    private boolean repairCut;
     private RecoveryReport report;
     private RecoveryScan scan;
 
-    private Recovery(final JournalContext ctx)
+    private Recovery(final JournalContext ctx, final DiskProbe disk)
     {
         this.dir = ctx.dataDir();
         this.fsync = ctx.fsync();
         this.repair = ctx.repair();
+        this.disk = disk;
         this.segmentSize = ctx.maxSegmentSize();
     }
 
     /**
      * Recover the log in ctx.dataDir().
      *
-     * @param ctx concluded context.
+     * @param ctx  concluded context.
+     * @param disk probe used when a first segment must be created.
      * @return the recovered log, segments mapped read-write.
-     * @throws JournalCorruptionException when acknowledged data is damaged and repair is off.
+     * @throws JournalCorruptionException when acknowledged data is damaged or missing and repair is off.
      */
-    static Recovery run(final JournalContext ctx)
+    static Recovery run(final JournalContext ctx, final DiskProbe disk)
     {
-        final Recovery recovery = new Recovery(ctx);
+        final Recovery recovery = new Recovery(ctx, disk);
         try
         {
             recovery.recover(ctx.maxSegmentSize());
@@ -55,63 +63,97 @@ final class Recovery
     {
         if (!fsync)
         {
-            notes.add("fsync is DISABLED: flush() does not force records to the device, acknowledged records can " +
-                "be lost on power failure");
+            notes.add("fsync is DISABLED: flush() does not force records to the device, so acknowledged records " +
+                "can be lost on power failure.");
         }
         boolean directoryChanged = false;
         for (final Path temp : SegmentFiles.listTemp(dir))
         {
             SegmentFiles.delete(temp);
-            notes.add("removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash");
+            notes.add("Removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash.");
             directoryChanged = true;
         }
         for (final Path prepared : SegmentFiles.listPrepared(dir))
         {
             SegmentFiles.delete(prepared);
-            notes.add("removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used");
+            notes.add("Removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used.");
             directoryChanged = true;
         }
         directoryChanged |= openSegments(configuredSegmentSize);
 
         if (segments.isEmpty())
         {
-            segments.add(Segment.create(dir, 0, segmentSize, fsync));
-            notes.add("created a new log in " + dir + " with segments of " + segmentSize + " bytes");
+            try
+            {
+                segments.add(Segment.create(dir, 0, segmentSize, fsync, disk));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create the first segment of a new log in " + dir, ex);
+            }
+            notes.add("Created a new log in " + dir + " with segments of " + segmentSize + " bytes.");
         }
 
         scan = new RecoveryScan(segments);
         final long firstExpected = segments.get(0).index() == 0 ? 1 : 0;
         final RecoveryScan.Outcome outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpected);
-        final Segment stop = segments.get(scan.stopSegment());
-        final long stopPosition = stop.basePosition() + scan.stopOffset();
+        final Segment cut = segments.get(scan.cutSegment());
+        final long cutPosition = cut.basePosition() + scan.cutOffset();
         long truncatedAt = -1;
         long truncatedBytes = 0;
+        long truncatedRecords = 0;
         switch (outcome)
         {
             case CORRUPT:
+            {
+                final LogFault corruption = scan.corruption();
                 if (!repair)
                 {
-                    throw scan.corruption().toException(scan.evidence());
+                    throw corruption.toException(scan.evidence());
                 }
-                notes.add("REPAIR: " + scan.corruption().description() + "; " + scan.evidence() + ". Truncated the " +
-                    "log at position " + stopPosition + ": every record from there on is LOST");
-                truncatedAt = stopPosition;
-                truncatedBytes = truncateAfterStop();
+                truncatedAt = cutPosition;
+                truncatedRecords = scan.unitRecords();
+                truncatedBytes = truncateAtCut("REPAIR: it lies after the truncation point at position " +
+                    cutPosition + ", and every record in it is LOST.");
+                notes.add(0, "REPAIR: " + corruption.description() + "; " + scan.evidence() + ". Truncated the " +
+                    "log at position " + cutPosition + (cutPosition < corruption.position() ? ", the start of the " +
+                    "unit the bad record belongs to (" + truncatedRecords + " valid record(s) of that unit before it " +
+                    "dropped too)" : "") + ": every record from there on is LOST (" + truncatedBytes +
+                    " non-zero bytes removed).");
+                repairCut = true;
                 directoryChanged = true;
                 break;
+            }
 
             case TORN_TAIL:
-                truncatedAt = stopPosition;
-                truncatedBytes = truncateAfterStop();
-                notes.add("torn tail: truncated " + truncatedBytes + " bytes of a partial write at position " +
-                    stopPosition + (null == scan.fault() ? "" : " (" + scan.fault().description() + ")") +
-                    "; no valid record follows, so no acknowledged record was in it");
+            {
+                truncatedAt = cutPosition;
+                truncatedRecords = scan.unitRecords();
+                truncatedBytes = truncateAtCut("it held only the torn tail after position " + cutPosition + ".");
+                notes.add(0, truncatedRecords > 0 ?
+                    "Torn tail: truncated an incomplete unit at position " + cutPosition + ": " + truncatedRecords +
+                    " valid record(s) of a command that never reached its commit mark, " + truncatedBytes +
+                    " bytes in all" + (null == scan.fault() ? "" : " (then " + scan.fault().description() + ")") +
+                    "; none was acknowledged, since an acknowledgement waits for the flush after the mark." :
+                    "Torn tail: truncated " + truncatedBytes + " bytes of a partial write at position " +
+                    cutPosition + (null == scan.fault() ? "" : " (" + scan.fault().description() + ")") +
+                    "; no valid record follows, so no acknowledged record was in it.");
                 directoryChanged = true;
                 break;
+            }
 
             case CLEAN:
-                directoryChanged |= removeSegmentsAfterStop("empty, after the end of the log");
+                directoryChanged |= removeSegmentsAfterCut("it is empty, after the end of the log.");
                 break;
+        }
+        cut.limit(scan.cutOffset());
+        int setAside = 0;
+        if (repairCut)
+        {
+            // Only a repair can cut below a snapshot: snapshots cover flushed units, and a torn tail lies after the
+            // last flush. A snapshot past a cut without repair is evidence of lost records, for select() to refuse.
+            setAside = SnapshotStore.setAsidePast(dir, cutPosition, "repair cut the log at position " + cutPosition,
+                notes);
         }
         if (directoryChanged && fsync)
         {
@@ -124,9 +166,13 @@ final class Recovery
             scan.firstPosition(),
             scan.lastPosition(),
             scan.lastSequence(),
-            stopPosition,
+            cutPosition,
             truncatedAt,
-            (int)Math.min(Integer.MAX_VALUE, truncatedBytes),
+            truncatedBytes,
+            truncatedRecords,
+            repairCut,
+            logStartPosition,
+            setAside,
             notes);
     }
 
@@ -166,7 +212,7 @@ final class Recovery
                 if (i == files.size() - 1 && SegmentFiles.isAllZero(file))
                 {
                     SegmentFiles.delete(file);
-                    notes.add("removed " + file.getFileName() + ": all zero, its creation never finished");
+                    notes.add("Removed " + file.getFileName() + ": it was all zero, its creation never finished.");
                     deleted = true;
                     continue;
                 }
@@ -174,6 +220,23 @@ final class Recovery
                     "bad segment header in " + file + " at file offset 0 (position " + basePosition + "): " + problem);
                 deleted |= refuseOrDropFrom(files, i, fault);
                 break;
+            }
+            if (segments.isEmpty() && index > 0)
+            {
+                final LogFault fault = new LogFault(LogFault.Kind.MISSING_SEGMENT, dir.resolve(Segment.fileName(0)),
+                    0, 0, "segment file " + Segment.fileName(0) + " is missing: the log in " + dir + " starts with " +
+                    file.getFileName() + " (position " + basePosition + "), so the records at positions [0, " +
+                    basePosition + ") are gone");
+                if (!repair)
+                {
+                    throw fault.toException(null, "Acknowledged records are missing. Restore the missing segment " +
+                        "file(s) from backup, or start with --repair, which starts from the files present only if a " +
+                        "snapshot bound to this log covers the missing positions.");
+                }
+                logStartPosition = basePosition;
+                repairCut = true;
+                notes.add("REPAIR: " + fault.description() + "; starting from " + file.getFileName() +
+                    " because repair is on, if a snapshot bound to this log covers the missing positions.");
             }
             if (!segments.isEmpty() && index != segments.get(segments.size() - 1).index() + 1)
             {
@@ -190,11 +253,11 @@ final class Recovery
                 segmentSize = size;
                 if (size != configuredSegmentSize)
                 {
-                    notes.add("existing log uses segments of " + size + " bytes; configured " +
-                        configuredSegmentSize + " applies to new logs only");
+                    notes.add("The existing log uses segments of " + size + " bytes; the configured " +
+                        configuredSegmentSize + " applies to new logs only.");
                 }
             }
-            segments.add(Segment.map(file, index, basePosition, false));
+            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header), false));
         }
         return deleted;
     }
@@ -212,34 +275,35 @@ final class Recovery
             dropped.append(' ').append(files.get(j).getFileName());
         }
         notes.add("REPAIR: " + fault.description() + ". Deleted segment files" + dropped +
-            ": every record in them is LOST");
+            ": every record in them is LOST.");
+        repairCut = true;
         return true;
     }
 
     /**
-     * Zero the stop segment from the stop offset to its last non-zero byte and delete every later segment.
+     * Zero the cut segment from the end of the last complete unit to its last non-zero byte and delete every later
+     * segment.
      *
      * @return non-zero bytes removed.
      */
-    private long truncateAfterStop()
+    private long truncateAtCut(final String whyLaterSegments)
     {
-        final Segment stop = segments.get(scan.stopSegment());
-        final long bytes = (scan.tailEnd() - scan.stopOffset()) + scan.laterGarbageBytes();
-        stop.zeroAndForce(scan.stopOffset(), scan.tailEnd(), fsync);
-        removeSegmentsAfterStop(repair && scan.outcome() == RecoveryScan.Outcome.CORRUPT ?
-            "REPAIR: deleted, it lies after the truncation point" : "it held only a partial write");
+        final Segment cut = segments.get(scan.cutSegment());
+        final long bytes = scan.bytesAfterCut();
+        cut.zeroAndForce(scan.cutOffset(), scan.tailEnd(), fsync);
+        removeSegmentsAfterCut(whyLaterSegments);
         return bytes;
     }
 
-    private boolean removeSegmentsAfterStop(final String why)
+    private boolean removeSegmentsAfterCut(final String why)
     {
         boolean removed = false;
-        while (segments.size() > scan.stopSegment() + 1)
+        while (segments.size() > scan.cutSegment() + 1)
         {
             final Segment last = segments.remove(segments.size() - 1);
             last.unmap();
             SegmentFiles.delete(last.file());
-            notes.add("removed " + last.file().getFileName() + ": " + why);
+            notes.add("Removed segment file " + last.file().getFileName() + ": " + why);
             removed = true;
         }
         return removed;

@@ -10,10 +10,12 @@ import static io.axiom.journal.RecordFrame.CHECKSUMMED_FROM;
 import static io.axiom.journal.RecordFrame.HEADER_LENGTH;
 
 /**
- * Walks mapped segments record by record, validating length, CRC32C and sequence continuity, and classifies where
- * the walk stopped: a clean end, a torn tail (nothing valid after it) or corruption (valid records after it).
- * Reads only; acting on the outcome is the caller's business ({@link Recovery} truncates or refuses,
- * {@link JournalInspector} reports).
+ * Walks mapped segments record by record, validating length, CRC32C, flags and sequence continuity, and classifies
+ * where the walk stopped: a clean end, a torn tail (nothing valid after it) or corruption (valid records after it).
+ * <p>
+ * The log ends at the end of the last record that ends a unit (COMMIT flag; every record of a format-1 segment):
+ * valid records after it are an incomplete unit, part of the torn tail. Reads only; acting on the outcome is the
+ * caller's business ({@link Recovery} truncates or refuses, {@link JournalInspector} reports).
  */
 final class RecoveryScan
 {
@@ -30,8 +32,13 @@ final class RecoveryScan
     private long firstPosition;
     private long lastPosition;
     private long lastSequence;
+    private int lastChecksum;
+    private long walkedSequence;
+    private long unitRecords;
     private int stopSegment;
     private int stopOffset;
+    private int cutSegment;
+    private int cutOffset;
     private LogFault fault;
 
     private Outcome outcome;
@@ -54,8 +61,8 @@ final class RecoveryScan
     }
 
     /**
-     * Walk valid records from a record boundary until a zero length that ends the log, the end of the segments, or a
-     * bad record, then classify the stop.
+     * Walk valid records from a unit boundary until a zero length that ends the log, the end of the segments, or a
+     * bad record, then classify the stop. Counts add up over calls (the inspector resumes past corruption).
      *
      * @param fromSegment      index into the segment list.
      * @param fromOffset       file offset of the first record to check.
@@ -73,6 +80,10 @@ final class RecoveryScan
     {
         long expected = expectedSequence;
         fault = null;
+        unitRecords = 0;
+        cutSegment = fromSegment;
+        cutOffset = fromOffset;
+        long unitFirstPosition = 0;
         for (int s = fromSegment; s < segments.size(); s++)
         {
             final Segment segment = segments.get(s);
@@ -104,16 +115,32 @@ final class RecoveryScan
                 }
                 final long sequence = RecordFrame.sequence(buffer, offset);
                 final long position = segment.basePosition() + offset;
-                if (0 == recordCount)
+                if (0 == unitRecords)
                 {
-                    firstPosition = position;
+                    unitFirstPosition = position;
                 }
-                recordCount++;
+                unitRecords++;
                 segmentRecords[s]++;
-                lastPosition = position;
-                lastSequence = sequence;
+                walkedSequence = sequence;
                 expected = sequence + 1;
+                final boolean endsUnit =
+                    RecordFrame.endsUnit(RecordFrame.flags(buffer, offset), segment.formatVersion());
+                final int checksum = RecordFrame.checksum(buffer, offset);
                 offset += RecordFrame.align(frameLength);
+                if (endsUnit)
+                {
+                    if (0 == recordCount)
+                    {
+                        firstPosition = unitFirstPosition;
+                    }
+                    recordCount += unitRecords;
+                    unitRecords = 0;
+                    lastPosition = position;
+                    lastSequence = sequence;
+                    lastChecksum = checksum;
+                    cutSegment = s;
+                    cutOffset = offset;
+                }
             }
             segment.limit(offset);
         }
@@ -150,6 +177,13 @@ final class RecoveryScan
                 "sequence gap in " + where + ": expected sequence " + (0 == expected ? ">= 1" : expected) +
                 ", actual " + sequence + " (the record's checksum is valid)");
         }
+        final int flags = RecordFrame.flags(buffer, offset);
+        if (!RecordFrame.plausibleFlags(flags, segment.formatVersion()))
+        {
+            return new LogFault(LogFault.Kind.FLAGS, segment.file(), offset, position,
+                "unknown flags 0x" + SegmentHeader.hex(flags) + " in " + where + " (format " +
+                segment.formatVersion() + " segment; the record's checksum is valid, sequence " + sequence + ")");
+        }
         return null;
     }
 
@@ -158,11 +192,18 @@ final class RecoveryScan
         final Segment stop = segments.get(stopSegment);
         final int lookFrom = null == fault ? stopOffset : stopOffset + ALIGNMENT;
         validFollows = findValidFrame(stopSegment, lookFrom);
-        tailEnd = stop.nonZeroEnd(stopOffset);
+        final Segment cut = segments.get(cutSegment);
+        tailEnd = cut.nonZeroEnd(cutOffset);
         laterGarbageBytes = 0;
-        for (int s = stopSegment + 1; s < segments.size(); s++)
+        long afterStopBytes = 0;
+        for (int s = cutSegment + 1; s < segments.size(); s++)
         {
-            laterGarbageBytes += segments.get(s).nonZeroEnd(SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
+            final long bytes = segments.get(s).nonZeroEnd(SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
+            laterGarbageBytes += bytes;
+            if (s > stopSegment)
+            {
+                afterStopBytes += bytes;
+            }
         }
 
         corruption = null;
@@ -176,16 +217,16 @@ final class RecoveryScan
             corruption = null != fault ? fault : new LogFault(
                 LogFault.Kind.HOLE, stop.file(), stopOffset, stop.basePosition() + stopOffset,
                 "zero frame length in " + stop.file() + " at file offset " + stopOffset + " (position " +
-                (stop.basePosition() + stopOffset) + ") where sequence " + (lastSequence + 1) + " was expected");
+                (stop.basePosition() + stopOffset) + ") where sequence " + (walkedSequence + 1) + " was expected");
             outcome = Outcome.CORRUPT;
         }
-        else if (null != fault && laterGarbageBytes > 0)
+        else if (null != fault && afterStopBytes > 0)
         {
             evidence = "later segment files hold data after it, so this is not a torn tail";
             corruption = fault;
             outcome = Outcome.CORRUPT;
         }
-        else if (tailEnd > stopOffset || laterGarbageBytes > 0)
+        else if (tailEnd > cutOffset || laterGarbageBytes > 0)
         {
             outcome = Outcome.TORN_TAIL;
         }
@@ -196,8 +237,8 @@ final class RecoveryScan
     }
 
     /**
-     * Look for a frame that validates (length, CRC32C) with a plausible sequence after the last good one, at every
-     * 8-aligned offset from fromOffset in segment fromSegment and in every later segment.
+     * Look for a frame that validates (length, CRC32C, flags) with a plausible sequence after the last good one, at
+     * every 8-aligned offset from fromOffset in segment fromSegment and in every later segment.
      */
     private boolean findValidFrame(final int fromSegment, final int fromOffset)
     {
@@ -213,14 +254,14 @@ final class RecoveryScan
             {
                 final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
                 if (frameLength < HEADER_LENGTH || frameLength > capacity - offset ||
-                    RecordFrame.reserved(buffer, offset) != 0)
+                    !RecordFrame.plausibleFlags(RecordFrame.flags(buffer, offset), segment.formatVersion()))
                 {
                     continue;
                 }
                 final long sequence = RecordFrame.sequence(buffer, offset);
-                final long maxSequence = 0 == lastSequence ? Long.MAX_VALUE :
-                    lastSequence + 1 + (segment.basePosition() + offset - stopPosition) / HEADER_LENGTH;
-                if (sequence <= lastSequence || sequence > maxSequence)
+                final long maxSequence = 0 == walkedSequence ? Long.MAX_VALUE :
+                    walkedSequence + 1 + (segment.basePosition() + offset - stopPosition) / HEADER_LENGTH;
+                if (sequence <= walkedSequence || sequence > maxSequence)
                 {
                     continue;
                 }
@@ -237,6 +278,74 @@ final class RecoveryScan
         return false;
     }
 
+    /**
+     * Check that a segment holds, at offset, the record a snapshot says it covers last.
+     *
+     * @return null when a committed record starts there with this sequence and stored checksum, validates, ends its
+     * unit and ends (aligned) exactly at end; else what is there instead, in words.
+     */
+    static String bindingMismatch(
+        final Segment segment,
+        final int offset,
+        final CRC32C crc,
+        final long sequence,
+        final int checksum,
+        final long end)
+    {
+        final long position = segment.basePosition() + offset;
+        final UnsafeBuffer buffer = segment.buffer();
+        final int limit = segment.limit();
+        if (offset < SegmentHeader.LENGTH || (offset & (ALIGNMENT - 1)) != 0 || offset >= limit)
+        {
+            return "no committed record starts at position " + position;
+        }
+        final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+        if (frameLength < HEADER_LENGTH || offset + frameLength > limit)
+        {
+            return "no committed record starts at position " + position;
+        }
+        return describeMismatch(
+            position,
+            RecordFrame.sequence(buffer, offset),
+            RecordFrame.checksum(buffer, offset),
+            segment.checksum(crc, offset + CHECKSUMMED_FROM, offset + frameLength),
+            RecordFrame.endsUnit(RecordFrame.flags(buffer, offset), segment.formatVersion()),
+            position + RecordFrame.align(frameLength),
+            sequence, checksum, end);
+    }
+
+    static String describeMismatch(
+        final long position,
+        final long actualSequence,
+        final int storedChecksum,
+        final int computedChecksum,
+        final boolean endsUnit,
+        final long actualEnd,
+        final long sequence,
+        final int checksum,
+        final long end)
+    {
+        if (storedChecksum != computedChecksum)
+        {
+            return "no valid record starts at position " + position;
+        }
+        if (actualSequence != sequence || storedChecksum != checksum)
+        {
+            return "the log holds sequence " + actualSequence + " with CRC32C 0x" + SegmentHeader.hex(storedChecksum) +
+                " at position " + position + ", not sequence " + sequence + " with CRC32C 0x" +
+                SegmentHeader.hex(checksum);
+        }
+        if (!endsUnit)
+        {
+            return "the record at position " + position + " does not end a unit in this log";
+        }
+        if (actualEnd != end)
+        {
+            return "the record at position " + position + " ends at " + actualEnd + ", not at " + end;
+        }
+        return null;
+    }
+
     Outcome outcome()
     {
         return outcome;
@@ -250,16 +359,25 @@ final class RecoveryScan
         return validFollows;
     }
 
+    /**
+     * @return records in complete units, over every scan so far.
+     */
     long recordCount()
     {
         return recordCount;
     }
 
+    /**
+     * @return position of the oldest record in a complete unit, 0 when none.
+     */
     long firstPosition()
     {
         return firstPosition;
     }
 
+    /**
+     * @return position of the last record that ends a unit, 0 when none.
+     */
     long lastPosition()
     {
         return lastPosition;
@@ -270,13 +388,33 @@ final class RecoveryScan
         return lastSequence;
     }
 
+    /**
+     * @return CRC32C stored in the last record that ends a unit, 0 when none.
+     */
+    int lastChecksum()
+    {
+        return lastChecksum;
+    }
+
+    /**
+     * @return valid records walked after the last unit end of the last scan: an incomplete unit (or, at a fault, the
+     * part of a unit before it).
+     */
+    long unitRecords()
+    {
+        return unitRecords;
+    }
+
+    /**
+     * @return valid records in a segment, complete units or not.
+     */
     long segmentRecords(final int segment)
     {
         return segmentRecords[segment];
     }
 
     /**
-     * @return index into the segment list where the walk stopped.
+     * @return index into the segment list where the walk stopped (the end of valid records).
      */
     int stopSegment()
     {
@@ -289,6 +427,22 @@ final class RecoveryScan
     int stopOffset()
     {
         return stopOffset;
+    }
+
+    /**
+     * @return index into the segment list of the end of the last complete unit: where the log ends.
+     */
+    int cutSegment()
+    {
+        return cutSegment;
+    }
+
+    /**
+     * @return file offset just past the last complete unit in {@link #cutSegment()}.
+     */
+    int cutOffset()
+    {
+        return cutOffset;
     }
 
     /**
@@ -316,16 +470,27 @@ final class RecoveryScan
     }
 
     /**
-     * @return offset just past the last non-zero byte in the stop segment from the stop offset.
+     * @return offset just past the last non-zero byte in the cut segment from the cut offset.
      */
     int tailEnd()
     {
         return tailEnd;
     }
 
+    /**
+     * @return non-zero bytes in the segments after the cut segment.
+     */
     long laterGarbageBytes()
     {
         return laterGarbageBytes;
+    }
+
+    /**
+     * @return bytes after the end of the last complete unit: what a truncation at the cut removes.
+     */
+    long bytesAfterCut()
+    {
+        return (tailEnd - cutOffset) + laterGarbageBytes;
     }
 
     /**

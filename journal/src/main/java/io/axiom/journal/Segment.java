@@ -26,6 +26,7 @@ final class Segment
     private final Path file;
     private final int index;
     private final long basePosition;
+    private final int formatVersion;
     private final int capacity;
     private final MappedByteBuffer mapped;
     private final ByteBuffer checksumView;
@@ -34,11 +35,17 @@ final class Segment
     private Path preparedFile;
     private FileChannel channel;
 
-    private Segment(final Path file, final int index, final long basePosition, final MappedByteBuffer mapped)
+    private Segment(
+        final Path file,
+        final int index,
+        final long basePosition,
+        final int formatVersion,
+        final MappedByteBuffer mapped)
     {
         this.file = file;
         this.index = index;
         this.basePosition = basePosition;
+        this.formatVersion = formatVersion;
         this.capacity = mapped.capacity();
         this.mapped = mapped;
         this.checksumView = mapped.duplicate();
@@ -53,8 +60,15 @@ final class Segment
     /**
      * Create segment index in dir: preallocate real zero blocks in a temp file, write the header, fsync, rename into
      * place, fsync the directory, then map it. A crash at any point leaves either no segment or a complete one.
+     *
+     * @throws IOException when the file could not be made (no space, say): the temp file is removed and nothing in
+     *                     the log changed.
+     * @throws UncheckedIOException when the directory fsync after the rename failed: fatal, the directory's state on
+     *                     the device is unknown.
      */
-    static Segment create(final Path dir, final int index, final long segmentSize, final boolean fsync)
+    static Segment create(
+        final Path dir, final int index, final long segmentSize, final boolean fsync, final DiskProbe disk)
+        throws IOException
     {
         final long basePosition = index * segmentSize;
         final Path file = dir.resolve(fileName(basePosition));
@@ -66,41 +80,32 @@ final class Segment
         try
         {
             Files.deleteIfExists(temp);
-            writeZeroedSegment(temp, index, segmentSize, fsync, null, null);
+            writeZeroedSegment(temp, index, segmentSize, fsync, null, null, disk);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            if (fsync)
-            {
-                SegmentFiles.forceDirectory(dir);
-            }
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create segment " + file, ex);
+            deleteQuietly(temp, ex);
+            throw ex;
         }
-        return map(file, index, basePosition, false);
+        if (fsync)
+        {
+            SegmentFiles.forceDirectory(dir);
+        }
+        return map(file, index, basePosition, SegmentHeader.FORMAT_VERSION, false);
     }
 
     /**
      * Prepare segment index ahead of need, off the writer's thread: the same zero blocks, header and fsync as
      * {@link #create}, but in {@code name.wal.next}, mapped, and not yet part of the log. {@link #install(boolean)}
-     * renames it into place; {@link #discard()} deletes it. Recovery deletes a leftover {@code .wal.next}.
+     * renames it into place; {@link #discard()} deletes it. Recovery deletes a leftover {@code .wal.next}. Gentle:
+     * each chunk of zeros is forced on its own, and while hurry says false the preparer rests as long as the chunk
+     * took, so its I/O never queues a long burst in front of the writer's fsyncs.
      *
      * @param cancelled polled between chunks of zeros; when true the file is deleted and null returned.
+     * @param hurry     true when the writer may soon need the segment: fill at full speed; null = always full speed.
      * @return the prepared segment, or null when cancelled.
-     */
-    static Segment prepare(
-        final Path dir, final int index, final long segmentSize, final boolean fsync, final BooleanSupplier cancelled)
-    {
-        return prepare(dir, index, segmentSize, fsync, cancelled, null);
-    }
-
-    /**
-     * As {@link #prepare(Path, int, long, boolean, BooleanSupplier)}, gently: each chunk of zeros is forced on its
-     * own, and while hurry says false the preparer rests as long as the chunk took, so its I/O never queues a long
-     * burst in front of the writer's fsyncs.
-     *
-     * @param hurry true when the writer may soon need the segment: fill at full speed; null = always full speed.
-     * @return the prepared segment, or null when cancelled.
+     * @throws IOException when the file could not be made (it is removed).
      */
     static Segment prepare(
         final Path dir,
@@ -108,7 +113,8 @@ final class Segment
         final long segmentSize,
         final boolean fsync,
         final BooleanSupplier cancelled,
-        final BooleanSupplier hurry)
+        final BooleanSupplier hurry,
+        final DiskProbe disk) throws IOException
     {
         final long basePosition = index * segmentSize;
         final Path file = dir.resolve(fileName(basePosition));
@@ -116,7 +122,7 @@ final class Segment
         try
         {
             Files.deleteIfExists(next);
-            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled, hurry))
+            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled, hurry, disk))
             {
                 Files.deleteIfExists(next);
                 return null;
@@ -124,7 +130,7 @@ final class Segment
             final Segment segment;
             try (FileChannel channel = FileChannel.open(next, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
-                segment = new Segment(file, index, basePosition,
+                segment = new Segment(file, index, basePosition, SegmentHeader.FORMAT_VERSION,
                     channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentSize));
             }
             segment.preparedFile = next;
@@ -132,16 +138,20 @@ final class Segment
         }
         catch (final IOException | RuntimeException ex)
         {
-            try
-            {
-                Files.deleteIfExists(next);
-            }
-            catch (final IOException suppressed)
-            {
-                ex.addSuppressed(suppressed);
-            }
-            throw ex instanceof IOException io ? new UncheckedIOException("cannot prepare segment " + next, io) :
-                (RuntimeException)ex;
+            deleteQuietly(next, ex);
+            throw ex;
+        }
+    }
+
+    private static void deleteQuietly(final Path file, final Exception failure)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException suppressed)
+        {
+            failure.addSuppressed(suppressed);
         }
     }
 
@@ -156,7 +166,8 @@ final class Segment
         final long segmentSize,
         final boolean fsync,
         final BooleanSupplier cancelled,
-        final BooleanSupplier hurry) throws IOException
+        final BooleanSupplier hurry,
+        final DiskProbe disk) throws IOException
     {
         try (FileChannel channel = FileChannel.open(
             target, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
@@ -173,6 +184,7 @@ final class Segment
                     }
                     final long chunkStartNs = System.nanoTime();
                     zeros.clear().limit((int)Math.min(zeros.capacity(), segmentSize - written));
+                    disk.beforeSegmentWrite(target, written, zeros.remaining());
                     while (zeros.hasRemaining())
                     {
                         written += channel.write(zeros, written);
@@ -210,25 +222,21 @@ final class Segment
     /**
      * Make a {@link #prepare prepared} segment part of the log: rename {@code name.wal.next} to {@code name.wal}
      * (its content is already durable) and fsync the directory.
+     *
+     * @throws IOException when the rename failed: the segment is not part of the log (discard it).
+     * @throws UncheckedIOException when the directory fsync failed: fatal.
      */
-    void install(final boolean fsync)
+    void install(final boolean fsync) throws IOException
     {
-        try
+        if (Files.exists(file))
         {
-            if (Files.exists(file))
-            {
-                throw new IllegalStateException("segment file already exists: " + file);
-            }
-            Files.move(preparedFile, file, StandardCopyOption.ATOMIC_MOVE);
-            preparedFile = null;
-            if (fsync)
-            {
-                SegmentFiles.forceDirectory(file.getParent());
-            }
+            throw new IllegalStateException("segment file already exists: " + file);
         }
-        catch (final IOException ex)
+        Files.move(preparedFile, file, StandardCopyOption.ATOMIC_MOVE);
+        preparedFile = null;
+        if (fsync)
         {
-            throw new UncheckedIOException("cannot install prepared segment " + file, ex);
+            SegmentFiles.forceDirectory(file.getParent());
         }
     }
 
@@ -248,7 +256,8 @@ final class Segment
     /**
      * Map an existing segment file whose header has been validated.
      */
-    static Segment map(final Path file, final int index, final long basePosition, final boolean readOnly)
+    static Segment map(
+        final Path file, final int index, final long basePosition, final int formatVersion, final boolean readOnly)
     {
         try (FileChannel channel = readOnly ?
             FileChannel.open(file, StandardOpenOption.READ) :
@@ -256,7 +265,7 @@ final class Segment
         {
             final MappedByteBuffer mapped = channel.map(
                 readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, channel.size());
-            return new Segment(file, index, basePosition, mapped);
+            return new Segment(file, index, basePosition, formatVersion, mapped);
         }
         catch (final IOException ex)
         {
@@ -277,6 +286,15 @@ final class Segment
     long basePosition()
     {
         return basePosition;
+    }
+
+    /**
+     * @return {@link SegmentHeader#FORMAT_VERSION}, or {@link SegmentHeader#FORMAT_VERSION_UNMARKED} for a segment
+     * written before commit marks.
+     */
+    int formatVersion()
+    {
+        return formatVersion;
     }
 
     int capacity()

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
  * The 64-byte header that opens every segment file, little-endian:
  * <pre>
  *   0  int64  magic           ASCII "AXIOMWAL"
- *   8  int32  formatVersion   1
+ *   8  int32  formatVersion   2 (1 is read: a segment without commit marks, every record ends a unit)
  *  12  int32  segmentIndex    i, the file holds positions [i * maxSegmentSize, (i + 1) * maxSegmentSize)
  *  16  int64  basePosition    i * maxSegmentSize, also the file name
  *  24  int64  maxSegmentSize  file length
@@ -21,7 +21,15 @@ final class SegmentHeader
     static final int LENGTH = 64;
     static final long MAGIC = ByteBuffer.wrap("AXIOMWAL".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
         .order(ByteOrder.LITTLE_ENDIAN).getLong();
-    static final int FORMAT_VERSION = 1;
+    /**
+     * Format written: records carry the COMMIT flag that ends an atomic unit.
+     */
+    static final int FORMAT_VERSION = 2;
+
+    /**
+     * Older format still read: no commit marks, every record counts as the end of a unit.
+     */
+    static final int FORMAT_VERSION_UNMARKED = 1;
 
     static final int MAGIC_OFFSET = 0;
     static final int FORMAT_VERSION_OFFSET = 8;
@@ -75,9 +83,11 @@ final class SegmentHeader
         {
             return "bad magic 0x" + Long.toHexString(le.getLong(MAGIC_OFFSET)) + ", not an Axiom WAL segment";
         }
-        if (le.getInt(FORMAT_VERSION_OFFSET) != FORMAT_VERSION)
+        final int version = le.getInt(FORMAT_VERSION_OFFSET);
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_UNMARKED)
         {
-            return "unsupported format version " + le.getInt(FORMAT_VERSION_OFFSET) + ", expected " + FORMAT_VERSION;
+            return "unsupported format version " + version + ", expected " + FORMAT_VERSION_UNMARKED + " or " +
+                FORMAT_VERSION;
         }
         final long maxSegmentSize = le.getLong(MAX_SEGMENT_SIZE_OFFSET);
         if (le.getInt(SEGMENT_INDEX_OFFSET) != segmentIndex ||
@@ -91,6 +101,11 @@ final class SegmentHeader
             return "header says max segment size " + maxSegmentSize + " but the file is " + fileLength + " bytes";
         }
         return null;
+    }
+
+    static int formatVersion(final ByteBuffer header)
+    {
+        return header.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(FORMAT_VERSION_OFFSET);
     }
 
     static long maxSegmentSize(final ByteBuffer header)

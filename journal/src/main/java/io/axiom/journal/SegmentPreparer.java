@@ -15,6 +15,13 @@ import java.util.function.BooleanSupplier;
  * parks in {@link Object#wait()} while it has nothing to do (it never spins). A prepared segment is a complete,
  * forced, mapped {@code name.wal.next} file that is not part of the log until {@link Segment#install(boolean)};
  * recovery deletes one a crash left behind.
+ * <p>
+ * Before writing a byte it checks the usable space (one statvfs): with less than a segment it does not try. A
+ * preparation that fails (no space, or an I/O error) removes its file, marks the storage LOW, and is tried again
+ * while the request stands, after {@link #RETRY_NS}, doubling up to {@link #RETRY_MAX_NS} while it keeps failing (a
+ * quota can fail writes that statvfs said had room), so that once space is freed a segment is ready (and the storage
+ * leaves FULL) without waiting for the writer. After each preparation it checks the space again (LOW below two
+ * segments).
  */
 final class SegmentPreparer
 {
@@ -27,17 +34,40 @@ final class SegmentPreparer
     private final long segmentSize;
     private final boolean fsync;
     private final BooleanSupplier hurry;
+    private final DiskProbe disk;
+    private final StorageMonitor storage;
+    private long retryAtNs;
+    private boolean retryPending;
+    private int failures;
 
     private Thread thread;
     private State state = State.IDLE;
     private int index = -1;
     private Segment ready;
-    private RuntimeException failure;
+    private Exception failure;
     private boolean closing;
 
-    SegmentPreparer(final Path dir, final long segmentSize, final boolean fsync, final BooleanSupplier hurry)
+    /**
+     * Pause before a failed preparation is tried again.
+     */
+    static final long RETRY_NS = 1_000_000_000L;
+
+    /**
+     * Longest pause between attempts of a preparation that keeps failing.
+     */
+    static final long RETRY_MAX_NS = 64_000_000_000L;
+
+    SegmentPreparer(
+        final Path dir,
+        final long segmentSize,
+        final boolean fsync,
+        final BooleanSupplier hurry,
+        final DiskProbe disk,
+        final StorageMonitor storage)
     {
         this.hurry = hurry;
+        this.disk = disk;
+        this.storage = storage;
         this.dir = dir;
         this.segmentSize = segmentSize;
         this.fsync = fsync;
@@ -61,9 +91,13 @@ final class SegmentPreparer
         {
             return; // a different index is being prepared; take() sorts it out
         }
+        if (index != nextIndex)
+        {
+            retryPending = false;
+            failures = 0;
+        }
         index = nextIndex;
         state = State.REQUESTED;
-        failure = null;
         if (null == thread)
         {
             thread = new Thread(this::run, "axiom-journal-preparer");
@@ -119,7 +153,7 @@ final class SegmentPreparer
     /**
      * @return the failure of the last preparation, null if none (the writer then creates segments itself).
      */
-    synchronized RuntimeException failure()
+    synchronized Exception failure()
     {
         return failure;
     }
@@ -196,11 +230,19 @@ final class SegmentPreparer
             final int target;
             synchronized (this)
             {
-                while (!closing && state != State.REQUESTED)
+                while (!closing && (state != State.REQUESTED || (retryPending && System.nanoTime() - retryAtNs < 0)))
                 {
                     try
                     {
-                        wait();
+                        if (state == State.REQUESTED && retryPending)
+                        {
+                            final long waitNs = retryAtNs - System.nanoTime();
+                            wait(Math.max(1, waitNs / 1_000_000), 0);
+                        }
+                        else
+                        {
+                            wait();
+                        }
                     }
                     catch (final InterruptedException ignore)
                     {
@@ -216,14 +258,27 @@ final class SegmentPreparer
             }
 
             Segment segment = null;
-            RuntimeException error = null;
-            try
+            Exception error = null;
+            final long usable = storage.usableBytes();
+            if (storage.roomForSegment(usable))
             {
-                segment = Segment.prepare(dir, target, segmentSize, fsync, this::isClosing, hurry);
+                try
+                {
+                    segment = Segment.prepare(dir, target, segmentSize, fsync, this::isClosing, hurry, disk);
+                }
+                catch (final java.io.IOException | RuntimeException ex)
+                {
+                    error = ex;
+                }
             }
-            catch (final RuntimeException ex)
+            final String what = "segment " + Segment.fileName(target * segmentSize);
+            if (null != segment)
             {
-                error = ex;
+                storage.segmentHad();
+            }
+            else if (!isClosing())
+            {
+                storage.preparationFailed(what, usable, error);
             }
 
             synchronized (this)
@@ -232,6 +287,9 @@ final class SegmentPreparer
                 {
                     ready = segment;
                     state = State.READY;
+                    retryPending = false;
+                    failures = 0;
+                    failure = null;
                 }
                 else
                 {
@@ -239,8 +297,19 @@ final class SegmentPreparer
                     {
                         segment.discard();
                     }
-                    failure = error;
-                    state = State.IDLE;
+                    failure = null != error ? error : closing ? null : new java.io.IOException(
+                        "usable space " + StorageMonitor.bytes(usable) + " is below one segment");
+                    if (!closing && state == State.RUNNING && index == target)
+                    {
+                        // the request stands: try again after a pause (take() withdraws it)
+                        state = State.REQUESTED;
+                        retryPending = true;
+                        retryAtNs = System.nanoTime() + Math.min(RETRY_MAX_NS, RETRY_NS << Math.min(6, failures++));
+                    }
+                    else if (state == State.RUNNING)
+                    {
+                        state = State.IDLE;
+                    }
                 }
                 notifyAll();
             }

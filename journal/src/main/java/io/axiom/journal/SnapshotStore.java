@@ -20,39 +20,55 @@ import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
 
 /**
- * Snapshot files: a whole state, opaque bytes, with the journal position it covers.
+ * Snapshot files: a whole state, opaque bytes, bound to the record of the log it covers last.
  * <p>
- * A snapshot says "every record before {@code position} is folded into these bytes". Start-up loads the newest valid
- * snapshot and replays the log from its position, so start-up time stops growing with the age of the log.
+ * A snapshot says "every record up to and including the record of sequence S at position L, whose stored CRC32C is
+ * C and which ends at position P, is folded into these bytes". Start-up loads the newest snapshot that is bound to
+ * the log it opened and replays the log from P, so start-up time stops growing with the age of the log. A position
+ * alone is not enough: after a repair, or with a segment file deleted, a log can reach P with a different history, or
+ * not reach it at all.
  * <p>
- * Files live in {@code data_dir/snapshots}, named {@code snapshot-%020d.snap} by position. Writing is crash-safe:
- * the bytes go to a {@code .tmp} file which is fsynced, renamed into place, and the directory fsynced; a crash
- * leaves either the old set of snapshots or the new one, never a half-written file under a real name. Each file
- * carries a 40-byte header, little-endian:
+ * Files live in {@code data_dir/snapshots}, named {@code snapshot-%020d.snap} by P. Writing is crash-safe: the bytes
+ * go to a {@code .tmp} file which is fsynced, renamed into place, and the directory fsynced; a crash leaves either the
+ * old set of snapshots or the new one (a {@code .tmp} left behind is removed at the next start). Each file carries a
+ * 64-byte header, little-endian, format 2:
  * <pre>
  *   0  int64 magic "AXIOMSNP"
- *   8  int32 format version (1)
- *  12  int32 reserved
- *  16  int64 position covered
+ *   8  int32 format version (2; 1 had no binding and a 40-byte header)
+ *  12  int32 reserved 0
+ *  16  int64 position covered P: the end of the last covered record, where replay resumes
  *  24  int64 payload length
- *  32  int32 CRC32C of the payload
- *  36  int32 CRC32C of bytes [0, 36)
+ *  32  int64 position L of the last covered record
+ *  40  int64 sequence S of the last covered record
+ *  48  int32 CRC32C C stored in the last covered record
+ *  52  int32 CRC32C of the payload
+ *  56  int32 reserved 0
+ *  60  int32 CRC32C of bytes [0, 60)
  * </pre>
- * A snapshot that fails its checks is skipped (and reported), falling back to an older one or to a full replay:
- * a snapshot is an optimisation, the log stays the judge. Only the newest {@code retain} snapshots are kept.
+ * {@link #select(Journal, boolean)} decides which snapshot start-up may use. A snapshot that cannot be used is
+ * <em>set aside</em>: moved to {@code snapshots/set-aside/} (never deleted: it is evidence) and never considered again.
+ * Only the newest {@code retain} snapshots in {@code snapshots/} are kept; set-aside ones stay until an operator
+ * removes them.
  */
 public final class SnapshotStore
 {
     /** Directory under the data dir. */
     public static final String DIRECTORY = "snapshots";
+
+    /** Directory under {@link #DIRECTORY} where snapshots that must not be used are moved. */
+    public static final String SET_ASIDE_DIRECTORY = "set-aside";
+
     static final long MAGIC = 0x504E534D4F495841L; // "AXIOMSNP" little-endian
-    static final int VERSION = 1;
-    static final int HEADER_LENGTH = 40;
+    static final int VERSION = 2;
+    static final int VERSION_UNBOUND = 1;
+    static final int HEADER_LENGTH = 64;
+    static final String TEMP_SUFFIX = ".tmp";
+    private static final int HEADER_CHECKSUM_OFFSET = 60;
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
+    private static final Pattern TEMP_NAME = Pattern.compile("snapshot-\\d{20}\\.snap\\.tmp");
 
     private final Path dir;
     private final int retain;
-    private final List<String> notes = new ArrayList<>();
 
     /**
      * @param dataDir the journal's data dir.
@@ -69,58 +85,105 @@ public final class SnapshotStore
     }
 
     /**
-     * A snapshot read back.
+     * A snapshot read back and bound to the log.
      *
-     * @param file     where it was read from.
-     * @param position journal position it covers: replay from here.
-     * @param payload  the state's bytes.
+     * @param file         where it was read from.
+     * @param position     journal position it covers: replay from here.
+     * @param lastPosition position of the last record it covers.
+     * @param lastSequence sequence of that record.
+     * @param lastChecksum CRC32C stored in that record.
+     * @param payload      the state's bytes.
      */
-    public record Snapshot(Path file, long position, byte[] payload)
+    public record Snapshot(
+        Path file, long position, long lastPosition, long lastSequence, int lastChecksum, byte[] payload)
     {
     }
 
     /**
-     * Write a snapshot durably, then drop the ones beyond {@code retain}.
+     * What {@link #select(Journal, boolean)} chose and did.
      *
-     * @param position journal position the state covers (every record before it is folded in).
-     * @param payload  holding the state.
-     * @param offset   of the state in payload.
-     * @param length   of the state.
-     * @return the file written.
+     * @param snapshot the snapshot to load, null for a full replay.
+     * @param notes    one sentence per snapshot skipped, set aside or removed, for the recovery report.
+     * @param setAside where the snapshots set aside were moved.
      */
-    public Path write(final long position, final DirectBuffer payload, final int offset, final int length)
+    public record Selection(Snapshot snapshot, List<String> notes, List<Path> setAside)
     {
+        public Selection
+        {
+            notes = List.copyOf(notes);
+            setAside = List.copyOf(setAside);
+        }
+    }
+
+    /**
+     * Write a snapshot durably, then drop the ones beyond {@code retain}. Take it with no unit open, after a flush,
+     * from {@link Journal#endPosition()}, {@link Journal#lastPosition()}, {@link Journal#lastSequence()} and
+     * {@link Journal#lastChecksum()}, so that it covers durable, whole units only. A failed write removes its
+     * temp file.
+     *
+     * @param position     journal position the state covers: the end of the last record folded in.
+     * @param lastPosition position of that record.
+     * @param lastSequence its sequence, at least 1.
+     * @param lastChecksum the CRC32C stored in it.
+     * @param payload      holding the state.
+     * @param offset       of the state in payload.
+     * @param length       of the state.
+     * @return the file written.
+     * @throws IllegalArgumentException if the binding is impossible (no record, or it does not end before position).
+     */
+    public Path write(
+        final long position,
+        final long lastPosition,
+        final long lastSequence,
+        final int lastChecksum,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        if (lastSequence < 1 || lastPosition < Journal.SEGMENT_HEADER_LENGTH ||
+            position < lastPosition + Journal.HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("a snapshot covers at least one record that ends at its position: " +
+                "position=" + position + " lastPosition=" + lastPosition + " lastSequence=" + lastSequence);
+        }
+        final Path file = dir.resolve(String.format("snapshot-%020d.snap", position));
+        final Path tmp = dir.resolve(file.getFileName() + TEMP_SUFFIX);
         try
         {
             Files.createDirectories(dir);
-            final Path file = dir.resolve(String.format("snapshot-%020d.snap", position));
-            final Path tmp = dir.resolve(file.getFileName() + ".tmp");
-
             final ByteBuffer body = ByteBuffer.allocateDirect(length);
-            payload.getBytes(offset, body, length);
-            body.flip();
-            final CRC32C crc = new CRC32C();
-            crc.update(body.duplicate());
-
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, 0).putLong(16, position).putLong(24, length)
-                .putInt(32, (int)crc.getValue());
-            final CRC32C headerCrc = new CRC32C();
-            headerCrc.update(header.array(), 0, 36);
-            header.putInt(36, (int)headerCrc.getValue());
-
-            try (FileChannel channel = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            try
             {
-                while (header.hasRemaining())
+                payload.getBytes(offset, body, length);
+                body.flip();
+                final CRC32C crc = new CRC32C();
+                crc.update(body.duplicate());
+
+                final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+                header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, 0).putLong(16, position).putLong(24, length)
+                    .putLong(32, lastPosition).putLong(40, lastSequence).putInt(48, lastChecksum)
+                    .putInt(52, (int)crc.getValue()).putInt(56, 0);
+                final CRC32C headerCrc = new CRC32C();
+                headerCrc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
+                header.putInt(HEADER_CHECKSUM_OFFSET, (int)headerCrc.getValue());
+
+                try (FileChannel channel = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
                 {
-                    channel.write(header);
+                    while (header.hasRemaining())
+                    {
+                        channel.write(header);
+                    }
+                    while (body.hasRemaining())
+                    {
+                        channel.write(body);
+                    }
+                    channel.force(true);
                 }
-                while (body.hasRemaining())
-                {
-                    channel.write(body);
-                }
-                channel.force(true);
+            }
+            finally
+            {
+                org.agrona.BufferUtil.free(body);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             SegmentFiles.forceDirectory(dir);
@@ -138,60 +201,246 @@ public final class SnapshotStore
         }
         catch (final IOException ex)
         {
+            try
+            {
+                Files.deleteIfExists(tmp);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException("cannot write snapshot at position " + position + " in " + dir, ex);
         }
     }
 
     /**
-     * @param maxPosition the end of the log: a snapshot beyond it cannot be trusted and is skipped.
-     * @return the newest snapshot that passes its checks and covers no more than the log holds, or null.
+     * Choose the snapshot start-up loads, for the log the journal opened. Leftover {@code .tmp} files are removed.
+     * Then, newest first:
+     * <ol>
+     *     <li>its checksums must hold and its format must be 2 (bound), else it is set aside;</li>
+     *     <li>its position must not be past the end of the log ({@link Journal#endPosition()}): one that is proves
+     *     that records it saw are missing (a deleted or truncated segment file), so opening is refused with a
+     *     {@link JournalCorruptionException}, unless repair is on, which sets it aside;</li>
+     *     <li>the log must hold its last record at the recorded position, with the recorded sequence and checksum,
+     *     ending its unit exactly at the snapshot's position; else it comes from a different history (after a repair,
+     *     say) and is set aside, loudly.</li>
+     * </ol>
+     * The first that passes is chosen. Falling back to an older snapshot or to a full replay is always safe: the log
+     * is the judge.
+     *
+     * @param journal the open journal, before anything is appended.
+     * @param repair  true to set aside, rather than refuse, a snapshot that covers more than the log holds.
+     * @return the snapshot to load (null: replay the whole log), and one note per thing done.
+     * @throws JournalCorruptionException when a snapshot covers more than the log holds and repair is off.
      */
-    public Snapshot latest(final long maxPosition)
+    public Selection select(final Journal journal, final boolean repair)
     {
+        final List<String> notes = new ArrayList<>();
+        final List<Path> setAside = new ArrayList<>();
+        removeTemp(notes);
         final List<Path> all = list();
         for (int i = all.size() - 1; i >= 0; i--)
         {
             final Path file = all.get(i);
-            final String problem;
-            final Snapshot snapshot;
-            try
+            final Parsed parsed = parse(file);
+            final String name = file.getFileName().toString();
+            if (null != parsed.problem())
             {
-                snapshot = read(file);
-            }
-            catch (final IOException ex)
-            {
-                notes.add("snapshot " + file + " unreadable, skipped: " + ex.getMessage());
+                setAside.add(setAside(file, "Set aside snapshot " + name + ": it " + parsed.problem() + ", so it " +
+                    "cannot be trusted; start-up falls back to an older snapshot or a full replay.", notes));
                 continue;
             }
-            if (null == snapshot)
+            if (VERSION_UNBOUND == parsed.version())
             {
-                problem = "fails its checksum";
+                setAside.add(setAside(file, "Set aside snapshot " + name + ": it is format 1, which records no " +
+                    "binding to the log, so it cannot be checked; an older bound snapshot or a full replay is " +
+                    "always correct.", notes));
+                continue;
             }
-            else if (snapshot.position() > maxPosition)
+            final long end = journal.endPosition();
+            if (parsed.position() > end)
             {
-                problem = "covers position " + snapshot.position() + " beyond the end of the log " + maxPosition;
+                final String evidence = "snapshot " + file + " covers the log up to position " + parsed.position() +
+                    " (its last record: sequence " + parsed.lastSequence() + " at position " +
+                    parsed.lastPosition() + "), but the log in " + journal.dataDir() + " ends at position " + end +
+                    " (sequence " + journal.lastSequence() + "): records the snapshot saw are missing from the " +
+                    "log, so a segment file was deleted or truncated";
+                if (!repair)
+                {
+                    throw new JournalCorruptionException("Journal corruption: " + evidence + ". Restore the " +
+                        "missing segment files from backup, or start with --repair to set the snapshot aside and " +
+                        "start from the log as it is, losing what happened after position " + end + ".",
+                        file, 0, parsed.position());
+                }
+                setAside.add(setAside(file, "REPAIR: set aside " + name + ": " + evidence + "; what happened " +
+                    "after position " + end + " is LOST.", notes));
+                continue;
             }
-            else
+            final String mismatch = journal.bindingMismatch(
+                parsed.lastPosition(), parsed.lastSequence(), parsed.lastChecksum(), parsed.position());
+            if (null != mismatch)
             {
-                return snapshot;
+                setAside.add(setAside(file, "SNAPSHOT DOES NOT MATCH THE LOG: set aside " + name + ", whose last " +
+                    "record is sequence " + parsed.lastSequence() + " at position " + parsed.lastPosition() +
+                    " with CRC32C 0x" + SegmentHeader.hex(parsed.lastChecksum()) + ", because " + mismatch +
+                    "; it was taken from a different history (after a repair, or from another log), and start-up " +
+                    "falls back to an older snapshot or a full replay.", notes));
+                continue;
             }
-            notes.add("snapshot " + file + " " + problem + ", skipped");
+            return new Selection(parsed.toSnapshot(file), notes, setAside);
+        }
+        return new Selection(null, notes, setAside);
+    }
+
+    /**
+     * @return the newest snapshot bound to the journal's log, without setting anything aside, null when none.
+     */
+    static Snapshot newestBound(final Journal journal)
+    {
+        final List<Path> all = list(journal.dataDir().resolve(DIRECTORY));
+        for (int i = all.size() - 1; i >= 0; i--)
+        {
+            final Parsed parsed = parse(all.get(i));
+            if (null == parsed.problem() && VERSION == parsed.version() && parsed.position() <= journal.endPosition() &&
+                null == journal.bindingMismatch(
+                parsed.lastPosition(), parsed.lastSequence(), parsed.lastChecksum(), parsed.position()))
+            {
+                return parsed.toSnapshot(all.get(i));
+            }
         }
         return null;
     }
 
     /**
-     * @return what {@link #latest(long)} skipped and why.
+     * Set aside every snapshot that covers more than the log holds after a cut.
+     *
+     * @param dataDir     the data directory.
+     * @param endPosition the end of the log after the cut.
+     * @param why         what cut the log, as a clause.
+     * @param notes       receives one sentence per snapshot set aside.
+     * @return snapshots set aside.
      */
-    public List<String> notes()
+    static int setAsidePast(final Path dataDir, final long endPosition, final String why, final List<String> notes)
     {
-        return List.copyOf(notes);
+        int count = 0;
+        for (final Path file : list(dataDir.resolve(DIRECTORY)))
+        {
+            final long position = coveredPosition(file);
+            if (position > endPosition)
+            {
+                setAside(file, "Set aside snapshot " + file.getFileName() + " (it covers the log up to position " +
+                    position + "): " + why + ", before its end, so the state it holds is not the log's; it will " +
+                    "never be used.", notes);
+                count++;
+            }
+        }
+        return count;
     }
 
     /**
-     * @return snapshot files, oldest first.
+     * @return snapshot files in {@code snapshots/}, oldest first (set-aside ones excluded).
      */
     public List<Path> list()
+    {
+        return list(dir);
+    }
+
+    /**
+     * @return snapshots set aside, oldest first by name.
+     */
+    public List<Path> listSetAside()
+    {
+        return listMatching(dir.resolve(SET_ASIDE_DIRECTORY), Pattern.compile("snapshot-\\d{20}\\.snap(\\.\\d+)?"));
+    }
+
+    static List<Path> list(final Path snapshotDir)
+    {
+        return listMatching(snapshotDir, NAME);
+    }
+
+    static List<Path> listTemp(final Path snapshotDir)
+    {
+        return listMatching(snapshotDir, TEMP_NAME);
+    }
+
+    private void removeTemp(final List<String> notes)
+    {
+        for (final Path temp : listTemp(dir))
+        {
+            SegmentFiles.delete(temp);
+            notes.add("Removed " + DIRECTORY + "/" + temp.getFileName() + ", a snapshot whose writing was " +
+                "interrupted (it was never renamed into place, so it was never used).");
+        }
+    }
+
+    private static Path setAside(final Path file, final String note, final List<String> notes)
+    {
+        final Path target = setAsideTarget(file);
+        try
+        {
+            Files.createDirectories(target.getParent());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            SegmentFiles.forceDirectory(target.getParent());
+            SegmentFiles.forceDirectory(file.getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot set aside snapshot " + file + " to " + target, ex);
+        }
+        notes.add(note + " (Moved to " + DIRECTORY + "/" + SET_ASIDE_DIRECTORY + "/" + target.getFileName() + ".)");
+        return target;
+    }
+
+    private static Path setAsideTarget(final Path file)
+    {
+        final Path dir = file.getParent().resolve(SET_ASIDE_DIRECTORY);
+        Path target = dir.resolve(file.getFileName());
+        for (int i = 1; Files.exists(target); i++)
+        {
+            target = dir.resolve(file.getFileName() + "." + i);
+        }
+        return target;
+    }
+
+    /**
+     * @return the position a snapshot file covers, from its header when that is sound, else from its name.
+     */
+    private static long coveredPosition(final Path file)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+            {
+                // read the header, or what there is of it
+            }
+            if (header.position() >= 24 && header.getLong(0) == MAGIC)
+            {
+                final int version = header.getInt(8);
+                final CRC32C crc = new CRC32C();
+                crc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
+                if (VERSION_UNBOUND == version ||
+                    (VERSION == version && header.position() == HEADER_LENGTH &&
+                    header.getInt(HEADER_CHECKSUM_OFFSET) == (int)crc.getValue()))
+                {
+                    return header.getLong(16);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // fall back to the name
+        }
+        return positionFromName(file);
+    }
+
+    private static long positionFromName(final Path file)
+    {
+        final Matcher matcher = NAME.matcher(file.getFileName().toString());
+        return matcher.matches() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    private static List<Path> listMatching(final Path dir, final Pattern pattern)
     {
         final List<Path> files = new ArrayList<>();
         if (!Files.isDirectory(dir))
@@ -202,8 +451,7 @@ public final class SnapshotStore
         {
             for (final Path file : stream)
             {
-                final Matcher matcher = NAME.matcher(file.getFileName().toString());
-                if (matcher.matches() && Files.isRegularFile(file))
+                if (pattern.matcher(file.getFileName().toString()).matches() && Files.isRegularFile(file))
                 {
                     files.add(file);
                 }
@@ -217,34 +465,85 @@ public final class SnapshotStore
         return files;
     }
 
-    private static Snapshot read(final Path file) throws IOException
+    /**
+     * A snapshot file as read: its header fields, payload, and what is wrong with it (null when nothing).
+     */
+    record Parsed(
+        int version,
+        long position,
+        long lastPosition,
+        long lastSequence,
+        int lastChecksum,
+        byte[] payload,
+        String problem)
     {
-        final byte[] bytes = Files.readAllBytes(file);
+        Snapshot toSnapshot(final Path file)
+        {
+            return new Snapshot(file, position, lastPosition, lastSequence, lastChecksum, payload);
+        }
+
+        static Parsed bad(final String problem)
+        {
+            return new Parsed(0, 0, 0, 0, 0, null, problem);
+        }
+    }
+
+    /**
+     * Read and check a snapshot file: magic, format, header checksum, length, payload checksum.
+     */
+    static Parsed parse(final Path file)
+    {
+        final byte[] bytes;
+        try
+        {
+            bytes = Files.readAllBytes(file);
+        }
+        catch (final IOException ex)
+        {
+            return Parsed.bad("cannot be read (" + ex + ")");
+        }
+        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 12 || header.getLong(0) != MAGIC)
+        {
+            return Parsed.bad("fails its checksum (not a snapshot file: bad magic or " + bytes.length + " bytes)");
+        }
+        final int version = header.getInt(8);
+        if (VERSION_UNBOUND == version)
+        {
+            return new Parsed(version, bytes.length >= 24 ? header.getLong(16) : -1, 0, 0, 0, null, null);
+        }
+        if (VERSION != version)
+        {
+            return Parsed.bad("has unknown format version " + version);
+        }
         if (bytes.length < HEADER_LENGTH)
         {
-            return null;
+            return Parsed.bad("fails its checksum (" + bytes.length + " bytes, shorter than its header)");
         }
-        final ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         final CRC32C headerCrc = new CRC32C();
-        headerCrc.update(bytes, 0, 36);
-        if (header.getLong(0) != MAGIC || header.getInt(8) != VERSION ||
-            header.getInt(36) != (int)headerCrc.getValue())
+        headerCrc.update(bytes, 0, HEADER_CHECKSUM_OFFSET);
+        if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)headerCrc.getValue())
         {
-            return null;
+            return Parsed.bad("fails its checksum (header CRC32C 0x" +
+                SegmentHeader.hex(header.getInt(HEADER_CHECKSUM_OFFSET)) + " stored, 0x" +
+                SegmentHeader.hex((int)headerCrc.getValue()) + " computed)");
         }
         final long length = header.getLong(24);
         if (length != bytes.length - HEADER_LENGTH)
         {
-            return null;
+            return Parsed.bad("fails its checksum (header says " + length + " payload bytes, the file holds " +
+                (bytes.length - HEADER_LENGTH) + ")");
         }
         final CRC32C crc = new CRC32C();
         crc.update(bytes, HEADER_LENGTH, (int)length);
-        if (header.getInt(32) != (int)crc.getValue())
+        if (header.getInt(52) != (int)crc.getValue())
         {
-            return null;
+            return Parsed.bad("fails its checksum (payload CRC32C 0x" + SegmentHeader.hex(header.getInt(52)) +
+                " stored, 0x" + SegmentHeader.hex((int)crc.getValue()) + " computed)");
         }
         final byte[] payload = new byte[(int)length];
         System.arraycopy(bytes, HEADER_LENGTH, payload, 0, payload.length);
-        return new Snapshot(file, header.getLong(16), payload);
+        return new Parsed(VERSION, header.getLong(16), header.getLong(32), header.getLong(40), header.getInt(48),
+            payload, null);
     }
 }

@@ -3,25 +3,33 @@
  *
  * <h2>What it owns, and what it must never know</h2>
  * The journal knows bytes and positions. It frames opaque payloads with a type id, a version, a timestamp and a
- * sequence, makes them durable, checks them, and reads them back. It never knows workflows, events, SBE or clocks:
- * {@code core} encodes an event into a claimed record, stamps the time it read once, and calls {@link
- * io.axiom.journal.Journal#flush()} at the end of each batch. Anything that needs meaning is decided above this
- * package.
+ * sequence, groups them into atomic units, makes them durable, checks them, and reads them back. It never knows
+ * workflows, events, SBE or clocks: {@code core} encodes an event into a claimed record, stamps the time it read once,
+ * ends a unit after each command, and calls {@link io.axiom.journal.Journal#flush()} at the end of each batch.
+ * Anything that needs meaning is decided above this package.
  *
  * <h2>The face</h2>
  * <ul>
  *     <li>{@link io.axiom.journal.JournalContext}: data dir, {@code maxSegmentSize} (64 MiB, 64 KiB..1 GiB, a multiple
  *     of 4096; an existing log keeps its own), {@code fsync} (true; false skips every force, loudly noted), {@code
- *     repair} (false). {@code conclude()} validates and creates the directory, once; {@code Journal.open} concludes
- *     it if you did not.</li>
- *     <li>{@link io.axiom.journal.Journal#open(io.axiom.journal.JournalContext)} runs recovery and hands back a
- *     {@link io.axiom.journal.RecoveryReport}; it throws {@link io.axiom.journal.JournalCorruptionException} on
- *     mid-log corruption.</li>
- *     <li>Writing: {@code claim(payloadLength, type, version, timestamp, claim)} returns the record's position and
- *     fills a reusable {@link io.axiom.journal.JournalClaim}; write the payload into {@code claim.buffer()} (the
- *     staging buffer, or the mapped segment for a record larger than it) at {@code claim.offset()}, then {@code commit()} (or {@code abort()}, which zeroes the space and uses no
- *     sequence). One claim open at a time. {@code append(...)} is claim + copy + commit. {@code flush()} is the group
- *     commit and returns the bytes it made durable.</li>
+ *     repair} (false), {@code directoryLock} (none: open takes it). {@code conclude()} validates and creates the
+ *     directory, once; {@code Journal.open} concludes it if you did not.</li>
+ *     <li>{@link io.axiom.journal.Journal#open(io.axiom.journal.JournalContext)} locks the data directory, runs
+ *     recovery and hands back a {@link io.axiom.journal.RecoveryReport}; it throws {@link
+ *     io.axiom.journal.JournalCorruptionException} on mid-log corruption or a missing segment file, and {@link
+ *     io.axiom.journal.DataDirectoryLockedException} when another owner holds the directory.</li>
+ *     <li>Writing, in atomic units: {@code claim(payloadLength, type, version, timestamp, claim)} returns the record's
+ *     position and fills a reusable {@link io.axiom.journal.JournalClaim}; write the payload into {@code
+ *     claim.buffer()} (the staging buffer, or the mapped segment for a record larger than it) at {@code
+ *     claim.offset()}, then {@code commit()} (or {@code abort()}, which zeroes the space and uses no sequence). A
+ *     committed record joins the <em>open unit</em>; {@code endUnit()} ends it (the records of one engine command, or
+ *     of one timer poll). One claim open at a time. {@code append(...)} is claim + copy + commit + endUnit, a
+ *     one-record unit. {@code flush()} is the group commit and returns the bytes it made durable; with a unit open it
+ *     throws {@code IllegalStateException} (a programming error: half a command would become durable on its own).
+ *     {@code ensureRoom(bytes)} asks, before a command writes anything, whether a unit of up to that many bytes
+ *     ({@code alignedFrameLength} summed) can be written without a new segment part way, moving to a fresh segment
+ *     now if need be; false when the disk cannot give one (below). {@code storageState()} (OK, LOW, FULL, with a
+ *     detail) may be read from any thread.</li>
  *     <li>Reading: {@code read(position, handler)} for one record (CRC-checked, false if no committed record starts
  *     there: for positions from outside), {@code readRecord(position, handler)} for a position the journal itself
  *     handed out (a claim/append return value or a position delivered by replay/read: no CRC, only bounds and
@@ -29,15 +37,18 @@
  *     replay(fromPosition, handler)} for all records committed before the call, oldest first. All are zero-copy
  *     through {@link io.axiom.journal.RecordHandler} (the buffer is the mapped segment or the staging buffer, valid
  *     only during the call; a handler that appends must not touch it afterwards), on the writer's thread, and see
- *     committed records only, flushed or not.</li>
+ *     committed records only, flushed or not, whether their unit has ended or not.</li>
+ *     <li>Snapshots: {@link io.axiom.journal.SnapshotStore} writes them bound to the last record they cover ({@code
+ *     endPosition()}, {@code lastPosition()}, {@code lastSequence()}, {@code lastChecksum()}) and {@code
+ *     select(journal, repair)} chooses the one start-up may load.</li>
  *     <li>Offline: {@link io.axiom.journal.JournalInspector#verify(java.nio.file.Path)} and {@code dump(...)} behind
- *     {@code axiom wal verify} and {@code axiom wal dump}: read-only, never modify, verify never throws on
- *     corruption.</li>
+ *     {@code axiom wal verify} and {@code axiom wal dump}: read-only, never modify, take no lock (they work on a live
+ *     directory), verify never throws on corruption.</li>
  * </ul>
- * One thread owns a {@code Journal}. Claim, commit, flush, read, readRecord and replay allocate nothing (a test
- * holds them to it); only a rotation to a new segment does file work and allocates. The journal also owns one daemon
- * thread, started by the first claim, that prepares the next segment file (below); it waits, never spins, and
- * {@code close()} stops it.
+ * One thread owns a {@code Journal}. Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
+ * nothing (a test holds them to it); only a move to a new segment does file work and allocates. The journal also owns
+ * one daemon thread, started by the first claim, that prepares the next segment file (below); it waits, never spins,
+ * and {@code close()} stops it.
  *
  * <h2>On disk</h2>
  * The data dir holds segment files named by their base position, {@code %020d.wal}. Segment {@code i} covers
@@ -59,7 +70,7 @@
  * appends at ~330 MB/s, against the 200–230 ms the writer used to stall for inside {@code claim}; the rename and
  * directory fsync left on the writer take 0.3–0.8 ms.
  * <p>
- * A segment starts with a 64-byte header, little-endian: magic {@code "AXIOMWAL"} (int64), format version 1 (int32),
+ * A segment starts with a 64-byte header, little-endian: magic {@code "AXIOMWAL"} (int64), format version 2 (int32),
  * segment index (int32), base position (int64), max segment size (int64), reserved zeros, and at byte 60 a CRC32C of
  * bytes [0, 60). Records follow from offset 64, each 8-aligned:
  * <pre>
@@ -69,11 +80,14 @@
  *  16  int64  timestamp
  *  24  int16  type          (0..65535, unsigned)
  *  26  int16  version       (0..65535, unsigned)
- *  28  int32  reserved      0
+ *  28  int32  flags         bit 0 COMMIT: this record ends an atomic unit; every other bit 0
  *  32  payload
  * </pre>
  * Commit writes the checksum, then the length last with a release store: a non-zero length means a complete record.
- * Padding up to the next 8-byte boundary is zero.
+ * Padding up to the next 8-byte boundary is zero. Format 1 (before commit marks) had a reserved zero int32 where the
+ * flags are; format-1 segments are still read, with every record counting as the end of a unit (that is what they
+ * meant), and never appended to: a journal whose last segment is format 1 moves to a new format-2 segment before its
+ * first record.
  * A record that does not fit the rest of a segment moves the writer to the next segment and leaves the rest zero;
  * records never span segments, and one larger than {@code maxSegmentSize - 64} is refused with an
  * {@code IllegalArgumentException}.
@@ -91,6 +105,10 @@
  * the buffer. At open, every recovered segment is forced once, so records a killed process left in the page cache
  * are durable before anything new is acknowledged.
  * <p>
+ * A failed pwrite or fsync is fatal (the exception escapes, the engine stops) and is never retried: after a failed
+ * fsync Linux may already have dropped the dirty pages and cleared the error, so a retry could report success for
+ * records that never reached the device, and acknowledge them.
+ * <p>
  * Why not the mapping for writes: on this ext4, {@code MappedByteBuffer.force} (msync) cost about twice an fdatasync
  * of the same range (1,157 µs vs 623 µs p50 for 1 MiB), and each page written after an msync faults again (ext4
  * write-protects it on writeback). Measured with {@code PerfMain journal} (records/s of journal over raw
@@ -98,48 +116,114 @@
  * 1024 B x 64 and 1024 B x 1024 records per flush; ±30% between runs on this shared machine): msync path before
  * 0.36 / 0.28 / 0.97 / 0.20; mapped writes + fdatasync + preparer 0.07 / 0.21 / 0.68 / 0.15; staging + pwrite +
  * fdatasync + preparer, the path kept, 0.71–1.04 / 0.32–0.42 / 0.70–0.81 / 0.21 (two runs; in absolute
- * terms 2.2–3.0x, 2.2–2.9x, 4.1–4.5x and 1.3–1.7x the records/s of the msync path). What still holds large batches back is rotation: 64 MiB of
+ * terms 2.2–3.0x, 2.2–2.9x, 4.1–4.5x and 1.3–1.7x the records/s of the msync path; measured before commit marks,
+ * which add one CRC32C of a unit's last record). What still holds large batches back is rotation: 64 MiB of
  * zero blocks take ~200 ms to prepare while the writer appends, so at ~330 MB/s of appends every rotation waits
  * ~140 ms for the preparer, while the per-batch p50 stays within 15–35% of raw.
  *
- * <h2>Recovery: torn tail or corruption</h2>
- * Opening walks every segment from the first, checking each record's length, CRC32C and that its sequence is the
- * previous one plus one. The walk stops at a zero length, or at a bad record. Then it looks past the stop point, at
- * every 8-aligned offset of that segment and of all later segments, for a frame that validates with a later,
- * plausible sequence.
+ * <h2>Atomic units: commit marks</h2>
+ * One engine command appends several records, and they can reach the file before the command ends: the staging
+ * buffer fills and is written out, a segment rotates, a record larger than the staging buffer is claimed straight in
+ * the mapped segment. So the journal frames units, not only records. Every record of a unit is committed with flags
+ * 0; {@code endUnit()} sets COMMIT on the unit's last record and recomputes that record's CRC32C. It can: the record is
+ * still in the staging buffer, or (a direct claim, or one written out by a later claim that was aborted) in the mapped
+ * segment, which shares the page cache with the file; nothing forces it before the mark, since {@code flush()}
+ * refuses an open unit. The end of the log is the end of the last record carrying COMMIT.
+ * <p>
+ * Why a mark can never make a partial unit look complete, even when the kernel writes pages back in any order: the
+ * mark is accepted only at the end of a walk that validated every record from the previous mark on, each by its own
+ * CRC32C over its whole frame (flags included) and each with the previous sequence plus one. If any page of the unit
+ * is missing or stale, the walk stops at that record and the mark after it is never reached, so the unit is dropped,
+ * whatever else reached the disk. Segments are preallocated with zero blocks and never reused, so a page that never
+ * reached the disk reads as zeros, which never validate. What remains after a power loss (not a process crash):
  * <ul>
- *     <li>Nothing valid follows: a <b>torn tail</b>, the partial write of a process that died before its flush
- *     returned, so no acknowledged record can be in it. The bytes are zeroed (and forced), later segments removed,
- *     and the report says where ({@code truncatedAtPosition}) and how much ({@code truncatedBytes}). The writer
+ *     <li>a damaged record validates only by a CRC32C collision, one chance in 2^32;</li>
+ *     <li>pages of the unflushed window written back out of order can leave a hole followed by valid records; that
+ *     is reported as corruption (below), although nothing acknowledged is in it: {@code --repair} is the way out;</li>
+ *     <li>a whole unit may survive without having been acknowledged (the crash fell between the write-back and the
+ *     reply); an acknowledged unit never disappears, because no reply leaves before the flush that covers it;</li>
+ *     <li>none of this holds with {@code fsync} off, or on a device that acknowledges a flush it did not do.</li>
+ * </ul>
+ *
+ * <h2>Recovery: torn tail or corruption</h2>
+ * Opening walks every segment from the first, checking each record's length, CRC32C, flags (unknown bits set: a bad
+ * record) and that its sequence is the previous one plus one. The walk stops at a zero length, or at a bad record.
+ * Then it looks past the stop point, at every 8-aligned offset of that segment and of all later segments, for a frame
+ * that validates with a later, plausible sequence and plausible flags.
+ * <ul>
+ *     <li>Nothing valid follows: a <b>torn tail</b>, what a process that died before its flush returned left behind,
+ *     so no acknowledged record can be in it: the partial write, and the valid records after the last COMMIT (an
+ *     <b>incomplete unit</b>, possibly spanning into a later segment). The bytes from the end of the last complete
+ *     unit are zeroed (and forced), later segments removed, and the report says where ({@code truncatedAtPosition}),
+ *     how many records ({@code truncatedRecords}) and bytes ({@code truncatedBytes}), in a note too. The writer
  *     resumes there.</li>
  *     <li>A valid record follows (or, after a bad record, a later segment holds data): <b>corruption</b> of data that
  *     may have been acknowledged. Opening refuses with a {@code JournalCorruptionException} naming the file, the file
  *     offset, the position, the expected (stored) and actual (computed) checksum or the expected and actual
  *     sequence, and the way out: restore the data dir from backup, or start with {@code --repair}, which truncates
- *     the log at that position, losing every record after it, and says so in the report's notes.</li>
+ *     the log at the start of the unit holding the bad record (its earlier records are dropped too), losing every
+ *     record after it, and says so in the report's notes ({@code repairCut}).</li>
  * </ul>
- * A bad segment header or a missing segment between two others is corruption too. The debris of an interrupted
- * segment creation (a {@code .tmp} file, or an all-zero last segment) is removed, and so is a segment prepared
- * ahead of need ({@code .wal.next}), complete or not: it never held records. A valid record is never dropped
- * silently.
- * <p>
- * One limit to know: after a power failure (not a process crash), the kernel may have written back pages of the
- * unflushed window out of order. A hole followed by valid but unacknowledged records is then reported as corruption,
- * because the journal cannot tell it from damage to acknowledged data; {@code --repair} is the way out.
+ * A bad segment header or a missing segment between two others is corruption too, and so is a log whose first
+ * segment file is not {@code 00000000000000000000.wal}: the records before it are gone and the engine would answer
+ * "not found" for what they created. Repair starts such a log only when a snapshot bound to it (below) holds the
+ * state the missing records built; without one nothing can be recovered and opening still refuses. The debris of an
+ * interrupted segment creation (a {@code .tmp} file, or an all-zero last segment) is removed, and so is a segment
+ * prepared ahead of need ({@code .wal.next}), complete or not: it never held records. A valid record is never dropped
+ * silently: every truncation, removal and repair is a note, one sentence each.
  *
  * <h2>Snapshots</h2>
  * {@link io.axiom.journal.SnapshotStore} keeps whole-state snapshots as opaque bytes beside the log, in {@code
- * data_dir/snapshots}, each with the position it covers and a CRC32C, written through a temp file, fsync, rename and
- * directory fsync. Start-up loads the newest one that passes its checks and does not claim more than the log holds,
- * and replays only the records after it; a damaged snapshot is skipped with a note, never trusted. Segments are kept
- * whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments, because views and the events
- * endpoint still read inputs and outputs from old records.
+ * data_dir/snapshots}, written through a temp file, fsync, rename and directory fsync, each with a CRC32C and its
+ * <b>binding</b>: the position P it covers (the end of the last record folded in, where replay resumes) and the
+ * position, sequence and stored CRC32C of that last record. A position alone is not enough: after a repair the log
+ * can reach P again with another history, and with a segment file deleted it does not reach P at all, and both used
+ * to go unnoticed. {@code select(journal, repair)}, newest first: a snapshot that fails its checksums, or is format 1
+ * (no binding), is set aside; one whose P lies past the end of the log proves that records it saw are missing, so
+ * start-up refuses, naming the snapshot and the end of the log (with repair: set aside, and the state after the end
+ * is lost); one whose last record is not in the log with that sequence and checksum, ending its unit at P, comes from
+ * another history and is set aside, loudly. The first that passes is loaded and only the records after it are
+ * replayed; falling back to an older one or to a full replay is always correct, because the log is the judge.
+ * <em>Set aside</em> means moved to {@code snapshots/set-aside/}, never deleted (it is evidence) and never considered
+ * again. A repair that cuts the log sets aside every snapshot past the cut. A torn-tail truncation never needs to:
+ * snapshots cover flushed units only, and a torn tail lies after the last flush, so a snapshot past it is evidence of
+ * lost records for {@code select} to refuse. A {@code .tmp} left by an interrupted write is removed at start, with a
+ * note. Segments are kept whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments,
+ * because views and the events endpoint still read inputs and outputs from old records.
+ *
+ * <h2>One owner per data directory</h2>
+ * {@link io.axiom.journal.DataDirectoryLock} takes an exclusive OS lock ({@code fcntl}) on {@code data_dir/axiom.lock}
+ * and writes the holder's pid into it, before anything in the directory is read; the journal keeps it for its life
+ * and releases it on close, abandon or a failed open. The engine takes it in {@code Engine.launch} and hands it to the
+ * journal, so that a second server fails at once. A second acquirer, another process or another journal of the same
+ * JVM, gets a {@link io.axiom.journal.DataDirectoryLockedException} naming the directory, the holder's pid and what to
+ * do. The OS releases the lock when its holder dies, even by SIGKILL. Within a JVM a registry is checked before any
+ * descriptor of the lock file is opened, because closing any descriptor of a file drops every POSIX lock the process
+ * holds on it.
+ *
+ * <h2>A full disk stops writes, not the process</h2>
+ * Segments are preallocated with real zero blocks, so appending into the current segment never needs space; a full
+ * disk shows when a new segment must be created (a rotation, the preparer) and for snapshots. {@code
+ * ensureRoom(bytes)} lets the processor refuse a command before it writes anything: true when the unit fits the
+ * current segment or a fresh segment could be had now (the prepared one, or one created here); false when usable
+ * space is below one segment (one statvfs: a full disk does not cost a 64 MiB zero-fill attempt per command) or the
+ * creation failed (ENOSPC). A false changes nothing: the partial file is removed, the journal stays usable (reads,
+ * replay, units that still fit), and a unit whose room was ensured never needs a new segment part way. {@code
+ * storageState()} is OK; LOW when usable space is below two segments (checked by the preparer after each preparation
+ * and by the writer at each rotation) or a preparation failed; FULL when the last {@code ensureRoom} could not have a
+ * segment. While a segment is wanted the preparer retries (after 1 s, backing off to about a minute while it keeps
+ * failing), and every {@code ensureRoom} that needs a segment tries too, so the state returns to OK (or LOW) by itself
+ * once space is freed and a segment could be had. Limit: on a copy-on-write file system (btrfs, ZFS) even overwriting
+ * preallocated blocks can fail with ENOSPC; that is a failed pwrite, hence fatal.
  *
  * <h2>Classes, one idea each</h2>
  * {@link io.axiom.journal.Journal} (the writer and reader), {@link io.axiom.journal.JournalClaim} (the record being
- * written), {@code Segment} (one mapped file, and the channel the writer writes and forces it through), {@code SegmentPreparer}
- * (prepares the next segment file on its own thread), {@code SegmentHeader} and {@code RecordFrame} (the two layouts),
- * {@code SegmentFiles} (the directory), {@code RecoveryScan} (walks and classifies, read-only), {@code Recovery}
- * (acts on the scan at open), {@link io.axiom.journal.JournalInspector} (the same scan for operators).
+ * written), {@code Segment} (one mapped file, and the channel the writer writes and forces it through), {@code
+ * SegmentPreparer} (prepares the next segment file on its own thread), {@code SegmentHeader} and {@code RecordFrame}
+ * (the two layouts), {@code SegmentFiles} (the directory), {@code RecoveryScan} (walks and classifies, read-only),
+ * {@code Recovery} (acts on the scan at open), {@link io.axiom.journal.SnapshotStore} (snapshot files and their
+ * binding), {@link io.axiom.journal.DataDirectoryLock} (one owner), {@code StorageMonitor} and {@code DiskProbe}
+ * (usable space, the storage state, and the seam where tests inject a full disk), {@link
+ * io.axiom.journal.JournalInspector} (the same scan for operators).
  */
 package io.axiom.journal;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The hot path (claim, commit, flush, read, replay) allocates nothing once warm.
+ * The hot path (ensureRoom, claim, commit, endUnit, flush, read, replay, storageState) allocates nothing once warm.
  */
 class AllocationTest
 {
@@ -38,10 +38,21 @@ class AllocationTest
                 final long before = threads.getThreadAllocatedBytes(threadId);
                 for (int i = 0; i < 20_000; i++)
                 {
+                    if (!journal.ensureRoom(3 * Journal.alignedFrameLength(64)))
+                    {
+                        throw new AssertionError(journal.storageState().toString());
+                    }
                     final long position = journal.claim(64, 1, 1, i, claim);
                     claim.buffer().putBytes(claim.offset(), payload, 0, 64);
                     claim.commit();
+                    journal.claim(64, 3, 1, i, claim);
+                    claim.buffer().putBytes(claim.offset(), payload, 0, 64);
+                    claim.commit();
+                    journal.endUnit();
+                    journal.endUnit();
                     journal.append(2, 1, i, payload, 0, 32);
+                    sink += journal.lastChecksum() + journal.endPosition() + journal.openUnitRecords();
+                    sink += journal.storageState().status().ordinal();
                     journal.read(position, handler);
                     journal.readRecord(position, handler);
                     if ((i & 1023) == 0)

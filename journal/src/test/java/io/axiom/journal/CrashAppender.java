@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Child process of {@link JournalCrashTest}: appends records whose content derives from (contentSeed, sequence) in
- * random batches, and prints {@code ACK <position> <sequence>} for the last record of a batch only after
- * {@link Journal#flush()} returned. Runs until killed.
+ * Child process of {@link JournalCrashTest}: appends atomic units of records whose sizes and content derive from
+ * (contentSeed, sequence), in random batches of units, and prints {@code ACK <position> <sequence>} for the last
+ * record of a batch only after {@link Journal#flush()} returned. Some records are larger than the staging buffer (a
+ * quarter of the segment) and some units larger than a segment, so records of a unit reach the file before the unit
+ * ends. Runs until killed.
  * <p>
  * Arguments: data dir, segment size, content seed, batch seed.
  */
@@ -31,14 +33,10 @@ public final class CrashAppender
             out.flush();
             while (true)
             {
-                final int batch = 1 + batches.nextInt(20);
+                final int batch = 1 + batches.nextInt(6);
                 for (int i = 0; i < batch; i++)
                 {
-                    final long sequence = journal.lastSequence() + 1;
-                    final int length = length(contentSeed, sequence);
-                    journal.claim(length, type(sequence), 1, timestamp(sequence), claim);
-                    claim.buffer().putBytes(claim.offset(), TestRecord.payload(contentSeed, sequence, length));
-                    claim.commit();
+                    appendUnit(journal, contentSeed, claim);
                 }
                 journal.flush();
                 out.println("ACK " + journal.lastPosition() + " " + journal.lastSequence());
@@ -47,10 +45,38 @@ public final class CrashAppender
         }
     }
 
+    /**
+     * Append the unit that starts at the journal's next sequence: {@link #unitSize} records, then endUnit.
+     */
+    static void appendUnit(final Journal journal, final long contentSeed, final JournalClaim claim)
+    {
+        final long first = journal.lastSequence() + 1;
+        final int records = unitSize(contentSeed, first);
+        for (long sequence = first; sequence < first + records; sequence++)
+        {
+            final int length = length(contentSeed, sequence);
+            journal.claim(length, type(sequence), 1, timestamp(sequence), claim);
+            claim.buffer().putBytes(claim.offset(), TestRecord.payload(contentSeed, sequence, length));
+            claim.commit();
+        }
+        journal.endUnit();
+    }
+
+    /**
+     * @return records in the unit whose first record has this sequence.
+     */
+    static int unitSize(final long contentSeed, final long firstSequence)
+    {
+        final SplittableRandom random = new SplittableRandom(contentSeed ^ (firstSequence * 0x94D049BB133111EBL));
+        return random.nextInt(8) == 0 ? 1 + random.nextInt(24) : 1 + random.nextInt(5);
+    }
+
     static int length(final long contentSeed, final long sequence)
     {
         final SplittableRandom random = new SplittableRandom(contentSeed ^ (sequence * 0xBF58476D1CE4E5B9L));
-        return random.nextInt(32) == 0 ? 20_000 + random.nextInt(100_000) : random.nextInt(3000);
+        final int pick = random.nextInt(64);
+        return pick == 0 ? 300_000 + random.nextInt(200_000) :
+            pick < 3 ? 20_000 + random.nextInt(100_000) : random.nextInt(3000);
     }
 
     static int type(final long sequence)

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Kills a real appending process with SIGKILL at random points, many rounds in one data dir, and checks that every
- * acknowledged record survives byte-exact, that sequences stay continuous and that appends go on.
- * Reproduce a failure with {@code -Daxiom.test.seed=<seed printed in the failure>}.
+ * Kills a real process appending atomic units with SIGKILL at random points, many rounds in one data dir, and checks
+ * that every acknowledged unit survives byte-exact, that no part of a unit survives without the rest (units larger
+ * than the staging buffer or a segment reach the file before they end), that sequences stay continuous and that
+ * appends go on. Reproduce a failure with {@code -Daxiom.test.seed=<seed printed in the failure>}.
  */
 class JournalCrashTest
 {
@@ -50,7 +50,7 @@ class JournalCrashTest
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void acknowledgedRecordsSurviveSigkill() throws Exception
+    void acknowledgedUnitsSurviveSigkillAndNoPartialUnitIsRecovered() throws Exception
     {
         final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
         System.out.println("JournalCrashTest seed=" + seed);
@@ -60,6 +60,7 @@ class JournalCrashTest
         final Path childErr = dir.resolve("child.err");
         long maxAcked = 0;
         int truncations = 0;
+        long droppedRecords = 0;
         for (int round = 0; round < ROUNDS; round++)
         {
             final String context = "seed=" + seed + " round=" + round;
@@ -96,6 +97,8 @@ class JournalCrashTest
                         acks++;
                     }
                 }
+                // land the kill anywhere in the next batch, not just right after an acknowledgement
+                java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(3_000_000));
                 child.destroyForcibly();
                 child.waitFor();
             }
@@ -109,13 +112,20 @@ class JournalCrashTest
                 fail("child exited before " + acksWanted + " acks, " + context + ": " + Files.readString(childErr));
             }
             maxAcked = Math.max(maxAcked, ackedSequence);
-            truncations += verifyAndAppend(dataDir, contentSeed, ackedPosition, ackedSequence, maxAcked, context);
+            final long dropped =
+                verifyAndAppend(dataDir, contentSeed, ackedPosition, ackedSequence, maxAcked, context);
+            truncations += dropped >= 0 ? 1 : 0;
+            droppedRecords += Math.max(0, dropped);
         }
         System.out.println("JournalCrashTest rounds=" + ROUNDS + " acknowledged=" + maxAcked + " torn tails=" +
-            truncations + " segments=" + SegmentFiles.list(dataDir).size() + " seed=" + seed);
+            truncations + " records of incomplete units dropped=" + droppedRecords + " segments=" +
+            SegmentFiles.list(dataDir).size() + " seed=" + seed);
     }
 
-    private static int verifyAndAppend(
+    /**
+     * @return records of an incomplete unit truncated, -1 when nothing was truncated.
+     */
+    private static long verifyAndAppend(
         final Path dataDir,
         final long contentSeed,
         final long ackedPosition,
@@ -123,11 +133,11 @@ class JournalCrashTest
         final long maxAcked,
         final String context)
     {
-        boolean truncated;
+        final long dropped;
         try (Journal journal = Journal.open(new JournalContext().dataDir(dataDir).maxSegmentSize(SEGMENT)))
         {
             final RecoveryReport report = journal.recoveryReport();
-            truncated = report.truncated();
+            dropped = report.truncated() ? report.truncatedRecords() : -1;
             final String where = context + " " + report;
             assertTrue(report.lastSequence() >= maxAcked, "acknowledged records lost: " + where);
             assertEquals(report.lastSequence(), report.recordCount(), where);
@@ -155,19 +165,23 @@ class JournalCrashTest
                 });
             assertEquals(report.recordCount(), count, where);
 
+            long unitStart = 1;
+            while (unitStart <= report.lastSequence())
+            {
+                unitStart += CrashAppender.unitSize(contentSeed, unitStart);
+            }
+            assertEquals(report.lastSequence() + 1, unitStart,
+                "the log ends inside a unit (a partial unit was recovered): " + where);
+
             final long[] seen = {0};
             assertTrue(journal.read(ackedPosition, (b, o, l, t, v, position, sequence, ts) -> seen[0] = sequence));
             assertEquals(ackedSequence, seen[0], where);
 
-            final long sequence = journal.lastSequence() + 1;
-            final int length = CrashAppender.length(contentSeed, sequence);
-            final byte[] payload = TestRecord.payload(contentSeed, sequence, length);
-            journal.append(CrashAppender.type(sequence), 1, CrashAppender.timestamp(sequence),
-                new UnsafeBuffer(payload), 0, length);
+            CrashAppender.appendUnit(journal, contentSeed, new JournalClaim());
             assertTrue(journal.flush() > 0, where);
         }
         final VerifyReport verify = JournalInspector.verify(dataDir);
         assertTrue(verify.ok() && !verify.tornTail(), context + " " + verify.faults());
-        return truncated ? 1 : 0;
+        return dropped;
     }
 }

@@ -260,7 +260,11 @@ class JournalPropertyTest
             new JournalContext().dataDir(dir).maxSegmentSize(SEGMENT).fsync(false).repair(true)))
         {
             final RecoveryReport report = journal.recoveryReport();
-            assertEquals(written.get(victim).position(), report.truncatedAtPosition());
+            // the end of the last whole unit kept: the victim's position, or the end of the segment before it
+            final TestRecord kept = victim == 0 ? null : written.get(victim - 1);
+            assertEquals(null == kept ? Journal.SEGMENT_HEADER_LENGTH :
+                kept.position() + Journal.alignedFrameLength(kept.payload().length), report.truncatedAtPosition());
+            assertTrue(report.repairCut());
             assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("REPAIR")), report.notes().toString());
             assertEquals(written.subList(0, victim), replayAll(journal));
             next = append(journal, 3, 10, 1, 1);

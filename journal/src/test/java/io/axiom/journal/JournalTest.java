@@ -63,7 +63,7 @@ class JournalTest
             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         final byte[] magic = TestRecord.readBytes(file, 0, 8);
         assertEquals("AXIOMWAL", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals(1, header.getInt(8));
+        assertEquals(2, header.getInt(8), "format 2: records carry commit marks");
         assertEquals(0, header.getInt(12));
         assertEquals(0, header.getLong(16));
         assertEquals(SEGMENT, header.getLong(24));
@@ -77,7 +77,7 @@ class JournalTest
         assertEquals(99, record.getLong(16));
         assertEquals(0x1234, record.getShort(24));
         assertEquals(0x34, record.getShort(26));
-        assertEquals(0, record.getInt(28));
+        assertEquals(1, record.getInt(28), "COMMIT: append is a one-record unit");
         assertEquals(0, record.get(35));
     }
 

@@ -58,7 +58,7 @@ class RecoveryTest
             assertEquals(136, report.truncatedBytes());
             assertEquals(9, report.recordCount());
             assertEquals(last.position(), report.nextPosition());
-            assertTrue(report.notes().stream().anyMatch(n -> n.contains("torn tail")), report.notes().toString());
+            assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("Torn tail")), report.notes().toString());
             assertEquals(written.subList(0, 9), replayAll(journal));
             final TestRecord next = append(journal, SEED, 5, 2, 99);
             assertEquals(10, next.sequence());
@@ -196,7 +196,7 @@ class RecoveryTest
         {
             assertEquals(written, replayAll(journal));
             assertEquals(1, journal.segmentCount());
-            assertEquals(2, journal.recoveryReport().notes().stream().filter(n -> n.startsWith("removed")).count());
+            assertEquals(2, journal.recoveryReport().notes().stream().filter(n -> n.startsWith("Removed")).count());
         }
         assertFalse(Files.exists(dir.resolve(String.format("%020d.wal", SEGMENT))));
         assertFalse(Files.exists(dir.resolve(String.format("%020d.wal.tmp", 2 * SEGMENT))));

@@ -1,6 +1,8 @@
 package io.axiom.journal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,44 +11,124 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.axiom.journal.TestRecord.append;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SnapshotStoreTest
 {
+    private static final long SEGMENT = 64 * 1024;
+
     @TempDir
     Path dir;
 
+    static Path snapshot(final SnapshotStore store, final Journal journal, final byte[] state)
+    {
+        journal.flush();
+        return store.write(journal.endPosition(), journal.lastPosition(), journal.lastSequence(),
+            journal.lastChecksum(), new UnsafeBuffer(state), 0, state.length);
+    }
+
     @Test
-    void newestValidSnapshotWinsAndOnlyRetainedOnesStay() throws IOException
+    void newestBoundSnapshotWinsDamagedOnesAreSetAsideAndOnlyRetainedOnesStay() throws IOException
     {
         final SnapshotStore store = new SnapshotStore(dir, 2);
-        assertNull(store.latest(Long.MAX_VALUE));
-        store.write(100, new UnsafeBuffer(new byte[] {1, 2, 3}), 0, 3);
-        store.write(200, new UnsafeBuffer(new byte[] {4, 5}), 0, 2);
-        store.write(300, new UnsafeBuffer(new byte[] {6, 7, 8, 9}), 1, 2);
-        assertEquals(2, store.list().size());
-        assertEquals(List.of(), listTmp());
+        try (Journal journal = TestRecord.open(dir, SEGMENT))
+        {
+            assertNull(store.select(journal, false).snapshot());
+            append(journal, 1, 10, 1, 1);
+            snapshot(store, journal, new byte[] {1, 2, 3});
+            append(journal, 1, 20, 1, 2);
+            snapshot(store, journal, new byte[] {4, 5});
+            append(journal, 1, 30, 1, 3);
+            journal.flush();
+            store.write(journal.endPosition(), journal.lastPosition(), journal.lastSequence(),
+                journal.lastChecksum(), new UnsafeBuffer(new byte[] {6, 7, 8, 9}), 1, 2);
+            assertEquals(2, store.list().size());
+            assertEquals(List.of(), listTmp());
 
-        final SnapshotStore.Snapshot latest = store.latest(1_000);
-        assertEquals(300, latest.position());
-        assertArrayEquals(new byte[] {7, 8}, latest.payload());
+            final SnapshotStore.Selection selection = store.select(journal, false);
+            final SnapshotStore.Snapshot latest = selection.snapshot();
+            assertEquals(journal.endPosition(), latest.position());
+            assertEquals(journal.lastSequence(), latest.lastSequence());
+            assertEquals(journal.lastPosition(), latest.lastPosition());
+            assertEquals(journal.lastChecksum(), latest.lastChecksum());
+            assertArrayEquals(new byte[] {7, 8}, latest.payload());
+            assertEquals(List.of(), selection.notes());
 
-        assertEquals(200, new SnapshotStore(dir, 2).latest(250).position(), "beyond the log is skipped");
+            final Path newest = store.list().get(1);
+            final byte[] bytes = Files.readAllBytes(newest);
+            bytes[bytes.length - 1] ^= 1;
+            Files.write(newest, bytes);
+            final SnapshotStore.Selection fallback = new SnapshotStore(dir, 2).select(journal, false);
+            assertArrayEquals(new byte[] {4, 5}, fallback.snapshot().payload());
+            assertEquals(1, fallback.notes().size(), fallback.notes().toString());
+            assertTrue(fallback.notes().get(0).contains("fails its checksum"), fallback.notes().toString());
+            assertEquals(List.of(dir.resolve("snapshots/set-aside").resolve(newest.getFileName())),
+                fallback.setAside());
+            assertFalse(Files.exists(newest));
+            assertEquals(1, store.listSetAside().size(), "set aside, never deleted");
 
-        final Path newest = store.list().get(1);
-        final byte[] bytes = Files.readAllBytes(newest);
-        bytes[bytes.length - 1] ^= 1;
-        Files.write(newest, bytes);
-        final SnapshotStore reader = new SnapshotStore(dir, 2);
-        assertEquals(200, reader.latest(1_000).position());
-        assertTrue(reader.notes().get(0).contains("fails its checksum"), reader.notes().toString());
+            Files.write(store.list().get(0), new byte[10]);
+            final SnapshotStore.Selection none = new SnapshotStore(dir, 2).select(journal, false);
+            assertNull(none.snapshot());
+            assertEquals(2, store.listSetAside().size());
+            assertEquals(List.of(), store.list());
+        }
+    }
 
-        Files.write(store.list().get(0), new byte[10]);
-        assertNull(new SnapshotStore(dir, 2).latest(1_000));
+    @Test
+    void interruptedWriteLeftoverIsRemovedWithANote() throws IOException
+    {
+        final SnapshotStore store = new SnapshotStore(dir, 2);
+        try (Journal journal = TestRecord.open(dir, SEGMENT))
+        {
+            append(journal, 1, 10, 1, 1);
+            snapshot(store, journal, new byte[] {1});
+            final Path tmp = dir.resolve("snapshots/snapshot-00000000000000009999.snap.tmp");
+            Files.write(tmp, new byte[] {1, 2, 3});
+            final SnapshotStore.Selection selection = store.select(journal, false);
+            assertArrayEquals(new byte[] {1}, selection.snapshot().payload());
+            assertFalse(Files.exists(tmp));
+            assertEquals(1, selection.notes().size(), selection.notes().toString());
+            assertTrue(selection.notes().get(0).contains("snapshot-00000000000000009999.snap.tmp") &&
+                selection.notes().get(0).contains("interrupted"), selection.notes().toString());
+            assertEquals(List.of(), listTmp());
+        }
+    }
+
+    @Test
+    void formatOneSnapshotIsSetAsideForAFullReplay() throws IOException
+    {
+        final SnapshotStore store = new SnapshotStore(dir, 2);
+        try (Journal journal = TestRecord.open(dir, SEGMENT))
+        {
+            append(journal, 1, 10, 1, 1);
+            journal.flush();
+            final ByteBuffer v1 = ByteBuffer.allocate(41).order(ByteOrder.LITTLE_ENDIAN);
+            v1.putLong(0, SnapshotStore.MAGIC).putInt(8, 1).putLong(16, journal.endPosition()).putLong(24, 1);
+            Files.createDirectories(dir.resolve(SnapshotStore.DIRECTORY));
+            final Path file = dir.resolve(String.format("snapshots/snapshot-%020d.snap", journal.endPosition()));
+            Files.write(file, v1.array());
+            final SnapshotStore.Selection selection = store.select(journal, false);
+            assertNull(selection.snapshot());
+            assertTrue(selection.notes().get(0).contains("format 1"), selection.notes().toString());
+            assertEquals(1, selection.setAside().size());
+            assertFalse(Files.exists(file));
+        }
+    }
+
+    @Test
+    void writeRefusesASnapshotBoundToNoRecord()
+    {
+        final SnapshotStore store = new SnapshotStore(dir, 1);
+        final UnsafeBuffer state = new UnsafeBuffer(new byte[1]);
+        assertThrows(IllegalArgumentException.class, () -> store.write(64, 0, 0, 0, state, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.write(64, 64, 1, 0, state, 0, 1));
     }
 
     @Test

@@ -71,6 +71,27 @@ record TestRecord(long position, long sequence, long timestamp, int type, int ve
         return new TestRecord(position, sequence, timestamp, type, type & 0xFF, bytes);
     }
 
+    /**
+     * Append one atomic unit: a record per length (claim, write, commit), then endUnit.
+     */
+    static List<TestRecord> appendUnit(final Journal journal, final long seed, final int... lengths)
+    {
+        final List<TestRecord> unit = new ArrayList<>(lengths.length);
+        final JournalClaim claim = new JournalClaim();
+        for (final int length : lengths)
+        {
+            final long sequence = journal.lastSequence() + 1;
+            final byte[] bytes = payload(seed, sequence, length);
+            final int type = (int)(sequence & 0xFFFF);
+            final long position = journal.claim(length, type, 1, sequence * 10, claim);
+            claim.buffer().putBytes(claim.offset(), bytes);
+            claim.commit();
+            unit.add(new TestRecord(position, sequence, sequence * 10, type, 1, bytes));
+        }
+        journal.endUnit();
+        return unit;
+    }
+
     static Journal open(final Path dir, final long segmentSize)
     {
         return Journal.open(new JournalContext().dataDir(dir).maxSegmentSize(segmentSize).fsync(false));
@@ -179,6 +200,28 @@ record TestRecord(long position, long sequence, long timestamp, int type, int ve
         crc.update(frame.array(), 8, frameLength - 8);
         frame.putInt(4, (int)crc.getValue());
         writeBytes(file, fileOffset, frame.array());
+    }
+
+    /**
+     * Rewrite the flags of the frame at fileOffset, recomputing a valid CRC32C.
+     */
+    static void rewriteFlags(final Path file, final int fileOffset, final int flags)
+    {
+        final int frameLength = java.nio.ByteBuffer.wrap(readBytes(file, fileOffset, 4))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        final java.nio.ByteBuffer frame = java.nio.ByteBuffer.wrap(readBytes(file, fileOffset, frameLength))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(28, flags);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(frame.array(), 8, frameLength - 8);
+        frame.putInt(4, (int)crc.getValue());
+        writeBytes(file, fileOffset, frame.array());
+    }
+
+    static int flagsAt(final Path file, final long fileOffset)
+    {
+        return java.nio.ByteBuffer.wrap(readBytes(file, fileOffset + 28, 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
     }
 
     static int crc32c(final byte[] bytes, final int from, final int to)

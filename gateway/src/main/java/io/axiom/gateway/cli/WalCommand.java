@@ -25,8 +25,8 @@ import io.axiom.journal.SegmentInfo;
 import io.axiom.journal.VerifyReport;
 
 /**
- * {@code axiom wal verify} and {@code axiom wal dump}: offline tools over a journal directory. No server may be
- * writing to the directory while they run.
+ * {@code axiom wal verify} and {@code axiom wal dump}: read-only tools over a journal directory. They take no lock and
+ * work on a live directory too, where the tail may be a unit still being written.
  */
 @Command(
     name = "wal",
@@ -96,9 +96,14 @@ public final class WalCommand implements Runnable
     @Command(
         name = "verify",
         mixinStandardHelpOptions = true,
-        description = "Check every record's checksum and sequence; exit 0 when clean, 1 on corruption.")
+        description = "Check every record's checksum, sequence and unit, and every snapshot against the log; exit 0 " +
+            "when clean, 1 on corruption, a missing file, a snapshot that does not fit the log, or no journal at " +
+            "all, 3 when the only finding is a torn tail (a partial write or incomplete unit start-up truncates).")
     public static final class Verify extends DataDirOptions implements Callable<Integer>
     {
+        /** Exit code when the only finding is a torn tail: not corruption, but not OK either. */
+        public static final int EXIT_TORN_TAIL = 3;
+
         @Override
         public Integer call()
         {
@@ -109,6 +114,12 @@ public final class WalCommand implements Runnable
             }
             final PrintWriter out = spec.commandLine().getOut();
             final VerifyReport report = JournalInspector.verify(dir);
+            if (report.segments().isEmpty() && report.recordCount() == 0 && report.corrupt() &&
+                report.faults().get(0).startsWith("no journal"))
+            {
+                spec.commandLine().getErr().println("axiom: " + report.faults().get(0));
+                return AxiomMain.EXIT_FAILED;
+            }
             out.println("journal: " + dir.toAbsolutePath());
             out.println("segments: " + report.segments().size());
             for (final SegmentInfo s : report.segments())
@@ -119,7 +130,14 @@ public final class WalCommand implements Runnable
             out.println("records: " + report.recordCount());
             out.println("last position: " + report.lastPosition());
             out.println("last sequence: " + report.lastSequence());
-            out.println("torn tail: " + (report.tornTail() ? "yes (would be truncated at start-up)" : "no"));
+            out.println("torn tail: " + (report.tornTail() ? "yes, start-up will truncate " +
+                report.tornTailBytes() + " bytes at position " + report.tornTailPosition() +
+                (report.tornTailRecords() > 0 ? " (" + report.tornTailRecords() + " record(s) of an incomplete unit)" :
+                "") + "; no acknowledged record is in it" : "no"));
+            for (final String note : report.notes())
+            {
+                out.println("note: " + note);
+            }
             if (report.faults().isEmpty())
             {
                 out.println("faults: none");
@@ -132,9 +150,10 @@ public final class WalCommand implements Runnable
                     out.println("  " + fault);
                 }
             }
-            out.println(report.ok() ? "OK" : "CORRUPT");
+            out.println(report.corrupt() ? "CORRUPT" : report.tornTail() ? "TORN TAIL" : "OK");
             out.flush();
-            return report.ok() ? AxiomMain.EXIT_OK : AxiomMain.EXIT_FAILED;
+            return report.corrupt() ? AxiomMain.EXIT_FAILED :
+                report.tornTail() ? EXIT_TORN_TAIL : AxiomMain.EXIT_OK;
         }
     }
 

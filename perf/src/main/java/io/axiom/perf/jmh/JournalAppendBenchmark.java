@@ -80,6 +80,7 @@ public class JournalAppendBenchmark
         final long position = journal.claim(payloadLength, 1, 1, position(), claim);
         claim.buffer().putBytes(claim.offset(), payload, 0, payloadLength);
         claim.commit();
+        journal.endUnit(); // each record a one-record unit, as the engine's smallest command
         return position;
     }
 
