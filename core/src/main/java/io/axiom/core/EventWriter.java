@@ -104,7 +104,8 @@ final class EventWriter
      */
     boolean ensureRoom(final int bytes)
     {
-        return true;
+        // A command as large as a whole segment may still cross into the next one; recovery handles that unit too.
+        return journal.ensureRoom((int)Math.min(bytes, journal.segmentSize() - Journal.SEGMENT_HEADER_LENGTH));
     }
 
     /**
@@ -112,7 +113,7 @@ final class EventWriter
      */
     String storageDetail()
     {
-        return "no storage problem known";
+        return journal.storageState().detail();
     }
 
     /**

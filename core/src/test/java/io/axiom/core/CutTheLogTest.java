@@ -178,32 +178,69 @@ class CutTheLogTest
             cuts.add(starts.get(r) + 1 + random.nextInt((int)(ends.get(r) - starts.get(r))));
         }
 
+        // The last non-zero byte a command wrote: a cut after it loses nothing of the command (the bytes it zeroes
+        // were zero already: padding, or a record whose last fields are zero).
+        final long[] lastByteAfter = new long[history.size() + 1];
+        for (int k = 0; k <= history.size(); k++)
+        {
+            long end = endAfter[k];
+            for (int r = 0; r < starts.size(); r++)
+            {
+                if (starts.get(r) < endAfter[k])
+                {
+                    end = ends.get(r);
+                }
+            }
+            while (end > 0 && 0 == byteAt(recorded, end - 1))
+            {
+                end--;
+            }
+            lastByteAfter[k] = end;
+        }
+
         int cutsChecked = 0;
         int partialCommandsDropped = 0;
         for (final long cut : cuts)
         {
-            int whole = 0;
-            while (whole < history.size() && endAfter[whole + 1] <= cut)
+            int commands = 0;
+            while (commands < history.size() && lastByteAfter[commands + 1] <= cut)
             {
-                whole++;
+                commands++;
             }
+            final int whole = commands;
             final Path copy = dir.resolve("cut-" + cut);
             copyTree(recorded, copy);
             cutLog(copy, cut);
-            final EngineFixture f = engine(copy, new AtomicLong(EngineFixture.START_MS + 1000));
+            // The clock stands where the history started, so that no timer of the recovered state comes due.
+            final EngineFixture f = engine(copy, new AtomicLong(EngineFixture.START_MS));
             try
             {
                 checkInvariants(f, "cut at " + cut);
-                if (cut > endAfter[whole] && whole < history.size() && endAfter[whole + 1] > endAfter[whole])
+                final io.axiom.journal.RecoveryReport report = f.engine.counters().recoveryReport();
+                final long nextStart = starts.stream().filter(p -> p >= endAfter[whole]).findFirst().orElse(Long.MAX_VALUE);
+                if (cut > nextStart)
                 {
-                    partialCommandsDropped++;
+                    // Bytes of the next command were on disk: recovery must say it dropped them.
+                    assertTrue(report.truncated() && !report.notes().isEmpty(), "cut at " + cut + ": recovery " +
+                        "dropped part of a command without saying so: " + report);
+                    if (report.truncatedRecords() > 0)
+                    {
+                        partialCommandsDropped++;
+                    }
+                }
+                else
+                {
+                    assertTrue(!report.truncated(), "cut at " + cut + " is a command boundary: " + report);
                 }
             }
             finally
             {
                 f.close();
             }
-            assertEquals(digestAfter[whole], f.engine.digestAfterClose(), "cut at position " + cut + " must recover " +
+            assertEquals(digestAfter[whole], f.engine.digestAfterClose(), "cut at position " + cut + " (log ends after " +
+                "the commands at " + java.util.Arrays.toString(endAfter) + "; recovered " +
+                f.engine.counters().workflowCount() + " workflows, recovery said " +
+                f.engine.counters().recoveryReport().notes() + ") must recover " +
                 "the state after the first " + whole + " commands (up to '" + (whole == 0 ? "nothing" :
                 history.get(whole - 1).what()) + "')");
             deleteTree(copy);
@@ -211,6 +248,17 @@ class CutTheLogTest
         }
         assertTrue(cutsChecked > 2 * starts.size(), "cuts checked: " + cutsChecked);
         assertNotEquals(0, partialCommandsDropped, "some cuts fall inside a command of several records");
+    }
+
+    private static byte byteAt(final Path dataDir, final long position) throws IOException
+    {
+        final long base = position / SEGMENT * SEGMENT;
+        try (RandomAccessFile raf = new RandomAccessFile(dataDir.resolve(String.format("%020d.wal", base)).toFile(),
+            "r"))
+        {
+            raf.seek(position - base);
+            return raf.readByte();
+        }
     }
 
     private static void checkInvariants(final EngineFixture f, final String where)

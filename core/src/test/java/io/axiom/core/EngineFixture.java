@@ -63,7 +63,11 @@ final class EngineFixture implements AutoCloseable
             .epochClock(clock::get);
         settings.accept(ctx);
         engine = Engine.launch(ctx);
-        await("engine ready", engine::isReady);
+        await("engine ready", () -> engine.isReady() || null != engine.failure());
+        if (null != engine.failure())
+        {
+            throw new AssertionError("the engine failed to start: " + engine.failure(), engine.failure());
+        }
     }
 
     void restart()
