@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.helidon.http.HeaderName;
@@ -50,6 +51,7 @@ public final class Gateway
     private final EngineClient client;
     private final GatewaySettings settings;
     private final RequestParser parser;
+    private volatile BooleanSupplier accepting = () -> true;
 
     /**
      * @param engine   the engine to serve.
@@ -61,6 +63,14 @@ public final class Gateway
         this.client = engine.client();
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
+    }
+
+    /**
+     * @param accepting whether the HTTP listener accepts connections; {@code /ready} answers 503 while it does not.
+     */
+    public void accepting(final BooleanSupplier accepting)
+    {
+        this.accepting = accepting;
     }
 
     /**
@@ -135,6 +145,14 @@ public final class Gateway
             final Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "FAILED");
             body.put("detail", describe(failure));
+            Responses.json(res, 503, JsonViews.object(body));
+        }
+        else if (!accepting.getAsBoolean())
+        {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "NOT_ACCEPTING");
+            body.put("detail", "the HTTP listener is being restarted and accepts no new connections; retry shortly");
             Responses.json(res, 503, JsonViews.object(body));
         }
         else if (engine.isReady())
