@@ -31,6 +31,7 @@ public final class GraphQlModule implements GatewayModule
     private final EventFanOut fanOut;
     private final ApiToken token;
     private final int maxBodyBytes;
+    private final long drainLimit;
     private final ScheduledExecutorService timer;
     private final Map<GraphQlWsConnection, Boolean> connections = new ConcurrentHashMap<>();
 
@@ -55,6 +56,7 @@ public final class GraphQlModule implements GatewayModule
         this.graphQl = new AxiomGraphQl(new Operations(engine, settings, fanOut), maxDepth, maxComplexity);
         this.token = token;
         this.maxBodyBytes = settings.maxBodyBytes();
+        this.drainLimit = settings.drainLimit();
         this.timer = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "axiom-graphql-ws-timer");
@@ -81,7 +83,7 @@ public final class GraphQlModule implements GatewayModule
     public void routes(final HttpRouting.Builder routing)
     {
         routing
-            .post(PATH, new GraphQlHttpHandler(graphQl, maxBodyBytes))
+            .post(PATH, new GraphQlHttpHandler(graphQl, maxBodyBytes, drainLimit))
             .any(PATH, GraphQlHttpHandler::notAllowed);
     }
 

@@ -1,6 +1,6 @@
 package io.axiom.gateway.graphql;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +28,8 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 import io.axiom.gateway.auth.ApiToken;
+import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.RequestParser;
 
 /**
  * One WebSocket connection speaking the {@code graphql-transport-ws} protocol (the graphql-ws library's): the
@@ -192,11 +194,11 @@ final class GraphQlWsConnection implements WsListener
         final JsonNode message;
         try
         {
-            message = JsonScalar.MAPPER.readTree(text);
+            message = RequestParser.readTree(text.getBytes(StandardCharsets.UTF_8));
         }
-        catch (final IOException ex)
+        catch (final ApiProblem problem)
         {
-            close(INVALID_MESSAGE, "Invalid message received: not JSON");
+            close(INVALID_MESSAGE, "Invalid message received: " + problem.code());
             return;
         }
         final JsonNode type = null == message ? null : message.get("type");
@@ -423,11 +425,12 @@ final class GraphQlWsConnection implements WsListener
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.ERROR, "GraphQL operation failed", ex);
+                final String reference = GraphQlMessages.reference();
+                LOG.log(System.Logger.Level.ERROR, "GraphQL operation failed (reference " + reference + ")", ex);
                 if (operations.remove(id, this))
                 {
-                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, "unexpected failure: " +
-                        ex));
+                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
+                        GraphQlMessages.unexpected(reference)));
                 }
                 return;
             }
@@ -514,8 +517,17 @@ final class GraphQlWsConnection implements WsListener
         {
             if (operations.remove(id, this))
             {
-                sendError(id, t instanceof GraphQlProblem problem ? problem :
-                    new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, "the subscription failed: " + t));
+                if (t instanceof GraphQlProblem problem)
+                {
+                    sendError(id, problem);
+                }
+                else
+                {
+                    final String reference = GraphQlMessages.reference();
+                    LOG.log(System.Logger.Level.ERROR, "GraphQL subscription failed (reference " + reference + ")", t);
+                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
+                        GraphQlMessages.unexpected(reference)));
+                }
             }
         }
 

@@ -18,6 +18,7 @@ import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.EngineProblems;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.http.RequestParser;
 
@@ -68,7 +69,7 @@ final class Operations
         {
             requireEngine();
             return GraphQlViews.workflow(workflow(client.get(workflowId(env.getArgument("id")),
-                settings.requestTimeout())));
+                settings.requestTimeout()), EngineProblems.Operation.READ, null));
         });
         fetchers.put("workflows", this::workflows);
         fetchers.put("tasks", env -> GraphQlViews.tasks(tasks().queues()));
@@ -182,7 +183,8 @@ final class Operations
         {
             throw GraphQlProblem.of(problem);
         }
-        return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout())));
+        return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout()),
+            EngineProblems.Operation.CREATE, key));
     }
 
     private Map<String, Object> advance(final DataFetchingEnvironment env)
@@ -210,7 +212,8 @@ final class Operations
             throw GraphQlProblem.of(problem);
         }
         return GraphQlViews.workflow(workflow(
-            client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout())));
+            client.advance(id, advance.expectedStep(), advance.output(), settings.requestTimeout()),
+            EngineProblems.Operation.ADVANCE, null));
     }
 
     private Map<String, Object> cancel(final DataFetchingEnvironment env)
@@ -228,7 +231,8 @@ final class Operations
         {
             throw GraphQlProblem.of(problem);
         }
-        return GraphQlViews.workflow(workflow(client.cancel(id, reason, settings.requestTimeout())));
+        return GraphQlViews.workflow(workflow(client.cancel(id, reason, settings.requestTimeout()),
+            EngineProblems.Operation.CANCEL, null));
     }
 
     private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)
@@ -282,11 +286,16 @@ final class Operations
         throw unexpected(reply);
     }
 
-    private static io.axiom.core.api.WorkflowView workflow(final EngineReply reply)
+    private io.axiom.core.api.WorkflowView workflow(
+        final EngineReply reply, final EngineProblems.Operation operation, final String idempotencyKey)
     {
         if (reply instanceof EngineReply.Workflow w)
         {
             return w.workflow();
+        }
+        if (reply instanceof EngineReply.Problem problem)
+        {
+            throw GraphQlProblem.of(problem, operation, idempotencyKey, settings.requestTimeout());
         }
         throw unexpected(reply);
     }
@@ -306,9 +315,8 @@ final class Operations
         final Throwable failure = engine.failure();
         if (null != failure)
         {
-            throw new GraphQlProblem(GraphQlProblem.UNAVAILABLE, "ENGINE_FAILED",
-                "the engine has stopped after a fatal error: " +
-                (null == failure.getMessage() ? failure.getClass().getName() : failure.getMessage()));
+            throw new GraphQlProblem(GraphQlProblem.UNAVAILABLE, EngineProblems.ENGINE_FAILED,
+                EngineProblems.engineFailed());
         }
         if (!engine.isReady())
         {
@@ -388,6 +396,6 @@ final class Operations
 
     private static String clip(final String text)
     {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -651,7 +651,7 @@ public final class JsonCheck
         {
             stop++;
         }
-        final String text = new String(bytes, start, Math.min(stop, start + LONGEST_ECHO),
+        final String text = new String(bytes, start, Math.min(stop, start + LONGEST_ECHO) - start,
             java.nio.charset.StandardCharsets.US_ASCII);
         return "'" + (stop - start > LONGEST_ECHO ? text + "..." : text) + "'";
     }

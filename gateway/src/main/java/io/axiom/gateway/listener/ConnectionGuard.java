@@ -245,6 +245,10 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             if (ctx instanceof GuardedContext guarded && headers.containsToken(HeaderValues.CONNECTION_CLOSE))
             {
                 guarded.connection().closeAfterResponse();
+                // the connection ends with this response: bytes already read past the request (the rest of a body
+                // whose framing broke) must not be taken for another request
+                final DataReader reader = guarded.dataReader();
+                reader.skip(reader.available());
             }
         }
     }

@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsConfig;
 
 import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
+import io.axiom.gateway.http.RequestErrors;
 
 /**
  * The HTTP listener of a server: Helidon's web server with Axiom's limits on connections, and the watch that brings
@@ -102,6 +104,7 @@ public final class HttpListener implements AutoCloseable
         final PrintStream notices)
     {
         HelidonLog.install(debug);
+        RequestErrors.install();
         final HttpListener listener = new HttpListener(config, routes, notices);
         try
         {
@@ -306,6 +309,7 @@ public final class HttpListener implements AutoCloseable
             .protocolsDiscoverServices(false)
             .addProtocol(WsConfig.create())
             .addConnectionSelector(guard)
+            .errorHandling(ErrorHandling.builder().logAllMessages(true).build())
             .maxTcpConnections(maxConnections)
             .idleConnectionTimeout(idleTimeout)
             .idleConnectionPeriod(Duration.ofMillis(Math.clamp(idleTimeout.toMillis() / 5, 50, 5_000)));
