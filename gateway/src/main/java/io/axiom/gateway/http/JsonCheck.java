@@ -552,7 +552,7 @@ public final class JsonCheck
             throw refuse(INVALID_UTF8, start, "byte 0x" + hex2(b0) + " starts an overlong encoding (a character " +
                 "written with more bytes than it needs)");
         }
-        else if (b0 >= 0xF5)
+        else if (b0 >= 0xF5 && b0 <= 0xF7)
         {
             throw refuse(INVALID_UTF8, start, "byte 0x" + hex2(b0) + " would start a code point above U+10FFFF");
         }
