@@ -40,7 +40,7 @@ final class GraphQlMessages
         Map.entry("Boolean", "a boolean"));
     private static final Pattern AST_VALUE = Pattern.compile(" with value '[^']*?(?:Value|Reference)\\{.*?' is not ");
     private static final Pattern QUOTED_TYPE = Pattern.compile("(?:an? )?'([A-Za-z]+)'");
-    private static final Pattern LONG_QUOTE = Pattern.compile("'([^']{" + (LONGEST_ECHO + 1) + ",})'");
+    private static final Pattern LONG_QUOTE = Pattern.compile("'([^'\\s]{" + (LONGEST_ECHO + 1) + ",})'");
     private static final Pattern CLASS_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*");
 
     private GraphQlMessages()
