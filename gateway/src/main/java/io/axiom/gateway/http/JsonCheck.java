@@ -586,7 +586,8 @@ public final class JsonCheck
         }
         if (codePoint > 0x10FFFF)
         {
-            throw refuse(INVALID_UTF8, start, "code point U+" + Integer.toHexString(codePoint).toUpperCase(Locale.ROOT) +
+            throw refuse(INVALID_UTF8, start, "code point U+" +
+                Integer.toHexString(codePoint).toUpperCase(Locale.ROOT) +
                 " is above U+10FFFF, the last Unicode character");
         }
         pos = start + length;

@@ -41,9 +41,9 @@ public final class RequestParser
     public static final double MAX_MULTIPLIER = 1000.0;
 
     /**
-     * Reads documents {@link JsonCheck} has passed: strict (no duplicate keys, nothing after the document), numbers kept
-     * exactly ({@code BigDecimal}, bounded by the check), and Jackson's own limits set past the check's and the body
-     * limit, so that they never decide (or word) a refusal.
+     * Reads documents {@link JsonCheck} has passed: strict (no duplicate keys, nothing after the document), numbers
+     * kept exactly ({@code BigDecimal}, bounded by the check), and Jackson's own limits set past the check's and the
+     * body limit, so that they never decide (or word) a refusal.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()

@@ -27,7 +27,7 @@ final class RequestBytes implements Supplier<byte[]>
 {
     /** Longest first line looked at; a longer one passes untouched (Helidon answers 414). */
     static final int MAX_FIRST_LINE = 8192;
-    /** Most header bytes of an HTTP/1.0 request buffered while looking for {@code Host}; beyond, they pass untouched. */
+    /** Most header bytes of an HTTP/1.0 request looked at for a {@code Host}; beyond, they pass untouched. */
     static final int MAX_HEADERS = 64 * 1024;
 
     private static final byte[] HTTP_1_0_EOL = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);

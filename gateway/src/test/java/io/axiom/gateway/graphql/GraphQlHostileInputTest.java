@@ -85,8 +85,8 @@ class GraphQlHostileInputTest
         for (final String number : List.of("1e300000000", "-1e-300000000", "9".repeat(200_000)))
         {
             final String[] bodies = {
-                "{\"query\":\"" + escape(CREATE) + "\",\"variables\":{\"n\":\"a\",\"s\":[\"A\"],\"i\":{\"x\":" + number +
-                    "}}}",
+                "{\"query\":\"" + escape(CREATE) + "\",\"variables\":{\"n\":\"a\",\"s\":[\"A\"],\"i\":{\"x\":" +
+                    number + "}}}",
                 "{\"query\":\"" + escape(CREATE) + "\",\"variables\":{\"n\":" + number + ",\"s\":[\"A\"]}}",
                 "{\"query\":\"query($l: Int) { workflows(limit: $l) { total } }\",\"variables\":{\"l\":" + number +
                     "}}",
@@ -167,7 +167,8 @@ class GraphQlHostileInputTest
         assertEquals(AxiomGraphQl.PARSE_FAILED, literal.get("extensions").get("code").asText(), literal::toString);
 
         final JsonNode inString = refused(graphQl.post(
-            "mutation { createWorkflow(name: \"a\", steps: [\"A\"], input: \"{\\\"k\\\": \\\"\\\\ud800\\\"}\") { id } }",
+            "mutation { createWorkflow(name: \"a\", steps: [\"A\"], " +
+                "input: \"{\\\"k\\\": \\\"\\\\ud800\\\"}\") { id } }",
             null), 200);
         assertEquals(GraphQlProblem.BAD_USER_INPUT, inString.get("extensions").get("code").asText(),
             inString::toString);

@@ -204,7 +204,8 @@ class HostileInputTest
     @Test
     void hostileClientsInParallelDoNotStopOthers() throws Exception
     {
-        final byte[] hostile = fill("{\"name\":@,\"steps\":[\"A\"]}", "1e300000000".getBytes(StandardCharsets.US_ASCII));
+        final byte[] hostile =
+            fill("{\"name\":@,\"steps\":[\"A\"]}", "1e300000000".getBytes(StandardCharsets.US_ASCII));
         try (ExecutorService clients = Executors.newFixedThreadPool(8))
         {
             final List<Future<Integer>> refusals = new ArrayList<>();

@@ -103,8 +103,8 @@ class HttpEdgeCasesTest
 
         final String body = "{\"name\":\"from-1.0\",\"steps\":[\"A\"]}";
         final RawHttp.Response created = exchange("POST /api/v1/workflows HTTP/1.0\r\nHost: localhost\r\n" +
-            "Connection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" +
-            body);
+            "Connection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: " + body.length() +
+            "\r\n\r\n" + body);
         assertEquals(201, created.status(), created::toString);
         assertNotNull(created.headers().get("location"));
         assertTrue(created.body().contains("\"name\":\"from-1.0\""), created::toString);

@@ -22,9 +22,11 @@ class JsonCheckTest
     void wellFormedDocumentsPass()
     {
         for (final String json : new String[] {
-            "{}", "[]", "0", "-0.5e-7", "\"\"", "true", "null", " {\"a\" : [1, 2.5, -3e2, {\"b\": null}], \"c\": \"x\" } ",
-            "{\"emoji\": \"\\ud83d\\ude00 \ud83d\ude00\", \"e\": \"\u00e9\u4e2d\", \"esc\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
-            "1" + "0".repeat(JsonCheck.MAX_DIGITS - 1), "1e1000", "1E-1000", "[" .repeat(256) + "]".repeat(256)})
+            "{}", "[]", "0", "-0.5e-7", "\"\"", "true", "null",
+            " {\"a\" : [1, 2.5, -3e2, {\"b\": null}], \"c\": \"x\" } ",
+            "{\"emoji\": \"\\ud83d\\ude00 \ud83d\ude00\", \"e\": \"\u00e9\u4e2d\"" +
+                ", \"esc\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+            "1" + "0".repeat(JsonCheck.MAX_DIGITS - 1), "1e1000", "1E-1000", "[".repeat(256) + "]".repeat(256)})
         {
             assertDoesNotThrow(() -> JsonCheck.check(json.getBytes(StandardCharsets.UTF_8)), json);
         }
@@ -34,7 +36,8 @@ class JsonCheckTest
     void invalidUtf8IsRefused()
     {
         refused(bytes("{\"a\":\"", 0xC0, 0xAF, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "overlong");
-        refused(bytes("{\"a\":\"", 0xE0, 0x80, 0xAF, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "overlong encoding of U+002F");
+        refused(bytes("{\"a\":\"", 0xE0, 0x80, 0xAF, "\"}"), JsonCheck.INVALID_UTF8, 1, 7,
+            "overlong encoding of U+002F");
         refused(bytes("{\"a\":\"", 0xF4, 0x90, 0x80, 0x80, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "above U+10FFFF");
         refused(bytes("{\"a\":\"", 0xF5, 0x80, 0x80, 0x80, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "above U+10FFFF");
         refused(bytes("{\"a\":\"", 0xED, 0xA0, 0x80, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "surrogate U+D800");
@@ -99,7 +102,7 @@ class JsonCheckTest
         refused("[1e]", JsonCheck.MALFORMED_JSON, 1, 2, "expected a digit in the exponent");
         refused("[NaN]", JsonCheck.MALFORMED_JSON, 1, 2, "found 'N'");
         refused("[truex]", JsonCheck.MALFORMED_JSON, 1, 2, "found 't'");
-        refused("[" .repeat(257), JsonCheck.TOO_DEEP, 1, 257, "at most 256 deep");
+        refused("[".repeat(257), JsonCheck.TOO_DEEP, 1, 257, "at most 256 deep");
     }
 
     @Test

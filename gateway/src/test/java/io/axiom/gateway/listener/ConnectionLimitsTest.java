@@ -111,7 +111,8 @@ class ConnectionLimitsTest
             socket.setSoTimeout(READ_TIMEOUT_MS);
             final OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/workflows HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
-                "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             final byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
             final int pieces = 8;
