@@ -236,6 +236,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             if (ctx instanceof GuardedContext guarded)
             {
                 guarded.connection().onResponse(status.code());
+                discardIfEnding(guarded);
             }
         }
 
@@ -245,8 +246,18 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             if (ctx instanceof GuardedContext guarded && headers.containsToken(HeaderValues.CONNECTION_CLOSE))
             {
                 guarded.connection().closeAfterResponse();
-                // the connection ends with this response: bytes already read past the request (the rest of a body
-                // whose framing broke) must not be taken for another request
+                discardIfEnding(guarded);
+            }
+        }
+
+        /**
+         * The connection ends with this response: bytes already read past the request (a body nobody read, the rest
+         * of a body whose framing broke) must not be taken for another request.
+         */
+        private static void discardIfEnding(final GuardedContext guarded)
+        {
+            if (guarded.connection().endsAfterResponse())
+            {
                 final DataReader reader = guarded.dataReader();
                 reader.skip(reader.available());
             }

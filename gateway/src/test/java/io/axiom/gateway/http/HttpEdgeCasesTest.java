@@ -115,6 +115,15 @@ class HttpEdgeCasesTest
         assertEquals(Integer.toString(refused.body().length()), refused.headers().get("content-length"));
         assertNull(refused.headers().get("transfer-encoding"), refused::toString);
         assertTrue(refused.body().contains("MALFORMED_JSON"), refused::toString);
+
+        try (RawHttp client = RawHttp.connect(server.port(), READ_TIMEOUT_MS))
+        {
+            final String unreadBody = "GET /health HTTP/1.1\r\n\r\n";
+            final String raw = client.send("POST /health HTTP/1.0\r\nContent-Length: " + unreadBody.length() +
+                "\r\n\r\n" + unreadBody).readToEnd();
+            assertTrue(raw.startsWith("HTTP/1.1 405 "), raw);
+            assertEquals(1, raw.split("HTTP/1\\.1 ", -1).length - 1, "a body nobody read was taken for a request: " + raw);
+        }
     }
 
     @Test
