@@ -122,7 +122,8 @@ class HttpEdgeCasesTest
             final String raw = client.send("POST /health HTTP/1.0\r\nContent-Length: " + unreadBody.length() +
                 "\r\n\r\n" + unreadBody).readToEnd();
             assertTrue(raw.startsWith("HTTP/1.1 405 "), raw);
-            assertEquals(1, raw.split("HTTP/1\\.1 ", -1).length - 1, "a body nobody read was taken for a request: " + raw);
+            assertEquals(1, raw.split("HTTP/1\\.1 ", -1).length - 1,
+                "a body nobody read was taken for a request: " + raw);
         }
     }
 
