@@ -38,6 +38,7 @@ final class Operations
     static final String WEBSOCKET = "websocket";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final System.Logger LOG = System.getLogger(Operations.class.getName());
 
     private final Engine engine;
     private final EngineClient client;
@@ -306,8 +307,10 @@ final class Operations
         {
             return GraphQlProblem.of(problem);
         }
-        return new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
-            "the engine answered with an unexpected " + reply.getClass().getSimpleName());
+        final String reference = GraphQlMessages.reference();
+        LOG.log(System.Logger.Level.ERROR, "the engine answered with an unexpected " +
+            reply.getClass().getSimpleName() + " (reference " + reference + ")");
+        return new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, GraphQlMessages.unexpected(reference));
     }
 
     private void requireEngine()

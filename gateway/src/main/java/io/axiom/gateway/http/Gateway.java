@@ -262,8 +262,14 @@ public final class Gateway
             case EngineReply.TaskQueues tasks -> Responses.json(res, 200, JsonViews.tasks(tasks));
             case EngineReply.Problem p -> Responses.problem(req, res,
                 EngineProblems.toApiProblem(p, operation, idempotencyKey, settings.requestTimeout()));
-            default -> Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
-                "the engine answered with an unexpected " + reply.getClass().getSimpleName()));
+            default ->
+            {
+                final String reference = ApiProblem.newReference();
+                LOG.log(System.Logger.Level.ERROR, "the engine answered with an unexpected " +
+                    reply.getClass().getSimpleName() + " (reference " + reference + ")");
+                Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
+                    "an unexpected error occurred on the server (reference " + reference + " in its log)"));
+            }
         }
     }
 
