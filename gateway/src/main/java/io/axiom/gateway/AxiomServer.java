@@ -1,10 +1,12 @@
 package io.axiom.gateway;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.helidon.webserver.WebServer;
+import io.helidon.http.DirectHandler;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.websocket.WsRouting;
 
 import io.axiom.core.Engine;
@@ -13,6 +15,7 @@ import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
+import io.axiom.gateway.listener.HttpListener;
 
 /**
  * One running Axiom server: the engine (recovering or ready) and the HTTP gateway in front of it. Closing stops the
@@ -22,16 +25,16 @@ public final class AxiomServer implements AutoCloseable
 {
     private final AxiomConfig config;
     private final Engine engine;
-    private final WebServer webServer;
+    private final HttpListener listener;
     private final List<GatewayModule> modules;
     private boolean closed;
 
     private AxiomServer(
-        final AxiomConfig config, final Engine engine, final WebServer webServer, final List<GatewayModule> modules)
+        final AxiomConfig config, final Engine engine, final HttpListener listener, final List<GatewayModule> modules)
     {
         this.config = config;
         this.engine = engine;
-        this.webServer = webServer;
+        this.listener = listener;
         this.modules = modules;
     }
 
@@ -42,9 +45,28 @@ public final class AxiomServer implements AutoCloseable
      * @param config effective configuration.
      * @param repair truncate the journal at mid-log corruption instead of refusing to start.
      * @return the running server.
+     * @throws StartupException when the data directory cannot be used or the address cannot be bound.
      */
     public static AxiomServer start(final AxiomConfig config, final boolean repair)
     {
+        return start(config, repair, false, System.err);
+    }
+
+    /**
+     * Launch the engine (recovery runs in the background) and start serving HTTP at once; {@code /ready} tells when
+     * recovery has finished.
+     *
+     * @param config  effective configuration.
+     * @param repair  truncate the journal at mid-log corruption instead of refusing to start.
+     * @param debug   let Helidon's own reports of listener failures through to the log.
+     * @param notices where the listener reports a restart (stderr).
+     * @return the running server.
+     * @throws StartupException when the data directory cannot be used or the address cannot be bound.
+     */
+    public static AxiomServer start(
+        final AxiomConfig config, final boolean repair, final boolean debug, final PrintStream notices)
+    {
+        DataDirectory.check(config.dataDir());
         final Engine engine = Engine.launch(engineContext(config, repair));
         final List<GatewayModule> modules = new ArrayList<>();
         try
@@ -52,38 +74,44 @@ public final class AxiomServer implements AutoCloseable
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
             modules.addAll(modules(engine, config, settings));
-            final WsRouting.Builder wsRouting = WsRouting.builder();
-            modules.forEach(m -> m.websocket(wsRouting));
-            final WebServer webServer = WebServer.builder()
-                .host(config.host())
-                .port(config.port())
-                .shutdownHook(false)
-                .maxPayloadSize(settings.drainLimit())
-                .directHandlers(handlers -> handlers
-                    .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, gateway.directHandler())
-                    .addHandler(io.helidon.http.DirectHandler.EventType.PAYLOAD_TOO_LARGE, gateway.directHandler())
-                    .addHandler(io.helidon.http.DirectHandler.EventType.FORBIDDEN, gateway.directHandler())
-                    .addHandler(io.helidon.http.DirectHandler.EventType.INTERNAL_ERROR, gateway.directHandler())
-                    .addHandler(io.helidon.http.DirectHandler.EventType.OTHER, gateway.directHandler())
-                    .addHandler(
-                        io.helidon.http.DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, gateway.directHandler()))
-                .routing(routing ->
-                {
-                    modules.forEach(m -> m.filters(routing));
-                    gateway.routes(routing);
-                    modules.forEach(m -> m.routes(routing));
-                    gateway.fallbacks(routing);
-                })
-                .addRouting(wsRouting)
-                .build()
-                .start();
-            return new AxiomServer(config, engine, webServer, modules);
+            final HttpListener listener = HttpListener.start(config, builder ->
+            {
+                final WsRouting.Builder wsRouting = WsRouting.builder();
+                modules.forEach(m -> m.websocket(wsRouting));
+                builder
+                    .maxPayloadSize(settings.drainLimit())
+                    .directHandlers(handlers -> directHandlers(handlers, gateway))
+                    .routing(routing ->
+                    {
+                        modules.forEach(m -> m.filters(routing));
+                        gateway.routes(routing);
+                        modules.forEach(m -> m.routes(routing));
+                        gateway.fallbacks(routing);
+                    })
+                    .addRouting(wsRouting);
+            }, debug, notices);
+            gateway.accepting(listener::isAccepting);
+            return new AxiomServer(config, engine, listener, modules);
         }
         catch (final RuntimeException ex)
         {
             modules.forEach(GatewayModule::close);
             engine.close();
             throw ex;
+        }
+    }
+
+    private static void directHandlers(final DirectHandlers.Builder handlers, final Gateway gateway)
+    {
+        for (final DirectHandler.EventType type : List.of(
+            DirectHandler.EventType.BAD_REQUEST,
+            DirectHandler.EventType.PAYLOAD_TOO_LARGE,
+            DirectHandler.EventType.FORBIDDEN,
+            DirectHandler.EventType.INTERNAL_ERROR,
+            DirectHandler.EventType.OTHER,
+            DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED))
+        {
+            handlers.addHandler(type, gateway.directHandler());
         }
     }
 
@@ -144,7 +172,15 @@ public final class AxiomServer implements AutoCloseable
      */
     public int port()
     {
-        return webServer.port();
+        return listener.port();
+    }
+
+    /**
+     * @return the HTTP listener (connection limits, open connections, restarts).
+     */
+    public HttpListener listener()
+    {
+        return listener;
     }
 
     /**
@@ -193,7 +229,7 @@ public final class AxiomServer implements AutoCloseable
         closed = true;
         try
         {
-            webServer.stop();
+            listener.close();
             modules.forEach(GatewayModule::close);
         }
         finally

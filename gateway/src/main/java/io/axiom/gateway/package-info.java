@@ -4,8 +4,10 @@
  * {@link io.axiom.gateway.AxiomMain} is the entry point: a picocli command whose subcommands live in
  * {@code io.axiom.gateway.cli} (and in other modules); adding one is one line in its {@code subcommands} list.
  * {@link io.axiom.gateway.AxiomServer} wires a concluded configuration into a running engine
- * ({@code io.axiom.core.Engine}) and a Helidon web server ({@code io.axiom.gateway.http}), and closes them in the
- * reverse order.
+ * ({@code io.axiom.core.Engine}) and a Helidon web server ({@code io.axiom.gateway.listener} for connections,
+ * {@code io.axiom.gateway.http} and the other modules for routes), and closes them in the reverse order. What keeps a
+ * server from starting (an unusable data directory, a port that cannot be bound) is a
+ * {@link io.axiom.gateway.StartupException} with an operator-ready message and an exit code.
  * <p>
  * The gateway faces people: it owns the HTTP contract, configuration and the command line. It talks to the engine
  * only through {@code Engine}/{@code EngineClient} and the journal only through its offline inspector; it never

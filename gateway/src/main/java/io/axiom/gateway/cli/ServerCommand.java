@@ -1,7 +1,6 @@
 package io.axiom.gateway.cli;
 
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,12 +21,18 @@ import picocli.CommandLine.Spec;
 import io.axiom.core.Engine;
 import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.AxiomServer;
+import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.config.ConfigKey;
 
 /**
- * {@code axiom server}: resolve the configuration, start engine and gateway, print
- * {@code Axiom listening on http://HOST:PORT}, and run until stopped (SIGINT/SIGTERM), or until the engine fails.
+ * {@code axiom server}: resolve the configuration, start engine and gateway, and once the journal is recovered print
+ * {@code Axiom listening on http://HOST:PORT} and {@code Axiom ready: ...}; run until stopped (SIGINT/SIGTERM), or
+ * until the engine fails.
+ * <p>
+ * A server that cannot start (address in use, unusable data directory, bad configuration, an engine failure during
+ * recovery) prints one line {@code axiom: REASON} on stderr, never the listening or ready lines, and exits non-zero;
+ * {@code --debug} adds the stack trace.
  */
 @Command(
     name = "server",
@@ -55,6 +60,11 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
     @Option(names = "--repair", order = 1,
         description = "truncate the journal at a corrupt record instead of refusing to start (loses what follows)")
     private boolean repair;
+
+    @Option(names = "--debug", order = 2,
+        description = "on a failure print the stack trace too, and let Helidon's own reports of listener failures " +
+            "through")
+    private boolean debug;
 
     private Map<String, String> env = System.getenv();
 
@@ -96,22 +106,24 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         final AxiomServer server;
         try
         {
-            server = AxiomServer.start(config, repair);
+            server = AxiomServer.start(config, repair, debug, System.err);
+        }
+        catch (final StartupException ex)
+        {
+            return refuse(err, ex.getMessage(), ex, ex.exitCode());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return refuse(err, "invalid engine configuration: " + ex.getMessage(), ex, AxiomMain.EXIT_USAGE);
         }
         catch (final RuntimeException ex)
         {
-            if (hasCause(ex, BindException.class))
-            {
-                err.println("axiom: cannot listen on " + config.host() + ":" + config.port() + ": " + rootMessage(ex));
-                return AxiomMain.EXIT_FAILED;
-            }
-            if (ex instanceof IllegalArgumentException)
-            {
-                err.println("axiom: invalid engine configuration: " + ex.getMessage());
-                return AxiomMain.EXIT_USAGE;
-            }
-            throw ex;
+            return refuse(err, "the server could not start: " + operatorMessage(ex), ex, AxiomMain.EXIT_FAILED);
         }
+        server.listener().startNotes().forEach(out::println);
+        out.println("recovering the journal in " + config.dataDir().toAbsolutePath().normalize() +
+            " (GET /ready answers 503 until it is done)");
+        out.flush();
 
         final CountDownLatch stopLatch = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
@@ -120,15 +132,23 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
             stopLatch.countDown();
         }, "axiom-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-
-        out.println(LISTENING + server.url());
-        io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port()).ifPresent(out::println);
-        out.flush();
-        return runUntilStopped(server, hook, stopLatch, out, err);
+        return runUntilStopped(server, config, hook, stopLatch, out, err);
     }
 
-    private static int runUntilStopped(
+    private int refuse(final PrintWriter err, final String message, final Throwable ex, final int exitCode)
+    {
+        err.println("axiom: " + message);
+        if (debug)
+        {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return exitCode;
+    }
+
+    private int runUntilStopped(
         final AxiomServer server,
+        final AxiomConfig config,
         final Thread hook,
         final CountDownLatch stopLatch,
         final PrintWriter out,
@@ -143,15 +163,18 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 final Throwable failure = engine.failure();
                 if (null != failure)
                 {
-                    err.println("axiom: the engine failed and the server stops: " + describe(failure));
-                    err.flush();
                     removeHook(hook);
                     server.close();
-                    return AxiomMain.EXIT_USAGE;
+                    return refuse(err, (announcedReady ? "the engine failed and the server stops: " :
+                        "the engine failed at start and the server stops: ") + operatorMessage(failure), failure,
+                        AxiomMain.EXIT_USAGE);
                 }
                 if (!announcedReady && engine.isReady())
                 {
                     announcedReady = true;
+                    out.println(LISTENING + server.url());
+                    io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port())
+                        .ifPresent(out::println);
                     out.println("Axiom ready: " + engine.eventCount() + " events recovered, journal position " +
                         engine.journalPosition());
                     out.flush();
@@ -202,36 +225,20 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         return flags;
     }
 
-    private static boolean hasCause(final Throwable t, final Class<? extends Throwable> type)
+    /**
+     * @param failure a start-up or engine failure.
+     * @return its message, which engine and journal write for operators; the type only when there is none.
+     */
+    static String operatorMessage(final Throwable failure)
     {
-        for (Throwable c = t; null != c; c = c.getCause())
+        for (Throwable t = failure; null != t; t = t.getCause())
         {
-            if (type.isInstance(c))
+            if (null != t.getMessage() && !t.getMessage().isBlank())
             {
-                return true;
+                return t.getMessage();
             }
         }
-        return false;
-    }
-
-    private static String rootMessage(final Throwable t)
-    {
-        Throwable root = t;
-        while (null != root.getCause())
-        {
-            root = root.getCause();
-        }
-        return null == root.getMessage() ? root.toString() : root.getMessage();
-    }
-
-    private static String describe(final Throwable failure)
-    {
-        final StringBuilder text = new StringBuilder(String.valueOf(failure));
-        for (Throwable c = failure.getCause(); null != c; c = c.getCause())
-        {
-            text.append(System.lineSeparator()).append("  caused by: ").append(c);
-        }
-        return text.toString();
+        return "an unexpected " + failure.getClass().getSimpleName() + " (run with --debug for the stack trace)";
     }
 
     /**
@@ -243,7 +250,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         @Override
         public CommandSpec transform(final CommandSpec spec)
         {
-            int order = 2;
+            int order = 3;
             for (final Map.Entry<String, ConfigKey> alias : new TreeMap<>(AxiomConfig.FLAG_ALIASES).entrySet())
             {
                 spec.addOption(option(alias.getKey(), alias.getValue(), order++,

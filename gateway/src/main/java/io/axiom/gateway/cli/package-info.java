@@ -3,8 +3,12 @@
  * offline inspection of a journal.
  * <p>
  * Exit codes are the same for every command: 0 done, 1 the operation failed (corruption found, port taken, I/O
- * error), 2 usage or configuration error (unknown flag, bad value, missing file) or a fatal engine failure at start
- * (e.g. a corrupt journal, which needs an operator's decision: restore, or {@code --repair}).
+ * error), 2 usage or configuration error (unknown flag, bad value, missing file, a data directory that cannot hold a
+ * journal) or a fatal engine failure at start (e.g. a corrupt journal, which needs an operator's decision: restore,
+ * or {@code --repair}).
+ * <p>
+ * A server that cannot start says so in one line, {@code axiom: REASON}, on stderr, and never prints its listening or
+ * ready lines (those come once the journal is recovered); {@code --debug} adds the stack trace.
  * <p>
  * Commands parse, print and delegate; they never hold engine or journal state beyond one invocation.
  */

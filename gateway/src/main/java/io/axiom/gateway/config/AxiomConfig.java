@@ -244,6 +244,31 @@ public final class AxiomConfig
     }
 
     /**
+     * @return most client connections open at once, as configured (the listener may lower it to what the open-files
+     * limit leaves).
+     */
+    public int maxConnections()
+    {
+        return (Integer)settings.get(ConfigKey.GATEWAY_MAX_CONNECTIONS).value();
+    }
+
+    /**
+     * @return milliseconds a connection may stay without a request in progress before it is closed.
+     */
+    public long idleTimeoutMs()
+    {
+        return (Long)settings.get(ConfigKey.GATEWAY_IDLE_TIMEOUT_MS).value();
+    }
+
+    /**
+     * @return milliseconds from the first byte of a request to the end of its headers.
+     */
+    public long requestHeadTimeoutMs()
+    {
+        return (Long)settings.get(ConfigKey.GATEWAY_REQUEST_HEAD_TIMEOUT_MS).value();
+    }
+
+    /**
      * @return the bearer token API requests must carry, or the empty string when none is configured.
      */
     public String apiToken()
@@ -534,7 +559,26 @@ public final class AxiomConfig
 
     private static String range(final ConfigKey key)
     {
-        return " between " + key.min() + " and " + key.max();
+        return key.type() == ConfigKey.ValueType.SIZE ?
+            " between " + bytes(key.min()) + " and " + bytes(key.max()) :
+            " between " + key.min() + " and " + key.max();
+    }
+
+    private static String bytes(final long count)
+    {
+        if (count >= 1024L * 1024 * 1024 && count % (1024L * 1024 * 1024) == 0)
+        {
+            return count / (1024L * 1024 * 1024) + "GiB";
+        }
+        if (count >= 1024L * 1024 && count % (1024L * 1024) == 0)
+        {
+            return count / (1024L * 1024) + "MiB";
+        }
+        if (count >= 1024 && count % 1024 == 0)
+        {
+            return count / 1024 + "KiB";
+        }
+        return Long.toString(count);
     }
 
     private static ConfigException bad(

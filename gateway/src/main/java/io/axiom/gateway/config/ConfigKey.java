@@ -9,8 +9,8 @@ public enum ConfigKey
 {
     WAL_DATA_DIR("wal.data-dir", ValueType.PATH, "./data", 0, 0,
         "directory of the write-ahead log (segments, snapshots)"),
-    WAL_MAX_SEGMENT_SIZE("wal.max-segment-size", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 40,
-        "bytes per journal segment, a multiple of 4096 (64MiB)"),
+    WAL_MAX_SEGMENT_SIZE("wal.max-segment-size", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 30,
+        "bytes per journal segment: 64KiB to 1GiB, a multiple of 4096"),
     WAL_FSYNC("wal.fsync", ValueType.BOOLEAN, "true", 0, 0,
         "fsync every group commit before replying; false loses acknowledged writes on a crash"),
     WAL_SNAPSHOT_INTERVAL_EVENTS("wal.snapshot-interval-events", ValueType.LONG, "5000000", 0, Long.MAX_VALUE,
@@ -29,6 +29,14 @@ public enum ConfigKey
         "largest request body accepted, larger gets 413"),
     GATEWAY_REQUEST_TIMEOUT_MS("gateway.request-timeout-ms", ValueType.LONG, "10000", 1, 3_600_000,
         "how long a request waits for the engine's answer before 503"),
+    GATEWAY_MAX_CONNECTIONS("gateway.max-connections", ValueType.INT, "1000", 1, 1_000_000,
+        "most client connections open at once; more wait in the listen backlog (lowered to what the open-files " +
+        "limit leaves, ulimit -n)"),
+    GATEWAY_IDLE_TIMEOUT_MS("gateway.idle-timeout-ms", ValueType.LONG, "60000", 100, 86_400_000,
+        "a connection with no request in progress (a WebSocket with no frame) for this long is closed"),
+    GATEWAY_REQUEST_HEAD_TIMEOUT_MS("gateway.request-head-timeout-ms", ValueType.LONG, "10000", 100, 3_600_000,
+        "time from the first byte of a request to the end of its headers; slower gets 408 and the connection is " +
+        "closed (the body has no such limit)"),
     GATEWAY_API_TOKEN("gateway.api-token", ValueType.STRING, "", 0, 0,
         "bearer token every /api and /graphql request must carry; empty = none (prefer the env variable: " +
         "flags show in ps)", "AXIOM_API_TOKEN", true),

@@ -21,6 +21,7 @@ import graphql.InvalidSyntaxError;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
 import graphql.execution.SubscriptionExecutionStrategy;
+import graphql.language.SourceLocation;
 import graphql.schema.DataFetcher;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
@@ -29,6 +30,8 @@ import graphql.schema.idl.SchemaParser;
 import graphql.schema.idl.TypeDefinitionRegistry;
 import graphql.validation.ValidationError;
 import graphql.validation.ValidationErrorType;
+
+import io.axiom.gateway.http.JsonCheck;
 
 /**
  * The executable schema: the SDL in {@code axiom.graphqls} (the one definition of the API) wired to
@@ -109,6 +112,22 @@ public final class AxiomGraphQl
      */
     ExecutionResult execute(final GraphQlRequest request, final String transport)
     {
+        final QueryText.Refusal refusal = QueryText.check(request.query());
+        if (null != refusal)
+        {
+            final Map<String, Object> extensions = new LinkedHashMap<>();
+            extensions.put("code", PARSE_FAILED);
+            extensions.put("reason", JsonCheck.NUMBER_OUT_OF_RANGE);
+            return ExecutionResult.newExecutionResult()
+                .addError(GraphqlErrorBuilder.newError()
+                    .message("%s", "number out of range at line " + refusal.line() + ", column " + refusal.column() +
+                        ": " + refusal.reason())
+                    .location(new SourceLocation(refusal.line(), refusal.column()))
+                    .errorType(ErrorType.InvalidSyntax)
+                    .extensions(extensions)
+                    .build())
+                .build();
+        }
         final ExecutionInput input = ExecutionInput.newExecutionInput()
             .query(request.query())
             .operationName(request.operationName())
@@ -144,6 +163,7 @@ public final class AxiomGraphQl
         for (final GraphQLError error : errors)
         {
             final Map<String, Object> spec = new LinkedHashMap<>(error.toSpecification());
+            spec.put("message", GraphQlMessages.clean(String.valueOf(spec.get("message"))));
             final Map<String, Object> extensions = new LinkedHashMap<>();
             if (spec.get("extensions") instanceof Map<?, ?> existing)
             {
@@ -222,9 +242,10 @@ public final class AxiomGraphQl
         }
         else
         {
-            LOG.log(System.Logger.Level.ERROR, "unexpected failure resolving " + parameters.getPath(), thrown);
-            problem = new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, "unexpected failure: " +
-                (null == thrown.getMessage() ? thrown.getClass().getName() : thrown.getMessage()));
+            final String reference = GraphQlMessages.reference();
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure resolving " + parameters.getPath() + " (reference " +
+                reference + ")", thrown);
+            problem = new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, GraphQlMessages.unexpected(reference));
         }
         final GraphQLError error = GraphqlErrorBuilder.newError()
             .message("%s", problem.getMessage())

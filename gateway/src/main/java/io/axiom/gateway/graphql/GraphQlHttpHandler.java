@@ -1,22 +1,23 @@
 package io.axiom.gateway.graphql;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import graphql.ExecutionResult;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+
+import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.RequestBody;
+import io.axiom.gateway.http.RequestParser;
 
 /**
  * {@code POST /graphql}: one query or mutation per request, body {@code {"query", "operationName", "variables"}},
@@ -28,15 +29,18 @@ final class GraphQlHttpHandler implements Handler
 {
     private final AxiomGraphQl graphQl;
     private final int maxBodyBytes;
+    private final long drainLimit;
 
     /**
      * @param graphQl      the executable schema.
      * @param maxBodyBytes largest body accepted.
+     * @param drainLimit   most bytes of an oversized body read and discarded before answering 413.
      */
-    GraphQlHttpHandler(final AxiomGraphQl graphQl, final int maxBodyBytes)
+    GraphQlHttpHandler(final AxiomGraphQl graphQl, final int maxBodyBytes, final long drainLimit)
     {
         this.graphQl = graphQl;
         this.maxBodyBytes = maxBodyBytes;
+        this.drainLimit = drainLimit;
     }
 
     @Override
@@ -49,6 +53,10 @@ final class GraphQlHttpHandler implements Handler
         }
         catch (final RequestRefused refused)
         {
+            if (refused.closeConnection)
+            {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
             send(res, refused.status, Map.of("errors", List.of(AxiomGraphQl.error(refused.problem))));
             return;
         }
@@ -95,24 +103,17 @@ final class GraphQlHttpHandler implements Handler
     private JsonNode readJson(final ServerRequest req)
     {
         checkContentType(req);
-        final OptionalLong declared = req.headers().contentLength();
-        if (declared.isPresent() && declared.getAsLong() > maxBodyBytes)
-        {
-            throw tooLarge(declared.getAsLong() + " bytes");
-        }
         final byte[] body;
-        try (InputStream in = req.content().inputStream())
+        try
         {
-            body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes)
-            {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-                throw tooLarge("more than " + maxBodyBytes + " bytes");
-            }
+            body = req.content().hasEntity() ? RequestBody.read(req, maxBodyBytes, drainLimit) : new byte[0];
         }
-        catch (final IOException ex)
+        catch (final ApiProblem problem)
         {
-            throw new UncheckedIOException(ex);
+            final GraphQlProblem refusal = 413 == problem.status() ?
+                new GraphQlProblem(problem.code(), problem.detail()) :
+                new GraphQlProblem(GraphQlProblem.BAD_REQUEST, problem.code(), problem.detail());
+            throw new RequestRefused(Status.create(problem.status()), refusal, problem.closeConnection());
         }
         if (body.length == 0)
         {
@@ -121,25 +122,13 @@ final class GraphQlHttpHandler implements Handler
         }
         try
         {
-            return JsonScalar.MAPPER.readTree(body);
+            return RequestParser.readTree(body);
         }
-        catch (final JsonProcessingException ex)
+        catch (final ApiProblem problem)
         {
-            final String where = null == ex.getLocation() ? "" :
-                " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr();
-            throw new RequestRefused(Status.BAD_REQUEST_400, new GraphQlProblem(GraphQlProblem.BAD_REQUEST,
-                "malformed JSON" + where + ": " + ex.getOriginalMessage()));
+            throw new RequestRefused(Status.BAD_REQUEST_400,
+                new GraphQlProblem(GraphQlProblem.BAD_REQUEST, problem.code(), problem.detail()));
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private RequestRefused tooLarge(final String size)
-    {
-        return new RequestRefused(Status.REQUEST_ENTITY_TOO_LARGE_413, new GraphQlProblem("BODY_TOO_LARGE",
-            "request body is " + size + "; the limit is " + maxBodyBytes + " bytes (gateway.max-body-bytes)"));
     }
 
     private static void checkContentType(final ServerRequest req)
@@ -174,12 +163,19 @@ final class GraphQlHttpHandler implements Handler
     {
         private final Status status;
         private final GraphQlProblem problem;
+        private final boolean closeConnection;
 
         RequestRefused(final Status status, final GraphQlProblem problem)
+        {
+            this(status, problem, false);
+        }
+
+        RequestRefused(final Status status, final GraphQlProblem problem, final boolean closeConnection)
         {
             super(problem.getMessage(), null, false, false);
             this.status = status;
             this.problem = problem;
+            this.closeConnection = closeConnection;
         }
     }
 }

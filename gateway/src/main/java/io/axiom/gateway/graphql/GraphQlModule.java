@@ -31,6 +31,8 @@ public final class GraphQlModule implements GatewayModule
     private final EventFanOut fanOut;
     private final ApiToken token;
     private final int maxBodyBytes;
+    private final long drainLimit;
+    private final long pingIntervalMs;
     private final ScheduledExecutorService timer;
     private final Map<GraphQlWsConnection, Boolean> connections = new ConcurrentHashMap<>();
 
@@ -43,18 +45,23 @@ public final class GraphQlModule implements GatewayModule
      *                      HTTP requests are checked by the auth filter).
      * @param maxDepth      deepest query accepted ({@code graphql.max-depth}).
      * @param maxComplexity largest query complexity accepted ({@code graphql.max-complexity}).
+     * @param pingIntervalMs how often each WebSocket is pinged, so that a live client's pong keeps it from the idle
+     *                       timeout and a vanished one is closed by it.
      */
     public GraphQlModule(
         final Engine engine,
         final GatewaySettings settings,
         final ApiToken token,
         final int maxDepth,
-        final int maxComplexity)
+        final int maxComplexity,
+        final long pingIntervalMs)
     {
         this.fanOut = new EventFanOut(engine.eventFeed());
         this.graphQl = new AxiomGraphQl(new Operations(engine, settings, fanOut), maxDepth, maxComplexity);
         this.token = token;
         this.maxBodyBytes = settings.maxBodyBytes();
+        this.drainLimit = settings.drainLimit();
+        this.pingIntervalMs = pingIntervalMs;
         this.timer = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "axiom-graphql-ws-timer");
@@ -74,14 +81,24 @@ public final class GraphQlModule implements GatewayModule
     public static GraphQlModule of(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
         return new GraphQlModule(engine, settings, ApiToken.of(config.apiToken()), config.graphqlMaxDepth(),
-            config.graphqlMaxComplexity());
+            config.graphqlMaxComplexity(), pingInterval(config.idleTimeoutMs()));
+    }
+
+    /**
+     * @param idleTimeoutMs {@code gateway.idle-timeout-ms}.
+     * @return the ping interval: a third of the idle timeout, so that two pings may go unanswered by a slow client
+     * before the idle timeout closes it.
+     */
+    static long pingInterval(final long idleTimeoutMs)
+    {
+        return Math.max(50, idleTimeoutMs / 3);
     }
 
     @Override
     public void routes(final HttpRouting.Builder routing)
     {
         routing
-            .post(PATH, new GraphQlHttpHandler(graphQl, maxBodyBytes))
+            .post(PATH, new GraphQlHttpHandler(graphQl, maxBodyBytes, drainLimit))
             .any(PATH, GraphQlHttpHandler::notAllowed);
     }
 
@@ -89,7 +106,7 @@ public final class GraphQlModule implements GatewayModule
     public void websocket(final WsRouting.Builder routing)
     {
         routing.endpoint(PATH, () ->
-            new GraphQlWsConnection(graphQl, token, timer, INIT_TIMEOUT_MS, maxBodyBytes, connections));
+            new GraphQlWsConnection(graphQl, token, timer, INIT_TIMEOUT_MS, pingIntervalMs, maxBodyBytes, connections));
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.axiom.gateway.graphql;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.axiom.core.api.EngineReply;
 import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.EngineProblems;
 
 /**
  * A refusal on the GraphQL side, rendered as a GraphQL error whose {@code extensions.code} is the machine-readable
@@ -62,14 +64,31 @@ public final class GraphQlProblem extends RuntimeException
      */
     public static GraphQlProblem of(final EngineReply.Problem problem)
     {
+        return of(problem, EngineProblems.Operation.READ, null, Duration.ZERO);
+    }
+
+    /**
+     * @param problem        the engine's refusal.
+     * @param operation      what was asked, which decides what a client can know when no answer came.
+     * @param idempotencyKey the create's idempotency key, or null.
+     * @param timeout        how long the operation waited for the engine.
+     * @return the same refusal in GraphQL terms, worded as the REST API words it.
+     */
+    public static GraphQlProblem of(
+        final EngineReply.Problem problem,
+        final EngineProblems.Operation operation,
+        final String idempotencyKey,
+        final Duration timeout)
+    {
         final String engineCode = null == problem.code() ? problem.status().name() : problem.code();
+        final String detail = EngineProblems.detail(problem, operation, idempotencyKey, timeout);
         return switch (problem.status())
         {
-            case NOT_FOUND -> new GraphQlProblem(NOT_FOUND, engineCode, problem.detail());
-            case CONFLICT -> new GraphQlProblem(engineCode, "CONFLICT", problem.detail());
-            case INVALID -> new GraphQlProblem(BAD_USER_INPUT, engineCode, problem.detail());
-            case OVERLOADED -> new GraphQlProblem("OVERLOADED", engineCode, problem.detail());
-            case UNAVAILABLE -> new GraphQlProblem(UNAVAILABLE, engineCode, problem.detail());
+            case NOT_FOUND -> new GraphQlProblem(NOT_FOUND, engineCode, detail);
+            case CONFLICT -> new GraphQlProblem(engineCode, "CONFLICT", detail);
+            case INVALID -> new GraphQlProblem(BAD_USER_INPUT, engineCode, detail);
+            case OVERLOADED -> new GraphQlProblem("OVERLOADED", engineCode, detail);
+            case UNAVAILABLE -> new GraphQlProblem(UNAVAILABLE, engineCode, detail);
             default -> new GraphQlProblem(INTERNAL_SERVER_ERROR, engineCode,
                 "the engine answered " + problem.status() + ": " + problem.detail());
         };

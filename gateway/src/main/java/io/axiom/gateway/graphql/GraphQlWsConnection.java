@@ -1,6 +1,6 @@
 package io.axiom.gateway.graphql;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import graphql.ExecutionResult;
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -28,6 +29,8 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 import io.axiom.gateway.auth.ApiToken;
+import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.RequestParser;
 
 /**
  * One WebSocket connection speaking the {@code graphql-transport-ws} protocol (the graphql-ws library's): the
@@ -69,6 +72,7 @@ final class GraphQlWsConnection implements WsListener
     private final ApiToken token;
     private final ScheduledExecutorService timer;
     private final long initTimeoutMs;
+    private final long pingIntervalMs;
     private final int maxMessageBytes;
     private final Map<GraphQlWsConnection, Boolean> registry;
     private final ReentrantLock sendLock = new ReentrantLock();
@@ -79,12 +83,15 @@ final class GraphQlWsConnection implements WsListener
     private volatile boolean acknowledged;
     private volatile boolean closed;
     private ScheduledFuture<?> initDeadline;
+    private ScheduledFuture<?> pings;
 
     /**
      * @param graphQl         the executable schema.
      * @param token           the API token {@code connection_init} must carry (possibly none).
      * @param timer           schedules the {@code connection_init} deadline.
      * @param initTimeoutMs   how long a client may take to send {@code connection_init}.
+     * @param pingIntervalMs  how often a WebSocket ping is sent (the client's pong is what keeps the connection from
+     *                        the listener's idle timeout).
      * @param maxMessageBytes largest message accepted.
      * @param registry        the module's open connections; this one adds and removes itself.
      */
@@ -93,6 +100,7 @@ final class GraphQlWsConnection implements WsListener
         final ApiToken token,
         final ScheduledExecutorService timer,
         final long initTimeoutMs,
+        final long pingIntervalMs,
         final int maxMessageBytes,
         final Map<GraphQlWsConnection, Boolean> registry)
     {
@@ -100,6 +108,7 @@ final class GraphQlWsConnection implements WsListener
         this.token = token;
         this.timer = timer;
         this.initTimeoutMs = initTimeoutMs;
+        this.pingIntervalMs = pingIntervalMs;
         this.maxMessageBytes = maxMessageBytes;
         this.registry = registry;
     }
@@ -138,6 +147,32 @@ final class GraphQlWsConnection implements WsListener
                 close(INIT_TIMEOUT, "Connection initialisation timeout");
             }
         }, initTimeoutMs, TimeUnit.MILLISECONDS);
+        pings = timer.scheduleAtFixedRate(this::ping, pingIntervalMs, pingIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A WebSocket ping (a control frame, RFC 6455): every client answers it with a pong by itself, whatever the
+     * sub-protocol, so a quiet but live subscription is never idle for the listener, and a client that vanished
+     * without closing stops answering and is closed by the idle timeout.
+     */
+    private void ping()
+    {
+        sendLock.lock();
+        try
+        {
+            if (!closed)
+            {
+                session.ping(BufferData.empty());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.DEBUG, "GraphQL WebSocket ping failed", ex);
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
     }
 
     @Override
@@ -160,7 +195,7 @@ final class GraphQlWsConnection implements WsListener
     }
 
     @Override
-    public void onMessage(final WsSession session, final io.helidon.common.buffers.BufferData buffer,
+    public void onMessage(final WsSession session, final BufferData buffer,
         final boolean last)
     {
         close(INVALID_MESSAGE, "Binary messages are not part of " + PROTOCOL);
@@ -192,11 +227,11 @@ final class GraphQlWsConnection implements WsListener
         final JsonNode message;
         try
         {
-            message = JsonScalar.MAPPER.readTree(text);
+            message = RequestParser.readTree(text.getBytes(StandardCharsets.UTF_8));
         }
-        catch (final IOException ex)
+        catch (final ApiProblem problem)
         {
-            close(INVALID_MESSAGE, "Invalid message received: not JSON");
+            close(INVALID_MESSAGE, "Invalid message received: " + problem.code());
             return;
         }
         final JsonNode type = null == message ? null : message.get("type");
@@ -384,6 +419,10 @@ final class GraphQlWsConnection implements WsListener
         {
             initDeadline.cancel(false);
         }
+        if (null != pings)
+        {
+            pings.cancel(false);
+        }
         for (final String id : List.copyOf(operations.keySet()))
         {
             final Operation operation = operations.remove(id);
@@ -423,11 +462,12 @@ final class GraphQlWsConnection implements WsListener
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.ERROR, "GraphQL operation failed", ex);
+                final String reference = GraphQlMessages.reference();
+                LOG.log(System.Logger.Level.ERROR, "GraphQL operation failed (reference " + reference + ")", ex);
                 if (operations.remove(id, this))
                 {
-                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, "unexpected failure: " +
-                        ex));
+                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
+                        GraphQlMessages.unexpected(reference)));
                 }
                 return;
             }
@@ -514,8 +554,17 @@ final class GraphQlWsConnection implements WsListener
         {
             if (operations.remove(id, this))
             {
-                sendError(id, t instanceof GraphQlProblem problem ? problem :
-                    new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, "the subscription failed: " + t));
+                if (t instanceof GraphQlProblem problem)
+                {
+                    sendError(id, problem);
+                }
+                else
+                {
+                    final String reference = GraphQlMessages.reference();
+                    LOG.log(System.Logger.Level.ERROR, "GraphQL subscription failed (reference " + reference + ")", t);
+                    sendError(id, new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
+                        GraphQlMessages.unexpected(reference)));
+                }
             }
         }
 

@@ -1,18 +1,14 @@
 package io.axiom.gateway.graphql;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,6 +32,8 @@ import graphql.schema.CoercingSerializeException;
 import graphql.schema.GraphQLScalarType;
 
 import io.axiom.core.api.RawJson;
+import io.axiom.gateway.http.JsonCheck;
+import io.axiom.gateway.http.RequestParser;
 
 /**
  * The {@code JSON} scalar. Values are Jackson trees inside the gateway. An argument may be any literal (object,
@@ -45,13 +43,8 @@ import io.axiom.core.api.RawJson;
  */
 public final class JsonScalar
 {
-    /** Reads client JSON as strictly as the REST API does: no duplicate keys, nothing after the document. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-        .build();
+    /** Reads client JSON as strictly as the REST API does: the REST parser's own mapper. */
+    public static final ObjectMapper MAPPER = RequestParser.MAPPER;
 
     /** The scalar type. */
     public static final GraphQLScalarType JSON = GraphQLScalarType.newScalar()
@@ -73,24 +66,29 @@ public final class JsonScalar
      */
     public static JsonNode parse(final String text)
     {
+        final int surrogate = JsonCheck.unpairedSurrogate(text);
+        if (surrogate >= 0)
+        {
+            throw new IllegalArgumentException("the string holds an unpaired surrogate at index " + surrogate +
+                "; JSON text must be Unicode characters");
+        }
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try
         {
-            final JsonNode node = MAPPER.readTree(text);
-            if (null == node || node.isMissingNode())
-            {
-                throw new IllegalArgumentException("the string is empty; expected a JSON document");
-            }
-            return node;
+            JsonCheck.check(bytes);
         }
-        catch (final JsonProcessingException ex)
+        catch (final JsonCheck.Refusal refusal)
         {
-            final String where = null == ex.getLocation() ? "" :
-                " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr();
-            throw new IllegalArgumentException("the string is not valid JSON" + where + ": " + ex.getOriginalMessage());
+            throw new IllegalArgumentException("the string is not a valid JSON document: " + refusal.getMessage());
+        }
+        try
+        {
+            return MAPPER.readTree(bytes);
         }
         catch (final IOException ex)
         {
-            throw new IllegalArgumentException("the string could not be read as JSON: " + ex.getMessage());
+            throw new IllegalArgumentException("the string is not a valid JSON document: " +
+                RequestParser.jacksonRefusal(ex));
         }
     }
 
@@ -106,11 +104,14 @@ public final class JsonScalar
         }
         try
         {
-            return MAPPER.readTree(json);
+            final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            JsonCheck.check(bytes);
+            return MAPPER.readTree(bytes);
         }
-        catch (final IOException ex)
+        catch (final IOException | JsonCheck.Refusal ex)
         {
-            // The engine stores what the gateway validated; text it cannot parse is still shown, as a string.
+            // The engine stores what the gateway validated; text it cannot parse (or that an older version let in
+            // beyond today's bounds) is still shown, as a string.
             return NODES.textNode(json);
         }
     }
@@ -137,8 +138,22 @@ public final class JsonScalar
             case NullValue ignored -> NODES.nullNode();
             case StringValue s -> NODES.textNode(s.getValue());
             case BooleanValue b -> NODES.booleanNode(b.isValue());
-            case IntValue i -> NODES.numberNode(i.getValue());
-            case FloatValue f -> NODES.numberNode(f.getValue());
+            case IntValue i ->
+            {
+                if (!JsonCheck.withinBounds(i.getValue()))
+                {
+                    throw new CoercingParseLiteralException(outOfRange(i.getValue().toString()));
+                }
+                yield NODES.numberNode(i.getValue());
+            }
+            case FloatValue f ->
+            {
+                if (!JsonCheck.withinBounds(f.getValue()))
+                {
+                    throw new CoercingParseLiteralException(outOfRange(f.getValue().toString()));
+                }
+                yield NODES.numberNode(f.getValue());
+            }
             case EnumValue e -> NODES.textNode(e.getName());
             case ArrayValue a ->
             {
@@ -157,16 +172,22 @@ public final class JsonScalar
                     if (object.has(field.getName()))
                     {
                         throw new CoercingParseLiteralException("JSON object literal repeats the key '" +
-                            field.getName() + "'");
+                            JsonCheck.excerpt(field.getName()) + "'");
                     }
                     object.set(field.getName(), literal(field.getValue(), variables));
                 }
                 yield object;
             }
             case VariableReference v -> toTree(variables.get(v.getName()));
-            default -> throw new CoercingParseLiteralException("a " + value.getClass().getSimpleName() +
-                " cannot be read as JSON");
+            default -> throw new CoercingParseLiteralException("this literal cannot be read as JSON");
         };
+    }
+
+    private static String outOfRange(final String number)
+    {
+        return "the number " + JsonCheck.excerpt(number) + " is out of range: numbers may have at most " +
+            JsonCheck.MAX_DIGITS + " digits and an exponent between -" + JsonCheck.MAX_EXPONENT + " and " +
+            JsonCheck.MAX_EXPONENT;
     }
 
     private static Value<?> toLiteral(final JsonNode node)
@@ -216,21 +237,31 @@ public final class JsonScalar
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CoercingSerializeException("cannot write a " + result.getClass().getSimpleName() +
-                    " as JSON: " + ex.getMessage());
+                throw new CoercingSerializeException("a result could not be written as JSON");
             }
         }
 
         @Override
         public JsonNode parseValue(final Object input, final GraphQLContext context, final Locale locale)
         {
+            if (input instanceof String text)
+            {
+                try
+                {
+                    return parse(text);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new CoercingParseValueException("JSON variable: " + ex.getMessage());
+                }
+            }
             try
             {
-                return input instanceof String text ? parse(text) : toTree(input);
+                return toTree(input);
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CoercingParseValueException("JSON variable: " + ex.getMessage());
+                throw new CoercingParseValueException("JSON variable: the value cannot be read as JSON");
             }
         }
 

@@ -18,6 +18,7 @@ import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.EngineProblems;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.http.RequestParser;
 
@@ -37,6 +38,7 @@ final class Operations
     static final String WEBSOCKET = "websocket";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final System.Logger LOG = System.getLogger(Operations.class.getName());
 
     private final Engine engine;
     private final EngineClient client;
@@ -68,7 +70,7 @@ final class Operations
         {
             requireEngine();
             return GraphQlViews.workflow(workflow(client.get(workflowId(env.getArgument("id")),
-                settings.requestTimeout())));
+                settings.requestTimeout()), EngineProblems.Operation.READ, null));
         });
         fetchers.put("workflows", this::workflows);
         fetchers.put("tasks", env -> GraphQlViews.tasks(tasks().queues()));
@@ -215,7 +217,8 @@ final class Operations
         {
             throw GraphQlProblem.of(problem);
         }
-        return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout())));
+        return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout()),
+            EngineProblems.Operation.CREATE, key));
     }
 
     private Map<String, Object> advance(final DataFetchingEnvironment env)
@@ -249,7 +252,7 @@ final class Operations
             throw GraphQlProblem.of(problem);
         }
         return GraphQlViews.workflow(workflow(client.advance(id, advance.expectedStep(), advance.expectedStepIndex(),
-            advance.output(), key, settings.requestTimeout())));
+            advance.output(), key, settings.requestTimeout()), EngineProblems.Operation.ADVANCE, key));
     }
 
     private Map<String, Object> cancel(final DataFetchingEnvironment env)
@@ -274,7 +277,7 @@ final class Operations
             throw GraphQlProblem.of(problem);
         }
         return GraphQlViews.workflow(workflow(client.cancel(id, cancel.reason(), cancel.expectedStepIndex(), key,
-            settings.requestTimeout())));
+            settings.requestTimeout()), EngineProblems.Operation.CANCEL, key));
     }
 
     private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)
@@ -328,11 +331,16 @@ final class Operations
         throw unexpected(reply);
     }
 
-    private static io.axiom.core.api.WorkflowView workflow(final EngineReply reply)
+    private io.axiom.core.api.WorkflowView workflow(
+        final EngineReply reply, final EngineProblems.Operation operation, final String idempotencyKey)
     {
         if (reply instanceof EngineReply.Workflow w)
         {
             return w.workflow();
+        }
+        if (reply instanceof EngineReply.Problem problem)
+        {
+            throw GraphQlProblem.of(problem, operation, idempotencyKey, settings.requestTimeout());
         }
         throw unexpected(reply);
     }
@@ -343,8 +351,10 @@ final class Operations
         {
             return GraphQlProblem.of(problem);
         }
-        return new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR,
-            "the engine answered with an unexpected " + reply.getClass().getSimpleName());
+        final String reference = GraphQlMessages.reference();
+        LOG.log(System.Logger.Level.ERROR, "the engine answered with an unexpected " +
+            reply.getClass().getSimpleName() + " (reference " + reference + ")");
+        return new GraphQlProblem(GraphQlProblem.INTERNAL_SERVER_ERROR, GraphQlMessages.unexpected(reference));
     }
 
     private void requireEngine()
@@ -352,9 +362,8 @@ final class Operations
         final Throwable failure = engine.failure();
         if (null != failure)
         {
-            throw new GraphQlProblem(GraphQlProblem.UNAVAILABLE, "ENGINE_FAILED",
-                "the engine has stopped after a fatal error: " +
-                (null == failure.getMessage() ? failure.getClass().getName() : failure.getMessage()));
+            throw new GraphQlProblem(GraphQlProblem.UNAVAILABLE, EngineProblems.ENGINE_FAILED,
+                EngineProblems.engineFailed());
         }
         if (!engine.isReady())
         {
@@ -434,6 +443,6 @@ final class Operations
 
     private static String clip(final String text)
     {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

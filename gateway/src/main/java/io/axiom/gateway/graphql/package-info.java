@@ -13,8 +13,17 @@
  *     {@code RequestParser}: both APIs refuse the same input the same way, and refused input never reaches the
  *     engine.</li>
  *     <li>{@code GraphQlHttpHandler} serves {@code POST /graphql}; {@code GraphQlWsConnection} serves the
- *     WebSocket, checks the API token carried by {@code connection_init}, and relays each operation's results.</li>
+ *     WebSocket, checks the API token carried by {@code connection_init}, relays each operation's results, and pings
+ *     the client every third of {@code gateway.idle-timeout-ms} so that a quiet subscription is not idle.</li>
  * </ul>
+ *
+ * <h2>Hostile input</h2>
+ * Bodies and WebSocket messages pass the REST API's {@code JsonCheck} before Jackson reads them (UTF-8, surrogates,
+ * bounded numbers and depth), and JSON held in a string argument passes it too. Number literals in the document are
+ * bounded by {@code QueryText} before graphql-java parses them (it would turn a million digits into a
+ * {@code BigInteger}, ten seconds of CPU), and the JSON scalar bounds literal and variable numbers again.
+ * graphql-java's own messages are reworded by {@code GraphQlMessages} without Java or AST type names, and an
+ * unexpected failure is reported by a reference to the server's log, never by its exception.
  *
  * <h2>Subscriptions: in log order, without gaps, only after fsync</h2>
  * The engine broadcasts every event after the fsync of its batch on its {@code EventFeed}. One agent thread, the

@@ -1,5 +1,7 @@
 package io.axiom.gateway.http;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * A refusal on its way to the client as {@code application/problem+json}. Thrown by parsing and validation, caught
  * by the routes; carries no stack trace since it is an answer, not a fault.
@@ -12,6 +14,7 @@ public final class ApiProblem extends RuntimeException
     private final String code;
     private final String title;
     private final String retryAfter;
+    private final boolean closeConnection;
 
     /**
      * @param status HTTP status.
@@ -34,11 +37,39 @@ public final class ApiProblem extends RuntimeException
     public ApiProblem(
         final int status, final String code, final String title, final String detail, final String retryAfter)
     {
+        this(status, code, title, detail, retryAfter, false);
+    }
+
+    /**
+     * @param status          HTTP status.
+     * @param code            stable code.
+     * @param title           short summary of the kind of problem.
+     * @param detail          precise explanation of this occurrence.
+     * @param retryAfter      seconds for a {@code Retry-After} header, or null.
+     * @param closeConnection answer with {@code Connection: close} and end the connection after the answer.
+     */
+    public ApiProblem(
+        final int status,
+        final String code,
+        final String title,
+        final String detail,
+        final String retryAfter,
+        final boolean closeConnection)
+    {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.retryAfter = retryAfter;
+        this.closeConnection = closeConnection;
+    }
+
+    /**
+     * @return a short random reference that ties an unexpected failure's answer to the server's log line about it.
+     */
+    public static String newReference()
+    {
+        return Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
     }
 
     /**
@@ -77,5 +108,13 @@ public final class ApiProblem extends RuntimeException
     public String retryAfter()
     {
         return retryAfter;
+    }
+
+    /**
+     * @return true when the connection must end after this answer (the request's framing cannot be trusted).
+     */
+    public boolean closeConnection()
+    {
+        return closeConnection;
     }
 }

@@ -1,20 +1,18 @@
 package io.axiom.gateway.http;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -25,6 +23,7 @@ import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.Status;
+import io.axiom.gateway.http.EngineProblems.Operation;
 
 /**
  * The routes of the REST API and of the health endpoints. Each request runs on its own Helidon virtual thread and
@@ -52,6 +51,7 @@ public final class Gateway
     private final EngineClient client;
     private final GatewaySettings settings;
     private final RequestParser parser;
+    private volatile BooleanSupplier accepting = () -> true;
 
     /**
      * @param engine   the engine to serve.
@@ -63,6 +63,14 @@ public final class Gateway
         this.client = engine.client();
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
+    }
+
+    /**
+     * @param accepting whether the HTTP listener accepts connections; {@code /ready} answers 503 while it does not.
+     */
+    public void accepting(final BooleanSupplier accepting)
+    {
+        this.accepting = accepting;
     }
 
     /**
@@ -136,7 +144,15 @@ public final class Gateway
             res.header(HeaderNames.RETRY_AFTER, "5");
             final Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "FAILED");
-            body.put("detail", describe(failure));
+            body.put("detail", EngineProblems.engineFailed());
+            Responses.json(res, 503, JsonViews.object(body));
+        }
+        else if (!accepting.getAsBoolean())
+        {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "NOT_ACCEPTING");
+            body.put("detail", "the HTTP listener is being restarted and accepts no new connections; retry shortly");
             Responses.json(res, 503, JsonViews.object(body));
         }
         else if (engine.isReady())
@@ -172,7 +188,7 @@ public final class Gateway
         }
         else
         {
-            send(req, res, reply);
+            send(req, res, reply, Operation.READ, null);
         }
     }
 
@@ -186,12 +202,12 @@ public final class Gateway
                 "request body is empty; expected a JSON object with name and steps");
         }
         final CreateWorkflow command = parser.parseCreate(body, key);
-        send(req, res, client.create(command, settings.requestTimeout()));
+        send(req, res, client.create(command, settings.requestTimeout()), Operation.CREATE, key);
     }
 
     private void get(final ServerRequest req, final ServerResponse res)
     {
-        send(req, res, client.get(workflowId(req), settings.requestTimeout()));
+        send(req, res, client.get(workflowId(req), settings.requestTimeout()), Operation.READ, null);
     }
 
     private void events(final ServerRequest req, final ServerResponse res)
@@ -199,17 +215,17 @@ public final class Gateway
         final long id = workflowId(req);
         final long after = queryLong(req, "after", EngineClient.NO_POSITION, 0, Long.MAX_VALUE);
         final int limit = queryInt(req, "limit", GatewaySettings.MAX_PAGE_SIZE, 1, GatewaySettings.MAX_PAGE_SIZE);
-        send(req, res, client.events(id, after, limit, settings.requestTimeout()));
+        send(req, res, client.events(id, after, limit, settings.requestTimeout()), Operation.READ, null);
     }
 
     private void replay(final ServerRequest req, final ServerResponse res)
     {
-        send(req, res, client.replay(workflowId(req), settings.requestTimeout()));
+        send(req, res, client.replay(workflowId(req), settings.requestTimeout()), Operation.READ, null);
     }
 
     private void tasks(final ServerRequest req, final ServerResponse res)
     {
-        send(req, res, client.tasks(settings.requestTimeout()));
+        send(req, res, client.tasks(settings.requestTimeout()), Operation.READ, null);
     }
 
     private void advance(final ServerRequest req, final ServerResponse res)
@@ -218,7 +234,7 @@ public final class Gateway
         final String key = RequestParser.idempotencyKey(req.headers().all(IDEMPOTENCY_KEY, List::of));
         final RequestParser.Advance advance = parser.parseAdvance(readBody(req));
         send(req, res, client.advance(id, advance.expectedStep(), advance.expectedStepIndex(), advance.output(), key,
-            settings.requestTimeout()));
+            settings.requestTimeout()), Operation.ADVANCE, key);
     }
 
     private void cancel(final ServerRequest req, final ServerResponse res)
@@ -227,10 +243,15 @@ public final class Gateway
         final String key = RequestParser.idempotencyKey(req.headers().all(IDEMPOTENCY_KEY, List::of));
         final RequestParser.Cancel cancel = parser.parseCancel(readBody(req));
         send(req, res, client.cancel(id, cancel.reason(), cancel.expectedStepIndex(), key,
-            settings.requestTimeout()));
+            settings.requestTimeout()), Operation.CANCEL, key);
     }
 
-    private static void send(final ServerRequest req, final ServerResponse res, final EngineReply reply)
+    private void send(
+        final ServerRequest req,
+        final ServerResponse res,
+        final EngineReply reply,
+        final Operation operation,
+        final String idempotencyKey)
     {
         switch (reply)
         {
@@ -252,33 +273,17 @@ public final class Gateway
             case EngineReply.Events events -> Responses.json(res, 200, JsonViews.events(events));
             case EngineReply.Replay replay -> Responses.json(res, 200, JsonViews.replay(replay));
             case EngineReply.TaskQueues tasks -> Responses.json(res, 200, JsonViews.tasks(tasks));
-            case EngineReply.Problem p -> Responses.problem(req, res, toApiProblem(p));
-            default -> Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
-                "the engine answered with an unexpected " + reply.getClass().getSimpleName()));
+            case EngineReply.Problem p -> Responses.problem(req, res,
+                EngineProblems.toApiProblem(p, operation, idempotencyKey, settings.requestTimeout()));
+            default ->
+            {
+                final String reference = ApiProblem.newReference();
+                LOG.log(System.Logger.Level.ERROR, "the engine answered with an unexpected " +
+                    reply.getClass().getSimpleName() + " (reference " + reference + ")");
+                Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
+                    "an unexpected error occurred on the server (reference " + reference + " in its log)"));
+            }
         }
-    }
-
-    /**
-     * @param p the engine's refusal.
-     * @return the same refusal in HTTP terms.
-     */
-    static ApiProblem toApiProblem(final EngineReply.Problem p)
-    {
-        final String code = null == p.code() ? p.status().name() : p.code();
-        return switch (p.status())
-        {
-            case NOT_FOUND -> new ApiProblem(404, code, Responses.title(404), p.detail());
-            case CONFLICT -> new ApiProblem(409, code, Responses.title(409), p.detail());
-            case INVALID -> new ApiProblem(400, code, Responses.title(400), p.detail());
-            case UNPROCESSABLE -> new ApiProblem(422, code, Responses.title(422), p.detail());
-            case TOO_LARGE -> new ApiProblem(413, code, Responses.title(413), p.detail());
-            case INSUFFICIENT_STORAGE -> new ApiProblem(507, code, Responses.title(507), p.detail());
-            case INTERNAL -> new ApiProblem(500, code, Responses.title(500), p.detail());
-            case OVERLOADED -> new ApiProblem(503, code, "Overloaded", p.detail(), "1");
-            case UNAVAILABLE -> new ApiProblem(503, code, Responses.title(503), p.detail(), "1");
-            default -> new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
-                "the engine answered " + p.status() + ": " + p.detail());
-        };
     }
 
     private Handler api(final Handler handler)
@@ -302,8 +307,8 @@ public final class Gateway
         final Throwable failure = engine.failure();
         if (null != failure)
         {
-            throw new ApiProblem(503, "ENGINE_FAILED", Responses.title(503),
-                "the engine has stopped after a fatal error: " + describe(failure));
+            throw new ApiProblem(503, EngineProblems.ENGINE_FAILED, Responses.title(503),
+                EngineProblems.engineFailed());
         }
         if (!engine.isReady())
         {
@@ -330,22 +335,26 @@ public final class Gateway
             Responses.problem(req, res, problem);
             return;
         }
-        if (error instanceof HttpException http && http.status().code() < 500)
+        final int status = error instanceof HttpException http ? http.status().code() :
+            error instanceof RequestException request ? request.status().code() : 500;
+        if (status >= 400 && status < 500)
         {
-            final int code = http.status().code();
-            Responses.problem(req, res, new ApiProblem(code, Responses.code(code), Responses.title(code),
-                null == http.getMessage() ? http.status().reasonPhrase() : http.getMessage()));
+            Responses.problem(req, res, new ApiProblem(status, Responses.code(status), Responses.title(status),
+                "the request cannot be served: " + Responses.title(status).toLowerCase(Locale.ROOT) +
+                " (" + status + ")", null, error instanceof RequestException));
             return;
         }
+        final String reference = ApiProblem.newReference();
         LOG.log(System.Logger.Level.ERROR, "unexpected failure serving " + req.prologue().method().text() + " " +
-            req.path().rawPath(), error);
+            req.path().rawPath() + " (reference " + reference + ")", error);
         Responses.problem(req, res, new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
-            "unexpected failure: " + describe(error)));
+            "an unexpected error occurred on the server (reference " + reference + " in its log); nothing is " +
+            "known about whether the request took effect"));
     }
 
     /**
      * Read the request body: refuse a non-JSON content type (415) and anything over the limit (413), from the
-     * declared length when there is one and by counting otherwise.
+     * declared length when there is one and by counting otherwise (see {@link RequestBody}).
      */
     private byte[] readBody(final ServerRequest req)
     {
@@ -354,55 +363,7 @@ public final class Gateway
             return EMPTY;
         }
         checkContentType(req);
-
-        final int max = settings.maxBodyBytes();
-        final OptionalLong declared = req.headers().contentLength();
-        if (declared.isPresent() && declared.getAsLong() > max)
-        {
-            drain(req);
-            throw tooLarge(declared.getAsLong() + " bytes");
-        }
-
-        try (InputStream in = req.content().inputStream())
-        {
-            // With a declared length read exactly that (one small array for a small body); otherwise read up to one
-            // byte past the limit to tell a body that is too large.
-            final byte[] body = in.readNBytes(declared.isPresent() ? (int)declared.getAsLong() + 1 : max + 1);
-            if (body.length > max)
-            {
-                drain(req);
-                throw tooLarge("more than " + max + " bytes");
-            }
-            return body;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private void drain(final ServerRequest req)
-    {
-        try (InputStream in = req.content().inputStream())
-        {
-            long left = settings.drainLimit();
-            final byte[] buffer = new byte[64 * 1024];
-            int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int)Math.min(buffer.length, left))) > 0)
-            {
-                left -= n;
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            LOG.log(System.Logger.Level.DEBUG, "stopped draining an oversized body", ex);
-        }
-    }
-
-    private ApiProblem tooLarge(final String size)
-    {
-        return new ApiProblem(413, "BODY_TOO_LARGE", Responses.title(413), "request body is " + size +
-            "; the limit is " + settings.maxBodyBytes() + " bytes (gateway.max-body-bytes)");
+        return RequestBody.read(req, settings.maxBodyBytes(), settings.drainLimit());
     }
 
     private static void checkContentType(final ServerRequest req)
@@ -508,11 +469,6 @@ public final class Gateway
 
     private static String clip(final String text)
     {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
-    }
-
-    private static String describe(final Throwable t)
-    {
-        return null == t.getMessage() ? t.getClass().getName() : t.getMessage();
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

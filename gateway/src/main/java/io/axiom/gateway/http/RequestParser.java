@@ -1,15 +1,16 @@
 package io.axiom.gateway.http;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +40,19 @@ public final class RequestParser
     /** Largest retry multiplier. */
     public static final double MAX_MULTIPLIER = 1000.0;
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Reads documents {@link JsonCheck} has passed: strict (no duplicate keys, nothing after the document), numbers
+     * kept exactly ({@code BigDecimal}, bounded by the check), and Jackson's own limits set past the check's and the
+     * body limit, so that they never decide (or word) a refusal.
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(JsonCheck.MAX_DEPTH + 1)
+                .maxNumberLength(4 * (JsonCheck.MAX_DIGITS + 8))
+                .maxStringLength(Integer.MAX_VALUE)
+                .maxNameLength(Integer.MAX_VALUE)
+                .build())
+            .build())
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -255,7 +268,7 @@ public final class RequestParser
             kind = StepKind.fromWireName(typeNode.textValue());
             if (null == kind)
             {
-                throw problem("UNKNOWN_STEP_TYPE", path + ".type '" + typeNode.textValue() +
+                throw problem("UNKNOWN_STEP_TYPE", path + ".type '" + JsonCheck.excerpt(typeNode.textValue()) +
                     "' is not a step type; expected one of task, approval, timer");
             }
         }
@@ -327,7 +340,7 @@ public final class RequestParser
             if (!(multiplier >= 1.0 && multiplier <= MAX_MULTIPLIER))
             {
                 throw problem("INVALID_VALUE", path + ".multiplier must be between 1.0 and " + MAX_MULTIPLIER +
-                    ", got " + m.asText());
+                    ", got " + JsonCheck.excerpt(m.asText()));
             }
         }
         return new StepSpec(name, StepKind.TASK, timeoutMs, 0, maxAttempts, backoffMs, maxBackoffMs, multiplier);
@@ -362,7 +375,7 @@ public final class RequestParser
         if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max)
         {
             throw problem("INVALID_VALUE", name + " must be between " + min + " and " + max +
-                ", got " + node.asText());
+                ", got " + JsonCheck.excerpt(node.asText()));
         }
         return node.longValue();
     }
@@ -406,19 +419,7 @@ public final class RequestParser
 
     private static JsonNode readObject(final byte[] body, final Set<String> allowed, final String what)
     {
-        final JsonNode root;
-        try
-        {
-            root = MAPPER.readTree(body);
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw malformed(ex);
-        }
-        catch (final IOException ex)
-        {
-            throw problem("MALFORMED_JSON", "request body could not be read as JSON: " + ex.getMessage());
-        }
+        final JsonNode root = readTree(body);
         if (null == root || root.isMissingNode())
         {
             throw problem("EMPTY_BODY", what + " is empty; expected a JSON object");
@@ -431,6 +432,56 @@ public final class RequestParser
         return root;
     }
 
+    /**
+     * Check a document ({@link JsonCheck}) and read it into a tree.
+     *
+     * @param json the document's bytes.
+     * @return its tree.
+     * @throws ApiProblem 400 naming line, column and what was expected, in Axiom's words.
+     */
+    public static JsonNode readTree(final byte[] json)
+    {
+        try
+        {
+            JsonCheck.check(json);
+        }
+        catch (final JsonCheck.Refusal refusal)
+        {
+            throw problem(refusal.code(), refusal.getMessage());
+        }
+        try
+        {
+            return MAPPER.readTree(json);
+        }
+        catch (final IOException ex)
+        {
+            throw problem("MALFORMED_JSON", jacksonRefusal(ex));
+        }
+    }
+
+    /**
+     * @param ex what Jackson refused in a document {@link JsonCheck} had passed: in practice a repeated key.
+     * @return the refusal in Axiom's words, with the position and without Jackson's message.
+     */
+    public static String jacksonRefusal(final IOException ex)
+    {
+        String where = "";
+        String reason = "the document could not be read";
+        if (ex instanceof JsonProcessingException processing)
+        {
+            final JsonLocation location = processing.getLocation();
+            where = null == location ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+            final String original = String.valueOf(processing.getOriginalMessage());
+            if (original.startsWith("Duplicate field '"))
+            {
+                final int close = original.indexOf('\'', "Duplicate field '".length());
+                final String key = close < 0 ? "" : original.substring("Duplicate field '".length(), close);
+                reason = "the key '" + JsonCheck.excerpt(key) + "' appears twice in one object; give each key once";
+            }
+        }
+        return "malformed JSON" + where + ": " + reason;
+    }
+
     private static void rejectUnknown(final JsonNode object, final Set<String> allowed, final String where)
     {
         for (final Map.Entry<String, JsonNode> field : object.properties())
@@ -438,21 +489,10 @@ public final class RequestParser
             final String name = field.getKey();
             if (!allowed.contains(name))
             {
-                throw problem("UNKNOWN_FIELD", "unknown field '" + name + "' in " + where + "; allowed fields: " +
-                    String.join(", ", allowed.stream().sorted().toList()));
+                throw problem("UNKNOWN_FIELD", "unknown field '" + JsonCheck.excerpt(name) + "' in " + where +
+                    "; allowed fields: " + String.join(", ", allowed.stream().sorted().toList()));
             }
         }
-    }
-
-    private static ApiProblem malformed(final JsonProcessingException ex)
-    {
-        final String original = String.valueOf(ex.getOriginalMessage());
-        final String reason = original.startsWith("Trailing token") ?
-            "unexpected content after the end of the JSON document" : original;
-        final JsonLocation location = ex.getLocation();
-        final String where = null == location ? "" :
-            " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-        return problem("MALFORMED_JSON", "malformed JSON" + where + ": " + reason);
     }
 
     private static byte[] write(final JsonNode node)
@@ -473,8 +513,7 @@ public final class RequestParser
         return switch (type)
         {
             case STRING -> "a string";
-            case NUMBER -> "the number " + (node.isBigDecimal() ? ((BigDecimal)node.numberValue()).toPlainString() :
-                node.asText());
+            case NUMBER -> "the number " + JsonCheck.excerpt(node.asText());
             case BOOLEAN -> node.asText();
             case NULL -> "null";
             case ARRAY -> "an array";

@@ -1,6 +1,7 @@
 package io.axiom.gateway.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -30,11 +31,15 @@ final class Responses
         {
             return;
         }
-        res.status(Status.create(problem.status()));
+        res.status(status(problem.status()));
         res.header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
         if (null != problem.retryAfter())
         {
             res.header(HeaderNames.RETRY_AFTER, problem.retryAfter());
+        }
+        if (problem.closeConnection())
+        {
+            res.header(HeaderValues.CONNECTION_CLOSE);
         }
         res.send(JsonViews.problem(problem, null == req ? null : req.path().rawPath()));
     }
@@ -50,15 +55,28 @@ final class Responses
             case 400 -> "Bad request";
             case 404 -> "Not found";
             case 405 -> "Method not allowed";
+            case 408 -> "Request timeout";
             case 409 -> "Conflict";
             case 413 -> "Content too large";
+            case 414 -> "URI too long";
             case 415 -> "Unsupported media type";
             case 422 -> "Unprocessable content";
+            case 431 -> "Request header fields too large";
             case 500 -> "Internal server error";
             case 503 -> "Service unavailable";
+            case 505 -> "HTTP version not supported";
             case 507 -> "Insufficient storage";
             default -> Status.create(status).reasonPhrase();
         };
+    }
+
+    /**
+     * @param code an HTTP status code.
+     * @return the status with its reason phrase, also for codes Helidon has no constant for (431).
+     */
+    static Status status(final int code)
+    {
+        return 431 == code ? Status.create(431, "Request Header Fields Too Large") : Status.create(code);
     }
 
     /**

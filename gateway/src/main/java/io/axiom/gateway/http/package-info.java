@@ -5,21 +5,30 @@
  * <ol>
  *     <li><b>transport</b>: {@code Content-Type} must be JSON (415), the body must fit
  *     {@code gateway.max-body-bytes} (413); both are decided from headers before the body is read, and the body is
- *     read with a bound;</li>
+ *     read with a bound ({@link io.axiom.gateway.http.RequestBody}; broken chunked framing is 400
+ *     {@code MALFORMED_BODY} and ends the connection);</li>
+ *     <li><b>text</b>: {@link io.axiom.gateway.http.JsonCheck} passes once over the bytes: well-formed JSON, valid
+ *     UTF-8, no unpaired surrogates, numbers of bounded size, bounded depth; a refusal names line, column and what
+ *     was expected, in Axiom's words (Jackson's messages, which describe Jackson, never reach a client);</li>
  *     <li><b>shape</b>: {@link io.axiom.gateway.http.RequestParser} parses with Jackson (strict: no trailing tokens,
  *     no duplicate keys, no unknown fields) and checks types, required fields and limits, naming the exact field
- *     ({@code steps[2].retry.multiplier}) in the problem's detail;</li>
+ *     ({@code steps[2].retry.multiplier}) in the problem's detail and quoting at most a few dozen characters of a
+ *     refused value;</li>
  *     <li><b>engine</b>: the engine checks limits again and decides on state (409 for an illegal transition).</li>
  * </ol>
  * Bad input never reaches the ring, and nothing is written for it. Every error leaves as
  * {@code application/problem+json} (RFC 9457) with {@code type}, {@code title}, {@code status}, {@code detail},
  * {@code instance} and a stable {@code code}: routing errors, Helidon's own early errors (through
- * {@link io.axiom.gateway.http.ProblemDirectHandler}) and unexpected exceptions alike. The one exception is
- * {@code /ready}, whose 503 body is the specified {@code {"status":"RECOVERING"}}.
+ * {@link io.axiom.gateway.http.ProblemDirectHandler}, which learns Helidon's reason from
+ * {@link io.axiom.gateway.http.RequestErrors} and words it itself) and unexpected exceptions alike. A 500 never
+ * describes its exception: its detail is a reference to the server's log line. The one exception is {@code /ready},
+ * whose 503 body is the specified {@code {"status":"RECOVERING"}} (or {@code FAILED}, {@code NOT_ACCEPTING}).
  * <p>
- * Status mapping of engine replies: CREATED 201 with {@code Location}, EXISTING (idempotent repeat) 200, OK 200,
- * NOT_FOUND 404, CONFLICT 409, INVALID 400 (the same status whether the gateway or the engine catches a bad input),
- * OVERLOADED 503 with {@code Retry-After}, UNAVAILABLE 503.
+ * Status mapping of engine replies ({@link io.axiom.gateway.http.EngineProblems}, shared with GraphQL): CREATED 201
+ * with {@code Location}, EXISTING (idempotent repeat) 200, OK 200, NOT_FOUND 404, CONFLICT 409, INVALID 400 (the same
+ * status whether the gateway or the engine catches a bad input), OVERLOADED 503 with {@code Retry-After} (nothing was
+ * written), UNAVAILABLE 503: after a timeout a read carries {@code Retry-After}, a write does not, since its outcome
+ * is unknown, and its detail says how to retry safely.
  * <p>
  * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient}; it never
  * touches processor state, the ring or the journal, and it never decides a workflow's state itself.

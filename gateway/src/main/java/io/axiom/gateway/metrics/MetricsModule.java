@@ -189,5 +189,20 @@ public final class MetricsModule implements GatewayModule
             out.write(b, off, len);
             copy.write(b, off, Math.min(len, Math.max(0, MAX_PROBLEM_BYTES - copy.size())));
         }
+
+        /**
+         * Not passed on: Helidon commits the headers at a flush, and a response committed before its end goes out
+         * chunked, which an HTTP/1.0 client cannot read. Closing ends the response with its Content-Length.
+         */
+        @Override
+        public void flush()
+        {
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            out.close();
+        }
     }
 }

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import io.axiom.journal.JournalContext;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +37,26 @@ class AxiomConfigTest
         assertEquals(1000, config.maxSteps());
         assertEquals(256, config.maxNameLength());
         assertEquals(8192, config.ringSize());
+        assertEquals(1000, config.maxConnections());
+        assertEquals(60_000, config.idleTimeoutMs());
+        assertEquals(10_000, config.requestHeadTimeoutMs());
         assertEquals("default", config.setting(ConfigKey.GATEWAY_PORT).source());
+    }
+
+    @Test
+    void segmentSizeIsRefusedHereWhenTheJournalWouldRefuseIt()
+    {
+        assertEquals(JournalContext.MAX_SEGMENT_SIZE_MIN, ConfigKey.WAL_MAX_SEGMENT_SIZE.min());
+        assertEquals(JournalContext.MAX_SEGMENT_SIZE_MAX, ConfigKey.WAL_MAX_SEGMENT_SIZE.max());
+
+        assertBad("--wal.max-segment-size", "2GiB", "between 64KiB and 1GiB");
+        assertBad("--wal.max-segment-size", "32KiB", "between 64KiB and 1GiB");
+        assertBad("--wal.max-segment-size", "65535", "between 64KiB and 1GiB");
+        assertBad("--wal.max-segment-size", "66000", "multiple of 4096");
+        assertEquals(1L << 30,
+            AxiomConfig.load(null, Map.of(), Map.of("--wal.max-segment-size", "1GiB")).maxSegmentSize());
+        assertEquals(64 * 1024,
+            AxiomConfig.load(null, Map.of(), Map.of("--wal.max-segment-size", "64KiB")).maxSegmentSize());
     }
 
     @Test
@@ -137,7 +158,10 @@ class AxiomConfigTest
         assertBad("--core.ring-size", "1000", "power of two");
         assertBad("--limits.max-steps", "0", "between 1 and");
         assertBad("--scheduler.lease-duration-ms", "-5", "between 1 and");
-        assertBad("--gateway.max-body-bytes", "10", "between 1024 and");
+        assertBad("--gateway.max-body-bytes", "10", "between 1KiB and 64MiB");
+        assertBad("--gateway.max-connections", "0", "between 1 and");
+        assertBad("--gateway.idle-timeout-ms", "10", "between 100 and");
+        assertBad("--gateway.request-head-timeout-ms", "0", "between 100 and");
         assertBad("--gateway.host", " ", "non-empty");
     }
 
@@ -222,7 +246,7 @@ class AxiomConfigTest
             case STRING -> "0.0.0.0";
             case BOOLEAN -> "false";
             case SIZE -> "128KiB";
-            case INT, LONG -> "4";
+            case INT, LONG -> Long.toString(Math.max(4, key.min()));
         };
     }
 

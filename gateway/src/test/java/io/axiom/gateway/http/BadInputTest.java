@@ -83,7 +83,7 @@ class BadInputTest
         rejected(create("{\"name\": \"x\", \"steps\": [\"A\"]} {}"), 400, "MALFORMED_JSON",
             "unexpected content after the end of the JSON document");
         rejected(create("{\"name\": \"x\", \"name\": \"y\", \"steps\": [\"A\"]}"), 400, "MALFORMED_JSON",
-            "Duplicate field 'name'");
+            "the key 'name' appears twice in one object");
     }
 
     @Test
@@ -93,7 +93,7 @@ class BadInputTest
         final Response r = server.send(server.request(WORKFLOWS)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
-        rejected(r, 400, "MALFORMED_JSON", "UTF-8");
+        rejected(r, 400, "INVALID_UTF8", "invalid UTF-8 at line 1, column 11: byte 0xFF cannot start a character");
     }
 
     @Test

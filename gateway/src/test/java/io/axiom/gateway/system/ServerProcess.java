@@ -85,8 +85,27 @@ public final class ServerProcess implements AutoCloseable
      */
     public static ServerProcess launch(final String name, final List<String> args)
     {
+        return launch(name, args, 0, "");
+    }
+
+    /**
+     * Run {@code bin/axiom} like {@link #launch(String, List)}, under a limit of open files and with more JVM options.
+     *
+     * @param name          label for thread names and diagnostics.
+     * @param args          arguments after {@code bin/axiom}.
+     * @param openFiles     the process's open-files limit ({@code ulimit -n}), or 0 to inherit it.
+     * @param moreJavaOpts  JVM options added to {@code AXIOM_JAVA_OPTS}, e.g. a system property.
+     * @return the started process; its pid is the JVM's ({@code bash} and the launcher both {@code exec}).
+     */
+    public static ServerProcess launch(
+        final String name, final List<String> args, final int openFiles, final String moreJavaOpts)
+    {
         final Path launcher = launcher();
         final List<String> command = new ArrayList<>();
+        if (openFiles > 0)
+        {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
+        }
         command.add(launcher.toString());
         command.addAll(args);
         final ProcessBuilder builder = new ProcessBuilder(command)
@@ -97,7 +116,7 @@ public final class ServerProcess implements AutoCloseable
         env.keySet().removeIf(key -> key.startsWith("AXIOM_"));
         env.put("AXIOM_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         env.put("AXIOM_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("AXIOM_JAVA_OPTS", "-Xmx256m");
+        env.put("AXIOM_JAVA_OPTS", ("-Xmx256m " + moreJavaOpts).trim());
         try
         {
             return new ServerProcess(name, builder.start());
