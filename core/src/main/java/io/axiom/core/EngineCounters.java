@@ -15,6 +15,7 @@ import org.HdrHistogram.Recorder;
  */
 public final class EngineCounters
 {
+    private volatile java.util.function.Supplier<io.axiom.journal.StorageState> storage;
     private static final int STATES = WorkflowState.values().length - 1;
 
     private volatile boolean ready;
@@ -61,6 +62,24 @@ public final class EngineCounters
         recoveryReport = report;
         recoveredRecords = records;
         recoveryNanos = nanos;
+    }
+
+    /**
+     * @param storage reads the journal's storage state (volatile inside the journal, safe from any thread).
+     */
+    void storage(final java.util.function.Supplier<io.axiom.journal.StorageState> storage)
+    {
+        this.storage = storage;
+    }
+
+    /**
+     * @return the journal's storage state now (OK, LOW: below two segments free, FULL: writes refused), or null
+     * before the journal is open.
+     */
+    public io.axiom.journal.StorageState storageState()
+    {
+        final java.util.function.Supplier<io.axiom.journal.StorageState> s = storage;
+        return null == s ? null : s.get();
     }
 
     void snapshot(final long position, final long bytes, final long nanos)

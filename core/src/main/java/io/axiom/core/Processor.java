@@ -80,6 +80,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .directoryLock(directoryLock)
             .conclude());
         RecoveryReport report = journal.recoveryReport();
+        counters.storage(journal::storageState);
         stateMachine.journal(journal);
         long replayFrom = 0;
         java.util.List<String> snapshotNotes = java.util.List.of();

@@ -156,6 +156,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
     {
         final Engine engine = server.engine();
         boolean announcedReady = false;
+        io.axiom.journal.StorageStatus storage = io.axiom.journal.StorageStatus.OK;
         try
         {
             while (true)
@@ -175,9 +176,18 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                     out.println(LISTENING + server.url());
                     io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port())
                         .ifPresent(out::println);
+                    final io.axiom.journal.RecoveryReport recovery = engine.counters().recoveryReport();
+                    if (null != recovery)
+                    {
+                        recovery.notes().forEach(note -> out.println("recovery: " + note));
+                    }
                     out.println("Axiom ready: " + engine.eventCount() + " events recovered, journal position " +
                         engine.journalPosition());
                     out.flush();
+                }
+                if (announcedReady)
+                {
+                    storage = announceStorage(engine, storage, out, err);
                 }
                 if (stopLatch.await(50, TimeUnit.MILLISECONDS))
                 {
@@ -192,6 +202,34 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
             Thread.currentThread().interrupt();
             return AxiomMain.EXIT_OK;
         }
+    }
+
+    /**
+     * Say once when the journal's room changes: a warning ahead of a full disk, the refusal of writes, the recovery.
+     *
+     * @return the status now.
+     */
+    private static io.axiom.journal.StorageStatus announceStorage(
+        final Engine engine,
+        final io.axiom.journal.StorageStatus before,
+        final PrintWriter out,
+        final PrintWriter err)
+    {
+        final io.axiom.journal.StorageState state = engine.counters().storageState();
+        if (null == state || state.status() == before)
+        {
+            return before;
+        }
+        switch (state.status())
+        {
+            case LOW -> err.println("axiom: WARNING: the data directory is running out of space: " + state.detail());
+            case FULL -> err.println("axiom: WARNING: writes are refused (507 DISK_FULL), reads go on: " +
+                state.detail());
+            default -> out.println("storage: room for the journal again, writes accepted: " + state.detail());
+        }
+        err.flush();
+        out.flush();
+        return state.status();
     }
 
     private static void removeHook(final Thread hook)

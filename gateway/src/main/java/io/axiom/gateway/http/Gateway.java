@@ -157,7 +157,28 @@ public final class Gateway
         }
         else if (engine.isReady())
         {
-            Responses.json(res, 200, JsonViews.object(Map.of("status", "READY")));
+            final Map<String, Object> body = new LinkedHashMap<>();
+            final io.axiom.journal.StorageState storage = engine.counters().storageState();
+            if (null != storage && storage.status() == io.axiom.journal.StorageStatus.FULL)
+            {
+                // Reads go on, so the server stays in rotation; writes answer 507 until space is freed.
+                body.put("status", "DEGRADED");
+                body.put("detail", "writes are refused (507 DISK_FULL) and reads go on: " + storage.detail());
+            }
+            else
+            {
+                body.put("status", "READY");
+                if (null != storage && storage.status() == io.axiom.journal.StorageStatus.LOW)
+                {
+                    body.put("warning", storage.detail());
+                }
+            }
+            final io.axiom.journal.RecoveryReport recovery = engine.counters().recoveryReport();
+            if (null != recovery && !recovery.notes().isEmpty())
+            {
+                body.put("recovery", recovery.notes());
+            }
+            Responses.json(res, 200, JsonViews.object(body));
         }
         else
         {

@@ -43,6 +43,14 @@ public final class MetricsReport
     private final long recoveredFromPosition;
     private final long snapshots;
     private final long snapshotFailures;
+    private final long recoveryTruncatedBytes;
+    private final long recoveryTruncatedRecords;
+    private final long recoveryRepairCut;
+    private final long recoverySnapshotsSetAside;
+    private final List<String> recoveryNotes;
+    private final String storageStatus;
+    private final String storageDetail;
+    private final long storageUsableBytes;
     private final long sinkErrors;
     private final long lastSnapshotPosition;
     private final long lastSnapshotBytes;
@@ -88,6 +96,16 @@ public final class MetricsReport
         recoveredFromPosition = c.recoveredFromPosition();
         snapshots = c.snapshotCount();
         snapshotFailures = c.snapshotFailures();
+        final io.axiom.journal.RecoveryReport recovery = c.recoveryReport();
+        recoveryTruncatedBytes = null == recovery || !recovery.truncated() ? 0 : recovery.truncatedBytes();
+        recoveryTruncatedRecords = null == recovery ? 0 : recovery.truncatedRecords();
+        recoveryRepairCut = null != recovery && recovery.repairCut() ? 1 : 0;
+        recoverySnapshotsSetAside = null == recovery ? 0 : recovery.snapshotsSetAside();
+        recoveryNotes = null == recovery ? List.of() : recovery.notes();
+        final io.axiom.journal.StorageState storage = c.storageState();
+        storageStatus = null == storage ? "UNKNOWN" : storage.status().name();
+        storageDetail = null == storage ? null : storage.detail();
+        storageUsableBytes = null == storage ? -1 : storage.usableBytes();
         sinkErrors = c.sinkErrors();
         lastSnapshotPosition = c.lastSnapshotPosition();
         lastSnapshotBytes = c.lastSnapshotBytes();
@@ -127,7 +145,11 @@ public final class MetricsReport
         root.put("leases", map("expired", 0L));
         root.put("timers", map("pending", timers));
         root.put("recovery", map("seconds", recoveryNanos * 1e-9, "records", recoveredRecords,
-            "from_position_bytes", recoveredFromPosition));
+            "from_position_bytes", recoveredFromPosition, "truncated_bytes", recoveryTruncatedBytes,
+            "truncated_records", recoveryTruncatedRecords, "repair_cut", recoveryRepairCut == 1,
+            "snapshots_set_aside", recoverySnapshotsSetAside, "notes", recoveryNotes));
+        root.put("storage", map("status", storageStatus, "detail", storageDetail,
+            "usable_bytes", storageUsableBytes));
         root.put("snapshots", map("count", snapshots, "last_position_bytes", lastSnapshotPosition,
             "last_size_bytes", lastSnapshotBytes, "last_seconds", lastSnapshotNanos * 1e-9));
 
@@ -224,6 +246,33 @@ public final class MetricsReport
         w.family("axiom_recovered_from_position_bytes", "gauge",
             "Journal position replay started from: 0, or the position of the snapshot loaded")
             .sample("axiom_recovered_from_position_bytes", recoveredFromPosition);
+        w.family("axiom_recovery_truncated_bytes", "gauge",
+            "Bytes the last start-up cut from the journal's tail (a torn write or an incomplete command; with " +
+            "--repair, corruption)")
+            .sample("axiom_recovery_truncated_bytes", recoveryTruncatedBytes);
+        w.family("axiom_recovery_truncated_records", "gauge",
+            "Valid records of an incomplete command (or, with --repair, of a broken one) the last start-up dropped")
+            .sample("axiom_recovery_truncated_records", recoveryTruncatedRecords);
+        w.family("axiom_recovery_repair_cut", "gauge",
+            "1 when the last start-up with --repair removed records that may have been acknowledged, else 0")
+            .sample("axiom_recovery_repair_cut", recoveryRepairCut);
+        w.family("axiom_recovery_snapshots_set_aside", "gauge",
+            "Snapshots the last start-up set aside (damaged, past a repair cut, or not of this log)")
+            .sample("axiom_recovery_snapshots_set_aside", recoverySnapshotsSetAside);
+        w.family("axiom_recovery_notes", "gauge", "Decisions the last start-up announced (GET /ready lists them)")
+            .sample("axiom_recovery_notes", recoveryNotes.size());
+        w.family("axiom_storage_status", "gauge",
+            "Room for the journal in the data directory: 0 OK, 1 LOW (less than two segments free), 2 FULL " +
+            "(writes refused until space is freed)")
+            .sample("axiom_storage_status", switch (storageStatus)
+            {
+                case "LOW" -> 1;
+                case "FULL" -> 2;
+                default -> 0;
+            });
+        w.family("axiom_data_dir_free_bytes", "gauge", "Usable bytes in the data directory's file system, as last " +
+            "checked by the journal (-1 before it was)")
+            .sample("axiom_data_dir_free_bytes", storageUsableBytes);
         w.family("axiom_snapshots_total", "counter", "State snapshots written since start")
             .sample("axiom_snapshots_total", snapshots);
         w.family("axiom_snapshot_failures_total", "counter",
