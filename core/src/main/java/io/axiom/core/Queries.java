@@ -384,7 +384,7 @@ final class Queries
         arena.abort();
         replies.problem(sink, replyTo, correlationId, ReplyStatus.TOO_LARGE, "REPLY_TOO_LARGE",
             "the replay of workflow " + workflowId + " (" + count + " events, each with the state after it) is " +
-            "larger than the reply budget of " + budget + " bytes (engine max-reply-bytes); read its events page by " +
+            "larger than the reply budget of " + budget + " bytes (core.max-reply-bytes); read its events page by " +
             "page and check it with wal verify");
     }
 }

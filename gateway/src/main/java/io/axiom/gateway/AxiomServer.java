@@ -153,6 +153,8 @@ public final class AxiomServer implements AutoCloseable
             .maxSteps(config.maxSteps())
             .maxNameLength(config.maxNameLength())
             .maxInputBytes(config.maxBodyBytes())
+            .maxReplyBytes(config.maxReplyBytes())
+            .maxBatchReplyBytes(config.maxBatchReplyBytes())
             .leaseDurationMs(config.leaseDurationMs())
             .workerTimeoutMs(config.workerTimeoutMs());
     }

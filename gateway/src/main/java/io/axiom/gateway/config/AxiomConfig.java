@@ -238,6 +238,22 @@ public final class AxiomConfig
         return Math.toIntExact((Long)settings.get(ConfigKey.GATEWAY_MAX_BODY_BYTES).value());
     }
 
+    /**
+     * @return the largest answer to one read, in bytes (core.max-reply-bytes).
+     */
+    public int maxReplyBytes()
+    {
+        return Math.toIntExact((Long)settings.get(ConfigKey.CORE_MAX_REPLY_BYTES).value());
+    }
+
+    /**
+     * @return the most bytes the replies of one batch may hold (core.max-batch-reply-bytes).
+     */
+    public int maxBatchReplyBytes()
+    {
+        return Math.toIntExact((Long)settings.get(ConfigKey.CORE_MAX_BATCH_REPLY_BYTES).value());
+    }
+
     public long requestTimeoutMs()
     {
         return (Long)settings.get(ConfigKey.GATEWAY_REQUEST_TIMEOUT_MS).value();

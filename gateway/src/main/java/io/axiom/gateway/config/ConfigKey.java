@@ -49,7 +49,13 @@ public enum ConfigKey
     GRAPHQL_MAX_COMPLEXITY("graphql.max-complexity", ValueType.INT, "200", 1, 1_000_000,
         "largest GraphQL query complexity accepted: one per field selected (introspection excepted)"),
     CORE_RING_SIZE("core.ring-size", ValueType.INT, "8192", 2, 1 << 24,
-        "slots in the command ring, a power of two");
+        "slots in the command ring, a power of two"),
+    CORE_MAX_REPLY_BYTES("core.max-reply-bytes", ValueType.SIZE, "8MiB", 64 * 1024, 1L << 30,
+        "largest answer to one read: list and event pages are cut to it and say where the next starts; at least " +
+        "what the view of the largest workflow the limits allow takes without its outputs"),
+    CORE_MAX_BATCH_REPLY_BYTES("core.max-batch-reply-bytes", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 30,
+        "most bytes the replies of one processor batch may hold; a large read beyond it is answered 503, retry " +
+        "shortly");
 
     /**
      * How a raw value is parsed.
