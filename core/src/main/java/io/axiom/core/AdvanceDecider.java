@@ -61,27 +61,11 @@ final class AdvanceDecider
         d.wrapOutput(r.payload);
         r.keyLength = d.idempotencyKeyLength();
         d.wrapIdempotencyKey(r.key);
-        if (d.limit() != end)
-        {
-            replies.problem(sink, replyTo, r.correlationId, ReplyStatus.INVALID, "MALFORMED",
-                "AdvanceWorkflow has " + (end - d.limit()) + " trailing bytes");
-            return;
-        }
-        final Workflow workflow = state.workflow(r.workflowId);
-        if (null == workflow)
-        {
-            replies.notFound(sink, replyTo, r.correlationId, r.workflowId);
-            return;
-        }
         final int maxOutput = Math.min(maxOutputBytes, events.maxPayloadLength() -
             EventWriter.stepCompletedLength(0, r.keyLength));
-        final String[] malformed = r.malformed(workflow, maxOutput, "output");
-        if (null != malformed)
-        {
-            replies.problem(sink, replyTo, r.correlationId, ReplyStatus.INVALID, malformed[0], malformed[1]);
-            return;
-        }
-        if (r.answerRetry(state, events.journal(), replies, sink, replyTo, workflow, true))
+        final Workflow workflow = r.admit("AdvanceWorkflow", end - d.limit(), "output", maxOutput, true, state, events,
+            replies, sink, replyTo);
+        if (null == workflow)
         {
             return;
         }

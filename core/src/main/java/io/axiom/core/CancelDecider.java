@@ -44,27 +44,11 @@ final class CancelDecider
         d.wrapReason(r.payload);
         r.keyLength = d.idempotencyKeyLength();
         d.wrapIdempotencyKey(r.key);
-        if (d.limit() != end)
-        {
-            replies.problem(sink, replyTo, r.correlationId, ReplyStatus.INVALID, "MALFORMED",
-                "CancelWorkflow has " + (end - d.limit()) + " trailing bytes");
-            return;
-        }
-        final Workflow workflow = state.workflow(r.workflowId);
-        if (null == workflow)
-        {
-            replies.notFound(sink, replyTo, r.correlationId, r.workflowId);
-            return;
-        }
         final int maxReason = Math.min(maxReasonBytes, events.maxPayloadLength() -
             EventWriter.cancelledLength(0, r.keyLength));
-        final String[] malformed = r.malformed(workflow, maxReason, "reason");
-        if (null != malformed)
-        {
-            replies.problem(sink, replyTo, r.correlationId, ReplyStatus.INVALID, malformed[0], malformed[1]);
-            return;
-        }
-        if (r.answerRetry(state, events.journal(), replies, sink, replyTo, workflow, false))
+        final Workflow workflow = r.admit("CancelWorkflow", end - d.limit(), "reason", maxReason, false, state, events,
+            replies, sink, replyTo);
+        if (null == workflow)
         {
             return;
         }

@@ -61,6 +61,54 @@ final class OperatorRequest implements RecordHandler
     }
 
     /**
+     * What both commands check before deciding, in order: no trailing bytes, the workflow exists, sizes and the
+     * expected index are in range, and a retry with a known Idempotency-Key is answered from the state.
+     *
+     * @param command      the command's name, for problems.
+     * @param trailing     bytes after the decoded command, 0 when it ends where it should.
+     * @param payloadName  "output" or "reason".
+     * @param maxPayload   largest payload the command may carry.
+     * @param isAdvance    true for an advance, false for a cancel.
+     * @return the workflow to decide on, or null when the request was answered here (nothing must be written).
+     */
+    Workflow admit(
+        final String command,
+        final int trailing,
+        final String payloadName,
+        final int maxPayload,
+        final boolean isAdvance,
+        final EngineState state,
+        final EventWriter events,
+        final Replies replies,
+        final ReplySink sink,
+        final Object replyTo)
+    {
+        if (0 != trailing)
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
+                command + " has " + trailing + " trailing bytes");
+            return null;
+        }
+        final Workflow workflow = state.workflow(workflowId);
+        if (null == workflow)
+        {
+            replies.notFound(sink, replyTo, correlationId, workflowId);
+            return null;
+        }
+        final String[] malformed = malformed(workflow, maxPayload, payloadName);
+        if (null != malformed)
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, malformed[0], malformed[1]);
+            return null;
+        }
+        if (answerRetry(state, events.journal(), replies, sink, replyTo, workflow, isAdvance))
+        {
+            return null;
+        }
+        return workflow;
+    }
+
+    /**
      * Checks shared by both commands before anything else: sizes and the expected index's range.
      *
      * @return a problem code and detail, or null when the request is well formed.
