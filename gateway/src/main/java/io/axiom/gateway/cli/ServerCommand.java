@@ -24,6 +24,7 @@ import io.axiom.gateway.AxiomServer;
 import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.config.ConfigKey;
+import io.axiom.journal.DataDirectoryLockedException;
 
 /**
  * {@code axiom server}: resolve the configuration, start engine and gateway, and once the journal is recovered print
@@ -111,6 +112,11 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         catch (final StartupException ex)
         {
             return refuse(err, ex.getMessage(), ex, ex.exitCode());
+        }
+        catch (final DataDirectoryLockedException ex)
+        {
+            // a data-directory problem (exit 2): the message names the directory, the holder's pid and what to do
+            return refuse(err, ex.getMessage(), ex, AxiomMain.EXIT_USAGE);
         }
         catch (final IllegalArgumentException ex)
         {
