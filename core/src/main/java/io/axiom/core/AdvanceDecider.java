@@ -100,6 +100,11 @@ final class AdvanceDecider
                 "timer fires at " + java.time.Instant.ofEpochMilli(workflow.wakeAt));
             return;
         }
+        if (!replies.reserveView(sink, replies.views().lengthAfter(workflow, r.payloadLength)))
+        {
+            replies.noRoomForReply(sink, replyTo, r.correlationId);
+            return;
+        }
         if (!events.ensureRoom(EventWriter.frameBound(EventWriter.stepCompletedLength(r.payloadLength, r.keyLength)) +
             StepFlow.SCHEDULE_BOUND))
         {

@@ -65,6 +65,11 @@ final class CancelDecider
                 workflow.currentStepName() + "', not step " + r.expectedStepIndex + "; nothing was written");
             return;
         }
+        if (!replies.reserveView(sink, replies.views().lengthAfter(workflow, r.payloadLength)))
+        {
+            replies.noRoomForReply(sink, replyTo, r.correlationId);
+            return;
+        }
         if (!events.ensureRoom(EventWriter.frameBound(EventWriter.cancelledLength(r.payloadLength, r.keyLength))))
         {
             Deciders.noRoom(replies, sink, replyTo, r.correlationId, events);

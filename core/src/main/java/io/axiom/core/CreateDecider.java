@@ -146,6 +146,11 @@ final class CreateDecider
             }
         }
 
+        if (!replies.reserveView(sink, WorkflowViews.lengthOfNew(stepCount, length)))
+        {
+            replies.noRoomForReply(sink, replyTo, correlationId);
+            return;
+        }
         if (!events.ensureRoom(EventWriter.frameBound(length) + StepFlow.SCHEDULE_BOUND))
         {
             Deciders.noRoom(replies, sink, replyTo, correlationId, events);

@@ -15,6 +15,8 @@ import org.HdrHistogram.Recorder;
  */
 public final class EngineCounters
 {
+    private volatile long readFailures;
+    private volatile long lostReplies;
     private volatile java.util.function.Supplier<io.axiom.journal.StorageState> storage;
     private static final int STATES = WorkflowState.values().length - 1;
 
@@ -184,6 +186,8 @@ public final class EngineCounters
         ringOccupancy = occupancy;
         timerCount = stateMachine.timerCount();
         tasksQueued = stateMachine.tasksQueued();
+        readFailures = stateMachine.readFailures();
+        lostReplies = stateMachine.lostReplies();
         for (final WorkflowState state : WorkflowState.values())
         {
             if (state != WorkflowState.NULL_VAL)
@@ -267,6 +271,22 @@ public final class EngineCounters
     public long maxBatchSize()
     {
         return maxBatchSize;
+    }
+
+    /**
+     * @return reads the engine could not answer (answered READ_FAILED; it went on), since start.
+     */
+    public long readFailures()
+    {
+        return readFailures;
+    }
+
+    /**
+     * @return replies dropped because there was no memory even for a problem (their callers time out).
+     */
+    public long lostReplies()
+    {
+        return lostReplies;
     }
 
     /**

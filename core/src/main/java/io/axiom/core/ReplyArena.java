@@ -1,20 +1,26 @@
 package io.axiom.core;
 
+import java.nio.ByteBuffer;
+
 import org.agrona.BufferUtil;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Replies of the current batch, held back until the batch's events are durable.
  * <p>
- * The processor encodes each reply into one growing buffer as it handles the command; after the group commit,
+ * The processor encodes each reply into one buffer as it handles the command; after the group commit,
  * {@link #release(EngineCounters)} hands every reply to its sink in command order and the arena is reused for the
  * next batch.
  * <p>
- * <b>Bounded.</b> A large read asks {@link #fits(int, int)} first: past {@code maxCapacity} the read is refused
- * (retry later) instead of growing the buffer until direct memory runs out. Replies to writes are bounded by
- * construction (a view's size is capped, see {@link WorkflowViews}) and always fit. After a batch that grew the
- * buffer beyond its base size, the memory is given back.
+ * <b>Bounded, and never out of memory.</b> Nothing is encoded before room for it was reserved: a large read asks
+ * {@link #fits(int, long)} (at most {@code maxCapacity} for the whole batch), a write reserves room for its reply
+ * before it writes any event ({@link #reserve(int, long)}), a problem reserves room for its few bytes. Growth is done
+ * here, to exactly what is asked or double the capacity (never past the bound for reads), into a fresh direct buffer;
+ * the old one is freed at once. When the JVM has no direct memory left for it, the reservation says no and the
+ * command is refused on its own, instead of an {@link OutOfMemoryError} reaching the processor. The buffer object
+ * handed out by {@link #buffer()} stays the same across growth (it is re-wrapped), so an encoder wrapped on it keeps
+ * working. After a batch that grew it, the memory goes back to {@link #BASE_CAPACITY}.
  */
 final class ReplyArena
 {
@@ -22,7 +28,8 @@ final class ReplyArena
     private static final int ALIGNMENT = 8;
 
     private final int maxCapacity;
-    private ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(BASE_CAPACITY);
+    private final UnsafeBuffer buffer;
+    private ByteBuffer bytes;
     private int limit;
     private int count;
     private int pendingOffset = -1;
@@ -33,6 +40,7 @@ final class ReplyArena
     private long[] publishedAtNs = new long[256];
     private long commandPublishedAtNs;
     private long shrinkCount;
+    private long refusedGrowths;
 
     /**
      * @param maxCapacity bytes the replies of one batch may take before large reads are refused.
@@ -40,6 +48,8 @@ final class ReplyArena
     ReplyArena(final int maxCapacity)
     {
         this.maxCapacity = maxCapacity;
+        this.bytes = ByteBuffer.allocateDirect(BASE_CAPACITY);
+        this.buffer = new UnsafeBuffer(bytes);
     }
 
     /**
@@ -65,21 +75,78 @@ final class ReplyArena
     }
 
     /**
-     * Make room for a large reply, or say there is none within the arena's bound.
+     * @return where the next reply will start.
+     */
+    int nextOffset()
+    {
+        return (limit + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /**
+     * Make room for part of a large read's reply, within the batch's bound.
      *
-     * @param offset where the reply starts, from {@link #begin(ReplySink, Object)}.
+     * @param offset where the part starts.
      * @param length bytes it will take.
-     * @return true when the buffer now holds [offset, offset + length).
+     * @return true when the buffer now holds [offset, offset + length); false when the batch's bound would be passed
+     * or there is no memory for it (refuse the read, nothing else is lost).
      */
     boolean fits(final int offset, final long length)
     {
-        final long end = offset + length;
-        if (end > maxCapacity)
+        return ensure(offset + length, maxCapacity);
+    }
+
+    /**
+     * Make room for a reply that must be sent whatever the batch's bound (a write's reply, a problem); its size is
+     * bounded by construction.
+     *
+     * @param offset where the reply will start.
+     * @param length bytes it will take at most.
+     * @return true when the buffer now holds [offset, offset + length); false only when there is no memory for it.
+     */
+    boolean reserve(final int offset, final long length)
+    {
+        return ensure(offset + length, Integer.MAX_VALUE - 64);
+    }
+
+    private boolean ensure(final long end, final int bound)
+    {
+        if (end <= bytes.capacity())
+        {
+            return true;
+        }
+        if (end > bound)
         {
             return false;
         }
-        buffer.checkLimit((int)end);
+        final int target = (int)Math.max(end, Math.min(bound, 2L * bytes.capacity()));
+        ByteBuffer grown = allocate(target);
+        if (null == grown && target > end)
+        {
+            grown = allocate((int)end);
+        }
+        if (null == grown)
+        {
+            refusedGrowths++;
+            return false;
+        }
+        final ByteBuffer old = bytes;
+        grown.put(0, old, 0, Math.min(old.capacity(), grown.capacity()));
+        bytes = grown;
+        buffer.wrap(grown);
+        BufferUtil.free(old);
         return true;
+    }
+
+    private static ByteBuffer allocate(final int capacity)
+    {
+        try
+        {
+            return ByteBuffer.allocateDirect(capacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            return null; // direct memory exhausted: the caller refuses this reply, the engine goes on
+        }
     }
 
     /**
@@ -116,6 +183,9 @@ final class ReplyArena
         commandPublishedAtNs = nanos;
     }
 
+    /**
+     * @return the buffer replies are encoded into; the same object for the arena's life (re-wrapped on growth).
+     */
     MutableDirectBuffer buffer()
     {
         return buffer;
@@ -131,7 +201,7 @@ final class ReplyArena
      */
     int capacity()
     {
-        return buffer.capacity();
+        return bytes.capacity();
     }
 
     /**
@@ -140,6 +210,14 @@ final class ReplyArena
     long shrinkCount()
     {
         return shrinkCount;
+    }
+
+    /**
+     * @return reservations refused because the JVM had no direct memory for them.
+     */
+    long refusedGrowths()
+    {
+        return refusedGrowths;
     }
 
     /**
@@ -171,11 +249,17 @@ final class ReplyArena
         }
         count = 0;
         limit = 0;
-        if (buffer.capacity() > BASE_CAPACITY)
+        if (bytes.capacity() > BASE_CAPACITY)
         {
-            BufferUtil.free(buffer.byteBuffer());
-            buffer = new ExpandableDirectByteBuffer(BASE_CAPACITY);
-            shrinkCount++;
+            final ByteBuffer smaller = allocate(BASE_CAPACITY);
+            if (null != smaller)
+            {
+                final ByteBuffer old = bytes;
+                bytes = smaller;
+                buffer.wrap(smaller);
+                BufferUtil.free(old);
+                shrinkCount++;
+            }
         }
         return released;
     }

@@ -52,8 +52,11 @@ final class WorkflowStateMachine implements RecordHandler
     private final TimerDecider timers;
     private final Queries queries;
     private final SnapshotCodec snapshots;
+    private static final System.Logger LOG = System.getLogger(WorkflowStateMachine.class.getName());
+
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private Journal journal;
+    private long readFailures;
 
     WorkflowStateMachine(final EngineContext ctx, final ReplyArena arena, final long startTimeMs)
     {
@@ -219,8 +222,12 @@ final class WorkflowStateMachine implements RecordHandler
         {
             // A read changes nothing: whatever went wrong, only this answer is lost.
             arena.abort();
+            readFailures++;
+            LOG.log(System.Logger.Level.WARNING, "read failure #" + readFailures + " (query template " + templateId +
+                "); the engine goes on", ex);
             replies.problem(sink, replyTo, correlationId, ReplyStatus.INTERNAL, "READ_FAILED",
-                "the engine could not answer this read (" + ex.getClass().getSimpleName() + "); it goes on serving");
+                "the engine could not answer this read (read failure #" + readFailures + " in the server's log); " +
+                "nothing changed and it goes on serving");
         }
     }
 
@@ -303,6 +310,22 @@ final class WorkflowStateMachine implements RecordHandler
     long timerCount()
     {
         return state.timers.count();
+    }
+
+    /**
+     * @return reads that failed (and were answered READ_FAILED) since start.
+     */
+    long readFailures()
+    {
+        return readFailures;
+    }
+
+    /**
+     * @return replies dropped because there was no memory even for a problem.
+     */
+    long lostReplies()
+    {
+        return replies.lostReplies();
     }
 
     long tasksQueued()

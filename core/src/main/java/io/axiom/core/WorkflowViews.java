@@ -87,6 +87,33 @@ final class WorkflowViews
     }
 
     /**
+     * @param stepCount      steps of a workflow about to be created.
+     * @param createdLength  length of its WorkflowCreated event.
+     * @return exact bytes its view will take right after the create.
+     */
+    static long lengthOfNew(final int stepCount, final int createdLength)
+    {
+        return HEADER_LENGTH + WorkflowViewEncoder.BLOCK_LENGTH + WorkflowViewEncoder.StepStatesEncoder.HEADER_SIZE +
+            (long)stepCount * (WorkflowViewEncoder.StepStatesEncoder.sbeBlockLength() +
+            WorkflowViewEncoder.StepStatesEncoder.outputHeaderLength()) +
+            WorkflowViewEncoder.definitionHeaderLength() + createdLength + WorkflowViewEncoder.reasonHeaderLength();
+    }
+
+    /**
+     * Bytes the view of a workflow can take after a write adds up to {@code added} bytes of output or reason: the
+     * view with its outputs if that fits the budget, else without.
+     *
+     * @param workflow the workflow before the write.
+     * @param added    bytes the write adds (an output, a reason).
+     * @return an upper bound of its reply.
+     */
+    long lengthAfter(final Workflow workflow, final int added)
+    {
+        final long full = length(workflow, true) + added;
+        return full <= budget ? full : length(workflow, false) + added;
+    }
+
+    /**
      * @param workflow the workflow.
      * @return true when its view with every output fits the budget.
      */

@@ -43,6 +43,8 @@ public final class MetricsReport
     private final long recoveredFromPosition;
     private final long snapshots;
     private final long snapshotFailures;
+    private final long readFailures;
+    private final long lostReplies;
     private final long recoveryTruncatedBytes;
     private final long recoveryTruncatedRecords;
     private final long recoveryRepairCut;
@@ -96,6 +98,8 @@ public final class MetricsReport
         recoveredFromPosition = c.recoveredFromPosition();
         snapshots = c.snapshotCount();
         snapshotFailures = c.snapshotFailures();
+        readFailures = c.readFailures();
+        lostReplies = c.lostReplies();
         final io.axiom.journal.RecoveryReport recovery = c.recoveryReport();
         recoveryTruncatedBytes = null == recovery || !recovery.truncated() ? 0 : recovery.truncatedBytes();
         recoveryTruncatedRecords = null == recovery ? 0 : recovery.truncatedRecords();
@@ -246,6 +250,12 @@ public final class MetricsReport
         w.family("axiom_recovered_from_position_bytes", "gauge",
             "Journal position replay started from: 0, or the position of the snapshot loaded")
             .sample("axiom_recovered_from_position_bytes", recoveredFromPosition);
+        w.family("axiom_read_failures_total", "counter",
+            "Reads the engine could not answer (500 READ_FAILED, logged); nothing changed and it went on")
+            .sample("axiom_read_failures_total", readFailures);
+        w.family("axiom_replies_lost_total", "counter",
+            "Replies dropped because the engine had no memory even for a problem (their callers time out)")
+            .sample("axiom_replies_lost_total", lostReplies);
         w.family("axiom_recovery_truncated_bytes", "gauge",
             "Bytes the last start-up cut from the journal's tail (a torn write or an incomplete command; with " +
             "--repair, corruption)")
