@@ -1,6 +1,5 @@
 package io.axiom.gateway.graphql;
 
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.axiom.gateway.TestServer;
 
+import static io.axiom.gateway.http.HostileBytes.bytes;
+import static io.axiom.gateway.http.HostileBytes.fill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -232,37 +233,5 @@ class GraphQlHostileInputTest
     private static String escape(final String query)
     {
         return query.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static byte[] fill(final String template, final byte[] value)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(template.length() + value.length);
-        final String[] parts = template.split("@", -1);
-        for (int i = 0; i < parts.length; i++)
-        {
-            if (i > 0)
-            {
-                out.writeBytes(value);
-            }
-            out.writeBytes(parts[i].getBytes(StandardCharsets.US_ASCII));
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] bytes(final Object... parts)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (final Object part : parts)
-        {
-            if (part instanceof String text)
-            {
-                out.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
-            }
-            else
-            {
-                out.write((Integer)part);
-            }
-        }
-        return out.toByteArray();
     }
 }
