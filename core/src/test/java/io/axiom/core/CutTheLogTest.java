@@ -246,6 +246,9 @@ class CutTheLogTest
             deleteTree(copy);
             cutsChecked++;
         }
+        System.out.println("CutTheLogTest: seed " + seed + ", " + history.size() + " commands, " + starts.size() +
+            " records, " + cutsChecked + " cuts recovered to a prefix of whole commands, " + partialCommandsDropped +
+            " of them dropped part of a command");
         assertTrue(cutsChecked > 2 * starts.size(), "cuts checked: " + cutsChecked);
         assertNotEquals(0, partialCommandsDropped, "some cuts fall inside a command of several records");
     }
