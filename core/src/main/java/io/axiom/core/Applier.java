@@ -1,7 +1,10 @@
 package io.axiom.core;
 
 import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.FailureKind;
 import io.axiom.codecs.MessageHeaderDecoder;
+import io.axiom.codecs.StepAttemptFailedDecoder;
+import io.axiom.codecs.StepLeasedDecoder;
 import io.axiom.codecs.StepCompletedDecoder;
 import io.axiom.codecs.StepScheduledDecoder;
 import io.axiom.codecs.StepType;
@@ -47,6 +50,8 @@ final class Applier implements RecordHandler
     private final WorkflowCompletedDecoder completed = new WorkflowCompletedDecoder();
     private final WorkflowCancelledDecoder cancelled = new WorkflowCancelledDecoder();
     private final WorkflowFailedDecoder failed = new WorkflowFailedDecoder();
+    private final StepLeasedDecoder leased = new StepLeasedDecoder();
+    private final StepAttemptFailedDecoder attemptFailed = new StepAttemptFailedDecoder();
 
     Applier(final EngineState state)
     {
@@ -123,11 +128,17 @@ final class Applier implements RecordHandler
             {
                 final TimerScheduledDecoder d = timerScheduled.wrap(buffer, body, block, version);
                 final Workflow w = live(d.workflowId(), position);
-                requireActiveStep(w, d.stepIndex(), position, "TimerScheduled");
-                if (d.purpose() != TimerPurpose.STEP_TIMER || w.definition.stepTypes[d.stepIndex()] != StepType.TIMER)
+                final int step = d.stepIndex();
+                final StepType stepType = step == w.currentStep ? w.definition.stepTypes[step] : null;
+                final boolean stepTimer = d.purpose() == TimerPurpose.STEP_TIMER && stepType == StepType.TIMER &&
+                    !w.attemptFailed();
+                final boolean backoff = d.purpose() == TimerPurpose.RETRY_BACKOFF && stepType == StepType.TASK &&
+                    w.attemptFailed() && null == w.lease;
+                requireActiveStep(w, step, position, "TimerScheduled");
+                if (!stepTimer && !backoff)
                 {
-                    throw illegal(w, position, "TimerScheduled with purpose " + d.purpose() + " for step " +
-                        d.stepIndex() + ", a " + w.definition.stepTypes[d.stepIndex()] + " step");
+                    throw illegal(w, position, "TimerScheduled with purpose " + d.purpose() + " for step " + step +
+                        ", a " + w.definition.stepTypes[step] + " step");
                 }
                 touch(w, position, timestamp);
                 state.timers.schedule(w, d.deadline());
@@ -153,7 +164,8 @@ final class Applier implements RecordHandler
                 final StepType stepType = w.definition.stepTypes[d.stepIndex()];
                 final WaitReason reason = d.reason();
                 if (!(reason == WaitReason.APPROVAL && stepType == StepType.APPROVAL) &&
-                    !(reason == WaitReason.TIMER && stepType == StepType.TIMER))
+                    !(reason == WaitReason.TIMER && stepType == StepType.TIMER) &&
+                    !(reason == WaitReason.RETRY_BACKOFF && stepType == StepType.TASK && w.attemptFailed()))
                 {
                     throw illegal(w, position, "WorkflowWaiting for " + reason + " on a " + stepType + " step");
                 }
@@ -166,8 +178,9 @@ final class Applier implements RecordHandler
                 final Workflow w = live(d.workflowId(), position);
                 final int step = d.stepIndex();
                 final boolean next = step == w.currentStep + 1 && w.isCompleted(w.currentStep);
-                final boolean same = step == w.currentStep && !w.isCompleted(step);
-                if (w.state != WorkflowState.WAITING || !(next || same) || step >= w.definition.stepCount())
+                final boolean retry = step == w.currentStep && !w.isCompleted(step) && w.attemptFailed() &&
+                    0 == w.wakeAt;
+                if (w.state != WorkflowState.WAITING || !(next || retry) || step >= w.definition.stepCount())
                 {
                     throw illegal(w, position, "WorkflowResumed at step " + step);
                 }
@@ -207,15 +220,53 @@ final class Applier implements RecordHandler
             {
                 final WorkflowFailedDecoder d = failed.wrap(buffer, body, block, version);
                 final Workflow w = live(d.workflowId(), position);
-                if (d.stepIndex() != w.currentStep)
+                if (d.stepIndex() != w.currentStep || !w.attemptFailed())
                 {
-                    throw illegal(w, position, "WorkflowFailed at step " + d.stepIndex());
+                    throw illegal(w, position, "WorkflowFailed at step " + d.stepIndex() + " without a failed attempt");
                 }
                 touch(w, position, timestamp);
                 terminate(w, WorkflowState.FAILED, position);
             }
+            case StepLeasedDecoder.TEMPLATE_ID ->
+            {
+                final StepLeasedDecoder d = leased.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                final int step = d.stepIndex();
+                requireActiveStep(w, step, position, "StepLeased");
+                if (w.definition.stepTypes[step] != StepType.TASK || null != w.lease || w.attemptFailed() ||
+                    d.attempt() != w.attempt)
+                {
+                    throw illegal(w, position, "StepLeased for attempt " + d.attempt() + " of step " + step +
+                        (null != w.lease ? ", already leased with token " + w.lease.token : ""));
+                }
+                touch(w, position, timestamp);
+                state.taskQueues.dequeue(w);
+                w.taskQueue = null;
+                state.taskQueues.queue(w.definition.stepNames[step]).leased++;
+                final Lease lease = new Lease(position, d.workerId(), step, d.attempt(), d.attemptDeadline());
+                w.lease = lease;
+                state.leases++;
+                state.timers.leaseExpiry(w, lease, d.leaseExpiresAt());
+                state.timers.attemptDeadline(w, lease);
+            }
+            case StepAttemptFailedDecoder.TEMPLATE_ID ->
+            {
+                final StepAttemptFailedDecoder d = attemptFailed.wrap(buffer, body, block, version);
+                final Workflow w = live(d.workflowId(), position);
+                final Lease lease = w.lease;
+                if (null == lease || d.fencingToken() != lease.token || d.stepIndex() != w.currentStep ||
+                    d.attempt() != w.attempt || FailureKind.NULL_VAL == d.kind())
+                {
+                    throw illegal(w, position, "StepAttemptFailed with token " + d.fencingToken() + " for attempt " +
+                        d.attempt() + " of step " + d.stepIndex() + (null == lease ? ", which is not leased" :
+                        ", the lease's token is " + lease.token));
+                }
+                touch(w, position, timestamp);
+                endLease(w);
+                w.flags |= Workflow.ATTEMPT_FAILED;
+            }
             default -> throw new IllegalEventException(position, "event type " + type + " is not one this " +
-                "version of Axiom applies (StepLeased, LeaseExtended and StepAttemptFailed arrive with workers)");
+                "version of Axiom applies (LeaseExtended is never written: heartbeats are not logged)");
         }
         state.eventsApplied++;
     }
@@ -279,19 +330,23 @@ final class Applier implements RecordHandler
     private void applyStepScheduled(
         final Workflow w, final int step, final int attempt, final long position, final long timestamp)
     {
-        final boolean first = step == 0 && !w.currentStepScheduled();
-        final boolean next = step == w.currentStep + 1 && w.isCompleted(w.currentStep);
-        if (!(first || next) || attempt != 1 || step >= w.definition.stepCount())
+        final boolean first = step == 0 && !w.currentStepScheduled() && attempt == 1;
+        final boolean next = step == w.currentStep + 1 && w.isCompleted(w.currentStep) && attempt == 1;
+        final boolean retry = step == w.currentStep && !w.isCompleted(step) && w.attemptFailed() &&
+            attempt == w.attempt + 1 && 0 == w.wakeAt && attempt <= w.definition.maxAttempts[step];
+        if (!(first || next || retry) || step >= w.definition.stepCount() ||
+            (retry && w.state == WorkflowState.WAITING))
         {
             throw illegal(w, position, "StepScheduled for step " + step + " attempt " + attempt);
         }
         touch(w, position, timestamp);
         w.currentStep = step;
         w.attempt = attempt;
+        w.flags &= ~Workflow.ATTEMPT_FAILED;
         if (w.definition.stepTypes[step] == StepType.TASK)
         {
             moveTo(w, WorkflowState.RUNNING);
-            state.taskQueues.enqueue(w);
+            state.taskQueues.enqueue(w, timestamp);
         }
     }
 
@@ -328,9 +383,14 @@ final class Applier implements RecordHandler
             throw illegal(w, position, "StepCompleted by " + by + " for step " + step + ", a " +
                 w.definition.stepTypes[step] + " step" + (0 != w.wakeAt ? " whose timer has not fired" : ""));
         }
-        if (by == CompletedBy.WORKER)
+        if (by == CompletedBy.WORKER && (null == w.lease || d.fencingToken() != w.lease.token))
         {
-            throw illegal(w, position, "StepCompleted by a worker, but no lease was ever granted for step " + step);
+            throw illegal(w, position, "StepCompleted by a worker with token " + d.fencingToken() + " for step " +
+                step + (null == w.lease ? ", which is not leased" : ", the lease's token is " + w.lease.token));
+        }
+        if (w.attemptFailed() && by != CompletedBy.OPERATOR)
+        {
+            throw illegal(w, position, "StepCompleted by " + by + " for step " + step + " after its attempt failed");
         }
         d.skipOutput();
         if (d.idempotencyKeyLength() > 0)
@@ -340,6 +400,9 @@ final class Applier implements RecordHandler
         touch(w, position, timestamp);
         w.completedPosition(step, position);
         state.taskQueues.dequeue(w);
+        endLease(w);
+        state.timers.cancel(w);
+        w.flags &= ~Workflow.ATTEMPT_FAILED;
     }
 
     /**
@@ -398,10 +461,31 @@ final class Applier implements RecordHandler
         }
     }
 
+    /**
+     * The workflow's lease, if any, ends: its timers stop and its worker gets its credit back.
+     */
+    private void endLease(final Workflow workflow)
+    {
+        final Lease lease = workflow.lease;
+        if (null != lease)
+        {
+            state.timers.cancel(lease);
+            state.taskQueues.queue(workflow.definition.stepNames[lease.stepIndex]).leased--;
+            if (null != lease.session)
+            {
+                lease.session.inFlight--;
+                lease.session = null;
+            }
+            workflow.lease = null;
+            state.leases--;
+        }
+    }
+
     private void terminate(final Workflow workflow, final WorkflowState to, final long position)
     {
         state.timers.cancel(workflow);
         state.taskQueues.dequeue(workflow);
+        endLease(workflow);
         moveTo(workflow, to);
         workflow.terminalPosition = position;
     }

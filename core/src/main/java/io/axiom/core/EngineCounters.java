@@ -15,6 +15,15 @@ import org.HdrHistogram.Recorder;
  */
 public final class EngineCounters
 {
+    private volatile long tasksLeased;
+    private volatile long workersConnected;
+    private volatile long tasksDispatched;
+    private volatile long completionsAccepted;
+    private volatile long failuresAccepted;
+    private volatile long leaseExpiries;
+    private volatile long attemptTimeouts;
+    private final java.util.concurrent.atomic.AtomicLongArray rejections =
+        new java.util.concurrent.atomic.AtomicLongArray(io.axiom.wire.RejectReason.values().length);
     private volatile long readFailures;
     private volatile long lostReplies;
     private volatile java.util.function.Supplier<io.axiom.journal.StorageState> storage;
@@ -187,6 +196,20 @@ public final class EngineCounters
         timerCount = stateMachine.timerCount();
         tasksQueued = stateMachine.tasksQueued();
         readFailures = stateMachine.readFailures();
+        tasksLeased = stateMachine.tasksLeased();
+        workersConnected = stateMachine.workersConnected();
+        tasksDispatched = stateMachine.tasksDispatched();
+        completionsAccepted = stateMachine.completionsAccepted();
+        failuresAccepted = stateMachine.failuresAccepted();
+        leaseExpiries = stateMachine.leaseExpiries();
+        attemptTimeouts = stateMachine.attemptTimeouts();
+        for (final io.axiom.wire.RejectReason reason : io.axiom.wire.RejectReason.values())
+        {
+            if (reason != io.axiom.wire.RejectReason.NULL_VAL)
+            {
+                rejections.lazySet(reason.value(), stateMachine.rejections(reason));
+            }
+        }
         lostReplies = stateMachine.lostReplies();
         for (final WorkflowState state : WorkflowState.values())
         {
@@ -271,6 +294,71 @@ public final class EngineCounters
     public long maxBatchSize()
     {
         return maxBatchSize;
+    }
+
+    /**
+     * @return task steps leased to a worker now.
+     */
+    public long tasksLeased()
+    {
+        return tasksLeased;
+    }
+
+    /**
+     * @return workers connected now (Aeron sessions and HTTP fetches waiting).
+     */
+    public long workersConnected()
+    {
+        return workersConnected;
+    }
+
+    /**
+     * @return tasks dispatched to workers since start.
+     */
+    public long tasksDispatched()
+    {
+        return tasksDispatched;
+    }
+
+    /**
+     * @return worker completions that committed, since start.
+     */
+    public long completionsAccepted()
+    {
+        return completionsAccepted;
+    }
+
+    /**
+     * @return worker failures recorded (attempts that failed by the worker's word), since start.
+     */
+    public long failuresAccepted()
+    {
+        return failuresAccepted;
+    }
+
+    /**
+     * @return leases that expired without a heartbeat, since start.
+     */
+    public long leaseExpiries()
+    {
+        return leaseExpiries;
+    }
+
+    /**
+     * @return attempts that ran past their deadline, since start.
+     */
+    public long attemptTimeouts()
+    {
+        return attemptTimeouts;
+    }
+
+    /**
+     * @param reason STALE_FENCING_TOKEN, ALREADY_COMMITTED, UNKNOWN_TASK, MALFORMED or NO_ROOM.
+     * @return worker completions and failures rejected for that reason, since start.
+     */
+    public long rejections(final String reason)
+    {
+        return rejections.get(io.axiom.wire.RejectReason.valueOf(reason).value());
     }
 
     /**

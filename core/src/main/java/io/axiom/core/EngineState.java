@@ -22,11 +22,13 @@ final class EngineState
     /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
     final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
     final StateIndex states = new StateIndex();
-    final TaskQueues taskQueues = new TaskQueues();
+    final TaskQueues taskQueues = new TaskQueues(this::workflow);
     final Timers timers;
     long idBase;
     long nextWorkflowId = 1;
     long eventsApplied;
+    /** Leases in flight (workflows whose current task step a worker holds). */
+    long leases;
 
     EngineState(final long startTimeMs)
     {
@@ -93,6 +95,13 @@ final class EngineState
             h = 31 * h + w.updatedAt;
             h = 31 * h + w.wakeAt;
             h = 31 * h + w.terminalPosition;
+            h = 31 * h + w.flags;
+            if (null != w.lease)
+            {
+                h = 31 * h + w.lease.token;
+                h = 31 * h + w.lease.workerId;
+                h = 31 * h + w.lease.attemptDeadline;
+            }
             for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
             {
                 h = 31 * h + w.completedPosition(s);

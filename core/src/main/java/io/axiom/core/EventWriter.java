@@ -3,7 +3,11 @@ package io.axiom.core;
 import io.axiom.codecs.CompletedBy;
 import io.axiom.codecs.CreateWorkflowDecoder;
 import io.axiom.codecs.MessageHeaderEncoder;
+import io.axiom.codecs.FailureKind;
+import io.axiom.codecs.StepAttemptFailedEncoder;
 import io.axiom.codecs.StepCompletedEncoder;
+import io.axiom.codecs.StepLeasedEncoder;
+import io.axiom.codecs.WorkflowFailedEncoder;
 import io.axiom.codecs.StepScheduledEncoder;
 import io.axiom.codecs.TimerFiredEncoder;
 import io.axiom.codecs.TimerPurpose;
@@ -48,6 +52,9 @@ final class EventWriter
     private final WorkflowResumedEncoder resumed = new WorkflowResumedEncoder();
     private final WorkflowCompletedEncoder completed = new WorkflowCompletedEncoder();
     private final WorkflowCancelledEncoder cancelled = new WorkflowCancelledEncoder();
+    private final StepLeasedEncoder stepLeased = new StepLeasedEncoder();
+    private final StepAttemptFailedEncoder attemptFailed = new StepAttemptFailedEncoder();
+    private final WorkflowFailedEncoder workflowFailed = new WorkflowFailedEncoder();
     private final LongArrayList appended = new LongArrayList(1024, Long.MIN_VALUE);
     private Journal journal;
     private long now;
@@ -190,7 +197,7 @@ final class EventWriter
         commit(StepCompletedEncoder.TEMPLATE_ID, position, length);
     }
 
-    void timerScheduled(final Workflow workflow, final int stepIndex, final long deadline)
+    void timerScheduled(final Workflow workflow, final int stepIndex, final long deadline, final TimerPurpose purpose)
     {
         final int length = HEADER_LENGTH + TimerScheduledEncoder.BLOCK_LENGTH;
         final long position = journal.claim(length, TimerScheduledEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
@@ -198,11 +205,11 @@ final class EventWriter
             .workflowId(workflow.id)
             .stepIndex(stepIndex)
             .deadline(deadline)
-            .purpose(TimerPurpose.STEP_TIMER);
+            .purpose(purpose);
         commit(TimerScheduledEncoder.TEMPLATE_ID, position, length);
     }
 
-    void timerFired(final Workflow workflow)
+    void timerFired(final Workflow workflow, final TimerPurpose purpose)
     {
         final int length = HEADER_LENGTH + TimerFiredEncoder.BLOCK_LENGTH;
         final long position = journal.claim(length, TimerFiredEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
@@ -210,8 +217,79 @@ final class EventWriter
             .workflowId(workflow.id)
             .stepIndex(workflow.currentStep)
             .deadline(workflow.wakeAt)
-            .purpose(TimerPurpose.STEP_TIMER);
+            .purpose(purpose);
         commit(TimerFiredEncoder.TEMPLATE_ID, position, length);
+    }
+
+    /**
+     * StepLeased: its position is the lease's fencing token.
+     *
+     * @return the position (the fencing token).
+     */
+    long stepLeased(final Workflow workflow, final long workerId, final long leaseExpiresAt, final long attemptDeadline)
+    {
+        final int length = HEADER_LENGTH + StepLeasedEncoder.BLOCK_LENGTH;
+        final long position = journal.claim(length, StepLeasedEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
+        stepLeased.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+            .workflowId(workflow.id)
+            .stepIndex(workflow.currentStep)
+            .attempt(workflow.attempt)
+            .workerId(workerId)
+            .leaseExpiresAt(leaseExpiresAt)
+            .attemptDeadline(attemptDeadline);
+        commit(StepLeasedEncoder.TEMPLATE_ID, position, length);
+        return position;
+    }
+
+    /**
+     * @return payload bytes of a StepAttemptFailed with this error.
+     */
+    static int attemptFailedLength(final int errorLength)
+    {
+        return HEADER_LENGTH + StepAttemptFailedEncoder.BLOCK_LENGTH + StepAttemptFailedEncoder.errorHeaderLength() +
+            errorLength;
+    }
+
+    void stepAttemptFailed(
+        final Workflow workflow,
+        final long fencingToken,
+        final FailureKind kind,
+        final boolean retryable,
+        final DirectBuffer error,
+        final int errorOffset,
+        final int errorLength)
+    {
+        final int length = attemptFailedLength(errorLength);
+        final long position = journal.claim(length, StepAttemptFailedEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
+        attemptFailed.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+            .workflowId(workflow.id)
+            .stepIndex(workflow.currentStep)
+            .attempt(workflow.attempt)
+            .fencingToken(fencingToken)
+            .kind(kind)
+            .retryable((short)(retryable ? 1 : 0))
+            .putError(error, errorOffset, errorLength);
+        commit(StepAttemptFailedEncoder.TEMPLATE_ID, position, length);
+    }
+
+    /**
+     * @return payload bytes of a WorkflowFailed with this reason.
+     */
+    static int workflowFailedLength(final int reasonLength)
+    {
+        return HEADER_LENGTH + WorkflowFailedEncoder.BLOCK_LENGTH + WorkflowFailedEncoder.reasonHeaderLength() +
+            reasonLength;
+    }
+
+    void workflowFailed(final Workflow workflow, final DirectBuffer reason, final int offset, final int reasonLength)
+    {
+        final int length = workflowFailedLength(reasonLength);
+        final long position = journal.claim(length, WorkflowFailedEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
+        workflowFailed.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+            .workflowId(workflow.id)
+            .stepIndex(workflow.currentStep)
+            .putReason(reason, offset, reasonLength);
+        commit(WorkflowFailedEncoder.TEMPLATE_ID, position, length);
     }
 
     void waiting(final Workflow workflow, final int stepIndex, final WaitReason reason)

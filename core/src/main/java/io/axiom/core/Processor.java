@@ -98,6 +98,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             }
         }
         final long replayed = journal.replay(replayFrom, stateMachine);
+        stateMachine.refreshLeases(clock.time());
         eventsSinceSnapshot = replayed;
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
@@ -129,6 +130,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             nextTimerPollMs = nowMs + timerTickMs;
             work += stateMachine.pollTimers(nowMs);
             journal.endUnit();
+        }
+        // Ready tasks go to workers with spare capacity; their TaskAssigned frames leave with this batch's replies,
+        // after the flush that makes the StepLeased behind them durable.
+        final int dispatched = stateMachine.dispatch(nowMs);
+        if (dispatched > 0)
+        {
+            journal.endUnit();
+            work += dispatched;
         }
 
         if (journal.nextPosition() != positionBefore)

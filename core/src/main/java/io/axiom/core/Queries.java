@@ -357,9 +357,38 @@ final class Queries
         for (int i = 0; i < size; i++)
         {
             final TaskQueues.Queue queue = queues.get(i);
-            group.next().queued(queue.queued).leased(queue.leased).stepName(queue.stepName);
+            group.next()
+                .queued(queue.queued)
+                .leased(queue.leased)
+                .workers(queue.workers.size())
+                .oldestQueuedAt(oldestQueuedAt(queue))
+                .stepName(queue.stepName);
         }
         arena.commit(HEADER_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * @return when the oldest task still queued became ready, 0 when none is (entries of tasks no longer queued are
+     * passed over).
+     */
+    private long oldestQueuedAt(final TaskQueues.Queue queue)
+    {
+        if (0 == queue.queued)
+        {
+            return 0;
+        }
+        final org.agrona.collections.LongArrayQueue.LongIterator ids = queue.ready.iterator();
+        final org.agrona.collections.LongArrayQueue.LongIterator times = queue.readySince.iterator();
+        while (ids.hasNext())
+        {
+            final long since = times.nextValue();
+            final Workflow workflow = state.workflow(ids.nextValue());
+            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease)
+            {
+                return since;
+            }
+        }
+        return 0;
     }
 
     private void read(final long position)

@@ -148,7 +148,9 @@ public final class ReplyReader
                 {
                     final long queued = q.queued();
                     final long leased = q.leased();
-                    queues.add(new TaskQueue(q.stepName(), queued, leased));
+                    final int workers = q.workers();
+                    final long oldestQueuedAt = q.oldestQueuedAt();
+                    queues.add(new TaskQueue(q.stepName(), queued, leased, workers, oldestQueuedAt));
                 }
                 return new EngineReply.TaskQueues(List.copyOf(queues));
             }

@@ -16,15 +16,18 @@ import org.agrona.collections.Object2LongHashMap;
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
  * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
  * <p>
- * Layout (native order, as Agrona buffers write it): magic "AXXSNAP2", then definitions (count; per definition its
+ * Layout (native order, as Agrona buffers write it): magic "AXXSNAP3", then definitions (count; per definition its
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
- * a fixed 53-byte record, its step completion positions, its event positions), create keys and operation keys
- * (count; per key its UTF-8 text and a long).
+ * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
+ * attempt deadline), its step completion positions, its event positions), create keys and operation keys (count;
+ * per key its UTF-8 text and a long). A lease's expiry is not stored: after a restart every lease in flight gets a
+ * fresh lease period.
  */
 final class SnapshotCodec
 {
-    private static final long MAGIC = 0x3250414E53585841L; // "AXXSNAP2"
-    private static final int WORKFLOW_FIXED = 53;
+    private static final long MAGIC = 0x3350414E53585841L; // "AXXSNAP3"
+    private static final int WORKFLOW_FIXED = 58;
+    private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
 
     private final EngineState state;
 
@@ -52,7 +55,8 @@ final class SnapshotCodec
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            length += WORKFLOW_FIXED + 8L * w.definition.stepCount() + 4 + 8L * w.eventCount();
+            length += WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8L * w.definition.stepCount() + 4 +
+                8L * w.eventCount();
         }
         length += keysLength(state.createKeys) + keysLength(state.operationKeys);
         if (length > Integer.MAX_VALUE - 64)
@@ -116,7 +120,19 @@ final class SnapshotCodec
             out.putLong(p + 29, w.updatedAt);
             out.putLong(p + 37, w.wakeAt);
             out.putLong(p + 45, w.terminalPosition);
+            out.putInt(p + 53, w.flags);
+            final Lease lease = w.lease;
+            out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
             p += WORKFLOW_FIXED;
+            if (null != lease)
+            {
+                out.putLong(p, lease.token);
+                out.putLong(p + 8, lease.workerId);
+                out.putInt(p + 16, lease.stepIndex);
+                out.putInt(p + 20, lease.attempt);
+                out.putLong(p + 24, lease.attemptDeadline);
+                p += LEASE_LENGTH;
+            }
             for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
             {
                 out.putLong(p, w.completedPosition(s));
@@ -207,7 +223,16 @@ final class SnapshotCodec
             w.updatedAt = in.getLong(p + 29);
             final long wakeAt = in.getLong(p + 37);
             w.terminalPosition = in.getLong(p + 45);
+            w.flags = in.getInt(p + 53);
+            final boolean leased = 0 != in.getByte(p + 57);
             p += WORKFLOW_FIXED;
+            Lease lease = null;
+            if (leased)
+            {
+                lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
+                    in.getLong(p + 24));
+                p += LEASE_LENGTH;
+            }
             for (int s = 0, steps = definition.stepCount(); s < steps; s++)
             {
                 w.completedPosition(s, in.getLong(p));
@@ -228,10 +253,19 @@ final class SnapshotCodec
                 {
                     state.timers.schedule(w, wakeAt);
                 }
-                if (w.state == WorkflowState.RUNNING && definition.stepTypes[w.currentStep] == StepType.TASK &&
-                    !w.isCompleted(w.currentStep))
+                if (null != lease)
                 {
-                    state.taskQueues.enqueue(w);
+                    w.lease = lease;
+                    state.leases++;
+                    state.taskQueues.queue(definition.stepNames[lease.stepIndex]).leased++;
+                    // a fresh lease period is given after recovery (Processor); the attempt's deadline is the log's
+                    state.timers.leaseExpiry(w, lease, lease.attemptDeadline);
+                    state.timers.attemptDeadline(w, lease);
+                }
+                else if (w.state == WorkflowState.RUNNING && definition.stepTypes[w.currentStep] == StepType.TASK &&
+                    !w.isCompleted(w.currentStep) && !w.attemptFailed())
+                {
+                    state.taskQueues.enqueue(w, w.updatedAt);
                 }
             }
         }

@@ -1,7 +1,9 @@
 package io.axiom.core;
 
 import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.FailureKind;
 import io.axiom.codecs.StepType;
+import io.axiom.codecs.TimerPurpose;
 import io.axiom.codecs.WaitReason;
 import io.axiom.codecs.WorkflowState;
 import org.agrona.DirectBuffer;
@@ -14,12 +16,101 @@ final class StepFlow
 {
     /** Upper bound of what {@link #schedule} or the end of a workflow writes: resumed, scheduled, timer, waiting. */
     static final int SCHEDULE_BOUND = 4 * EventWriter.SMALL_EVENT_BOUND;
+    /** Longest error text kept from a worker (bytes); a longer one is cut. */
+    static final int MAX_ERROR_BYTES = 4096;
 
     private final EventWriter events;
+    private final org.agrona.ExpandableArrayBuffer reason = new org.agrona.ExpandableArrayBuffer(256);
 
     StepFlow(final EventWriter events)
     {
         this.events = events;
+    }
+
+    /**
+     * @return upper bound of what {@link #failAttempt} writes for an error of this length.
+     */
+    static int failAttemptBound(final int errorLength)
+    {
+        return EventWriter.frameBound(EventWriter.attemptFailedLength(errorLength)) +
+            EventWriter.frameBound(EventWriter.workflowFailedLength(errorLength + 256)) + SCHEDULE_BOUND;
+    }
+
+    /**
+     * The current attempt of the leased task step failed (the worker said so, its lease expired, or it ran out of
+     * time): record it, then retry by the step's policy (at once, or after a backoff in which the workflow waits), or
+     * fail the workflow when the attempts are exhausted or the failure is not retryable.
+     *
+     * @param workflow    the workflow, its current task step leased.
+     * @param kind        ERROR, LEASE_EXPIRED or TIMED_OUT.
+     * @param retryable   false to fail the workflow whatever attempts remain.
+     * @param error       what went wrong (UTF-8), possibly empty.
+     * @param errorOffset of the error.
+     * @param errorLength of the error, at most {@link #MAX_ERROR_BYTES}.
+     */
+    void failAttempt(
+        final Workflow workflow,
+        final FailureKind kind,
+        final boolean retryable,
+        final DirectBuffer error,
+        final int errorOffset,
+        final int errorLength)
+    {
+        final int step = workflow.currentStep;
+        final int attempt = workflow.attempt;
+        final WorkflowDefinition definition = workflow.definition;
+        events.stepAttemptFailed(workflow, workflow.lease.token, kind, retryable, error, errorOffset, errorLength);
+        if (retryable && attempt < definition.maxAttempts[step])
+        {
+            final long backoff = backoffMs(definition, step, attempt);
+            if (0 == backoff)
+            {
+                events.stepScheduled(workflow, step, attempt + 1);
+            }
+            else
+            {
+                events.timerScheduled(workflow, step, events.now() + backoff, TimerPurpose.RETRY_BACKOFF);
+                events.waiting(workflow, step, WaitReason.RETRY_BACKOFF);
+            }
+        }
+        else
+        {
+            int length = reason.putStringWithoutLengthAscii(0, "step ");
+            length += reason.putIntAscii(length, step);
+            length += reason.putStringWithoutLengthAscii(length, retryable ? " failed after " : " failed (not retryable) on attempt ");
+            length += reason.putIntAscii(length, attempt);
+            length += reason.putStringWithoutLengthAscii(length, retryable ? " attempts: " : ": ");
+            length += reason.putStringWithoutLengthAscii(length, kind.name());
+            if (errorLength > 0)
+            {
+                length += reason.putStringWithoutLengthAscii(length, ": ");
+                reason.putBytes(length, error, errorOffset, errorLength);
+                length += errorLength;
+            }
+            events.workflowFailed(workflow, reason, 0, length);
+        }
+    }
+
+    /**
+     * After a backoff: the next attempt of the current task step.
+     */
+    void retryAfterBackoff(final Workflow workflow)
+    {
+        events.timerFired(workflow, TimerPurpose.RETRY_BACKOFF);
+        events.resumed(workflow, workflow.currentStep);
+        events.stepScheduled(workflow, workflow.currentStep, workflow.attempt + 1);
+    }
+
+    /**
+     * @param attempt the attempt that failed, from 1.
+     * @return the backoff before the next one: backoff x multiplier^(attempt - 1), at most max backoff.
+     */
+    static long backoffMs(final WorkflowDefinition definition, final int step, final int attempt)
+    {
+        final long initial = definition.backoffMs[step];
+        final long max = definition.maxBackoffMs[step];
+        final double value = initial * Math.pow(definition.multiplier[step], Math.max(0, attempt - 1));
+        return value >= max ? max : (long)value;
     }
 
     /**
@@ -39,7 +130,8 @@ final class StepFlow
         events.stepScheduled(workflow, stepIndex, 1);
         if (type == StepType.TIMER)
         {
-            events.timerScheduled(workflow, stepIndex, events.now() + workflow.definition.durationMs[stepIndex]);
+            events.timerScheduled(workflow, stepIndex, events.now() + workflow.definition.durationMs[stepIndex],
+                TimerPurpose.STEP_TIMER);
             events.waiting(workflow, stepIndex, WaitReason.TIMER);
         }
         else if (type == StepType.APPROVAL)

@@ -2,16 +2,29 @@ package io.axiom.core;
 
 import java.util.ArrayList;
 
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.Object2ObjectHashMap;
 
 /**
- * Task steps per step name: how many wait for a worker and how many are leased to one. Derived state: rebuilt from
- * the workflows when a snapshot loads, changed only by the {@link Applier}.
+ * Task steps per step name: the ready ones, waiting for a worker in the order they became ready, and how many are
+ * leased. Derived state: rebuilt from the workflows when a snapshot loads, changed only by the {@link Applier}; the
+ * {@link Dealer} takes from the ready queues.
  */
 final class TaskQueues
 {
+    private static final int COMPACT_SLACK = 1024;
+
     private final Object2ObjectHashMap<String, Queue> byStepName = new Object2ObjectHashMap<>();
     private final ArrayList<Queue> inOrder = new ArrayList<>();
+    private final java.util.function.LongFunction<Workflow> workflows;
+
+    /**
+     * @param workflows finds a workflow by id.
+     */
+    TaskQueues(final java.util.function.LongFunction<Workflow> workflows)
+    {
+        this.workflows = workflows;
+    }
 
     /**
      * Task steps of one step name.
@@ -19,12 +32,21 @@ final class TaskQueues
     static final class Queue
     {
         final String stepName;
+        final int index;
+        /** Workflows whose current step waits for a worker, oldest first; may hold stale ids (checked on take). */
+        final LongArrayQueue ready = new LongArrayQueue(64, -1);
+        /** When each entry of {@link #ready} became ready (epoch ms). */
+        final LongArrayQueue readySince = new LongArrayQueue(64, -1);
         long queued;
         long leased;
+        /** Workers offering this step name now, for the dealer (soft). */
+        final ArrayList<Dealer.Session> workers = new ArrayList<>();
+        int nextWorker;
 
-        Queue(final String stepName)
+        Queue(final String stepName, final int index)
         {
             this.stepName = stepName;
+            this.index = index;
         }
     }
 
@@ -32,19 +54,23 @@ final class TaskQueues
      * The workflow's current task step waits for a worker.
      *
      * @param workflow whose current step is a task step.
+     * @param since    when it became ready (the event's timestamp).
      */
-    void enqueue(final Workflow workflow)
+    void enqueue(final Workflow workflow, final long since)
     {
         if (null == workflow.taskQueue)
         {
             final Queue queue = queue(workflow.definition.stepNames[workflow.currentStep]);
             queue.queued++;
+            queue.ready.addLong(workflow.id);
+            queue.readySince.addLong(since);
             workflow.taskQueue = queue;
         }
     }
 
     /**
-     * The workflow's current task step no longer waits.
+     * The workflow's current task step no longer waits (leased, completed by hand, cancelled). Its entry in the ready
+     * queue stays until the dealer passes it, which skips it.
      *
      * @param workflow the workflow.
      */
@@ -55,6 +81,29 @@ final class TaskQueues
         {
             queue.queued--;
             workflow.taskQueue = null;
+            if (queue.ready.size() > 2 * queue.queued + COMPACT_SLACK)
+            {
+                compact(queue);
+            }
+        }
+    }
+
+    /**
+     * Drop the entries of workflows no longer ready, so that a queue nobody takes from (no worker for its step name,
+     * tasks completed by hand or cancelled) does not grow with every task ever queued.
+     */
+    private void compact(final Queue queue)
+    {
+        for (int i = 0, size = queue.ready.size(); i < size; i++)
+        {
+            final long id = queue.ready.pollLong();
+            final long since = queue.readySince.pollLong();
+            final Workflow workflow = workflows.apply(id);
+            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease)
+            {
+                queue.ready.addLong(id);
+                queue.readySince.addLong(since);
+            }
         }
     }
 
@@ -67,7 +116,7 @@ final class TaskQueues
         Queue queue = byStepName.get(stepName);
         if (null == queue)
         {
-            queue = new Queue(stepName);
+            queue = new Queue(stepName, inOrder.size());
             byStepName.put(stepName, queue);
             inOrder.add(queue);
         }
@@ -93,6 +142,19 @@ final class TaskQueues
         for (int i = 0, size = inOrder.size(); i < size; i++)
         {
             total += inOrder.get(i).queued;
+        }
+        return total;
+    }
+
+    /**
+     * @return task steps leased to a worker, over all step names.
+     */
+    long leased()
+    {
+        long total = 0;
+        for (int i = 0, size = inOrder.size(); i < size; i++)
+        {
+            total += inOrder.get(i).leased;
         }
         return total;
     }

@@ -3,13 +3,23 @@ package io.axiom.core;
 import java.util.concurrent.TimeUnit;
 
 import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.FailureKind;
+import io.axiom.codecs.StepType;
+import io.axiom.codecs.TimerPurpose;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Turns a due timer into events: TimerFired, then the timer step completes (by TIMER) and the workflow moves on.
- * When the journal has no room (disk full) the timer is kept and tried again on a later duty cycle: a timer is
- * late, never lost.
+ * Turns a due timer into events, by its purpose:
+ * <ul>
+ *     <li>a timer step's timer: TimerFired, then the step completes (by TIMER) and the workflow moves on;</li>
+ *     <li>a retry backoff: TimerFired, the workflow resumes and the step's next attempt is scheduled;</li>
+ *     <li>a lease that expired without a heartbeat: the attempt fails LEASE_EXPIRED;</li>
+ *     <li>an attempt past its deadline: the attempt fails TIMED_OUT;</li>
+ * </ul>
+ * a failed attempt being retried or failing the workflow by the step's policy ({@link StepFlow#failAttempt}). When
+ * the journal has no room (disk full) the timer is kept and tried again on a later duty cycle: a timer is late, never
+ * lost.
  */
 final class TimerDecider implements DeadlineTimerWheel.TimerHandler
 {
@@ -18,6 +28,8 @@ final class TimerDecider implements DeadlineTimerWheel.TimerHandler
     private final EngineState state;
     private final EventWriter events;
     private final StepFlow flow;
+    private long leaseExpiries;
+    private long attemptTimeouts;
 
     TimerDecider(final EngineState state, final EventWriter events, final StepFlow flow)
     {
@@ -28,17 +40,63 @@ final class TimerDecider implements DeadlineTimerWheel.TimerHandler
 
     public boolean onTimerExpiry(final TimeUnit timeUnit, final long nowMs, final long timerId)
     {
+        final int purpose = state.timers.purposeOf(timerId);
         final Workflow workflow = state.workflow(state.timers.workflowOf(timerId));
-        if (null == workflow || workflow.timerId != timerId || workflow.isTerminal())
+        if (null == workflow || workflow.isTerminal() || !owns(workflow, purpose, timerId))
         {
+            state.timers.expired(timerId);
             return true;
         }
-        if (!events.ensureRoom(2 * EventWriter.SMALL_EVENT_BOUND + StepFlow.SCHEDULE_BOUND))
+        if (!events.ensureRoom(StepFlow.failAttemptBound(0) + 2 * EventWriter.SMALL_EVENT_BOUND))
         {
             return false;
         }
-        events.timerFired(workflow);
-        flow.completeCurrentStep(workflow, CompletedBy.TIMER, 0, EMPTY, 0, 0, EMPTY, 0, 0);
+        switch (purpose)
+        {
+            case Timers.WAKE ->
+            {
+                if (workflow.definition.stepTypes[workflow.currentStep] == StepType.TIMER)
+                {
+                    events.timerFired(workflow, TimerPurpose.STEP_TIMER);
+                    flow.completeCurrentStep(workflow, CompletedBy.TIMER, 0, EMPTY, 0, 0, EMPTY, 0, 0);
+                }
+                else
+                {
+                    flow.retryAfterBackoff(workflow);
+                }
+            }
+            case Timers.LEASE_EXPIRY ->
+            {
+                leaseExpiries++;
+                flow.failAttempt(workflow, FailureKind.LEASE_EXPIRED, true, EMPTY, 0, 0);
+            }
+            default ->
+            {
+                attemptTimeouts++;
+                flow.failAttempt(workflow, FailureKind.TIMED_OUT, true, EMPTY, 0, 0);
+            }
+        }
         return true;
+    }
+
+    private static boolean owns(final Workflow workflow, final int purpose, final long timerId)
+    {
+        return switch (purpose)
+        {
+            case Timers.WAKE -> workflow.timerId == timerId;
+            case Timers.LEASE_EXPIRY -> null != workflow.lease && workflow.lease.expiryTimerId == timerId;
+            case Timers.ATTEMPT_DEADLINE -> null != workflow.lease && workflow.lease.deadlineTimerId == timerId;
+            default -> false;
+        };
+    }
+
+    long leaseExpiries()
+    {
+        return leaseExpiries;
+    }
+
+    long attemptTimeouts()
+    {
+        return attemptTimeouts;
     }
 }

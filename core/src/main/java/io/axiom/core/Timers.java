@@ -6,18 +6,31 @@ import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * The processor's timers: one Agrona {@link DeadlineTimerWheel} (1 ms resolution), and which workflow each timer
- * belongs to. A workflow has at most one timer at a time (its {@code timerId}); scheduling and cancelling happen only
- * in the {@link Applier}, so replay rebuilds exactly the timers the log implies. Due timers are handed to a
- * {@link DeadlineTimerWheel.TimerHandler} (the {@link TimerDecider}) that turns them into events.
+ * The processor's timers: one Agrona {@link DeadlineTimerWheel} (1 ms resolution), and what each timer is for. One
+ * timer per purpose:
+ * <ul>
+ *     <li>{@link #WAKE}: the workflow's one logged timer, {@code wakeAt}: a timer step's timer, or a task step's
+ *     retry backoff (TimerScheduled/TimerFired in the log);</li>
+ *     <li>{@link #LEASE_EXPIRY}: when a worker's lease runs out unless heartbeats extend it (soft state);</li>
+ *     <li>{@link #ATTEMPT_DEADLINE}: the cap on one attempt, {@code worker-timeout-ms} or the step's timeout, from
+ *     the StepLeased event.</li>
+ * </ul>
+ * Scheduling and cancelling happen only while events are applied (and, for lease expiry, when a heartbeat extends a
+ * lease), so replay rebuilds exactly the timers the log implies. Due timers are handed to the {@link TimerDecider},
+ * which turns them into events.
  */
 final class Timers
 {
+    static final int WAKE = 0;
+    static final int LEASE_EXPIRY = 1;
+    static final int ATTEMPT_DEADLINE = 2;
     static final int MAX_TIMERS_PER_POLL = 1000;
     static final int MAX_TICKS_PER_POLL = 100_000;
+    private static final int PURPOSE_BITS = 2;
 
     private final DeadlineTimerWheel wheel;
-    private final Long2LongHashMap timerToWorkflow = new Long2LongHashMap(-1);
+    /** timer id -> workflow id << 2 | purpose. */
+    private final Long2LongHashMap owners = new Long2LongHashMap(-1);
 
     Timers(final long startTimeMs)
     {
@@ -25,6 +38,8 @@ final class Timers
     }
 
     /**
+     * Set the workflow's wake-up (a timer step's timer, or a retry backoff), replacing any.
+     *
      * @param workflow to wake.
      * @param deadline epoch ms.
      */
@@ -32,31 +47,85 @@ final class Timers
     {
         cancel(workflow);
         workflow.wakeAt = deadline;
-        workflow.timerId = wheel.scheduleTimer(deadline);
-        timerToWorkflow.put(workflow.timerId, workflow.id);
+        workflow.timerId = add(deadline, workflow.id, WAKE);
     }
 
     /**
-     * @param workflow whose timer, if any, no longer applies.
+     * @param workflow whose wake-up, if any, no longer applies.
      */
     void cancel(final Workflow workflow)
     {
-        if (workflow.timerId != Workflow.NO_TIMER)
-        {
-            wheel.cancelTimer(workflow.timerId);
-            timerToWorkflow.remove(workflow.timerId);
-            workflow.timerId = Workflow.NO_TIMER;
-        }
+        workflow.timerId = remove(workflow.timerId);
         workflow.wakeAt = 0;
     }
 
     /**
+     * (Re)arm a lease's expiry.
+     *
+     * @param workflow  holding the lease.
+     * @param lease     the lease.
+     * @param expiresAt epoch ms.
+     */
+    void leaseExpiry(final Workflow workflow, final Lease lease, final long expiresAt)
+    {
+        lease.expiryTimerId = remove(lease.expiryTimerId);
+        lease.expiresAt = expiresAt;
+        lease.expiryTimerId = add(expiresAt, workflow.id, LEASE_EXPIRY);
+    }
+
+    /**
+     * Arm the cap on the lease's attempt.
+     */
+    void attemptDeadline(final Workflow workflow, final Lease lease)
+    {
+        lease.deadlineTimerId = remove(lease.deadlineTimerId);
+        lease.deadlineTimerId = add(lease.attemptDeadline, workflow.id, ATTEMPT_DEADLINE);
+    }
+
+    /**
+     * @param lease whose timers no longer apply.
+     */
+    void cancel(final Lease lease)
+    {
+        lease.expiryTimerId = remove(lease.expiryTimerId);
+        lease.deadlineTimerId = remove(lease.deadlineTimerId);
+    }
+
+    private long add(final long deadline, final long workflowId, final int purpose)
+    {
+        final long timerId = wheel.scheduleTimer(deadline);
+        owners.put(timerId, (workflowId << PURPOSE_BITS) | purpose);
+        return timerId;
+    }
+
+    private long remove(final long timerId)
+    {
+        if (timerId != Workflow.NO_TIMER)
+        {
+            wheel.cancelTimer(timerId);
+            owners.remove(timerId);
+        }
+        return Workflow.NO_TIMER;
+    }
+
+    /**
      * @param timerId a timer the wheel handed out.
-     * @return the workflow it wakes, or -1 when it no longer belongs to one.
+     * @return the workflow it belongs to, or -1 when it belongs to none any more.
      */
     long workflowOf(final long timerId)
     {
-        return timerToWorkflow.get(timerId);
+        final long owner = owners.get(timerId);
+        return owner < 0 ? -1 : owner >>> PURPOSE_BITS;
+    }
+
+    /**
+     * @param timerId a timer the wheel handed out.
+     * @return its purpose ({@link #WAKE}, {@link #LEASE_EXPIRY}, {@link #ATTEMPT_DEADLINE}), or -1.
+     */
+    int purposeOf(final long timerId)
+    {
+        final long owner = owners.get(timerId);
+        return owner < 0 ? -1 : (int)(owner & ((1 << PURPOSE_BITS) - 1));
     }
 
     long count()
@@ -92,5 +161,13 @@ final class Timers
         while (wheel.currentTickTime() != tickTime && wheel.timerCount() > 0 &&
             fired < MAX_TIMERS_PER_POLL && ++ticks < MAX_TICKS_PER_POLL);
         return fired;
+    }
+
+    /**
+     * Forget a timer the wheel just expired (it is no longer in the wheel).
+     */
+    void expired(final long timerId)
+    {
+        owners.remove(timerId);
     }
 }

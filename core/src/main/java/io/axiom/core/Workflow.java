@@ -11,6 +11,8 @@ import io.axiom.codecs.WorkflowState;
 final class Workflow
 {
     static final long NO_TIMER = -1;
+    /** {@link #flags}: the current attempt of the current step failed and no new attempt was scheduled yet. */
+    static final int ATTEMPT_FAILED = 1;
 
     final long id;
     final WorkflowDefinition definition;
@@ -31,7 +33,10 @@ final class Workflow
     long wakeAt;
     long timerId = NO_TIMER;
     long terminalPosition;
+    int flags;
     TaskQueues.Queue taskQueue;
+    /** The lease on the current task step while a worker holds it, else null. */
+    Lease lease;
 
     Workflow(final long id, final WorkflowDefinition definition, final long createdPosition, final long createdAt)
     {
@@ -99,6 +104,11 @@ final class Workflow
     boolean isCompleted(final int stepIndex)
     {
         return 0 != positions[stepIndex];
+    }
+
+    boolean attemptFailed()
+    {
+        return 0 != (flags & ATTEMPT_FAILED);
     }
 
     boolean isTerminal()

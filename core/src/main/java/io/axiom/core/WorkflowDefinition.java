@@ -14,6 +14,8 @@ import io.axiom.core.api.StepSpec;
 final class WorkflowDefinition
 {
     final String[] stepNames;
+    /** The step names as UTF-8, for frames written without allocating. */
+    final byte[][] stepNameBytes;
     final StepType[] stepTypes;
     final long[] timeoutMs;
     final long[] durationMs;
@@ -29,6 +31,7 @@ final class WorkflowDefinition
     WorkflowDefinition(final int stepCount, final byte[] encoding, final long hash)
     {
         this.stepNames = new String[stepCount];
+        this.stepNameBytes = new byte[stepCount][];
         this.stepTypes = new StepType[stepCount];
         this.timeoutMs = new long[stepCount];
         this.durationMs = new long[stepCount];

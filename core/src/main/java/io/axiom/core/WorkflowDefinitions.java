@@ -75,6 +75,10 @@ final class WorkflowDefinitions
         }
         final WorkflowDefinition definition = new WorkflowDefinition(count, encoding, hash);
         System.arraycopy(names, 0, definition.stepNames, 0, count);
+        for (int n = 0; n < count; n++)
+        {
+            definition.stepNameBytes[n] = names[n].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         System.arraycopy(types, 0, definition.stepTypes, 0, count);
         System.arraycopy(timeouts, 0, definition.timeoutMs, 0, count);
         System.arraycopy(durations, 0, definition.durationMs, 0, count);

@@ -50,6 +50,8 @@ final class WorkflowStateMachine implements RecordHandler
     private final AdvanceDecider advance;
     private final CancelDecider cancel;
     private final TimerDecider timers;
+    private final WorkerDecider workers;
+    private final Dealer dealer;
     private final Queries queries;
     private final SnapshotCodec snapshots;
     private static final System.Logger LOG = System.getLogger(WorkflowStateMachine.class.getName());
@@ -71,6 +73,8 @@ final class WorkflowStateMachine implements RecordHandler
         this.advance = new AdvanceDecider(ctx, state, events, flow, replies);
         this.cancel = new CancelDecider(ctx, state, events, replies);
         this.timers = new TimerDecider(state, events, flow);
+        this.dealer = new Dealer(ctx, state, events, arena);
+        this.workers = new WorkerDecider(ctx, state, events, flow, dealer, replies);
         this.queries = new Queries(ctx, state, replies);
         this.snapshots = new SnapshotCodec(state);
     }
@@ -124,6 +128,11 @@ final class WorkflowStateMachine implements RecordHandler
         }
         headerDecoder.wrap(buffer, offset);
         final long correlationId = buffer.getLong(offset + HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        if (headerDecoder.schemaId() == io.axiom.wire.MessageHeaderDecoder.SCHEMA_ID)
+        {
+            worker(buffer, offset, length, sink, replyTo);
+            return;
+        }
         if (headerDecoder.schemaId() != SCHEMA_ID)
         {
             replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
@@ -185,6 +194,73 @@ final class WorkflowStateMachine implements RecordHandler
             arena.abort();
             replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
                 "command template " + templateId + " does not decode: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * A frame of the worker protocol: refused as malformed when it does not decode or is of a newer version; a
+     * failure after an event was written is fatal, as for any write.
+     */
+    private void worker(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplySink sink,
+        final Object replyTo)
+    {
+        final int version = headerDecoder.version();
+        if (version > io.axiom.wire.MessageHeaderDecoder.SCHEMA_VERSION || version < 1)
+        {
+            replies.problem(sink, replyTo, 0, ReplyStatus.INVALID, "MALFORMED", "worker protocol version " + version +
+                " is not spoken here (this engine speaks 1.." + io.axiom.wire.MessageHeaderDecoder.SCHEMA_VERSION +
+                ")");
+            return;
+        }
+        final int written = events.appended().size();
+        try
+        {
+            workers.onFrame(buffer, offset, length, sink, replyTo);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (events.appended().size() != written)
+            {
+                throw new IllegalStateException("worker frame template " + headerDecoder.templateId() +
+                    " failed after writing events; the processor stops so that none of them is acknowledged", ex);
+            }
+            arena.abort();
+            replies.problem(sink, replyTo, 0, ReplyStatus.INVALID, "MALFORMED",
+                "worker frame template " + headerDecoder.templateId() + " does not decode");
+        }
+    }
+
+    /**
+     * Deal ready tasks to workers with spare capacity.
+     *
+     * @param nowMs the time, read once.
+     * @return tasks dispatched.
+     */
+    int dispatch(final long nowMs)
+    {
+        events.now(nowMs);
+        return dealer.dispatch(nowMs);
+    }
+
+    /**
+     * After recovery: every lease in flight gets a fresh lease period from now (heartbeats were never logged, and the
+     * workers could not send any while the engine was down); attempt deadlines stay as the log says.
+     *
+     * @param nowMs the time.
+     */
+    void refreshLeases(final long nowMs)
+    {
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            final Workflow w = state.workflows.get(i);
+            if (null != w.lease)
+            {
+                state.timers.leaseExpiry(w, w.lease, nowMs + dealer.leaseDurationMs());
+            }
         }
     }
 
@@ -326,6 +402,46 @@ final class WorkflowStateMachine implements RecordHandler
     long lostReplies()
     {
         return replies.lostReplies();
+    }
+
+    long tasksLeased()
+    {
+        return state.taskQueues.leased();
+    }
+
+    int workersConnected()
+    {
+        return dealer.sessionCount();
+    }
+
+    long tasksDispatched()
+    {
+        return dealer.dispatched();
+    }
+
+    long completionsAccepted()
+    {
+        return workers.completionsAccepted();
+    }
+
+    long failuresAccepted()
+    {
+        return workers.failuresAccepted();
+    }
+
+    long rejections(final io.axiom.wire.RejectReason reason)
+    {
+        return workers.rejections(reason);
+    }
+
+    long leaseExpiries()
+    {
+        return timers.leaseExpiries();
+    }
+
+    long attemptTimeouts()
+    {
+        return timers.attemptTimeouts();
     }
 
     long tasksQueued()

@@ -276,21 +276,25 @@ class EngineTest
     {
         try (EngineFixture f = new EngineFixture(dir))
         {
+            final long start = f.clock.get();
             f.create("a", StepSpec.task("CHARGE"), StepSpec.task("SHIP"));
             f.create("b", StepSpec.task("CHARGE"));
             f.create("c", StepSpec.approval("SIGN"), StepSpec.task("SHIP"));
-            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 2, 0)), queues(f));
+            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 2, 0, 0, start)), queues(f));
 
+            f.clock.addAndGet(500);
             f.client().advance(1, null, null, TIMEOUT);
             f.client().cancel(2, null, TIMEOUT);
             f.client().advance(3, null, null, TIMEOUT);
-            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 0, 0),
-                new io.axiom.core.api.TaskQueue("SHIP", 2, 0)), queues(f));
+            final List<io.axiom.core.api.TaskQueue> after = List.of(
+                new io.axiom.core.api.TaskQueue("CHARGE", 0, 0, 0, 0),
+                new io.axiom.core.api.TaskQueue("SHIP", 2, 0, 0, start + 500));
+            assertEquals(after, queues(f));
             assertEquals(2, f.engine.counters().tasksQueued());
+            assertEquals(1500, after.get(1).oldestQueuedAgeMs(start + 2000));
 
             f.restart();
-            assertEquals(List.of(new io.axiom.core.api.TaskQueue("CHARGE", 0, 0),
-                new io.axiom.core.api.TaskQueue("SHIP", 2, 0)), queues(f));
+            assertEquals(after, queues(f));
         }
     }
 

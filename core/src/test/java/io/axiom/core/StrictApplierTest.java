@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import io.axiom.codecs.CompletedBy;
 import io.axiom.codecs.StepType;
 import io.axiom.codecs.WaitReason;
-import io.axiom.codecs.StepLeasedEncoder;
+import io.axiom.codecs.LeaseExtendedEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,13 +90,13 @@ class StrictApplierTest
     void aWorkerCompletionNeedsALease()
     {
         refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).completed(1, 0, 1, CompletedBy.WORKER),
-            "no lease");
+            "which is not leased");
     }
 
     @Test
     void anEventTypeThisVersionDoesNotApplyIsRefused()
     {
-        refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).raw(StepLeasedEncoder.TEMPLATE_ID, 64),
+        refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).raw(LeaseExtendedEncoder.TEMPLATE_ID, 64),
             "not one this version of Axiom applies");
     }
 

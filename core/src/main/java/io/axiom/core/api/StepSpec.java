@@ -22,8 +22,8 @@ public record StepSpec(
     long maxBackoffMs,
     double multiplier)
 {
-    public static final int MAX_ATTEMPTS_DEFAULT = 3;
-    public static final long BACKOFF_MS_DEFAULT = 100;
+    public static final int MAX_ATTEMPTS_DEFAULT = 5;
+    public static final long BACKOFF_MS_DEFAULT = 1000;
     public static final long MAX_BACKOFF_MS_DEFAULT = 60_000;
     public static final double MULTIPLIER_DEFAULT = 2.0;
 

@@ -128,7 +128,14 @@ final class GraphQlViews
         final List<Map<String, Object>> views = new ArrayList<>(queues.size());
         for (final TaskQueue q : queues)
         {
-            views.add(Map.of("step", q.stepName(), "queued", q.queued(), "leased", q.leased()));
+            final Map<String, Object> queue = new LinkedHashMap<>();
+            queue.put("step", q.stepName());
+            queue.put("queued", q.queued());
+            queue.put("leased", q.leased());
+            queue.put("workers", q.workers());
+            final long age = q.oldestQueuedAgeMs(System.currentTimeMillis());
+            queue.put("oldest_queued_age_ms", age >= 0 ? age : null);
+            views.add(queue);
             queued += q.queued();
             leased += q.leased();
         }

@@ -145,7 +145,7 @@ public final class JsonViews
 
     /**
      * @param tasks task queues per step name.
-     * @return {@code {"queues":[{"step","queued","leased"}],"queued":N,"leased":M}}.
+     * @return {@code {"queues":[{"step","queued","leased","workers","oldest_queued_age_ms"}],"queued":N,"leased":M}}.
      */
     public static byte[] tasks(final EngineReply.TaskQueues tasks)
     {
@@ -161,6 +161,16 @@ public final class JsonViews
                 g.writeStringField("step", queue.stepName());
                 g.writeNumberField("queued", queue.queued());
                 g.writeNumberField("leased", queue.leased());
+                g.writeNumberField("workers", queue.workers());
+                final long age = queue.oldestQueuedAgeMs(System.currentTimeMillis());
+                if (age >= 0)
+                {
+                    g.writeNumberField("oldest_queued_age_ms", age);
+                }
+                else
+                {
+                    g.writeNullField("oldest_queued_age_ms");
+                }
                 g.writeEndObject();
                 queued += queue.queued();
                 leased += queue.leased();

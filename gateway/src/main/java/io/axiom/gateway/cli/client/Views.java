@@ -152,14 +152,16 @@ final class Views
 
     /**
      * @param out   where to print.
-     * @param tasks {@code {"queues":[{"step","queued","leased"}],"queued","leased"}}.
+     * @param tasks {@code {"queues":[{"step","queued","leased","workers","oldest_queued_age_ms"}],"queued","leased"}}.
      */
     static void tasks(final PrintWriter out, final JsonNode tasks)
     {
-        final Table table = new Table("STEP", "QUEUED", "LEASED");
+        final Table table = new Table("STEP", "QUEUED", "LEASED", "WORKERS", "OLDEST QUEUED");
         for (final JsonNode q : tasks.path("queues"))
         {
-            table.row(text(q.get("step")), text(q.get("queued")), text(q.get("leased")));
+            final JsonNode age = q.get("oldest_queued_age_ms");
+            table.row(text(q.get("step")), text(q.get("queued")), text(q.get("leased")), text(q.get("workers")),
+                null == age || age.isNull() ? "-" : age.asLong() + " ms");
         }
         table.print(out);
         out.println("total: " + text(tasks.get("queued")) + " queued, " + text(tasks.get("leased")) + " leased");

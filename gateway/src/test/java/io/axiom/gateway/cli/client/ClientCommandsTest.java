@@ -134,7 +134,7 @@ class ClientCommandsTest
 
         final Run tasks = axiom("tasks");
         assertEquals(0, tasks.code(), tasks.toString());
-        assertTrue(tasks.out().lines().anyMatch(l -> l.matches("PAY\\s+1\\s+0")), tasks.out());
+        assertTrue(tasks.out().lines().anyMatch(l -> l.matches("PAY\\s+1\\s+0\\s+0\\s+\\d+ ms")), tasks.out());
         assertTrue(axiom("tasks", "--json").json().has("queues"));
 
         final Run cancelled = axiom("workflow", "cancel", id, "--reason", "changed my mind", "--json");

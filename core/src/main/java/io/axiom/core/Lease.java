@@ -1,0 +1,30 @@
+package io.axiom.core;
+
+/**
+ * A worker's lease on a workflow's current task step. What the log says (the StepLeased event: its position is the
+ * fencing token, the attempt's deadline) survives restarts; when the lease expires is soft state, extended by
+ * heartbeats and never logged (after a restart every lease in flight gets a fresh lease period; fencing keeps a late
+ * completion harmless).
+ */
+final class Lease
+{
+    final long token;
+    final long workerId;
+    final int stepIndex;
+    final int attempt;
+    final long attemptDeadline;
+    long expiresAt;
+    long expiryTimerId = Workflow.NO_TIMER;
+    long deadlineTimerId = Workflow.NO_TIMER;
+    /** The session the task was dispatched to, or null after a restart or once it left. */
+    Dealer.Session session;
+
+    Lease(final long token, final long workerId, final int stepIndex, final int attempt, final long attemptDeadline)
+    {
+        this.token = token;
+        this.workerId = workerId;
+        this.stepIndex = stepIndex;
+        this.attempt = attempt;
+        this.attemptDeadline = attemptDeadline;
+    }
+}
