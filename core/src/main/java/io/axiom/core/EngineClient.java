@@ -355,6 +355,61 @@ public final class EngineClient
         });
     }
 
+    /**
+     * Put one frame of the worker protocol (the wire schema, {@code io.axiom.wire}: WorkerHello, Heartbeat,
+     * TaskCompleted, TaskFailed, WorkerGoodbye) on the ring. Whatever the engine answers, and every task it deals to a
+     * worker that said hello with this {@code replyTo}, goes to {@code sink} after the batch's fsync, on the processor
+     * thread: the sink must not block. For gateways and tests; the Aeron endpoint writes into ring slots itself.
+     *
+     * @param frame   holding the frame, message header included.
+     * @param offset  of the frame.
+     * @param length  of the frame.
+     * @param sink    where answers and dispatches go.
+     * @param replyTo identifies the worker connection: the same object for every frame of one connection.
+     * @param timeout how long to wait while the ring is full.
+     * @return false when the ring stayed full (nothing was put on it) or the engine is not running.
+     */
+    public boolean offerWorkerFrame(
+        final DirectBuffer frame,
+        final int offset,
+        final int length,
+        final ReplySink sink,
+        final Object replyTo,
+        final Duration timeout)
+    {
+        if (null != unavailable())
+        {
+            return false;
+        }
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        long backoffNs = 1_000;
+        long sequence;
+        while ((sequence = ring.tryNext()) == CommandRing.FULL)
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(backoffNs);
+            backoffNs = Math.min(backoffNs * 2, MAX_PARK_NS);
+        }
+        final CommandSlot slot = ring.slot(sequence);
+        if (length <= slot.capacity())
+        {
+            slot.buffer().putBytes(0, frame, offset, length);
+            slot.length(length);
+        }
+        else
+        {
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, frame, offset, length);
+            slot.overflow(copy, length);
+        }
+        slot.replyTo(sink, replyTo);
+        ring.publish(sequence);
+        return true;
+    }
+
     @FunctionalInterface
     private interface CommandEncoder
     {
