@@ -118,6 +118,41 @@ final class WorkerDecider
         }
     }
 
+    /**
+     * Answer a frame the engine cannot read: HelloRejected for a hello, CompletionRejected(MALFORMED) otherwise.
+     */
+    void refuse(final ReplySink sink, final Object replyTo, final int templateId, final String why)
+    {
+        if (WorkerHelloDecoder.TEMPLATE_ID == templateId)
+        {
+            helloRejected(sink, replyTo, 0, why);
+        }
+        else
+        {
+            rejected(sink, replyTo, 0, 0, RejectReason.MALFORMED, why, -1);
+        }
+    }
+
+    private void helloRejected(final ReplySink sink, final Object replyTo, final long workerId, final String problem)
+    {
+        if (null == sink)
+        {
+            return;
+        }
+        final int offset = arena.begin(sink, replyTo);
+        if (arena.reserve(offset, 256 + 3L * problem.length()))
+        {
+            helloRejected.wrapAndApplyHeader(arena.buffer(), offset, headerEncoder)
+                .workerId(workerId)
+                .reason(problem);
+            arena.commit(MessageHeaderEncoder.ENCODED_LENGTH + helloRejected.encodedLength());
+        }
+        else
+        {
+            arena.abort();
+        }
+    }
+
     private void onHello(
         final DirectBuffer buffer,
         final int body,
@@ -164,21 +199,7 @@ final class WorkerDecider
         }
         if (null != problem)
         {
-            if (null != sink)
-            {
-                final int offset = arena.begin(sink, replyTo);
-                if (arena.reserve(offset, 256 + 3L * problem.length()))
-                {
-                    helloRejected.wrapAndApplyHeader(arena.buffer(), offset, headerEncoder)
-                        .workerId(workerId)
-                        .reason(problem);
-                    arena.commit(MessageHeaderEncoder.ENCODED_LENGTH + helloRejected.encodedLength());
-                }
-                else
-                {
-                    arena.abort();
-                }
-            }
+            helloRejected(sink, replyTo, workerId, problem);
             return;
         }
         dealer.connect(sink, replyTo, workerId, capacity, stepNames);

@@ -211,7 +211,7 @@ final class WorkflowStateMachine implements RecordHandler
         final int version = headerDecoder.version();
         if (version > io.axiom.wire.MessageHeaderDecoder.SCHEMA_VERSION || version < 1)
         {
-            replies.problem(sink, replyTo, 0, ReplyStatus.INVALID, "MALFORMED", "worker protocol version " + version +
+            workers.refuse(sink, replyTo, headerDecoder.templateId(), "worker protocol version " + version +
                 " is not spoken here (this engine speaks 1.." + io.axiom.wire.MessageHeaderDecoder.SCHEMA_VERSION +
                 ")");
             return;
@@ -229,7 +229,7 @@ final class WorkflowStateMachine implements RecordHandler
                     " failed after writing events; the processor stops so that none of them is acknowledged", ex);
             }
             arena.abort();
-            replies.problem(sink, replyTo, 0, ReplyStatus.INVALID, "MALFORMED",
+            workers.refuse(sink, replyTo, headerDecoder.templateId(),
                 "worker frame template " + headerDecoder.templateId() + " does not decode");
         }
     }

@@ -319,7 +319,7 @@ class EngineTest
         }
     }
 
-    private static List<io.axiom.core.api.TaskQueue> queues(final EngineFixture f)
+    static List<io.axiom.core.api.TaskQueue> queues(final EngineFixture f)
     {
         return assertInstanceOf(EngineReply.TaskQueues.class, f.client().tasks(TIMEOUT)).queues();
     }

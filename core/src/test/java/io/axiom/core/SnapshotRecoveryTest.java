@@ -37,6 +37,7 @@ class SnapshotRecoveryTest
         final Engine engine = Engine.launch(new EngineContext()
             .dataDir(dir)
             .maxSegmentSize(1024 * 1024)
+            .leaseDurationMs(200)
             .snapshotIntervalEvents(40)
             .timerTickMs(1)
             .epochClock(clock::get));
@@ -50,9 +51,34 @@ class SnapshotRecoveryTest
         final long seed = System.nanoTime();
         final Random random = new Random(seed);
         final Engine first = launch();
-        for (int i = 0; i < 60; i++)
+        final TestWorker worker = new TestWorker(first, 1);
+        worker.hello(3, "A");
+        final java.util.ArrayDeque<TestWorker.Assigned> held = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 80; i++)
         {
-            final int op = random.nextInt(4);
+            for (TestWorker.Frame frame = worker.poll(); null != frame; frame = worker.poll())
+            {
+                if (frame instanceof TestWorker.Assigned assigned)
+                {
+                    held.add(assigned);
+                }
+            }
+            final int op = random.nextInt(6);
+            if (op >= 4 && !held.isEmpty())
+            {
+                // Completions and failures of tasks the worker holds; some of them stale by now (lease expired).
+                final TestWorker.Assigned task = held.poll();
+                if (op == 4)
+                {
+                    worker.complete(task.taskId(), task.token(), "{\"done\":" + i + "}");
+                }
+                else
+                {
+                    worker.fail(task.taskId(), task.token(), random.nextBoolean(), "seed " + seed);
+                }
+                first.client().list(0, 0, null, TIMEOUT);
+                continue;
+            }
             if (op == 0 || i < 10)
             {
                 first.client().create(new CreateWorkflow("w" + random.nextInt(3),
@@ -70,12 +96,14 @@ class SnapshotRecoveryTest
             }
             else
             {
-                clock.addAndGet(random.nextInt(100));
+                clock.addAndGet(random.nextInt(300));
                 first.client().list(0, 0, null, TIMEOUT);
             }
         }
         first.close();
         assertTrue(first.counters().snapshotCount() > 1, "periodic snapshots taken, seed " + seed);
+        assertTrue(first.counters().completionsAccepted() + first.counters().failuresAccepted() > 0 &&
+            first.counters().tasksDispatched() > 0, "workers took part, seed " + seed);
         final long digest = first.digestAfterClose();
 
         final Engine fromSnapshot = launch();

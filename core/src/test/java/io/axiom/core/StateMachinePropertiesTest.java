@@ -41,7 +41,7 @@ class StateMachinePropertiesTest
     Arbitrary<List<Op>> ops()
     {
         final Arbitrary<Op> op = Combinators.combine(
-            Arbitraries.integers().between(0, 4),
+            Arbitraries.integers().between(0, 7),
             Arbitraries.integers().between(0, 12),
             Arbitraries.integers().between(0, 26),
             Arbitraries.longs().between(1, 3_000))
@@ -53,10 +53,48 @@ class StateMachinePropertiesTest
     void logIsTheJudge(@ForAll("ops") final List<Op> ops) throws IOException
     {
         final Path dir = Files.createTempDirectory("axiom-prop");
-        try (EngineFixture f = new EngineFixture(dir))
+        try (EngineFixture f = new EngineFixture(dir, ctx -> ctx.leaseDurationMs(1_500).workerTimeoutMs(4_000)))
         {
+            // A worker for task steps T0..T2 whose completions and failures may come late (stale), twice, or never.
+            final TestWorker worker = new TestWorker(f.engine, 1);
+            worker.hello(2, "T0", "T1", "T2");
+            final List<TestWorker.Assigned> held = new ArrayList<>();
             for (final Op op : ops)
             {
+                for (TestWorker.Frame frame = worker.poll(); null != frame; frame = worker.poll())
+                {
+                    if (frame instanceof TestWorker.Assigned assigned)
+                    {
+                        held.add(assigned);
+                    }
+                }
+                if (op.kind() >= 5)
+                {
+                    if (!held.isEmpty())
+                    {
+                        final TestWorker.Assigned task = held.get(op.target() % held.size());
+                        if (op.kind() == 5 || op.kind() == 6)
+                        {
+                            worker.complete(task.taskId(), task.token(), "{\"by\":\"worker\"}");
+                        }
+                        else
+                        {
+                            worker.fail(task.taskId(), task.token(), op.millis() % 2 == 0, "e" + op.millis());
+                        }
+                        // The answer to this completion or failure; tasks dealt meanwhile join the held ones.
+                        TestWorker.Frame answer = worker.next();
+                        while (answer instanceof TestWorker.Assigned assigned)
+                        {
+                            held.add(assigned);
+                            answer = worker.next();
+                        }
+                        if (op.millis() % 3 != 0)
+                        {
+                            held.remove(task); // sometimes keep it: a repeated completion must change nothing
+                        }
+                    }
+                    continue;
+                }
                 final long before = f.engine.journalPosition();
                 final EngineReply reply = switch (op.kind())
                 {

@@ -28,7 +28,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class TestWorker implements ReplySink
 {
     /** A frame the engine sent. */
-    sealed interface Frame permits Welcome, HelloRejected, Assigned, Accepted, Rejected
+    sealed interface Frame permits Welcome, HelloRejected, Assigned, Accepted, Rejected, Problem
+    {
+    }
+
+    /** A refusal in the engine's command schema: the frame was not worker protocol the engine could read. */
+    record Problem(String code, String detail) implements Frame
     {
     }
 
@@ -68,6 +73,16 @@ final class TestWorker implements ReplySink
     {
         final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, offset);
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        if (h.schemaId() == io.axiom.codecs.MessageHeaderDecoder.SCHEMA_ID &&
+            h.templateId() == io.axiom.codecs.ProblemDecoder.TEMPLATE_ID)
+        {
+            final io.axiom.codecs.ProblemDecoder d = new io.axiom.codecs.ProblemDecoder()
+                .wrap(buffer, body, h.blockLength(), h.version());
+            d.correlationId();
+            d.status();
+            frames.add(new Problem(d.code(), d.detail()));
+            return;
+        }
         switch (h.templateId())
         {
             case WelcomeDecoder.TEMPLATE_ID ->
