@@ -22,6 +22,7 @@ public final class EngineCounters
     private volatile long failuresAccepted;
     private volatile long leaseExpiries;
     private volatile long attemptTimeouts;
+    private volatile long retries;
     private final java.util.concurrent.atomic.AtomicLongArray rejections =
         new java.util.concurrent.atomic.AtomicLongArray(io.axiom.wire.RejectReason.values().length);
     private volatile long readFailures;
@@ -203,6 +204,7 @@ public final class EngineCounters
         failuresAccepted = stateMachine.failuresAccepted();
         leaseExpiries = stateMachine.leaseExpiries();
         attemptTimeouts = stateMachine.attemptTimeouts();
+        retries = stateMachine.retries();
         for (final io.axiom.wire.RejectReason reason : io.axiom.wire.RejectReason.values())
         {
             if (reason != io.axiom.wire.RejectReason.NULL_VAL)
@@ -342,6 +344,14 @@ public final class EngineCounters
     public long leaseExpiries()
     {
         return leaseExpiries;
+    }
+
+    /**
+     * @return failed attempts retried by their step's policy, since start.
+     */
+    public long retries()
+    {
+        return retries;
     }
 
     /**

@@ -20,6 +20,8 @@ final class StepFlow
     static final int MAX_ERROR_BYTES = 4096;
 
     private final EventWriter events;
+    private long retries;
+    private long workflowsFailed;
     private final org.agrona.ExpandableArrayBuffer reason = new org.agrona.ExpandableArrayBuffer(256);
 
     StepFlow(final EventWriter events)
@@ -62,6 +64,7 @@ final class StepFlow
         events.stepAttemptFailed(workflow, workflow.lease.token, kind, retryable, error, errorOffset, errorLength);
         if (retryable && attempt < definition.maxAttempts[step])
         {
+            retries++;
             final long backoff = backoffMs(definition, step, attempt);
             if (0 == backoff)
             {
@@ -88,7 +91,24 @@ final class StepFlow
                 length += errorLength;
             }
             events.workflowFailed(workflow, reason, 0, length);
+            workflowsFailed++;
         }
+    }
+
+    /**
+     * @return failed attempts that were retried, since start.
+     */
+    long retries()
+    {
+        return retries;
+    }
+
+    /**
+     * @return workflows failed because a step's attempts were exhausted or a failure was not retryable, since start.
+     */
+    long workflowsFailed()
+    {
+        return workflowsFailed;
     }
 
     /**

@@ -53,6 +53,7 @@ final class WorkflowStateMachine implements RecordHandler
     private final WorkerDecider workers;
     private final Dealer dealer;
     private final Queries queries;
+    private final StepFlow flow;
     private final SnapshotCodec snapshots;
     private static final System.Logger LOG = System.getLogger(WorkflowStateMachine.class.getName());
 
@@ -69,6 +70,7 @@ final class WorkflowStateMachine implements RecordHandler
         this.views = new WorkflowViews(ctx.maxReplyBytes());
         this.replies = new Replies(arena, views);
         final StepFlow flow = new StepFlow(events);
+        this.flow = flow;
         this.create = new CreateDecider(ctx, state, events, flow, replies);
         this.advance = new AdvanceDecider(ctx, state, events, flow, replies);
         this.cancel = new CancelDecider(ctx, state, events, replies);
@@ -432,6 +434,11 @@ final class WorkflowStateMachine implements RecordHandler
     long rejections(final io.axiom.wire.RejectReason reason)
     {
         return workers.rejections(reason);
+    }
+
+    long retries()
+    {
+        return flow.retries();
     }
 
     long leaseExpiries()

@@ -19,7 +19,6 @@ public final class MetricsReport
 {
     /** Workflow states in the order shown. */
     public static final List<String> STATES = List.copyOf(Gateway.STATES.stream().sorted().toList());
-    private static final String LATER = " (0 until workers connect over Aeron, a later issue)";
 
     private final boolean ready;
     private final boolean failed;
@@ -44,6 +43,15 @@ public final class MetricsReport
     private final long snapshots;
     private final long snapshotFailures;
     private final long readFailures;
+    private final long tasksLeased;
+    private final long workersConnected;
+    private final long tasksDispatched;
+    private final long completionsAccepted;
+    private final long failuresAccepted;
+    private final long leaseExpiries;
+    private final long attemptTimeouts;
+    private final long retries;
+    private final Map<String, Long> rejected = new LinkedHashMap<>();
     private final long lostReplies;
     private final long recoveryTruncatedBytes;
     private final long recoveryTruncatedRecords;
@@ -99,6 +107,19 @@ public final class MetricsReport
         snapshots = c.snapshotCount();
         snapshotFailures = c.snapshotFailures();
         readFailures = c.readFailures();
+        tasksLeased = c.tasksLeased();
+        workersConnected = c.workersConnected();
+        tasksDispatched = c.tasksDispatched();
+        completionsAccepted = c.completionsAccepted();
+        failuresAccepted = c.failuresAccepted();
+        leaseExpiries = c.leaseExpiries();
+        attemptTimeouts = c.attemptTimeouts();
+        retries = c.retries();
+        for (final String reason : List.of("STALE_FENCING_TOKEN", "ALREADY_COMMITTED", "UNKNOWN_TASK", "MALFORMED",
+            "NO_ROOM"))
+        {
+            rejected.put(reason, c.rejections(reason));
+        }
         lostReplies = c.lostReplies();
         final io.axiom.journal.RecoveryReport recovery = c.recoveryReport();
         recoveryTruncatedBytes = null == recovery || !recovery.truncated() ? 0 : recovery.truncatedBytes();
@@ -144,9 +165,11 @@ public final class MetricsReport
             "size", quantiles(histograms.batchSize())));
         root.put("commands", map("latency_seconds", quantiles(histograms.commandSeconds())));
         root.put("ring", map("size", ringSize, "occupancy", ringOccupancy));
-        root.put("tasks", map("queued", tasksQueued, "leased", 0L));
-        root.put("workers", map("connected", 0L));
-        root.put("leases", map("expired", 0L));
+        root.put("tasks", map("queued", tasksQueued, "leased", tasksLeased, "dispatched", tasksDispatched,
+            "completed", completionsAccepted, "failed_attempts", failuresAccepted, "retries", retries,
+            "rejected", rejected));
+        root.put("workers", map("connected", workersConnected));
+        root.put("leases", map("expired", leaseExpiries, "timed_out", attemptTimeouts));
         root.put("timers", map("pending", timers));
         root.put("recovery", map("seconds", recoveryNanos * 1e-9, "records", recoveredRecords,
             "from_position_bytes", recoveredFromPosition, "truncated_bytes", recoveryTruncatedBytes,
@@ -235,12 +258,25 @@ public final class MetricsReport
             .sample("axiom_ring_occupancy", ringOccupancy);
         w.family("axiom_tasks_queued", "gauge", "Task steps waiting for a worker")
             .sample("axiom_tasks_queued", tasksQueued);
-        w.family("axiom_tasks_leased", "gauge", "Task steps leased to a worker" + LATER)
-            .sample("axiom_tasks_leased", 0);
-        w.family("axiom_workers_connected", "gauge", "Workers connected" + LATER)
-            .sample("axiom_workers_connected", 0);
-        w.family("axiom_lease_expiries_total", "counter", "Task leases that expired without a result" + LATER)
-            .sample("axiom_lease_expiries_total", 0);
+        w.family("axiom_tasks_leased", "gauge", "Task steps leased to a worker")
+            .sample("axiom_tasks_leased", tasksLeased);
+        w.family("axiom_workers_connected", "gauge", "Workers connected (Aeron sessions and HTTP fetches waiting)")
+            .sample("axiom_workers_connected", workersConnected);
+        w.family("axiom_lease_expiries_total", "counter", "Task leases that expired without a result")
+            .sample("axiom_lease_expiries_total", leaseExpiries);
+        w.family("axiom_attempt_timeouts_total", "counter", "Task attempts that ran past their deadline")
+            .sample("axiom_attempt_timeouts_total", attemptTimeouts);
+        w.family("axiom_tasks_dispatched_total", "counter", "Tasks dealt to workers (one StepLeased each)")
+            .sample("axiom_tasks_dispatched_total", tasksDispatched);
+        w.family("axiom_task_completions_total", "counter", "Worker completions that committed a step")
+            .sample("axiom_task_completions_total", completionsAccepted);
+        w.family("axiom_task_failures_total", "counter", "Attempts a worker reported failed")
+            .sample("axiom_task_failures_total", failuresAccepted);
+        w.family("axiom_task_retries_total", "counter", "Failed attempts retried by their step's policy")
+            .sample("axiom_task_retries_total", retries);
+        w.family("axiom_task_rejections_total", "counter",
+            "Worker completions and failures rejected, by reason (nothing was written)");
+        rejected.forEach((reason, count) -> w.sample("axiom_task_rejections_total", count, "reason", reason));
         w.family("axiom_timers_pending", "gauge", "Timers scheduled and not yet fired")
             .sample("axiom_timers_pending", timers);
         w.family("axiom_recovery_duration_seconds", "gauge", "Time the last start-up spent recovering the journal")
