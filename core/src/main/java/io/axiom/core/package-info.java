@@ -22,11 +22,26 @@
  *     {@link io.axiom.core.CancelDecider}, {@link io.axiom.core.TimerDecider}; they read the state, validate, and
  *     emit events through the {@link io.axiom.core.EventWriter} (the one place events are encoded) and the
  *     {@link io.axiom.core.StepFlow} (what happens when a step starts and when it completes);</li>
+ *     <li>workers: the {@link io.axiom.core.Dealer} (soft state: connected workers and their credits; deals ready
+ *     task steps fairly), the {@link io.axiom.core.WorkerDecider} (the worker protocol's frames: hello, heartbeat,
+ *     completion and failure judged by fencing token, goodbye) and {@link io.axiom.core.Lease};</li>
  *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets;</li>
  *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes.</li>
  * </ul>
  * A new event type touches the schema, the {@code Applier}, the {@code EventWriter} and one decider; a new read
  * touches {@code Queries}.
+ * <p>
+ * <b>Workers.</b> A task step waits in its step name's ready queue until the dealer leases it to a worker with
+ * spare capacity: a StepLeased event whose log position is the lease's fencing token, then a TaskAssigned frame to the
+ * worker's sink, released after the flush like a reply. Worker frames (the wire schema, {@code io.axiom.wire}) arrive on
+ * the same ring as commands, from the Aeron endpoint or the HTTP worker API, with the connection's sink. A completion
+ * commits only with the current token and only once (StepCompleted by WORKER with the token); a repeat answers
+ * ALREADY_COMMITTED with the committed output, any other token STALE_FENCING_TOKEN, and nothing is written. An
+ * operator's advance of a leased step fences the lease off. A lease expires after {@code leaseDurationMs} without a
+ * heartbeat (soft state: heartbeats are never logged; after a restart every lease in flight gets a fresh period), an
+ * attempt after {@code workerTimeoutMs} (or the step's timeout): either is a failed attempt, retried by the step's
+ * policy (attempts, backoff, multiplier, max backoff; the workflow WAITING meanwhile) until exhausted, then FAILED with
+ * the last error.
  * <p>
  * <b>Bounded.</b> Every answer is cut to {@code EngineContext.maxReplyBytes} and says where the next page starts;
  * the replies of one batch are held to {@code maxBatchReplyBytes} (a large read beyond it is answered "retry
