@@ -54,8 +54,9 @@ class WorkerApiTest
     @BeforeAll
     static void start()
     {
-        server = TestServer.start(dataDir);
-        shortLease = TestServer.start(shortLeaseDir, "--scheduler.lease-duration-ms", Long.toString(SHORT_LEASE_MS));
+        server = TestServer.start(dataDir, "--wal.max-segment-size", "1MiB", "--core.ring-size", "1024");
+        shortLease = TestServer.start(shortLeaseDir, "--wal.max-segment-size", "1MiB", "--core.ring-size", "1024",
+            "--scheduler.lease-duration-ms", Long.toString(SHORT_LEASE_MS));
     }
 
     @AfterAll
