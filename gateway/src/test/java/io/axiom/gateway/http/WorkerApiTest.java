@@ -1,6 +1,8 @@
 package io.axiom.gateway.http;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +29,7 @@ import io.axiom.gateway.TestServer.Response;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -284,6 +287,102 @@ class WorkerApiTest
         final Response done = complete(shortLease, id, "{\"fencing_token\":" + token + "}");
         assertEquals(200, done.status(), "the lease outlived its duration by heartbeats: " + done);
         assertEquals("COMPLETED", shortLease.get(WORKFLOWS + "/" + id).json().get("state").asText());
+    }
+
+    @Test
+    void aCompletionThatTimedOutHasAnUnknownOutcomeAndIsSafeToSendAgain()
+    {
+        final String id = create(server, "{\"name\":\"timeout\",\"steps\":[\"TIMED_OUT_COMPLETION\"]}");
+        final long token = one(fetch(server, "{\"steps\":[\"TIMED_OUT_COMPLETION\"],\"wait_ms\":5000}"))
+            .get("fencing_token").asLong();
+
+        // Nothing answers within a nanosecond: the completion is on the ring, its answer is not awaited.
+        final WorkerTasks impatient = new WorkerTasks(server.engine(), Duration.ofNanos(1));
+        final WorkerTasks.Outcome outcome = impatient.complete(Long.parseLong(id), token,
+            "{\"first\":true}".getBytes(StandardCharsets.UTF_8));
+        final WorkerTasks.Refused refused = assertInstanceOf(WorkerTasks.Refused.class, outcome);
+        final ApiProblem problem = EngineProblems.toApiProblem(refused.problem(), EngineProblems.Operation.COMPLETE,
+            null, Duration.ofMillis(10_000));
+        assertEquals(503, problem.status());
+        assertEquals("TIMEOUT", problem.code());
+        assertNull(problem.retryAfter(), "the outcome is unknown: no Retry-After");
+        assertTrue(problem.detail().contains("the result may or may not have been committed") &&
+            problem.detail().contains("same fencing_token"), problem.detail());
+
+        final Response retry = complete(server, id, "{\"fencing_token\":" + token + ",\"output\":{\"first\":false}}");
+        assertEquals(409, retry.status(), "the first completion committed: " + retry);
+        assertEquals("ALREADY_COMMITTED", retry.json().get("code").asText());
+        assertEquals("{\"first\":true}", retry.json().get("committed_output").toString());
+        final List<String> types = new ArrayList<>();
+        server.get(WORKFLOWS + "/" + id + "/events").json().get("events").forEach(e -> types.add(e.get("type")
+            .asText()));
+        assertEquals(1, types.stream().filter("StepCompleted"::equals).count(), types::toString);
+
+        final ApiProblem failed = EngineProblems.toApiProblem(refused.problem(), EngineProblems.Operation.FAIL, null,
+            Duration.ofMillis(10_000));
+        assertNull(failed.retryAfter());
+        assertTrue(failed.detail().contains("409 STALE_FENCING_TOKEN"), failed.detail());
+    }
+
+    @Test
+    void aFetchThatTimedOutLosesItsTaskOnlyUntilTheLeaseExpires()
+    {
+        final String id = create(shortLease, "{\"name\":\"lost-answer\",\"steps\":[{\"name\":\"LOST_ANSWER\"," +
+            "\"type\":\"task\",\"retry\":{\"max_attempts\":3,\"backoff_ms\":0}}]}");
+        final long late = WorkerTasks.lateDispatches();
+        final WorkerTasks impatient = new WorkerTasks(shortLease.engine(), Duration.ofNanos(1));
+        // Nothing is awaited longer than a nanosecond, so each fetch gives up at once. Its hello and goodbye may fall
+        // into one processor batch (nothing is dealt to it), or into two: then the task is dealt either before the
+        // fetch gave up (it answers with the task in hand) or after (a fetch that has answered: the case to see).
+        WorkerTasks.Task inHand = null;
+        for (int i = 0; i < 50 && WorkerTasks.lateDispatches() == late && null == inHand; i++)
+        {
+            final WorkerTasks.Outcome outcome =
+                impatient.fetch(new RequestParser.Fetch(List.of("LOST_ANSWER"), 1, 0, null));
+            if (outcome instanceof WorkerTasks.Fetched fetched)
+            {
+                assertTrue(fetched.tasks().size() <= 1, fetched::toString);
+                inHand = fetched.tasks().isEmpty() ? null : fetched.tasks().getFirst();
+            }
+            else
+            {
+                final WorkerTasks.Refused refused = assertInstanceOf(WorkerTasks.Refused.class, outcome);
+                final ApiProblem problem = EngineProblems.toApiProblem(refused.problem(),
+                    EngineProblems.Operation.FETCH, null, Duration.ofMillis(10_000));
+                assertEquals(503, problem.status());
+                assertEquals("TIMEOUT", problem.code());
+                assertEquals("1", problem.retryAfter(), "a fetch is safe to repeat");
+                assertTrue(problem.detail().contains("goes back to its queue when its lease expires"),
+                    problem.detail());
+            }
+            // read through the ring, so after the goodbye and the replies released before it
+            assertEquals(0, workers(shortLease, "LOST_ANSWER"), "the timed-out fetch left no session behind");
+        }
+
+        final long token;
+        if (null != inHand)
+        {
+            System.out.println("a fetch that gave up still answered with the task it held");
+            assertEquals(1, inHand.attempt());
+            token = inHand.fencingToken();
+        }
+        else
+        {
+            final JsonNode again = one(fetch(shortLease, "{\"steps\":[\"LOST_ANSWER\"],\"wait_ms\":10000}"));
+            if (WorkerTasks.lateDispatches() > late)
+            {
+                System.out.println("a task was dealt to a fetch that had answered; it came back on lease expiry");
+                assertEquals(2, again.get("attempt").asInt(), "the task came back after its lease expired");
+                assertEquals("LEASE_EXPIRED", event(shortLease, id, "StepAttemptFailed").get("kind").asText());
+            }
+            else
+            {
+                System.out.println("hello and goodbye always shared a batch: nothing was dealt to a fetch that gave up");
+                assertEquals(1, again.get("attempt").asInt(), "the task was never dealt to a fetch that gave up");
+            }
+            token = again.get("fencing_token").asLong();
+        }
+        assertEquals(200, complete(shortLease, id, "{\"fencing_token\":" + token + "}").status());
     }
 
     @Test
