@@ -61,7 +61,7 @@ final class Operations
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
         this.fanOut = fanOut;
-        this.workerTasks = new WorkerTasks(engine, settings.requestTimeout());
+        this.workerTasks = new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls());
     }
 
     /**

@@ -64,8 +64,11 @@ public final class Gateway
         this.client = engine.client();
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
-        this.workers = new WorkerApi(new WorkerTasks(engine, settings.requestTimeout()), parser, settings,
-            this::readBody);
+        this.workers = new WorkerApi(new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls()), parser,
+            settings, this::readBody);
+        // Worker fetches (REST and GraphQL) stop waiting when the listener stops accepting: Helidon waits for the
+        // requests in flight when it stops, and a long poll would hold that up for its whole wait_ms.
+        settings.longPolls().endWhen(() -> !this.accepting.getAsBoolean());
     }
 
     /**

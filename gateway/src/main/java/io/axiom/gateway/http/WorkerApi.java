@@ -2,6 +2,7 @@ package io.axiom.gateway.http;
 
 import java.util.function.Function;
 
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -60,7 +61,16 @@ final class WorkerApi
         final RequestParser.Fetch fetch = parser.parseFetch(body.apply(req));
         switch (tasks.fetch(fetch))
         {
-            case WorkerTasks.Fetched fetched -> Responses.json(res, 200, JsonViews.fetchedTasks(fetched.tasks()));
+            case WorkerTasks.Fetched fetched ->
+            {
+                if (fetched.cut())
+                {
+                    // The server stops serving (or its listener is being rebuilt): this connection ends, so that
+                    // the worker's next fetch waits for a listener that accepts instead of coming straight back.
+                    res.header(HeaderValues.CONNECTION_CLOSE);
+                }
+                Responses.json(res, 200, JsonViews.fetchedTasks(fetched.tasks()));
+            }
             case WorkerTasks.Refused refused -> refuse(req, res, refused, Operation.FETCH);
             default -> throw new IllegalStateException("a fetch is answered Fetched or Refused");
         }

@@ -70,6 +70,7 @@ public final class WorkerTasks
     private final Engine engine;
     private final EngineClient client;
     private final Duration timeout;
+    private final LongPolls longPolls;
 
     /**
      * A task dealt to a fetch, as TaskAssigned says it.
@@ -99,8 +100,9 @@ public final class WorkerTasks
      * The tasks a fetch got, possibly none.
      *
      * @param tasks in the order they were dealt.
+     * @param cut   true when the wait ended early because the server stops serving.
      */
-    public record Fetched(List<Task> tasks) implements Outcome
+    public record Fetched(List<Task> tasks, boolean cut) implements Outcome
     {
     }
 
@@ -141,9 +143,20 @@ public final class WorkerTasks
      */
     public WorkerTasks(final Engine engine, final Duration timeout)
     {
+        this(engine, timeout, new LongPolls());
+    }
+
+    /**
+     * @param engine    the engine.
+     * @param timeout   how long a request waits for the engine (gateway.request-timeout-ms).
+     * @param longPolls when fetches stop waiting early (the server stops serving).
+     */
+    public WorkerTasks(final Engine engine, final Duration timeout, final LongPolls longPolls)
+    {
         this.engine = engine;
         this.client = engine.client();
         this.timeout = timeout;
+        this.longPolls = longPolls;
     }
 
     /**
@@ -201,10 +214,12 @@ public final class WorkerTasks
         {
             return session.refusal; // no session was registered, nothing to say goodbye to
         }
+        boolean cut = false;
         if (session.answers >= 1)
         {
             final long waitDeadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(fetch.waitMs());
-            session.await(() -> !session.tasks.isEmpty(), waitDeadlineNs);
+            session.await(() -> !session.tasks.isEmpty() || ending(), waitDeadlineNs);
+            cut = session.tasks.isEmpty() && ending();
         }
 
         // Goodbye, then wait for its acknowledgement: every task dealt before it is in the inbox by then.
@@ -226,7 +241,15 @@ public final class WorkerTasks
                 session.tasks.size() + " task(s) without the engine's acknowledgement of its goodbye within " +
                 timeout.toMillis() + " ms; a task dealt to it later returns to its queue when its lease expires");
         }
-        return new Fetched(List.copyOf(session.tasks));
+        return new Fetched(List.copyOf(session.tasks), cut);
+    }
+
+    /**
+     * @return true when a long poll must end now: the server stops serving, or the engine stopped.
+     */
+    private boolean ending()
+    {
+        return longPolls.ending() || null != engine.failure() || engine.isClosed();
     }
 
     /**

@@ -178,6 +178,23 @@ class GraphQlWorkerTest
         fetchOne("GQ_LIMITS");
     }
 
+    @Test
+    void aWaitingFetchTasksDoesNotHoldUpTheServersStop(@TempDir final Path ownDir) throws Exception
+    {
+        final TestServer own = SmallServer.start(ownDir);
+        final GraphQlHttp ownGraphQl = new GraphQlHttp(own);
+        final java.util.concurrent.CompletableFuture<JsonNode> waiting =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> ownGraphQl.data("mutation { fetchTasks(steps: " +
+                "[\"GQ_NEVER\"], waitMs: 30000) { task_id } }"));
+        TestServer.await("the fetch waiting as a worker", () ->
+            own.get("/api/v1/tasks").json().get("queues").toString().contains("\"workers\":1"));
+        final long start = System.nanoTime();
+        own.close();
+        final long closeMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("[]", waiting.get(30, java.util.concurrent.TimeUnit.SECONDS).get("fetchTasks").toString());
+        assertTrue(closeMs < 15_000, "the stop waited " + closeMs + " ms for a long poll");
+    }
+
     private static String create(final String name, final String steps, final String input)
     {
         return graphQl.data("mutation { createWorkflow(name: \"" + name + "\", steps: " + steps + ", input: " +

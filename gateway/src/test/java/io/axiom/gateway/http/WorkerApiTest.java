@@ -386,6 +386,24 @@ class WorkerApiTest
     }
 
     @Test
+    void aWaitingFetchDoesNotHoldUpTheServersStop(@TempDir final Path ownDir) throws Exception
+    {
+        final TestServer own = TestServer.start(ownDir, "--wal.max-segment-size", "1MiB", "--core.ring-size", "1024");
+        final CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() ->
+            fetch(own, "{\"steps\":[\"NEVER_COMES\"],\"wait_ms\":30000}"));
+        TestServer.await("the fetch waiting as a worker", () -> workers(own, "NEVER_COMES") == 1);
+        final long start = System.nanoTime();
+        own.close();
+        final long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        final Response r = waiting.get(30, TimeUnit.SECONDS);
+        // Helidon waits for requests in flight when it stops: a fetch that waited out its 30 s would hold it that long.
+        assertTrue(closeMs < 15_000, "the stop waited " + closeMs + " ms for a long poll");
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("{\"tasks\":[]}", r.body());
+        assertEquals("close", r.header("Connection"), "the connection ends with the server's stop");
+    }
+
+    @Test
     void anUnknownTaskIsNotFoundAndWritesNothing()
     {
         final String id = create(server, "{\"name\":\"known\",\"steps\":[\"KNOWN\"]}");
