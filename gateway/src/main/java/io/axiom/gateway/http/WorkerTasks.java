@@ -231,6 +231,10 @@ public final class WorkerTasks
         {
             return stopped;
         }
+        if (null != session.refusal)
+        {
+            return session.refusal; // the hello's refusal came after its wait
+        }
         if (!acknowledged)
         {
             if (session.tasks.isEmpty())
@@ -485,6 +489,15 @@ public final class WorkerTasks
             }
             inbox.add(copy);
             LockSupport.unpark(waiter);
+            if (closed)
+            {
+                // The fetch answered while this frame went in: whatever its last look missed is late.
+                byte[] missed;
+                while (null != (missed = inbox.poll()))
+                {
+                    late(missed);
+                }
+            }
         }
 
         /**
