@@ -35,6 +35,7 @@ public final class GraphQlProblem extends RuntimeException
 
     private final String code;
     private final String reason;
+    private final Map<String, Object> more;
 
     /**
      * @param code    the value of {@code extensions.code}.
@@ -52,15 +53,35 @@ public final class GraphQlProblem extends RuntimeException
      */
     public GraphQlProblem(final String code, final String reason, final String message)
     {
+        this(code, reason, message, Map.of());
+    }
+
+    private GraphQlProblem(final String code, final String reason, final String message, final Map<String, Object> more)
+    {
         super(message, null, false, false);
         this.code = code;
         this.reason = reason;
+        this.more = more;
+    }
+
+    /**
+     * @param name  an extension beyond code and reason, e.g. {@code committed_output}.
+     * @param value its value (a JSON tree, a String, a number...).
+     * @return this problem with the extension added.
+     */
+    public GraphQlProblem with(final String name, final Object value)
+    {
+        final Map<String, Object> extended = new LinkedHashMap<>(more);
+        extended.put(name, value);
+        return new GraphQlProblem(code, reason, getMessage(), java.util.Collections.unmodifiableMap(extended));
     }
 
     /**
      * @param problem the engine's refusal.
      * @return the same refusal in GraphQL terms: NOT_FOUND, the engine's own code for a conflict
-     * (ILLEGAL_TRANSITION, STEP_MISMATCH), BAD_USER_INPUT for invalid input, OVERLOADED or UNAVAILABLE.
+     * (ILLEGAL_TRANSITION, STEP_MISMATCH, STALE_FENCING_TOKEN, ALREADY_COMMITTED) and for an unprocessable, too large
+     * or unstorable request (IDEMPOTENCY_KEY_REUSED, REPLY_TOO_LARGE, DISK_FULL, NO_ROOM), BAD_USER_INPUT for
+     * invalid input, OVERLOADED or UNAVAILABLE.
      */
     public static GraphQlProblem of(final EngineReply.Problem problem)
     {
@@ -89,6 +110,9 @@ public final class GraphQlProblem extends RuntimeException
             case INVALID -> new GraphQlProblem(BAD_USER_INPUT, engineCode, detail);
             case OVERLOADED -> new GraphQlProblem("OVERLOADED", engineCode, detail);
             case UNAVAILABLE -> new GraphQlProblem(UNAVAILABLE, engineCode, detail);
+            // refusals with a code of their own: IDEMPOTENCY_KEY_REUSED, REPLY_TOO_LARGE, DISK_FULL, NO_ROOM
+            case UNPROCESSABLE, TOO_LARGE, INSUFFICIENT_STORAGE ->
+                new GraphQlProblem(engineCode, problem.status().name(), detail);
             default -> new GraphQlProblem(INTERNAL_SERVER_ERROR, engineCode,
                 "the engine answered " + problem.status() + ": " + problem.detail());
         };
@@ -120,7 +144,7 @@ public final class GraphQlProblem extends RuntimeException
     }
 
     /**
-     * @return {@code {"code": ..., "reason": ...}}.
+     * @return {@code {"code": ..., "reason": ...}} and any extension added by {@link #with}.
      */
     public Map<String, Object> extensions()
     {
@@ -130,6 +154,7 @@ public final class GraphQlProblem extends RuntimeException
         {
             extensions.put("reason", reason);
         }
+        extensions.putAll(more);
         return extensions;
     }
 }

@@ -18,6 +18,7 @@ import io.axiom.core.api.TaskQueue;
 import io.axiom.core.api.WorkflowView;
 import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.JsonViews;
+import io.axiom.gateway.http.WorkerTasks;
 
 /**
  * Engine views as the maps GraphQL resolves fields from (field name to value), named as the schema names them:
@@ -60,6 +61,41 @@ final class GraphQlViews
         view.put("wake_at", w.wakeAt() != 0 ? JsonViews.isoTime(w.wakeAt()) : null);
         view.put("reason", w.reason());
         view.put("outputs_omitted", w.outputsOmitted());
+        return view;
+    }
+
+    /**
+     * @param t a task dealt to a fetch.
+     * @return its view, named as the schema's Task.
+     */
+    static Map<String, Object> task(final WorkerTasks.Task t)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("task_id", Long.toString(t.taskId()));
+        view.put("workflow_id", Long.toString(t.workflowId()));
+        view.put("step_index", t.stepIndex());
+        view.put("step", t.step());
+        view.put("attempt", t.attempt());
+        view.put("fencing_token", t.fencingToken());
+        view.put("lease_expires_at", JsonViews.isoTime(t.leaseExpiresAt()));
+        view.put("attempt_deadline", JsonViews.isoTime(t.attemptDeadline()));
+        view.put("idempotency_key", t.idempotencyKey());
+        view.put("input", JsonScalar.ofEngine(t.inputJson()));
+        return view;
+    }
+
+    /**
+     * @param taskId       the task.
+     * @param fencingToken the token the request carried.
+     * @param status       ACCEPTED or RECEIVED.
+     * @return the view of a TaskOutcome.
+     */
+    static Map<String, Object> taskOutcome(final long taskId, final long fencingToken, final String status)
+    {
+        final Map<String, Object> view = new LinkedHashMap<>();
+        view.put("task_id", Long.toString(taskId));
+        view.put("fencing_token", fencingToken);
+        view.put("status", status);
         return view;
     }
 

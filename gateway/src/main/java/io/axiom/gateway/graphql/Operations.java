@@ -17,10 +17,12 @@ import io.axiom.core.Engine;
 import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.RawJson;
 import io.axiom.gateway.http.ApiProblem;
 import io.axiom.gateway.http.EngineProblems;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.http.RequestParser;
+import io.axiom.gateway.http.WorkerTasks;
 
 /**
  * The root fields of the schema: each one a blocking call through {@link EngineClient} (reads go through the
@@ -45,6 +47,7 @@ final class Operations
     private final GatewaySettings settings;
     private final RequestParser parser;
     private final EventFanOut fanOut;
+    private final WorkerTasks workerTasks;
 
     /**
      * @param engine   the engine to serve.
@@ -58,6 +61,7 @@ final class Operations
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
         this.fanOut = fanOut;
+        this.workerTasks = new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls());
     }
 
     /**
@@ -88,6 +92,10 @@ final class Operations
         fetchers.put("createWorkflow", this::create);
         fetchers.put("advanceWorkflow", this::advance);
         fetchers.put("cancelWorkflow", this::cancel);
+        fetchers.put("fetchTasks", this::fetchTasks);
+        fetchers.put("completeTask", this::completeTask);
+        fetchers.put("failTask", this::failTask);
+        fetchers.put("heartbeatTask", this::heartbeatTask);
         fetchers.put("runChaos", env ->
         {
             throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "runChaos is not available: this build has no " +
@@ -278,6 +286,167 @@ final class Operations
         }
         return GraphQlViews.workflow(workflow(client.cancel(id, cancel.reason(), cancel.expectedStepIndex(), key,
             settings.requestTimeout()), EngineProblems.Operation.CANCEL, key));
+    }
+
+    private List<Map<String, Object>> fetchTasks(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final ObjectNode body = NODES.objectNode();
+        final ArrayNode steps = body.putArray("steps");
+        final List<String> names = env.getArgument("steps");
+        names.forEach(steps::add);
+        final Integer maxTasks = env.getArgument("maxTasks");
+        if (null != maxTasks)
+        {
+            body.put("max_tasks", maxTasks);
+        }
+        final Integer waitMs = env.getArgument("waitMs");
+        if (null != waitMs)
+        {
+            body.put("wait_ms", waitMs);
+        }
+        final String workerId = env.getArgument("workerId");
+        if (null != workerId)
+        {
+            body.put("worker_id", workerId);
+        }
+        final RequestParser.Fetch fetch;
+        try
+        {
+            fetch = parser.parseFetch(bytes(body));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return switch (workerTasks.fetch(fetch))
+        {
+            case WorkerTasks.Fetched fetched -> fetched.tasks().stream().map(GraphQlViews::task).toList();
+            case WorkerTasks.Refused refused -> throw refusal(refused, EngineProblems.Operation.FETCH);
+            default -> throw new IllegalStateException("a fetch is answered Fetched or Refused");
+        };
+    }
+
+    private Map<String, Object> completeTask(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final long taskId = taskId(env.getArgument("taskId"));
+        final ObjectNode body = tokenBody(env);
+        if (env.containsArgument("output"))
+        {
+            final JsonNode output = env.getArgument("output");
+            body.set("output", null == output ? NODES.nullNode() : output);
+        }
+        final RequestParser.Completion completion;
+        try
+        {
+            completion = parser.parseComplete(bytes(body));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return outcome(workerTasks.complete(taskId, completion.fencingToken(), completion.output()),
+            EngineProblems.Operation.COMPLETE);
+    }
+
+    private Map<String, Object> failTask(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final long taskId = taskId(env.getArgument("taskId"));
+        final ObjectNode body = tokenBody(env);
+        final Boolean retryable = env.getArgument("retryable");
+        if (null != retryable)
+        {
+            body.put("retryable", retryable);
+        }
+        final String error = env.getArgument("error");
+        if (null != error)
+        {
+            body.put("error", error);
+        }
+        final RequestParser.Failure failure;
+        try
+        {
+            failure = parser.parseFail(bytes(body));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return outcome(workerTasks.fail(taskId, failure.fencingToken(), failure.retryable(), failure.error()),
+            EngineProblems.Operation.FAIL);
+    }
+
+    private Map<String, Object> heartbeatTask(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final long taskId = taskId(env.getArgument("taskId"));
+        final long token;
+        try
+        {
+            token = parser.parseHeartbeat(bytes(tokenBody(env)));
+        }
+        catch (final ApiProblem problem)
+        {
+            throw GraphQlProblem.of(problem);
+        }
+        return outcome(workerTasks.heartbeat(taskId, token), EngineProblems.Operation.READ);
+    }
+
+    private static ObjectNode tokenBody(final DataFetchingEnvironment env)
+    {
+        final ObjectNode body = NODES.objectNode();
+        final Long token = env.getArgument("fencingToken");
+        body.put("fencing_token", token);
+        return body;
+    }
+
+    private Map<String, Object> outcome(final WorkerTasks.Outcome outcome, final EngineProblems.Operation operation)
+    {
+        return switch (outcome)
+        {
+            case WorkerTasks.Accepted accepted ->
+                GraphQlViews.taskOutcome(accepted.taskId(), accepted.fencingToken(), "ACCEPTED");
+            case WorkerTasks.Received received ->
+                GraphQlViews.taskOutcome(received.taskId(), received.fencingToken(), "RECEIVED");
+            case WorkerTasks.Refused refused -> throw refusal(refused, operation);
+            default -> throw new IllegalStateException("a completion is answered Accepted, Received or Refused");
+        };
+    }
+
+    private GraphQlProblem refusal(final WorkerTasks.Refused refused, final EngineProblems.Operation operation)
+    {
+        final GraphQlProblem problem = GraphQlProblem.of(refused.problem(), operation, null,
+            settings.requestTimeout());
+        if ("ALREADY_COMMITTED".equals(refused.problem().code()))
+        {
+            return problem.with("committed_output", JsonScalar.toTree(new RawJson(refused.committedOutput())));
+        }
+        return problem;
+    }
+
+    /**
+     * @param raw an ID argument naming a task.
+     * @return the task id (its workflow's id).
+     * @throws GraphQlProblem NOT_FOUND (reason UNKNOWN_TASK) when it is not a task id at all.
+     */
+    private static long taskId(final Object raw)
+    {
+        final String text = String.valueOf(raw);
+        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9'))
+        {
+            try
+            {
+                return Long.parseLong(text);
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // falls through to NOT_FOUND
+            }
+        }
+        throw new GraphQlProblem(GraphQlProblem.NOT_FOUND, "UNKNOWN_TASK", "no task with id '" + clip(text) +
+            "': task ids are the ids of workflows, non-negative decimal numbers");
     }
 
     private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)

@@ -7,7 +7,9 @@
  *     <li>{@code axiom.graphqls} (a resource beside these classes) is the one definition of the API. Output fields
  *     are snake_case like the REST documents; arguments are named as the README names them.</li>
  *     <li>{@link io.axiom.gateway.graphql.AxiomGraphQl} wires the SDL to {@code Operations} (one blocking
- *     {@code EngineClient} call per root field, on the caller's virtual thread), adds the depth and complexity
+ *     {@code EngineClient} call per root field, on the caller's virtual thread; the worker mutations
+ *     {@code fetchTasks}, {@code completeTask}, {@code failTask} and {@code heartbeatTask} go through the REST worker
+ *     API's {@code WorkerTasks}, with its long poll and its refusals), adds the depth and complexity
  *     limits ({@link io.axiom.gateway.graphql.QueryLimits}) and gives every error an {@code extensions.code}
  *     ({@link io.axiom.gateway.graphql.GraphQlProblem}). Input is checked by the REST API's own
  *     {@code RequestParser}: both APIs refuse the same input the same way, and refused input never reaches the

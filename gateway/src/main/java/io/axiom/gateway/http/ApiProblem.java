@@ -1,5 +1,8 @@
 package io.axiom.gateway.http;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,6 +18,7 @@ public final class ApiProblem extends RuntimeException
     private final String title;
     private final String retryAfter;
     private final boolean closeConnection;
+    private final Map<String, Object> members;
 
     /**
      * @param status HTTP status.
@@ -56,12 +60,39 @@ public final class ApiProblem extends RuntimeException
         final String retryAfter,
         final boolean closeConnection)
     {
+        this(status, code, title, detail, retryAfter, closeConnection, Map.of());
+    }
+
+    private ApiProblem(
+        final int status,
+        final String code,
+        final String title,
+        final String detail,
+        final String retryAfter,
+        final boolean closeConnection,
+        final Map<String, Object> members)
+    {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.retryAfter = retryAfter;
         this.closeConnection = closeConnection;
+        this.members = members;
+    }
+
+    /**
+     * @param name  an extension member of the problem document (RFC 9457 section 3.2), e.g.
+     *              {@code committed_output}.
+     * @param value its value: a String, a number, a Boolean or {@code io.axiom.core.api.RawJson}.
+     * @return this problem with the member added after {@code code}.
+     */
+    public ApiProblem with(final String name, final Object value)
+    {
+        final Map<String, Object> more = new LinkedHashMap<>(members);
+        more.put(name, value);
+        return new ApiProblem(status, code, title, getMessage(), retryAfter, closeConnection,
+            Collections.unmodifiableMap(more));
     }
 
     /**
@@ -108,6 +139,14 @@ public final class ApiProblem extends RuntimeException
     public String retryAfter()
     {
         return retryAfter;
+    }
+
+    /**
+     * @return extension members beyond the standard ones and {@code code}, in order; usually none.
+     */
+    public Map<String, Object> members()
+    {
+        return members;
     }
 
     /**

@@ -29,7 +29,13 @@ public final class EngineProblems
         /** Complete the current step. */
         ADVANCE,
         /** Cancel a workflow. */
-        CANCEL
+        CANCEL,
+        /** Fetch tasks (a worker's long poll): a retry is safe, a task dealt to it late returns by lease expiry. */
+        FETCH,
+        /** Complete a task with its fencing token. */
+        COMPLETE,
+        /** Fail a task's attempt with its fencing token. */
+        FAIL
     }
 
     private EngineProblems()
@@ -88,6 +94,16 @@ public final class EngineProblems
             case CANCEL -> waited + ": the outcome is unknown, the workflow may or may not have been cancelled. A " +
                 "retry is safe: cancelling a cancelled workflow changes nothing (it answers 409" +
                 (null != idempotencyKey ? ", or 200 for the same Idempotency-Key" : "") + ").";
+            case FETCH -> waited + "; no task was handed to this request. A task the engine deals to it after this " +
+                "answer goes back to its queue when its lease expires (scheduler.lease-duration-ms). Fetching again " +
+                "is safe.";
+            case COMPLETE -> waited + ": the outcome is unknown, the result may or may not have been committed. A " +
+                "retry is safe: send the same completion again with the same fencing_token; if the first one " +
+                "committed, the answer is 409 ALREADY_COMMITTED with the committed output and nothing is written " +
+                "twice.";
+            case FAIL -> waited + ": the outcome is unknown, the failure may or may not have been recorded. A retry " +
+                "is safe: send the same failure again with the same fencing_token; if the first one was recorded, " +
+                "the attempt is over and the answer is 409 STALE_FENCING_TOKEN, with nothing written twice.";
         };
     }
 
@@ -97,8 +113,8 @@ public final class EngineProblems
      * @param idempotencyKey the request's {@code Idempotency-Key}, or null.
      * @param timeout        how long the request waited for the engine.
      * @return the refusal in HTTP terms: 404, 409, 400, 422, 413, 507, 500, 503 with {@code Retry-After} when nothing
-     * was written
-     * (OVERLOADED, a read that timed out), 503 without it when the outcome of a write is unknown.
+     * was written or a retry is harmless (OVERLOADED, a read or a fetch that timed out), 503 without it when the
+     * outcome of a write is unknown.
      */
     public static ApiProblem toApiProblem(
         final EngineReply.Problem problem,
@@ -119,7 +135,7 @@ public final class EngineProblems
             case INTERNAL -> new ApiProblem(500, code, Responses.title(500), detail);
             case OVERLOADED -> new ApiProblem(503, code, "Overloaded", detail, "1");
             case UNAVAILABLE -> new ApiProblem(503, code, Responses.title(503), detail,
-                TIMEOUT.equals(code) && Operation.READ == operation ? "1" : null);
+                TIMEOUT.equals(code) && (Operation.READ == operation || Operation.FETCH == operation) ? "1" : null);
             default -> new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
                 "the engine answered " + problem.status() + ": " + problem.detail());
         };

@@ -51,6 +51,7 @@ public final class Gateway
     private final EngineClient client;
     private final GatewaySettings settings;
     private final RequestParser parser;
+    private final WorkerApi workers;
     private volatile BooleanSupplier accepting = () -> true;
 
     /**
@@ -63,6 +64,11 @@ public final class Gateway
         this.client = engine.client();
         this.settings = settings;
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
+        this.workers = new WorkerApi(new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls()), parser,
+            settings, this::readBody);
+        // Worker fetches (REST and GraphQL) stop waiting when the listener stops accepting: Helidon waits for the
+        // requests in flight when it stops, and a long poll would hold that up for its whole wait_ms.
+        settings.longPolls().endWhen(() -> !this.accepting.getAsBoolean());
     }
 
     /**
@@ -111,6 +117,10 @@ public final class Gateway
             .post(WORKFLOWS + "/{id}/advance", api(this::advance))
             .post(WORKFLOWS + "/{id}/cancel", api(this::cancel))
             .get(TASKS, api(this::tasks))
+            .post(WorkerApi.FETCH, api(workers::fetch))
+            .post(WorkerApi.TASK + "/complete", api(workers::complete))
+            .post(WorkerApi.TASK + "/fail", api(workers::fail))
+            .post(WorkerApi.TASK + "/heartbeat", api(workers::heartbeat))
             .any("/health", notAllowed("GET"))
             .any("/ready", notAllowed("GET"))
             .any(WORKFLOWS, notAllowed("GET, POST"))
@@ -119,7 +129,11 @@ public final class Gateway
             .any(WORKFLOWS + "/{id}/replay", notAllowed("GET"))
             .any(WORKFLOWS + "/{id}/advance", notAllowed("POST"))
             .any(WORKFLOWS + "/{id}/cancel", notAllowed("POST"))
-            .any(TASKS, notAllowed("GET"));
+            .any(TASKS, notAllowed("GET"))
+            .any(WorkerApi.FETCH, notAllowed("POST"))
+            .any(WorkerApi.TASK + "/complete", notAllowed("POST"))
+            .any(WorkerApi.TASK + "/fail", notAllowed("POST"))
+            .any(WorkerApi.TASK + "/heartbeat", notAllowed("POST"));
     }
 
     /**

@@ -183,6 +183,57 @@ public final class JsonViews
     }
 
     /**
+     * @param tasks tasks dealt to a fetch.
+     * @return {@code {"tasks":[{"task_id","workflow_id","step_index","step","attempt","fencing_token",
+     * "lease_expires_at","attempt_deadline","idempotency_key","input"}]}}: ids as decimal strings, times ISO-8601 UTC,
+     * the input embedded as JSON.
+     */
+    public static byte[] fetchedTasks(final List<WorkerTasks.Task> tasks)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeArrayFieldStart("tasks");
+            for (final WorkerTasks.Task t : tasks)
+            {
+                g.writeStartObject();
+                g.writeStringField("task_id", Long.toString(t.taskId()));
+                g.writeStringField("workflow_id", Long.toString(t.workflowId()));
+                g.writeNumberField("step_index", t.stepIndex());
+                g.writeStringField("step", t.step());
+                g.writeNumberField("attempt", t.attempt());
+                g.writeNumberField("fencing_token", t.fencingToken());
+                g.writeStringField("lease_expires_at", isoTime(t.leaseExpiresAt()));
+                g.writeStringField("attempt_deadline", isoTime(t.attemptDeadline()));
+                g.writeStringField("idempotency_key", t.idempotencyKey());
+                g.writeFieldName("input");
+                writeRaw(g, t.inputJson());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * @param taskId       the task.
+     * @param fencingToken the token the request carried.
+     * @param status       ACCEPTED (a completion or failure the engine recorded) or RECEIVED (a heartbeat).
+     * @return {@code {"task_id","fencing_token","status"}}.
+     */
+    public static byte[] taskOutcome(final long taskId, final long fencingToken, final String status)
+    {
+        return render(g ->
+        {
+            g.writeStartObject();
+            g.writeStringField("task_id", Long.toString(taskId));
+            g.writeNumberField("fencing_token", fencingToken);
+            g.writeStringField("status", status);
+            g.writeEndObject();
+        });
+    }
+
+    /**
      * Write one event: position, sequence, type, ISO timestamp, then the event's own fields.
      *
      * @param g generator positioned where a value may go.
@@ -230,6 +281,11 @@ public final class JsonViews
                 g.writeStringField("instance", instance);
             }
             g.writeStringField("code", problem.code());
+            for (final Map.Entry<String, Object> member : problem.members().entrySet())
+            {
+                g.writeFieldName(member.getKey());
+                writeValue(g, member.getKey(), member.getValue());
+            }
             g.writeEndObject();
         });
     }

@@ -39,6 +39,18 @@ public final class RequestParser
     public static final int MAX_ATTEMPTS_LIMIT = 10_000;
     /** Largest retry multiplier. */
     public static final double MAX_MULTIPLIER = 1000.0;
+    /** Most tasks one fetch may ask for. */
+    public static final int MAX_FETCH_TASKS = 100;
+    /** Longest a fetch may wait for a task, in ms. */
+    public static final long MAX_FETCH_WAIT_MS = 30_000;
+    /** How long a fetch waits for a task when it does not say. */
+    public static final long DEFAULT_FETCH_WAIT_MS = 10_000;
+    /** Most step names one fetch may offer to run (the engine's limit for a worker). */
+    public static final int MAX_FETCH_STEPS = 1024;
+    /** Longest {@code worker_id}, in characters. */
+    public static final int MAX_WORKER_ID_LENGTH = 256;
+    /** Longest {@code error} of a failed task, in UTF-8 bytes (what the log keeps of one). */
+    public static final int MAX_ERROR_BYTES = 4096;
 
     /**
      * Reads documents {@link JsonCheck} has passed: strict (no duplicate keys, nothing after the document), numbers
@@ -65,6 +77,10 @@ public final class RequestParser
         Set.of("max_attempts", "backoff_ms", "max_backoff_ms", "multiplier");
     private static final Set<String> ADVANCE_FIELDS = Set.of("output", "expected_step", "expected_step_index");
     private static final Set<String> CANCEL_FIELDS = Set.of("reason", "expected_step_index");
+    private static final Set<String> FETCH_FIELDS = Set.of("steps", "max_tasks", "wait_ms", "worker_id");
+    private static final Set<String> COMPLETE_FIELDS = Set.of("fencing_token", "output");
+    private static final Set<String> FAIL_FIELDS = Set.of("fencing_token", "retryable", "error");
+    private static final Set<String> HEARTBEAT_FIELDS = Set.of("fencing_token");
     /** What a request that names no step index carries. */
     public static final int NO_STEP_INDEX = -1;
 
@@ -100,6 +116,188 @@ public final class RequestParser
      */
     public record Cancel(String reason, int expectedStepIndex)
     {
+    }
+
+    /**
+     * What a worker's fetch asks for.
+     *
+     * @param steps    the step names it runs, each checked like a step name.
+     * @param maxTasks most tasks to take, 1 to {@link #MAX_FETCH_TASKS}.
+     * @param waitMs   longest wait for a first task, 0 to {@link #MAX_FETCH_WAIT_MS}.
+     * @param workerId the worker's own name for itself, or null.
+     */
+    public record Fetch(List<String> steps, int maxTasks, long waitMs, String workerId)
+    {
+    }
+
+    /**
+     * A worker's result for a task.
+     *
+     * @param fencingToken the token of the lease it ran under.
+     * @param output       the step's output as JSON bytes, or null for none.
+     */
+    public record Completion(long fencingToken, byte[] output)
+    {
+    }
+
+    /**
+     * A worker's report that a task's attempt failed.
+     *
+     * @param fencingToken the token of the lease it ran under.
+     * @param retryable    false to fail the workflow whatever attempts remain.
+     * @param error        what went wrong, possibly empty.
+     */
+    public record Failure(long fencingToken, boolean retryable, String error)
+    {
+    }
+
+    /**
+     * @param body request body, possibly empty (then it is refused).
+     * @return what to fetch.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public Fetch parseFetch(final byte[] body)
+    {
+        if (body.length == 0)
+        {
+            throw problem("EMPTY_BODY", "request body is empty; expected a JSON object with steps (the step names " +
+                "this worker runs)");
+        }
+        final JsonNode root = readObject(body, FETCH_FIELDS, "request body");
+        final JsonNode steps = root.get("steps");
+        if (null == steps)
+        {
+            throw problem("MISSING_FIELD", "steps is required: a non-empty array of the step names this worker runs");
+        }
+        if (!steps.isArray())
+        {
+            throw problem("WRONG_TYPE", "steps must be an array of step names, got " + kind(steps));
+        }
+        if (steps.isEmpty())
+        {
+            throw problem("EMPTY_STEPS", "steps must name at least one step");
+        }
+        if (steps.size() > MAX_FETCH_STEPS)
+        {
+            throw problem("TOO_MANY_STEPS", "steps has " + steps.size() + " entries; a worker may run at most " +
+                MAX_FETCH_STEPS + " step names");
+        }
+        final List<String> names = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++)
+        {
+            final JsonNode step = steps.get(i);
+            if (!step.isTextual())
+            {
+                throw problem("WRONG_TYPE", "steps[" + i + "] must be a step name (string), got " + kind(step));
+            }
+            names.add(checkName(step.textValue(), "steps[" + i + "]"));
+        }
+        final int maxTasks = (int)optionalLong(root, "max_tasks", "", 1, MAX_FETCH_TASKS, 1);
+        final long waitMs = optionalLong(root, "wait_ms", "", 0, MAX_FETCH_WAIT_MS, DEFAULT_FETCH_WAIT_MS);
+        String workerId = null;
+        final JsonNode worker = root.get("worker_id");
+        if (null != worker && !worker.isNull())
+        {
+            if (!worker.isTextual())
+            {
+                throw problem("WRONG_TYPE", "worker_id must be a string, got " + kind(worker));
+            }
+            workerId = worker.textValue();
+            if (workerId.isBlank() || workerId.length() > MAX_WORKER_ID_LENGTH)
+            {
+                throw problem("INVALID_VALUE", "worker_id must be 1 to " + MAX_WORKER_ID_LENGTH +
+                    " characters long and not blank, got " + workerId.length());
+            }
+            for (int i = 0; i < workerId.length(); i++)
+            {
+                if (Character.isISOControl(workerId.charAt(i)))
+                {
+                    throw problem("INVALID_VALUE", "worker_id must not contain control characters (found one at " +
+                        "index " + i + ")");
+                }
+            }
+        }
+        return new Fetch(List.copyOf(names), maxTasks, waitMs, workerId);
+    }
+
+    /**
+     * @param body request body of a task's completion.
+     * @return the token and the output.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public Completion parseComplete(final byte[] body)
+    {
+        final JsonNode root = taskBody(body, COMPLETE_FIELDS, "fencing_token and an optional output");
+        final long token = fencingToken(root);
+        final JsonNode output = root.get("output");
+        return new Completion(token, null == output ? null : write(output));
+    }
+
+    /**
+     * @param body request body of a task's failure.
+     * @return the token, whether to retry, and the error.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public Failure parseFail(final byte[] body)
+    {
+        final JsonNode root = taskBody(body, FAIL_FIELDS, "fencing_token, retryable and error");
+        final long token = fencingToken(root);
+        boolean retryable = true;
+        final JsonNode retry = root.get("retryable");
+        if (null != retry && !retry.isNull())
+        {
+            if (!retry.isBoolean())
+            {
+                throw problem("WRONG_TYPE", "retryable must be true or false, got " + kind(retry));
+            }
+            retryable = retry.booleanValue();
+        }
+        String error = "";
+        final JsonNode errorNode = root.get("error");
+        if (null != errorNode && !errorNode.isNull())
+        {
+            if (!errorNode.isTextual())
+            {
+                throw problem("WRONG_TYPE", "error must be a string, got " + kind(errorNode));
+            }
+            error = errorNode.textValue();
+            final int bytes = error.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_ERROR_BYTES)
+            {
+                throw problem("ERROR_TOO_LONG", "error is " + bytes + " bytes long in UTF-8; the limit is " +
+                    MAX_ERROR_BYTES + " (put the rest in your own logs)");
+            }
+        }
+        return new Failure(token, retryable, error);
+    }
+
+    /**
+     * @param body request body of a heartbeat.
+     * @return the fencing token of the lease to extend.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public long parseHeartbeat(final byte[] body)
+    {
+        return fencingToken(taskBody(body, HEARTBEAT_FIELDS, "fencing_token"));
+    }
+
+    private static JsonNode taskBody(final byte[] body, final Set<String> fields, final String expected)
+    {
+        if (body.length == 0)
+        {
+            throw problem("EMPTY_BODY", "request body is empty; expected a JSON object with " + expected);
+        }
+        return readObject(body, fields, "request body");
+    }
+
+    private static long fencingToken(final JsonNode root)
+    {
+        final JsonNode token = root.get("fencing_token");
+        if (null == token || token.isNull())
+        {
+            throw problem("MISSING_FIELD", "fencing_token is required: the fencing_token of the task as fetched");
+        }
+        return optionalLong(root, "fencing_token", "", 1, Long.MAX_VALUE, 0);
     }
 
     /**

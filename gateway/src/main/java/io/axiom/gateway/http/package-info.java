@@ -30,6 +30,18 @@
  * written), UNAVAILABLE 503: after a timeout a read carries {@code Retry-After}, a write does not, since its outcome
  * is unknown, and its detail says how to retry safely.
  * <p>
+ * <b>Workers over HTTP</b> ({@link io.axiom.gateway.http.WorkerApi}, {@link io.axiom.gateway.http.WorkerTasks}):
+ * {@code POST /api/v1/tasks/fetch} and {@code /api/v1/tasks/{task_id}/complete|fail|heartbeat} speak the worker
+ * protocol (the wire schema, {@code io.axiom.wire}) on the engine's ring through
+ * {@code EngineClient.offerWorkerFrame}, so HTTP workers share the dealer, leases and fencing with Aeron workers. A
+ * fetch is a short worker session: hello (capacity {@code max_tasks}), wait on the request's virtual thread for a
+ * task or {@code wait_ms}, goodbye, and wait for the goodbye's acknowledgement before answering: the engine releases
+ * replies in order, so every task dealt to the session is in the answer. The processor thread never waits: the sink
+ * only copies bytes and wakes the request thread. The protocol's rejections keep their codes (409
+ * STALE_FENCING_TOKEN, 409 ALREADY_COMMITTED with {@code committed_output}, 404 UNKNOWN_TASK, 400 MALFORMED, 507
+ * NO_ROOM); a completion or failure that timed out is 503 without {@code Retry-After}, its detail saying that a retry
+ * with the same token is safe.
+ * <p>
  * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient}; it never
  * touches processor state, the ring or the journal, and it never decides a workflow's state itself.
  */

@@ -62,8 +62,12 @@ class GraphQlApiTest
         final JsonNode schema = graphQl.data(IntrospectionQuery.INTROSPECTION_QUERY).get("__schema");
 
         assertEquals(Set.of("workflow", "workflows", "tasks", "metrics", "health"), fieldNames(schema, "Query"));
-        assertEquals(Set.of("createWorkflow", "advanceWorkflow", "cancelWorkflow", "runChaos", "verify"),
-            fieldNames(schema, "Mutation"));
+        assertEquals(Set.of("createWorkflow", "advanceWorkflow", "cancelWorkflow", "runChaos", "verify",
+            "fetchTasks", "completeTask", "failTask", "heartbeatTask"), fieldNames(schema, "Mutation"));
+        assertEquals(List.of("steps", "maxTasks", "waitMs", "workerId"), argNames(schema, "Mutation", "fetchTasks"));
+        assertEquals(List.of("taskId", "fencingToken", "output"), argNames(schema, "Mutation", "completeTask"));
+        assertEquals(List.of("taskId", "fencingToken", "retryable", "error"), argNames(schema, "Mutation", "failTask"));
+        assertEquals(List.of("taskId", "fencingToken"), argNames(schema, "Mutation", "heartbeatTask"));
         assertEquals(Set.of("workflowEvents", "taskUpdates"), fieldNames(schema, "Subscription"));
         assertEquals(List.of("id"), argNames(schema, "Query", "workflow"));
         assertEquals(List.of("limit", "offset", "state"), argNames(schema, "Query", "workflows"));
@@ -72,7 +76,7 @@ class GraphQlApiTest
         assertEquals(List.of("scenario", "duration_ms"), argNames(schema, "Mutation", "runChaos"));
         assertEquals(List.of("workflow_id"), argNames(schema, "Subscription", "workflowEvents"));
         assertTrue(typeNames(schema).containsAll(Set.of("JSON", "Long", "Workflow", "WorkflowEvent", "TaskQueues",
-            "Metrics", "Health", "WorkflowState")), schema::toString);
+            "Metrics", "Health", "WorkflowState", "Task", "TaskOutcome")), schema::toString);
     }
 
     @Test

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hostile values in every field of create, advance and cancel: numbers with huge exponents or endless digits, text
+ * Hostile values in every field of create, advance and cancel and of the worker API (fetch, complete, fail,
+ * heartbeat): numbers with huge exponents or endless digits, text
  * that is not UTF-8 or holds unpaired surrogates. Each one is a short 400 problem, the journal does not move, and no
  * detail carries a library's words.
  */
@@ -57,6 +58,22 @@ class HostileInputTest
         "{\"output\":{\"approved\":[@]}}",
         "{\"output\":@}");
     private static final List<String> CANCEL_FIELDS = List.of("{\"reason\":@}");
+    /** The worker API's numeric and JSON fields: path, template. */
+    private static final List<List<String>> WORKER_NUMBER_FIELDS = List.of(
+        List.of("/api/v1/tasks/fetch", "{\"steps\":[\"A\"],\"max_tasks\":@}"),
+        List.of("/api/v1/tasks/fetch", "{\"steps\":[\"A\"],\"wait_ms\":@}"),
+        List.of("/api/v1/tasks/fetch", "{\"steps\":[@]}"),
+        List.of("/api/v1/tasks/1/complete", "{\"fencing_token\":@}"),
+        List.of("/api/v1/tasks/1/complete", "{\"fencing_token\":1,\"output\":{\"a\":[@]}}"),
+        List.of("/api/v1/tasks/1/fail", "{\"fencing_token\":@,\"error\":\"e\"}"),
+        List.of("/api/v1/tasks/1/heartbeat", "{\"fencing_token\":@}"));
+    /** The worker API's string fields and keys: path, template. */
+    private static final List<List<String>> WORKER_STRING_FIELDS = List.of(
+        List.of("/api/v1/tasks/fetch", "{\"steps\":[@]}"),
+        List.of("/api/v1/tasks/fetch", "{\"steps\":[\"A\"],\"worker_id\":@}"),
+        List.of("/api/v1/tasks/1/complete", "{\"fencing_token\":1,\"output\":{@:[@]}}"),
+        List.of("/api/v1/tasks/1/fail", "{\"fencing_token\":1,\"error\":@}"),
+        List.of("/api/v1/tasks/1/heartbeat", "{@:1}"));
     private static final List<String> HOSTILE_NUMBERS = List.of(
         "1e300000000", "-1e300000000", "1e-300000000", "1E+99999999999999999999", "1e100000",
         "9".repeat(100_000), "-0." + "1".repeat(100_000), "123456789".repeat(12) + "e5");
@@ -126,6 +143,10 @@ class HostileInputTest
                 refusedShort(post(WORKFLOWS + "/" + approvalId + "/cancel", fill(template, value)), NUMBER_CODES,
                     number);
             }
+            for (final List<String> field : WORKER_NUMBER_FIELDS)
+            {
+                refusedShort(post(field.get(0), fill(field.get(1), value)), NUMBER_CODES, number);
+            }
         }
     }
 
@@ -189,6 +210,10 @@ class HostileInputTest
             refusedShort(post(WORKFLOWS + "/" + approvalId + "/advance", fill("{\"output\":{@:[@]}}", bad)), codes,
                 null);
             refusedShort(post(WORKFLOWS + "/" + approvalId + "/cancel", fill("{\"reason\":@}", bad)), codes, null);
+            for (final List<String> field : WORKER_STRING_FIELDS)
+            {
+                refusedShort(post(field.get(0), fill(field.get(1), bad)), codes, null);
+            }
         }
     }
 

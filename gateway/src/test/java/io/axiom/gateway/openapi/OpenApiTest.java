@@ -140,6 +140,42 @@ class OpenApiTest
             check.run("POST", "/api/v1/workflows/1/cancel", null, null);
             check.run("POST", "/api/v1/workflows/1/cancel", "application/json", "{\"reason\":7}");
             check.run("POST", "/api/v1/workflows/1/advance", null, null);
+            // The worker API: a long poll that gets nothing, one that gets a task, its completion (accepted, then
+            // ALREADY_COMMITTED with committed_output), a stale token, a failure, a heartbeat, refusals.
+            final String tasks = "/api/v1/tasks";
+            check.run("POST", tasks + "/fetch", "application/json", "{\"steps\":[\"NONE\"],\"wait_ms\":0}");
+            check.run("POST", "/api/v1/workflows", "application/json",
+                "{\"name\":\"work\",\"steps\":[{\"name\":\"W\",\"type\":\"task\",\"retry\":" +
+                "{\"max_attempts\":3,\"backoff_ms\":0}},\"V\"],\"input\":{\"n\":1}}");
+            String found = null;
+            for (final JsonNode w : check.run("GET", "/api/v1/workflows?limit=1000", null, null).json()
+                .get("workflows"))
+            {
+                found = "work".equals(w.get("name").asText()) ? w.get("id").asText() : found;
+            }
+            final String work = found;
+            final JsonNode first = check.run("POST", tasks + "/fetch", "application/json",
+                "{\"steps\":[\"W\"],\"max_tasks\":5,\"wait_ms\":5000,\"worker_id\":\"doc\"}").json()
+                .get("tasks").get(0);
+            check.run("POST", tasks + "/" + work + "/heartbeat", "application/json",
+                "{\"fencing_token\":" + first.get("fencing_token") + "}");
+            check.run("POST", tasks + "/" + work + "/fail", "application/json",
+                "{\"fencing_token\":" + first.get("fencing_token") + ",\"retryable\":true,\"error\":\"x\"}");
+            final JsonNode second = check.run("POST", tasks + "/fetch", "application/json",
+                "{\"steps\":[\"W\"],\"wait_ms\":5000}").json().get("tasks").get(0);
+            check.run("POST", tasks + "/" + work + "/complete", "application/json",
+                "{\"fencing_token\":" + first.get("fencing_token") + "}");
+            check.run("POST", tasks + "/" + work + "/complete", "application/json",
+                "{\"fencing_token\":" + second.get("fencing_token") + ",\"output\":{\"ok\":true}}");
+            check.run("POST", tasks + "/" + work + "/complete", "application/json",
+                "{\"fencing_token\":" + second.get("fencing_token") + ",\"output\":{\"ok\":true}}");
+            check.run("POST", tasks + "/999/complete", "application/json", "{\"fencing_token\":1}");
+            check.run("POST", tasks + "/x/fail", "application/json", "{\"fencing_token\":1}");
+            check.run("POST", tasks + "/fetch", "application/json", "{\"steps\":[],\"wait_ms\":0}");
+            check.run("POST", tasks + "/fetch", "text/plain", "steps");
+            check.run("POST", tasks + "/" + work + "/heartbeat", "application/json", "{\"fencing_token\":\"1\"}");
+            check.run("GET", tasks + "/fetch", null, null);
+            check.run("PUT", tasks + "/1/complete", "application/json", "{}");
             check.run("GET", "/api/v1/metrics", null, null);
             check.run("GET", "/api/v1/metrics/prometheus", null, null);
             check.run("GET", "/api/v1/openapi.yaml", null, null);
@@ -167,6 +203,14 @@ class OpenApiTest
                 checked.add("GET " + path + " (no token) -> " + res.status());
                 assertEquals(401, res.status(), res.toString());
                 failures.addAll(validate(doc, "GET", path, res));
+            }
+            for (final String path : List.of("/api/v1/tasks/fetch", "/api/v1/tasks/1/complete"))
+            {
+                final TestServer.Response res = send(server, "POST", path, "application/json",
+                    "{\"steps\":[\"W\"],\"wait_ms\":0}");
+                checked.add("POST " + path + " (no token) -> " + res.status());
+                assertEquals(401, res.status(), res.toString());
+                failures.addAll(validate(doc, "POST", path, res));
             }
             final TestServer.Response res = send(server, "POST", "/graphql", "application/json", "{}");
             assertEquals(401, res.status(), res.toString());
