@@ -128,7 +128,7 @@ final class Dealer
         }
     }
 
-    private static void leave(final Session session)
+    private void leave(final Session session)
     {
         session.gone = true;
         for (final TaskQueues.Queue queue : session.queues)
@@ -138,6 +138,7 @@ final class Dealer
             {
                 queue.nextWorker = 0;
             }
+            state.taskQueues.removeIfUnused(queue);
         }
     }
 

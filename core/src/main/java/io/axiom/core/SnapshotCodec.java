@@ -208,7 +208,7 @@ final class SnapshotCodec
         for (int i = 0; i < queueCount; i++)
         {
             final int nameLength = in.getInt(p);
-            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength));
+            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength)).used = true;
             p += 4 + nameLength;
         }
         final int workflowCount = in.getInt(p);

@@ -32,7 +32,6 @@ final class TaskQueues
     static final class Queue
     {
         final String stepName;
-        final int index;
         /** Workflows whose current step waits for a worker, oldest first; may hold stale ids (checked on take). */
         final LongArrayQueue ready = new LongArrayQueue(64, -1);
         /** When each entry of {@link #ready} became ready (epoch ms). */
@@ -42,11 +41,12 @@ final class TaskQueues
         /** Workers offering this step name now, for the dealer (soft). */
         final ArrayList<Dealer.Session> workers = new ArrayList<>();
         int nextWorker;
+        /** A workflow ever queued a task here (else the queue exists only because a worker offered the name). */
+        boolean used;
 
-        Queue(final String stepName, final int index)
+        Queue(final String stepName)
         {
             this.stepName = stepName;
-            this.index = index;
         }
     }
 
@@ -61,6 +61,7 @@ final class TaskQueues
         if (null == workflow.taskQueue)
         {
             final Queue queue = queue(workflow.definition.stepNames[workflow.currentStep]);
+            queue.used = true;
             queue.queued++;
             queue.ready.addLong(workflow.id);
             queue.readySince.addLong(since);
@@ -116,11 +117,35 @@ final class TaskQueues
         Queue queue = byStepName.get(stepName);
         if (null == queue)
         {
-            queue = new Queue(stepName, inOrder.size());
+            queue = new Queue(stepName);
             byStepName.put(stepName, queue);
             inOrder.add(queue);
         }
         return queue;
+    }
+
+    /**
+     * Forget a queue no workflow ever used and no worker offers any more, so that workers offering step names nobody
+     * runs (or a client saying hello with many names) leave nothing behind.
+     *
+     * @param queue a queue a worker left.
+     */
+    void removeIfUnused(final Queue queue)
+    {
+        if (!queue.used && queue.workers.isEmpty() && 0 == queue.queued && 0 == queue.leased)
+        {
+            byStepName.remove(queue.stepName);
+            inOrder.remove(queue);
+        }
+    }
+
+    /**
+     * @param stepName a step name.
+     * @return its queue, or null when none was made.
+     */
+    Queue find(final String stepName)
+    {
+        return byStepName.get(stepName);
     }
 
     int size()

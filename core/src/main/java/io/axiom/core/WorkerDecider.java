@@ -301,7 +301,11 @@ final class WorkerDecider
         {
             return;
         }
-        final int kept = Math.min(errorLength, StepFlow.MAX_ERROR_BYTES);
+        int kept = Math.min(errorLength, StepFlow.MAX_ERROR_BYTES);
+        while (kept < errorLength && kept > 0 && (payload.getByte(kept) & 0xC0) == 0x80)
+        {
+            kept--; // cut at a character boundary, never inside a UTF-8 sequence
+        }
         if (!events.ensureRoom(StepFlow.failAttemptBound(kept)) || !arena.reserve(arena.nextOffset(), 64))
         {
             rejected(sink, replyTo, taskId, token, RejectReason.NO_ROOM, "the journal has no room now (" +

@@ -377,6 +377,44 @@ class WorkersTest
     }
 
     @Test
+    void stepNamesOfferedByWorkersThatLeaveLeaveNoQueueBehind()
+    {
+        try (EngineFixture f = engine())
+        {
+            f.create("real", StepSpec.task("USED"));
+            final String[] names = new String[1000];
+            for (int i = 0; i < names.length; i++)
+            {
+                names[i] = "NOBODY_RUNS_" + i;
+            }
+            final TestWorker worker = new TestWorker(f.engine, 1);
+            worker.hello(1, names);
+            assertEquals(1001, EngineTest.queues(f).size());
+            worker.goodbye();
+            assertEquals(List.of("USED"), EngineTest.queues(f).stream().map(io.axiom.core.api.TaskQueue::stepName)
+                .toList(), "only the queue a workflow used is kept");
+        }
+    }
+
+    @Test
+    void aLongErrorIsCutAtACharacterBoundary()
+    {
+        try (EngineFixture f = engine())
+        {
+            f.create("utf8", task("T", 1, 0));
+            final TestWorker worker = new TestWorker(f.engine, 1);
+            worker.hello(1, "T");
+            final TestWorker.Assigned task = worker.next(TestWorker.Assigned.class);
+            worker.fail(task.taskId(), task.token(), false, "x" + "€".repeat(2000));
+            worker.next(TestWorker.Accepted.class);
+            final String reason = f.get(1).reason();
+            assertTrue(reason.endsWith("€"), "no character cut in half: ..." +
+                reason.substring(Math.max(0, reason.length() - 5)));
+            assertTrue(reason.getBytes(StandardCharsets.UTF_8).length < 4096 + 200, "at most 4 KiB of error kept");
+        }
+    }
+
+    @Test
     void aWorkflowCreatedWithLargeInputIsDispatchedWithIt()
     {
         try (EngineFixture f = engine())
