@@ -4,11 +4,14 @@ import java.io.File;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -20,7 +23,8 @@ import org.agrona.concurrent.IdleStrategy;
  * backing-off idle strategy, and the driver's async executor folded into it, so that an idle driver costs one thread
  * that sleeps up to a millisecond at a time and never spins on a 2-core machine. Its directory is unique to this
  * instance ({@code axiom-aeron-<pid>-<random>}), cleared on start and deleted on close, so that two servers, two tests
- * or a server and a worker on one machine never share or inherit one. The directory goes under {@code /dev/shm} when
+ * or a server and a worker on one machine never share or inherit one; the directories of processes that were killed
+ * (and so could not delete theirs) are deleted by the next launch. The directory goes under {@code /dev/shm} when
  * it is there with room (what Aeron itself does on Linux: the term buffers are memory-mapped and on tmpfs they never
  * cost a disk write-back that would compete with the journal's fsync), else under {@code java.io.tmpdir}. Term
  * buffers are sparse files: an idle connection takes no memory for its buffers.
@@ -31,6 +35,9 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class EmbeddedDriver implements AutoCloseable
 {
+    private static final long STALE_HEARTBEAT_MS = 10_000;
+    private static final Pattern STALE_NAME = Pattern.compile("axiom-aeron-(\\d{1,19})-[0-9a-f]{8}");
+
     private final MediaDriver driver;
     private final String aeronDirectoryName;
 
@@ -70,6 +77,10 @@ public final class EmbeddedDriver implements AutoCloseable
             return new EmbeddedDriver(null, ctx.aeronDirectoryName);
         }
 
+        if (ctx.deleteStaleDirectories)
+        {
+            deleteStaleDirectories(ctx.parentDirectory);
+        }
         final String dir = uniqueDirectory(ctx.parentDirectory);
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
@@ -128,6 +139,31 @@ public final class EmbeddedDriver implements AutoCloseable
             aeronDirectoryName;
     }
 
+    /**
+     * Delete the directories embedded drivers of processes that are gone left behind (a killed server cannot delete
+     * its own): {@code axiom-aeron-<pid>-<random>} whose pid runs no process and whose driver has not beaten its
+     * heart for 10 s (a pid of another pid namespace sharing the directory looks gone; its heart does not).
+     *
+     * @param parent where embedded drivers make their directories.
+     * @return how many were deleted.
+     */
+    static int deleteStaleDirectories(final File parent)
+    {
+        final File[] children = parent.listFiles((dir, name) -> STALE_NAME.matcher(name).matches());
+        int deleted = 0;
+        for (final File child : null == children ? new File[0] : children)
+        {
+            final Matcher m = STALE_NAME.matcher(child.getName());
+            if (m.matches() && child.isDirectory() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty() &&
+                !CommonContext.isDriverActive(child, STALE_HEARTBEAT_MS, message -> { }))
+            {
+                IoUtil.delete(child, true);
+                deleted += child.exists() ? 0 : 1;
+            }
+        }
+        return deleted;
+    }
+
     private static String uniqueDirectory(final File parent)
     {
         return new File(parent, String.format(Locale.ROOT, "axiom-aeron-%d-%08x", ProcessHandle.current().pid(),
@@ -149,6 +185,7 @@ public final class EmbeddedDriver implements AutoCloseable
         private long driverTimeoutMs = 10_000;
         private long imageLivenessTimeoutNs;
         private long publicationConnectionTimeoutNs;
+        private boolean deleteStaleDirectories = true;
         private boolean concluded;
 
         /**
@@ -230,6 +267,17 @@ public final class EmbeddedDriver implements AutoCloseable
         public Context publicationConnectionTimeoutNs(final long publicationConnectionTimeoutNs)
         {
             this.publicationConnectionTimeoutNs = publicationConnectionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * @param deleteStaleDirectories delete, at launch, the directories of embedded drivers whose process is gone
+         *                               (default true: a killed process cannot delete its own).
+         * @return this for a fluent API.
+         */
+        public Context deleteStaleDirectories(final boolean deleteStaleDirectories)
+        {
+            this.deleteStaleDirectories = deleteStaleDirectories;
             return this;
         }
 

@@ -458,6 +458,39 @@ class WorkerEndpointTest
         }
     }
 
+    @Test
+    void anIngressAlreadyBoundFailsTheLaunchAndLeavesNothingRunning()
+    {
+        try (Rig rig = new Rig(Rig.Medium.UDP); EmbeddedDriver other = EmbeddedDriver.launch(
+            new EmbeddedDriver.Context().errorHandler(ex -> { })))
+        {
+            final WorkerEndpoint.Context ctx = new WorkerEndpoint.Context()
+                .aeronDirectoryName(other.aeronDirectoryName())
+                .ingressChannel(rig.ingress)
+                .inbox(rig.engine);
+            final io.aeron.exceptions.AeronException ex =
+                org.junit.jupiter.api.Assertions.assertThrows(io.aeron.exceptions.AeronException.class,
+                    () -> WorkerEndpoint.launch(ctx));
+            assertTrue(ex.getMessage().contains("Address already in use"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void unusableSettingsAreRefusedByName()
+    {
+        final WorkerEndpoint.Context ctx = new WorkerEndpoint.Context().aeronDirectoryName("/nowhere")
+            .inbox((frame, offset, length, connection) -> true);
+        final IllegalArgumentException http = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> ctx.ingressChannel("http://localhost:40123").conclude());
+        assertTrue(http.getMessage().contains("ingress channel 'http://localhost:40123'"), http.getMessage());
+        final IllegalArgumentException noEndpoint = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> ctx.ingressChannel("aeron:udp?interface=lo").conclude());
+        assertTrue(noEndpoint.getMessage().contains("endpoint=HOST:PORT"), noEndpoint.getMessage());
+        final IllegalArgumentException backlog = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> ctx.ingressChannel("aeron:ipc").backlogCapacity(1000).conclude());
+        assertTrue(backlog.getMessage().contains("power of two"), backlog.getMessage());
+    }
+
     // ---------------------------------------------------------------------------------------------- frames
 
     static byte[] heartbeat(final long workerId)

@@ -139,7 +139,7 @@ class AxiomMainTest
         assertTrue(corrupt.out().contains("CORRUPT"), corrupt.out());
 
         final Run refused = run(Map.of(), "server", "--port", "0", "--data-dir", data.toString(),
-            "--config", config.toString());
+            "--config", config.toString(), "--ingress", TestServer.freeIngress());
         assertEquals(2, refused.code(), refused.toString());
         assertTrue(refused.err().contains("engine failed"), refused.err());
     }
@@ -159,7 +159,8 @@ class AxiomMainTest
         final StringWriter err = new StringWriter();
         final AtomicInteger code = new AtomicInteger(-1);
         final Thread thread = new Thread(() -> code.set(AxiomMain.execute(Map.of("AXIOM_CONFIG", config.toString()),
-            new PrintWriter(out), new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString())));
+            new PrintWriter(out), new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString(),
+            "--ingress", TestServer.freeIngress())));
         thread.start();
         try
         {
