@@ -145,6 +145,25 @@ class AxiomMainTest
     }
 
     @Test
+    void workerNeedsDemoAndStepsAndChecksItsNumbers()
+    {
+        final Run none = run(Map.of(), "worker");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("--demo") && none.err().contains("--steps"), none.err());
+
+        final Run rate = run(Map.of(), "worker", "--demo", "--steps", "A", "--fail-rate", "1.5");
+        assertEquals(2, rate.code());
+        assertTrue(rate.err().contains("--fail-rate must be between 0 and 1"), rate.err());
+
+        final Run ingress = run(Map.of(), "worker", "--demo", "--steps", "A", "--ingress", "tcp://x");
+        assertEquals(2, ingress.code());
+        assertTrue(ingress.err().contains("ingress channel 'tcp://x' is not an Aeron channel"), ingress.err());
+
+        final Run help = run(Map.of(), "--help");
+        assertTrue(help.out().contains("worker") && help.out().contains("demo worker over Aeron"), help.out());
+    }
+
+    @Test
     void walToolsOnAMissingDirectoryFail()
     {
         final Run run = run(Map.of(), "wal", "verify", "--data-dir", dir.resolve("absent").toString());
@@ -168,6 +187,8 @@ class AxiomMainTest
             final Matcher m = LISTENING.matcher(out.toString());
             assertTrue(m.find(), out + "\n" + err);
             assertTrue(out.toString().contains("(file " + config + ")"), out.toString());
+            assertTrue(out.toString().contains("workers over Aeron: ingress aeron:udp?endpoint=localhost:"),
+                out.toString());
             assertTrue(err.toString().contains("WARNING: wal.fsync is false"), err.toString());
             TestServer.await("ready line", () -> out.toString().contains("Axiom ready"));
 
