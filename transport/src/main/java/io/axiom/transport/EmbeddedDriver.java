@@ -12,6 +12,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -21,7 +22,10 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>
  * <b>Embedded.</b> One thread ({@link ThreadingMode#SHARED}: conductor, sender and receiver in one agent) with a
  * backing-off idle strategy, and the driver's async executor folded into it, so that an idle driver costs one thread
- * that sleeps up to a millisecond at a time and never spins on a 2-core machine. Its directory is unique to this
+ * that sleeps up to a millisecond at a time and never spins on a 2-core machine. Or no thread at all
+ * ({@link Context#agentInvoker(boolean)}): the same agent invoked from the duty cycle of the process's one Aeron
+ * agent (the server's worker endpoint, a worker's poller), as Artio's low-resource scheduler runs all its agents on
+ * one thread; an idle process then wakes half as often. Its directory is unique to this
  * instance ({@code axiom-aeron-<pid>-<random>}), cleared on start and deleted on close, so that two servers, two tests
  * or a server and a worker on one machine never share or inherit one; the directories of processes that were killed
  * (and so could not delete theirs) are deleted by the next launch. The directory goes under {@code /dev/shm} when
@@ -84,7 +88,7 @@ public final class EmbeddedDriver implements AutoCloseable
         final String dir = uniqueDirectory(ctx.parentDirectory);
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(ctx.agentInvoker ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
             .sharedIdleStrategy(ctx.idleStrategy)
             .asyncExecutorEnabled(false)
             .dirDeleteOnStart(true)
@@ -110,6 +114,15 @@ public final class EmbeddedDriver implements AutoCloseable
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
+    }
+
+    /**
+     * @return the driver's agent to invoke from the owner's duty cycle when launched with
+     * {@link Context#agentInvoker(boolean)}, else null (the driver has its own thread, or is external).
+     */
+    public AgentInvoker agentInvoker()
+    {
+        return null == driver ? null : driver.sharedAgentInvoker();
     }
 
     /**
@@ -155,13 +168,25 @@ public final class EmbeddedDriver implements AutoCloseable
         {
             final Matcher m = STALE_NAME.matcher(child.getName());
             if (m.matches() && child.isDirectory() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty() &&
-                !CommonContext.isDriverActive(child, STALE_HEARTBEAT_MS, message -> { }))
+                !heartBeats(child))
             {
                 IoUtil.delete(child, true);
                 deleted += child.exists() ? 0 : 1;
             }
         }
         return deleted;
+    }
+
+    private static boolean heartBeats(final File directory)
+    {
+        try
+        {
+            return CommonContext.isDriverActive(directory, STALE_HEARTBEAT_MS, message -> { });
+        }
+        catch (final RuntimeException ex)
+        {
+            return false; // no readable cnc.dat: nothing lives there
+        }
     }
 
     private static String uniqueDirectory(final File parent)
@@ -186,6 +211,7 @@ public final class EmbeddedDriver implements AutoCloseable
         private long imageLivenessTimeoutNs;
         private long publicationConnectionTimeoutNs;
         private boolean deleteStaleDirectories = true;
+        private boolean agentInvoker;
         private boolean concluded;
 
         /**
@@ -267,6 +293,19 @@ public final class EmbeddedDriver implements AutoCloseable
         public Context publicationConnectionTimeoutNs(final long publicationConnectionTimeoutNs)
         {
             this.publicationConnectionTimeoutNs = publicationConnectionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * @param agentInvoker true to give the driver no thread of its own ({@link ThreadingMode#INVOKER}): its one
+         *                     agent (conductor, sender and receiver, as in SHARED mode) is invoked from the duty
+         *                     cycle of whoever holds {@link EmbeddedDriver#agentInvoker()}, one thread only, which
+         *                     halves the wake-ups of an idle process; default false (a SHARED thread).
+         * @return this for a fluent API.
+         */
+        public Context agentInvoker(final boolean agentInvoker)
+        {
+            this.agentInvoker = agentInvoker;
             return this;
         }
 

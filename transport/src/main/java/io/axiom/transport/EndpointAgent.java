@@ -70,6 +70,7 @@ final class EndpointAgent implements Agent
     private final WorkerEndpoint.Context ctx;
     private final Aeron aeron;
     private final AgentInvoker invoker;
+    private final AgentInvoker driverInvoker;
     private final EngineInbox inbox;
     private final NanoClock clock;
     private final EndpointCounters counters = new EndpointCounters();
@@ -95,6 +96,7 @@ final class EndpointAgent implements Agent
         this.ctx = ctx;
         this.aeron = aeron;
         this.invoker = aeron.conductorAgentInvoker();
+        this.driverInvoker = ctx.driverAgentInvoker();
         this.inbox = ctx.inbox();
         this.clock = ctx.nanoClock();
         this.nowNs = clock.nanoTime();
@@ -124,7 +126,8 @@ final class EndpointAgent implements Agent
     @Override
     public int doWork()
     {
-        int work = invoker.invoke();
+        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        work += invoker.invoke();
         nowNs = clock.nanoTime();
         work += handleLostImages();
         work += subscription.controlledPoll(assembler, ctx.fragmentLimit());

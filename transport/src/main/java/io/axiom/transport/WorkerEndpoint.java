@@ -8,6 +8,7 @@ import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -17,7 +18,8 @@ import org.agrona.concurrent.SystemNanoClock;
  * The engine's side of the worker protocol over Aeron: one subscription on the ingress channel that every worker
  * publishes to, and one {@link WorkerConnection} per worker that said hello, through which the engine's answers and
  * dispatches leave. Run by its own {@link AgentRunner} (thread {@code axiom-worker-endpoint}) with a backing-off
- * idle strategy; the Aeron client's conductor is invoked from the same duty cycle, so the endpoint is one thread.
+ * idle strategy; the Aeron client's conductor is invoked from the same duty cycle, and so is the embedded media
+ * driver's agent when it has no thread of its own ({@link Context#driverAgentInvoker(AgentInvoker)}).
  * <p>
  * Frames are checked here ({@link WireFrames}) and handed to the {@link EngineInbox}; see {@link EndpointAgent} for
  * what happens to each kind of frame and to workers that go away.
@@ -50,6 +52,7 @@ public final class WorkerEndpoint implements AutoCloseable
         final Aeron aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(ctx.aeronDirectoryName)
             .useConductorAgentInvoker(true)
+            .driverAgentInvoker(ctx.driverAgentInvoker)
             .errorHandler(ctx.errorHandler)
             .clientName("axiom-worker-endpoint")
             .closeLingerDurationNs(TimeUnit.MILLISECONDS.toNanos(50)));
@@ -149,6 +152,7 @@ public final class WorkerEndpoint implements AutoCloseable
         private int backlogCapacity = BACKLOG_CAPACITY_DEFAULT;
         private int maxConnections = MAX_CONNECTIONS_DEFAULT;
         private int fragmentLimit = 64;
+        private AgentInvoker driverAgentInvoker;
         private boolean concluded;
 
         /**
@@ -371,6 +375,26 @@ public final class WorkerEndpoint implements AutoCloseable
         public int fragmentLimit()
         {
             return fragmentLimit;
+        }
+
+        /**
+         * @param driverAgentInvoker the embedded driver's agent ({@link EmbeddedDriver#agentInvoker()}) for the
+         *                           endpoint to invoke in its duty cycle, or null when the driver runs its own
+         *                           thread; the endpoint is then the only one that invokes it.
+         * @return this for a fluent API.
+         */
+        public Context driverAgentInvoker(final AgentInvoker driverAgentInvoker)
+        {
+            this.driverAgentInvoker = driverAgentInvoker;
+            return this;
+        }
+
+        /**
+         * @return the driver's agent the endpoint invokes, or null.
+         */
+        public AgentInvoker driverAgentInvoker()
+        {
+            return driverAgentInvoker;
         }
 
         /**

@@ -72,9 +72,9 @@ import org.agrona.concurrent.IdleStrategy;
  * commits only under the step's current fencing token, and a rejected one must not be committed. {@link #close()}
  * stops taking tasks, lets the ones held finish within the close timeout and says goodbye.
  * <p>
- * <b>Media driver.</b> By default the worker runs its own embedded Aeron media driver (one thread, backing off when
- * idle); set {@link Context#aeronDirectoryName(String)} to use one already running, e.g. the engine's in the same
- * process (then {@code aeron:ipc} channels work).
+ * <b>Media driver.</b> By default the worker runs its own embedded Aeron media driver, invoked from the poller's duty
+ * cycle (no thread of its own; the poller backs off when idle); set {@link Context#aeronDirectoryName(String)} to use
+ * one already running, e.g. the engine's in the same process (then {@code aeron:ipc} channels work).
  */
 public final class AxiomWorker implements AutoCloseable
 {
@@ -176,10 +176,12 @@ public final class AxiomWorker implements AutoCloseable
         ctx.conclude();
         try
         {
-            driver = EmbeddedDriver.launch(new EmbeddedDriver.Context().aeronDirectoryName(ctx.aeronDirectoryName));
+            driver = EmbeddedDriver.launch(new EmbeddedDriver.Context().aeronDirectoryName(ctx.aeronDirectoryName)
+                .agentInvoker(true));
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .useConductorAgentInvoker(true)
+                .driverAgentInvoker(driver.agentInvoker())
                 .clientName("axiom-worker-" + ctx.workerId)
                 .errorHandler(ex -> ctx.listener.onError("Aeron client error", ex)));
             responseStreamId = ctx.responseStreamId;
@@ -196,8 +198,8 @@ public final class AxiomWorker implements AutoCloseable
             final ExclusivePublication publication = aeron.addExclusivePublication(
                 ctx.ingressChannel, ctx.ingressStreamId);
             pool = taskPool();
-            poller = new WorkerPoller(this, ctx, aeron, publication, subscription, responseChannel,
-                responseStreamId, Map.copyOf(handlers), pool);
+            poller = new WorkerPoller(this, ctx, aeron, driver.agentInvoker(), publication, subscription,
+                responseChannel, responseStreamId, Map.copyOf(handlers), pool);
             runner = new AgentRunner(ctx.idleStrategy,
                 ex -> ctx.listener.onError("unexpected error in the worker's poller", ex), null, poller);
             AgentRunner.startOnThread(runner, r -> daemon(r, "axiom-worker-" + ctx.workerId + "-poller"));
@@ -411,6 +413,10 @@ public final class AxiomWorker implements AutoCloseable
             if (null != resolved)
             {
                 return resolved;
+            }
+            if (null != driver.agentInvoker())
+            {
+                driver.agentInvoker().invoke();
             }
             aeron.conductorAgentInvoker().invoke();
             Thread.onSpinWait();

@@ -75,6 +75,7 @@ final class WorkerPoller implements Agent
     private final AxiomWorker.Context ctx;
     private final Aeron aeron;
     private final AgentInvoker invoker;
+    private final AgentInvoker driverInvoker;
     private final ExclusivePublication publication;
     private final Subscription subscription;
     private final Map<String, AxiomWorker.Handler> handlers;
@@ -152,6 +153,7 @@ final class WorkerPoller implements Agent
         final AxiomWorker worker,
         final AxiomWorker.Context ctx,
         final Aeron aeron,
+        final AgentInvoker driverInvoker,
         final ExclusivePublication publication,
         final Subscription subscription,
         final String responseChannel,
@@ -163,6 +165,7 @@ final class WorkerPoller implements Agent
         this.ctx = ctx;
         this.aeron = aeron;
         this.invoker = aeron.conductorAgentInvoker();
+        this.driverInvoker = driverInvoker;
         this.publication = publication;
         this.subscription = subscription;
         this.handlers = handlers;
@@ -255,7 +258,8 @@ final class WorkerPoller implements Agent
     @Override
     public int doWork()
     {
-        int work = invoker.invoke();
+        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        work += invoker.invoke();
         nowNs = System.nanoTime();
         if (responseLost)
         {

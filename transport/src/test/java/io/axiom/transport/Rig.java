@@ -42,7 +42,8 @@ final class Rig implements AutoCloseable
         this.medium = medium;
         this.leaseMs = leaseMs;
         this.tweak = tweak;
-        this.driver = EmbeddedDriver.launch();
+        // over UDP the endpoint invokes its driver itself (as the server does); over IPC the driver has its own thread
+        this.driver = EmbeddedDriver.launch(new EmbeddedDriver.Context().agentInvoker(Medium.UDP == medium));
         this.ingress = Medium.IPC == medium ? "aeron:ipc" : "aeron:udp?endpoint=localhost:" + freeUdpPort();
         startEndpoint();
     }
@@ -57,6 +58,7 @@ final class Rig implements AutoCloseable
         engine = new FakeEngine(leaseMs);
         final WorkerEndpoint.Context ctx = new WorkerEndpoint.Context()
             .aeronDirectoryName(driver.aeronDirectoryName())
+            .driverAgentInvoker(driver.agentInvoker())
             .ingressChannel(ingress)
             .inbox(engine);
         tweak.accept(ctx);
