@@ -216,7 +216,8 @@ public final class AxiomWorker implements AutoCloseable
      * Wait until the engine has welcomed this worker (the first time).
      *
      * @param timeout how long to wait.
-     * @return true when welcomed, false when the time ran out (the worker goes on trying).
+     * @return true when welcomed; false when the time ran out (the worker goes on trying) or the engine refused the
+     * hello (the listener's {@code onError} says why; the worker stops trying).
      * @throws InterruptedException when interrupted.
      */
     public boolean awaitConnected(final Duration timeout) throws InterruptedException
@@ -226,7 +227,7 @@ public final class AxiomWorker implements AutoCloseable
         {
             throw new IllegalStateException("not started");
         }
-        return p.awaitWelcome(timeout.toMillis());
+        return p.awaitWelcome(timeout.toMillis()) && WorkerPoller.Phase.REJECTED != p.phase();
     }
 
     /**

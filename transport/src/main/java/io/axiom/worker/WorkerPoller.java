@@ -413,7 +413,6 @@ final class WorkerPoller implements Agent
         heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
         final boolean wasActive = Phase.ACTIVE == phase;
         this.phase = Phase.ACTIVE;
-        welcomed.countDown();
         if (!wasActive)
         {
             lastHeartbeatNs = nowNs;
@@ -424,6 +423,7 @@ final class WorkerPoller implements Agent
             }
             notify(() -> listener.onConnected(worker, leaseMs));
         }
+        welcomed.countDown();
     }
 
     private void onHelloRejected(final HelloRejectedDecoder d)
@@ -435,6 +435,7 @@ final class WorkerPoller implements Agent
         final String reason = d.reason();
         phase = Phase.REJECTED;
         notify(() -> listener.onError("the engine refused this worker's hello: " + reason, null));
+        welcomed.countDown(); // whoever waits for the Welcome learns now that none will come
     }
 
     private void onTask(final TaskAssignedDecoder d)
@@ -507,7 +508,11 @@ final class WorkerPoller implements Agent
         }
         switch (reason)
         {
-            case NO_ROOM -> inFlight.lastSentNs = nowNs; // sent again after the resend interval
+            case NO_ROOM ->
+            {
+                inFlight.lastSentNs = nowNs; // sent again after the resend interval
+                inFlight.sends = 0;          // it was answered: the connection is fine
+            }
             case ALREADY_COMMITTED ->
             {
                 // the engine says this lease committed the step: an earlier copy of this completion was accepted

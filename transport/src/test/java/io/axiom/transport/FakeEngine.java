@@ -76,6 +76,8 @@ final class FakeEngine implements EngineInbox, AutoCloseable
     final AtomicInteger refuseOffers = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger rawSent = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicReference<String> rejectHellos =
+        new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean running = true;
     private long nextTaskId = 1;
     private long nextToken = 1000;
@@ -89,7 +91,8 @@ final class FakeEngine implements EngineInbox, AutoCloseable
     }
 
     @Override
-    public boolean offer(final DirectBuffer frame, final int offset, final int length, final WorkerConnection connection)
+    public boolean offer(
+        final DirectBuffer frame, final int offset, final int length, final WorkerConnection connection)
     {
         if (refuseOffers.get() > 0 && refuseOffers.getAndDecrement() > 0)
         {
@@ -183,6 +186,14 @@ final class FakeEngine implements EngineInbox, AutoCloseable
                 }
                 received.add(new Received(WorkerHelloDecoder.TEMPLATE_ID, workerId, 0, 0, names.toString(), false,
                     connection));
+                final String refusal = rejectHellos.get();
+                if (null != refusal)
+                {
+                    final io.axiom.wire.HelloRejectedEncoder r = new io.axiom.wire.HelloRejectedEncoder()
+                        .wrapAndApplyHeader(out, 0, headerEncoder).workerId(workerId).reason(refusal);
+                    connection.send(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + r.encodedLength());
+                    return;
+                }
                 credits.put(connection, new int[] {capacity});
                 new WelcomeEncoder().wrapAndApplyHeader(out, 0, headerEncoder).workerId(workerId)
                     .leaseDurationMs(leaseMs);

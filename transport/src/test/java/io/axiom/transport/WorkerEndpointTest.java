@@ -385,6 +385,43 @@ class WorkerEndpointTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Rig.Medium.class)
+    void aWorkerThatNoLongerListensIsSaidGoodbyeFor(final Rig.Medium medium)
+    {
+        try (Rig rig = new Rig(medium))
+        {
+            final RawWorker raw = rig.rawWorker("");
+            raw.send(raw.hello(8, 1, "A"));
+            raw.await(WelcomeDecoder.TEMPLATE_ID, 1);
+            raw.subscription.close(); // its publication stays: only its answers go nowhere now
+
+            await("a goodbye on its behalf", () -> !rig.engine.received(WorkerGoodbyeDecoder.TEMPLATE_ID).isEmpty());
+            assertEquals(1, rig.endpoint.counters().responseDisconnects());
+            assertEquals(0, rig.endpoint.connectionCount());
+        }
+    }
+
+    @Test
+    void aHelloTheEngineRefusesStopsTheWorker() throws Exception
+    {
+        try (Rig rig = new Rig(Rig.Medium.IPC))
+        {
+            final Heard heard = new Heard();
+            rig.engine.rejectHellos.set("capacity must be between 1 and 100000");
+            final AxiomWorker worker = rig.closeAtEnd(AxiomWorker.create(rig.workerContext().listener(heard)
+                    .helloIntervalMs(100))
+                .handler("A", task -> "{}")
+                .start());
+            assertFalse(worker.awaitConnected(Duration.ofSeconds(15)), "refused, and said so at once");
+            assertFalse(worker.isConnected());
+            assertTrue(heard.events.contains("error the engine refused this worker's hello: capacity must be " +
+                "between 1 and 100000"), heard.events.toString());
+            Thread.sleep(300);
+            assertEquals(1, worker.hellosSent(), "a refused worker stops saying hello");
+        }
+    }
+
     @Test
     void aSilentWorkerIsTakenForGone()
     {

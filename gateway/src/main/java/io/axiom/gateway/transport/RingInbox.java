@@ -52,7 +52,8 @@ final class RingInbox implements EngineInbox, ReplySink
     }
 
     @Override
-    public boolean offer(final DirectBuffer frame, final int offset, final int length, final WorkerConnection connection)
+    public boolean offer(
+        final DirectBuffer frame, final int offset, final int length, final WorkerConnection connection)
     {
         if (!outputIsJson(frame, offset, connection))
         {

@@ -37,6 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkersOverAeronTest
 {
     private static final List<String> STEPS = List.of("RESERVE_STOCK", "CHARGE_CARD", "SHIP");
+    /**
+     * Small servers: Helidon 4.5 never cancels a stopped web server's idle-connection timer, whose task keeps the
+     * whole server (and its engine's ring) reachable, so every server a test JVM starts stays in its heap.
+     */
+    private static final String[] SMALL = {"--wal.max-segment-size", "1MiB", "--core.ring-size", "1024"};
 
     @TempDir
     Path dir;
@@ -65,7 +70,7 @@ class WorkersOverAeronTest
     @Test
     void fiftyWorkflowsOfThreeTaskStepsCompleteEachStepOnceByTheWorker() throws Exception
     {
-        try (TestServer server = TestServer.start(dir.resolve("data")))
+        try (TestServer server = TestServer.start(dir.resolve("data"), SMALL))
         {
             final String ingress = server.server().config().transportIngress();
             final Verdicts verdicts = new Verdicts();
@@ -128,7 +133,8 @@ class WorkersOverAeronTest
     @Test
     void anOutputThatIsNotJsonIsRefusedAndTheStepIsDealtAgainWhenItsLeaseExpires() throws Exception
     {
-        try (TestServer server = TestServer.start(dir.resolve("data"), "--scheduler.lease-duration-ms", "1000"))
+        try (TestServer server = TestServer.start(dir.resolve("data"),
+            with(SMALL, "--scheduler.lease-duration-ms", "1000")))
         {
             final Verdicts verdicts = new Verdicts();
             final AxiomWorker.Context ctx = new AxiomWorker.Context()
@@ -158,11 +164,12 @@ class WorkersOverAeronTest
     @Test
     void aSecondServerOnTheSameIngressIsRefusedNamingIt()
     {
-        try (TestServer first = TestServer.start(dir.resolve("first")))
+        try (TestServer first = TestServer.start(dir.resolve("first"), SMALL))
         {
             final String ingress = first.server().config().transportIngress();
             final AxiomConfig config = AxiomConfig.load(null, Map.of(), Map.of(
-                "--data-dir", dir.resolve("second").toString(), "--port", "0", "--ingress", ingress));
+                "--data-dir", dir.resolve("second").toString(), "--port", "0", "--ingress", ingress,
+                "--wal.max-segment-size", "1MiB", "--core.ring-size", "1024"));
             final StartupException ex = assertThrows(StartupException.class, () -> AxiomServer.start(config, false));
             assertEquals(1, ex.exitCode());
             assertTrue(ex.getMessage().startsWith("cannot receive workers on " + ingress +
@@ -174,7 +181,8 @@ class WorkersOverAeronTest
     void anIngressThatIsNotAnAeronChannelIsAConfigurationError()
     {
         final AxiomConfig config = AxiomConfig.load(null, Map.of(), Map.of(
-            "--data-dir", dir.resolve("data").toString(), "--port", "0", "--ingress", "localhost:40123"));
+            "--data-dir", dir.resolve("data").toString(), "--port", "0", "--ingress", "localhost:40123",
+            "--core.ring-size", "1024"));
         final StartupException ex = assertThrows(StartupException.class, () -> AxiomServer.start(config, false));
         assertEquals(2, ex.exitCode());
         assertTrue(ex.getMessage().contains("transport.ingress 'localhost:40123' is not an Aeron channel"),
@@ -184,10 +192,17 @@ class WorkersOverAeronTest
     @Test
     void transportOffRunsWithoutADriver()
     {
-        try (TestServer server = TestServer.start(dir.resolve("data"), "--transport.enabled", "false"))
+        try (TestServer server = TestServer.start(dir.resolve("data"), with(SMALL, "--transport.enabled", "false")))
         {
             assertNull(server.server().transport());
             assertEquals(201, server.postJson("/api/v1/workflows", "{\"name\":\"w\",\"steps\":[\"A\"]}").status());
         }
+    }
+
+    private static String[] with(final String[] flags, final String... more)
+    {
+        final List<String> all = new ArrayList<>(List.of(flags));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 }
