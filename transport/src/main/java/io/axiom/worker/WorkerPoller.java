@@ -50,9 +50,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * worker sends a liveness heartbeat (task 0) as often, so that the engine's endpoint does not take it for gone.
  * <p>
  * <b>Outcomes.</b> The handler's result is encoded once and sent until the engine answers (frames can be lost when a
- * connection breaks); the answer goes to the {@link WorkerListener}: accepted (or ALREADY_COMMITTED, which means an
- * earlier copy committed), rejected (do not commit the effect), or NO_ROOM, which is sent again after the resend
- * interval. A publication that pushes back is offered the frame again on the next cycle.
+ * connection breaks); the answer goes to the {@link WorkerListener}: accepted (or ALREADY_COMMITTED with this
+ * completion's own output, which means an earlier copy committed and its answer was lost), rejected (STALE, UNKNOWN,
+ * MALFORMED, or ALREADY_COMMITTED with another output: do not commit the effect), or NO_ROOM, which is sent again
+ * after the resend interval. A publication that pushes back is offered the frame again on the next cycle.
  * <p>
  * <b>Leaving.</b> On close the worker says goodbye first (the engine stops dealing to it and acknowledges once every
  * task it dealt before has been sent), runs what it holds to the end and waits for the answers, all within the close
@@ -515,10 +516,21 @@ final class WorkerPoller implements Agent
             }
             case ALREADY_COMMITTED ->
             {
-                // the engine says this lease committed the step: an earlier copy of this completion was accepted
                 byToken.remove(token);
-                add(Count.ACCEPTED);
-                notify(() -> listener.onAccepted(inFlight.task, inFlight.failed));
+                if (!inFlight.failed && java.util.Arrays.equals(committed, inFlight.output))
+                {
+                    // what committed is this completion: an earlier copy of it was accepted, its answer lost
+                    add(Count.ACCEPTED);
+                    notify(() -> listener.onAccepted(inFlight.task, false));
+                }
+                else
+                {
+                    // the step committed with another result: this one must not take effect
+                    add(Count.REJECTED);
+                    final TaskRejection rejection = new TaskRejection(TaskRejection.Reason.ALREADY_COMMITTED,
+                        detail, committed);
+                    notify(() -> listener.onRejected(inFlight.task, rejection));
+                }
             }
             default ->
             {

@@ -60,12 +60,16 @@ final class FakeEngine implements EngineInbox, AutoCloseable
     {
     }
 
+    /** The output another attempt committed, sent with a rejection the test asks for. */
+    static final byte[] OTHER_OUTPUT =
+        "{\"by\":\"another attempt\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final long leaseMs;
     private final Queue<Object[]> inbox = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Queue<PendingTask> tasks = new ConcurrentLinkedQueue<>();
     private final Map<WorkerConnection, int[]> credits = new LinkedHashMap<>();
-    private final Map<Long, Long> committed = new LinkedHashMap<>();
+    private final Map<Long, byte[]> committed = new LinkedHashMap<>();
     private final Thread thread;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -215,7 +219,7 @@ final class FakeEngine implements EngineInbox, AutoCloseable
                 d.getOutput(output, 0, output.length);
                 received.add(new Received(TaskCompletedDecoder.TEMPLATE_ID, workerId, taskId, token,
                     new String(output, java.nio.charset.StandardCharsets.UTF_8), false, connection));
-                answer(connection, taskId, token);
+                answer(connection, taskId, token, output);
             }
             case TaskFailedDecoder.TEMPLATE_ID ->
             {
@@ -226,7 +230,7 @@ final class FakeEngine implements EngineInbox, AutoCloseable
                 final boolean retryable = 0 != d.retryable();
                 received.add(new Received(TaskFailedDecoder.TEMPLATE_ID, workerId, taskId, token, d.error(),
                     retryable, connection));
-                answer(connection, taskId, token);
+                answer(connection, taskId, token, new byte[0]);
             }
             case WorkerGoodbyeDecoder.TEMPLATE_ID ->
             {
@@ -242,13 +246,14 @@ final class FakeEngine implements EngineInbox, AutoCloseable
         }
     }
 
-    private void answer(final WorkerConnection connection, final long taskId, final long token)
+    private void answer(
+        final WorkerConnection connection, final long taskId, final long token, final byte[] output)
     {
         final int[] credit = credits.get(connection);
         final boolean repeat = committed.containsKey(token);
         if (!repeat)
         {
-            committed.put(token, taskId);
+            committed.put(token, output);
             if (null != credit)
             {
                 credit[0]++;
@@ -267,7 +272,7 @@ final class FakeEngine implements EngineInbox, AutoCloseable
                 .fencingToken(token)
                 .reason(rejection)
                 .detail("the lease with token " + token + " is over; do not commit the effect")
-                .putCommittedOutput(new byte[0], 0, 0);
+                .putCommittedOutput(OTHER_OUTPUT, 0, OTHER_OUTPUT.length);
             connection.send(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + r.encodedLength());
             return;
         }
@@ -279,7 +284,7 @@ final class FakeEngine implements EngineInbox, AutoCloseable
                 .fencingToken(token)
                 .reason(RejectReason.ALREADY_COMMITTED)
                 .detail("already committed with this lease")
-                .putCommittedOutput(new byte[0], 0, 0);
+                .putCommittedOutput(committed.get(token), 0, committed.get(token).length);
             connection.send(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + r.encodedLength());
             return;
         }

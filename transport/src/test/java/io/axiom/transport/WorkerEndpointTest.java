@@ -492,6 +492,14 @@ class WorkerEndpointTest
             await("the rejection heard", () -> 1 == heard.rejections.size());
             assertEquals(TaskRejection.Reason.STALE_FENCING_TOKEN, heard.rejections.getFirst().reason());
             assertEquals(1, worker.outcomesRejected());
+
+            // committed with another result (another attempt's): rejected too, with what committed
+            rig.engine.nextRejection.set(RejectReason.ALREADY_COMMITTED);
+            rig.engine.deal("LATE", "{}");
+            await("the second rejection heard", () -> 2 == heard.rejections.size());
+            final TaskRejection other = heard.rejections.get(1);
+            assertEquals(TaskRejection.Reason.ALREADY_COMMITTED, other.reason());
+            assertEquals("{\"by\":\"another attempt\"}", other.committedOutputAsString());
         }
     }
 
