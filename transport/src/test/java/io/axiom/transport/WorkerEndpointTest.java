@@ -152,8 +152,8 @@ class WorkerEndpointTest
             final long token = heard.accepted.getFirst().fencingToken();
             final long forTask = rig.engine.received(HeartbeatDecoder.TEMPLATE_ID).stream()
                 .filter(h -> h.token() == token).count();
-            // a heartbeat every lease/3 = 100 ms during an 800 ms handler: at least 4 even on a slow machine
-            assertTrue(forTask >= 4, "heartbeats for the task: " + forTask);
+            // a heartbeat every lease/3 = 100 ms during an 800 ms handler: 7 or 8, at least 3 on a loaded machine
+            assertTrue(forTask >= 3, "heartbeats for the task: " + forTask);
         }
     }
 
@@ -335,7 +335,8 @@ class WorkerEndpointTest
             final Heard heard = new Heard();
             final CountDownLatch started = new CountDownLatch(1);
             final CountDownLatch release = new CountDownLatch(1);
-            final AxiomWorker worker = AxiomWorker.create(rig.workerContext().listener(heard).capacity(2))
+            final AxiomWorker worker = AxiomWorker.create(rig.workerContext().listener(heard).capacity(2)
+                    .helloIntervalMs(5_000))
                 .handler("A", task ->
                 {
                     started.countDown();
@@ -417,8 +418,9 @@ class WorkerEndpointTest
             assertFalse(worker.isConnected());
             assertTrue(heard.events.contains("error the engine refused this worker's hello: capacity must be " +
                 "between 1 and 100000"), heard.events.toString());
-            Thread.sleep(300);
-            assertEquals(1, worker.hellosSent(), "a refused worker stops saying hello");
+            final long hellos = worker.hellosSent();
+            Thread.sleep(500); // five hello intervals
+            assertEquals(hellos, worker.hellosSent(), "a refused worker stops saying hello");
         }
     }
 
@@ -445,7 +447,8 @@ class WorkerEndpointTest
         {
             final Heard heard = new Heard();
             rig.engine.refuseOffers.set(200);
-            final AxiomWorker worker = rig.closeAtEnd(AxiomWorker.create(rig.workerContext().listener(heard))
+            final AxiomWorker worker = rig.closeAtEnd(AxiomWorker.create(rig.workerContext().listener(heard)
+                    .helloIntervalMs(60_000))
                 .handler("A", task -> "{}")
                 .start());
             assertTrue(worker.awaitConnected(Duration.ofSeconds(15)));
