@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 import io.axiom.gateway.cli.EnvironmentAware;
 import io.axiom.gateway.cli.ServerCommand;
 import io.axiom.gateway.cli.WalCommand;
+import io.axiom.gateway.cli.WorkerCommand;
 import io.axiom.gateway.cli.client.ChaosCommand;
 import io.axiom.gateway.cli.client.MetricsCommand;
 import io.axiom.gateway.cli.client.TasksCommand;
@@ -33,6 +34,7 @@ import io.axiom.gateway.config.ConfigException;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
         ServerCommand.class,
+        WorkerCommand.class,
         WalCommand.class,
         WorkflowCommand.class,
         TasksCommand.class,

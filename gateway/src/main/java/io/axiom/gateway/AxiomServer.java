@@ -16,10 +16,12 @@ import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.listener.HttpListener;
+import io.axiom.gateway.transport.WorkerTransport;
 
 /**
- * One running Axiom server: the engine (recovering or ready) and the HTTP gateway in front of it. Closing stops the
- * gateway first, so that no request reaches a closing engine, then the engine.
+ * One running Axiom server: the engine (recovering or ready), the worker transport over Aeron (unless
+ * {@code transport.enabled} is false) and the HTTP gateway in front of it. Closing stops the gateway first, then the
+ * worker transport (its endpoint, then its media driver), so that nothing reaches a closing engine, then the engine.
  */
 public final class AxiomServer implements AutoCloseable
 {
@@ -27,15 +29,21 @@ public final class AxiomServer implements AutoCloseable
     private final Engine engine;
     private final HttpListener listener;
     private final List<GatewayModule> modules;
+    private final WorkerTransport transport;
     private boolean closed;
 
     private AxiomServer(
-        final AxiomConfig config, final Engine engine, final HttpListener listener, final List<GatewayModule> modules)
+        final AxiomConfig config,
+        final Engine engine,
+        final HttpListener listener,
+        final List<GatewayModule> modules,
+        final WorkerTransport transport)
     {
         this.config = config;
         this.engine = engine;
         this.listener = listener;
         this.modules = modules;
+        this.transport = transport;
     }
 
     /**
@@ -61,7 +69,8 @@ public final class AxiomServer implements AutoCloseable
      * @param debug   let Helidon's own reports of listener failures through to the log.
      * @param notices where the listener reports a restart (stderr).
      * @return the running server.
-     * @throws StartupException when the data directory cannot be used or the address cannot be bound.
+     * @throws StartupException when the data directory cannot be used, or the address or the worker ingress cannot
+     *                          be bound.
      */
     public static AxiomServer start(
         final AxiomConfig config, final boolean repair, final boolean debug, final PrintStream notices)
@@ -69,8 +78,10 @@ public final class AxiomServer implements AutoCloseable
         DataDirectory.check(config.dataDir());
         final Engine engine = Engine.launch(engineContext(config, repair));
         final List<GatewayModule> modules = new ArrayList<>();
+        WorkerTransport transport = null;
         try
         {
+            transport = WorkerTransport.start(engine, config);
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
             modules.addAll(modules(engine, config, settings));
@@ -91,11 +102,15 @@ public final class AxiomServer implements AutoCloseable
                     .addRouting(wsRouting);
             }, debug, notices);
             gateway.accepting(listener::isAccepting);
-            return new AxiomServer(config, engine, listener, modules);
+            return new AxiomServer(config, engine, listener, modules, transport);
         }
         catch (final RuntimeException ex)
         {
             modules.forEach(GatewayModule::close);
+            if (null != transport)
+            {
+                transport.close();
+            }
             engine.close();
             throw ex;
         }
@@ -211,6 +226,14 @@ public final class AxiomServer implements AutoCloseable
     }
 
     /**
+     * @return the worker transport over Aeron, or null when {@code transport.enabled} is false.
+     */
+    public WorkerTransport transport()
+    {
+        return transport;
+    }
+
+    /**
      * @return the configuration the server runs with.
      */
     public AxiomConfig config()
@@ -219,7 +242,7 @@ public final class AxiomServer implements AutoCloseable
     }
 
     /**
-     * Stop serving, then close the engine. Idempotent.
+     * Stop serving, then close the worker transport (endpoint, then media driver), then the engine. Idempotent.
      */
     @Override
     public synchronized void close()
@@ -236,7 +259,17 @@ public final class AxiomServer implements AutoCloseable
         }
         finally
         {
-            engine.close();
+            try
+            {
+                if (null != transport)
+                {
+                    transport.close();
+                }
+            }
+            finally
+            {
+                engine.close();
+            }
         }
     }
 }

@@ -11,6 +11,8 @@
  * <p>
  * The gateway faces people: it owns the HTTP contract, configuration and the command line. It talks to the engine
  * only through {@code Engine}/{@code EngineClient} and the journal only through its offline inspector; it never
- * touches processor state, the ring or mapped segments, and holds no workflow state of its own.
+ * touches processor state or mapped segments, and holds no workflow state of its own. The one producer that writes
+ * ring slots itself is the worker transport ({@code io.axiom.gateway.transport}), whose Aeron thread must never
+ * wait.
  */
 package io.axiom.gateway;

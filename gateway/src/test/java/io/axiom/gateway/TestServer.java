@@ -39,7 +39,9 @@ public final class TestServer implements AutoCloseable
     }
 
     /**
-     * Start a server and wait (bounded) until its engine has recovered.
+     * Start a server and wait (bounded) until its engine has recovered. Its HTTP port is ephemeral and its worker
+     * ingress a UDP port free now (unless the flags set the transport), so that servers started in parallel never
+     * collide.
      *
      * @param dataDir journal directory.
      * @param flags   extra flags as name, value pairs, e.g. {@code "--limits.max-steps", "5"}.
@@ -50,9 +52,15 @@ public final class TestServer implements AutoCloseable
         final Map<String, String> flagMap = new LinkedHashMap<>();
         flagMap.put("--data-dir", dataDir.toString());
         flagMap.put("--port", "0");
+        boolean transportSet = false;
         for (int i = 0; i < flags.length; i += 2)
         {
             flagMap.put(flags[i], flags[i + 1]);
+            transportSet |= flags[i].equals("--ingress") || flags[i].startsWith("--transport.");
+        }
+        if (!transportSet)
+        {
+            flagMap.put("--ingress", freeIngress());
         }
         final AxiomServer server = AxiomServer.start(AxiomConfig.load(null, Map.of(), flagMap), false);
         final TestServer testServer = new TestServer(server);
@@ -63,6 +71,30 @@ public final class TestServer implements AutoCloseable
             fail("engine failed at start", server.engine().failure());
         }
         return testServer;
+    }
+
+    /**
+     * @return a worker ingress on a loopback UDP port free now: an Aeron endpoint the workers must know cannot be
+     * ephemeral, so a test picks one.
+     */
+    public static String freeIngress()
+    {
+        return "aeron:udp?endpoint=localhost:" + freeUdpPort();
+    }
+
+    /**
+     * @return a loopback UDP port free now.
+     */
+    public static int freeUdpPort()
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     public int port()

@@ -43,7 +43,9 @@ final class AxiomServerProcess implements AutoCloseable
     AxiomServerProcess(final Path script, final Path dataDir, final String javaOpts, final Duration timeout)
         throws IOException, InterruptedException
     {
-        this.command = List.of(script.toString(), "server", "--port", "0", "--data-dir", dataDir.toString());
+        // an ingress for Aeron workers on a UDP port free now: a second server (or a developer's) must not collide
+        this.command = List.of(script.toString(), "server", "--port", "0", "--data-dir", dataDir.toString(),
+            "--ingress", "aeron:udp?endpoint=localhost:" + freeUdpPort());
         this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         final Map<String, String> env = pb.environment();
@@ -74,6 +76,14 @@ final class AxiomServerProcess implements AutoCloseable
         {
             close();
             throw ex;
+        }
+    }
+
+    private static int freeUdpPort() throws IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
         }
     }
 

@@ -127,6 +127,8 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
             return refuse(err, "the server could not start: " + operatorMessage(ex), ex, AxiomMain.EXIT_FAILED);
         }
         server.listener().startNotes().forEach(out::println);
+        out.println(null == server.transport() ? "workers over Aeron: off (transport.enabled=false)" :
+            server.transport().describe());
         out.println("recovering the journal in " + config.dataDir().toAbsolutePath().normalize() +
             " (GET /ready answers 503 until it is done)");
         out.flush();

@@ -38,11 +38,12 @@ public final class AxiomConfig
     public static final Map<String, ConfigKey> FLAG_ALIASES = Map.of(
         "--data-dir", ConfigKey.WAL_DATA_DIR,
         "--port", ConfigKey.GATEWAY_PORT,
-        "--host", ConfigKey.GATEWAY_HOST);
+        "--host", ConfigKey.GATEWAY_HOST,
+        "--ingress", ConfigKey.TRANSPORT_INGRESS);
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =
-        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_");
+        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_");
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9_]*)\\s*([A-Za-z]*)");
 
     /**
@@ -333,6 +334,39 @@ public final class AxiomConfig
         return (Integer)settings.get(ConfigKey.GRAPHQL_MAX_COMPLEXITY).value();
     }
 
+    /**
+     * @return true when workers may connect over Aeron (transport.enabled).
+     */
+    public boolean transportEnabled()
+    {
+        return (Boolean)settings.get(ConfigKey.TRANSPORT_ENABLED).value();
+    }
+
+    /**
+     * @return the Aeron channel workers send to (transport.ingress).
+     */
+    public String transportIngress()
+    {
+        return (String)settings.get(ConfigKey.TRANSPORT_INGRESS).value();
+    }
+
+    /**
+     * @return the ingress stream id (transport.ingress-stream-id).
+     */
+    public int transportIngressStreamId()
+    {
+        return (Integer)settings.get(ConfigKey.TRANSPORT_INGRESS_STREAM_ID).value();
+    }
+
+    /**
+     * @return the directory of an external media driver, or the empty string to run one embedded
+     * (transport.aeron-dir).
+     */
+    public String transportAeronDir()
+    {
+        return (String)settings.get(ConfigKey.TRANSPORT_AERON_DIR).value();
+    }
+
     private static boolean isInSection(final String envName)
     {
         final String rest = envName.substring("AXIOM_".length());
@@ -392,7 +426,7 @@ public final class AxiomConfig
         if (!(root instanceof Map<?, ?> map))
         {
             throw new ConfigException("configuration file " + file + " must hold a YAML mapping of sections " +
-                "(wal, scheduler, gateway, limits, core, graphql), not " + describeType(root));
+                "(wal, scheduler, gateway, limits, core, graphql, transport), not " + describeType(root));
         }
         flatten(file, "", map, values);
         return values;
@@ -468,7 +502,7 @@ public final class AxiomConfig
         final String text = null == raw ? "" : raw.trim();
         final Object value = switch (key.type())
         {
-            case STRING -> key.secret() ? text : parseString(key, text, source);
+            case STRING -> key.secret() || key.defaultValue().isEmpty() ? text : parseString(key, text, source);
             case PATH -> parsePath(key, text, source);
             case BOOLEAN -> parseBoolean(key, text, source);
             case INT -> Math.toIntExact(checkRange(key, parseLong(key, text, source), text, source));

@@ -55,14 +55,22 @@ public enum ConfigKey
         "what the view of the largest workflow the limits allow takes without its outputs"),
     CORE_MAX_BATCH_REPLY_BYTES("core.max-batch-reply-bytes", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 30,
         "most bytes the replies of one processor batch may hold; a large read beyond it is answered 503, retry " +
-        "shortly");
+        "shortly"),
+    TRANSPORT_ENABLED("transport.enabled", ValueType.BOOLEAN, "true", 0, 0,
+        "accept workers over Aeron (an embedded media driver and the worker endpoint); false runs without them"),
+    TRANSPORT_INGRESS("transport.ingress", ValueType.STRING, "aeron:udp?endpoint=localhost:40123", 0, 0,
+        "the Aeron channel workers send to: UDP (endpoint=HOST:PORT the server binds) or aeron:ipc"),
+    TRANSPORT_INGRESS_STREAM_ID("transport.ingress-stream-id", ValueType.INT, "1001", 1, Integer.MAX_VALUE,
+        "the Aeron stream id of the ingress"),
+    TRANSPORT_AERON_DIR("transport.aeron-dir", ValueType.STRING, "", 0, 0,
+        "directory of an external Aeron media driver to use; empty runs one embedded");
 
     /**
      * How a raw value is parsed.
      */
     public enum ValueType
     {
-        /** A non-blank string. */
+        /** A non-blank string; may be empty (meaning none) when its default is empty. */
         STRING,
         /** A filesystem path. */
         PATH,

@@ -219,7 +219,8 @@ class AuthTest
         final AtomicInteger code = new AtomicInteger(-1);
         final Path data = dir.resolve("cli-" + env.size());
         final Thread thread = new Thread(() -> code.set(AxiomMain.execute(env, new PrintWriter(out),
-            new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString())));
+            new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString(), "--ingress",
+            TestServer.freeIngress())));
         thread.start();
         try
         {

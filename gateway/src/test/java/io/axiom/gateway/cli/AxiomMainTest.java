@@ -139,9 +139,28 @@ class AxiomMainTest
         assertTrue(corrupt.out().contains("CORRUPT"), corrupt.out());
 
         final Run refused = run(Map.of(), "server", "--port", "0", "--data-dir", data.toString(),
-            "--config", config.toString());
+            "--config", config.toString(), "--ingress", TestServer.freeIngress());
         assertEquals(2, refused.code(), refused.toString());
         assertTrue(refused.err().contains("engine failed"), refused.err());
+    }
+
+    @Test
+    void workerNeedsDemoAndStepsAndChecksItsNumbers()
+    {
+        final Run none = run(Map.of(), "worker");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("--demo") && none.err().contains("--steps"), none.err());
+
+        final Run rate = run(Map.of(), "worker", "--demo", "--steps", "A", "--fail-rate", "1.5");
+        assertEquals(2, rate.code());
+        assertTrue(rate.err().contains("--fail-rate must be between 0 and 1"), rate.err());
+
+        final Run ingress = run(Map.of(), "worker", "--demo", "--steps", "A", "--ingress", "tcp://x");
+        assertEquals(2, ingress.code());
+        assertTrue(ingress.err().contains("ingress channel 'tcp://x' is not an Aeron channel"), ingress.err());
+
+        final Run help = run(Map.of(), "--help");
+        assertTrue(help.out().contains("worker") && help.out().contains("demo worker over Aeron"), help.out());
     }
 
     @Test
@@ -159,7 +178,8 @@ class AxiomMainTest
         final StringWriter err = new StringWriter();
         final AtomicInteger code = new AtomicInteger(-1);
         final Thread thread = new Thread(() -> code.set(AxiomMain.execute(Map.of("AXIOM_CONFIG", config.toString()),
-            new PrintWriter(out), new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString())));
+            new PrintWriter(out), new PrintWriter(err), "server", "--port", "0", "--data-dir", data.toString(),
+            "--ingress", TestServer.freeIngress())));
         thread.start();
         try
         {
@@ -167,6 +187,8 @@ class AxiomMainTest
             final Matcher m = LISTENING.matcher(out.toString());
             assertTrue(m.find(), out + "\n" + err);
             assertTrue(out.toString().contains("(file " + config + ")"), out.toString());
+            assertTrue(out.toString().contains("workers over Aeron: ingress aeron:udp?endpoint=localhost:"),
+                out.toString());
             assertTrue(err.toString().contains("WARNING: wal.fsync is false"), err.toString());
             TestServer.await("ready line", () -> out.toString().contains("Axiom ready"));
 

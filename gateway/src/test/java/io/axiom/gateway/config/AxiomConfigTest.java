@@ -41,6 +41,24 @@ class AxiomConfigTest
         assertEquals(60_000, config.idleTimeoutMs());
         assertEquals(10_000, config.requestHeadTimeoutMs());
         assertEquals("default", config.setting(ConfigKey.GATEWAY_PORT).source());
+        assertTrue(config.transportEnabled());
+        assertEquals("aeron:udp?endpoint=localhost:40123", config.transportIngress());
+        assertEquals(1001, config.transportIngressStreamId());
+        assertEquals("", config.transportAeronDir(), "empty: run an embedded media driver");
+    }
+
+    @Test
+    void ingressHasAShortFlagAndTheAeronDirectoryMayBeEmpty()
+    {
+        final AxiomConfig config = AxiomConfig.load(null, Map.of("AXIOM_TRANSPORT_AERON_DIR", ""),
+            Map.of("--ingress", "aeron:ipc"));
+        assertEquals("aeron:ipc", config.transportIngress());
+        assertEquals("flag --ingress", config.setting(ConfigKey.TRANSPORT_INGRESS).source());
+        assertEquals("", config.transportAeronDir());
+        assertBad("--transport.ingress", "", "a non-empty string");
+        assertBad("--transport.ingress-stream-id", "0", "between 1 and 2147483647");
+        assertThrows(ConfigException.class,
+            () -> AxiomConfig.load(null, Map.of("AXIOM_TRANSPORT_INGRES", "x"), Map.of()));
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class ServerProcess implements AutoCloseable
             command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
         }
         command.add(launcher.toString());
-        command.addAll(args);
+        command.addAll(withIngress(args));
         final ProcessBuilder builder = new ProcessBuilder(command)
             .directory(launcher.getParent().getParent().toFile())
             .redirectErrorStream(true);
@@ -125,6 +125,23 @@ public final class ServerProcess implements AutoCloseable
         {
             throw new UncheckedIOException("cannot start " + command, ex);
         }
+    }
+
+    /**
+     * @param args arguments after {@code bin/axiom}.
+     * @return the same, with {@code --ingress} on a free UDP port added to a {@code server} command that does not
+     * set the transport itself, so that servers of parallel tests never share an ingress.
+     */
+    static List<String> withIngress(final List<String> args)
+    {
+        if (args.isEmpty() || !"server".equals(args.getFirst()) ||
+            args.stream().anyMatch(a -> a.startsWith("--ingress") || a.startsWith("--transport.")))
+        {
+            return args;
+        }
+        final List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--ingress", io.axiom.gateway.TestServer.freeIngress()));
+        return all;
     }
 
     /**

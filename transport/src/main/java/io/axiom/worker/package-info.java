@@ -1,0 +1,16 @@
+/**
+ * The Java worker SDK: what a team embeds to run Axiom task steps in its own service.
+ * <p>
+ * {@link io.axiom.worker.AxiomWorker} connects to the engine's ingress over Aeron, registers handlers by step name
+ * ({@link io.axiom.worker.TaskHandler}, {@link io.axiom.worker.BinaryTaskHandler}), runs each dealt
+ * {@link io.axiom.worker.Task} on a pool of {@code capacity} threads, and reports the outcome: the output, or a
+ * failure ({@link io.axiom.worker.RetryableTaskException} asks for another attempt). The engine's verdict on each
+ * outcome reaches the {@link io.axiom.worker.WorkerListener}: accepted, or rejected with a
+ * {@link io.axiom.worker.TaskRejection} (the lease was over, the step committed otherwise), in which case the effect
+ * must not be committed.
+ * <p>
+ * The SDK keeps the protocol's promises for the application: hello until welcomed and again after a reconnect,
+ * heartbeats for every held task (a third of the lease apart), every outcome sent until answered, a graceful goodbye.
+ * It knows the wire schema only, never the engine.
+ */
+package io.axiom.worker;
