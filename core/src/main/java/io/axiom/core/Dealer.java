@@ -97,9 +97,22 @@ final class Dealer
         Session session = sessions.get(replyTo);
         if (null != session)
         {
-            leave(session);
+            // Hello again on the same connection: the same session, so the tasks it holds still count against its
+            // capacity; only what it offers and how much it takes change.
+            for (final TaskQueues.Queue queue : session.queues)
+            {
+                queue.workers.remove(session);
+                if (queue.nextWorker >= queue.workers.size())
+                {
+                    queue.nextWorker = 0;
+                }
+            }
+            session.queues.clear();
         }
-        session = new Session(sink, replyTo);
+        else
+        {
+            session = new Session(sink, replyTo);
+        }
         session.workerId = workerId;
         session.capacity = capacity;
         for (final String stepName : stepNames)

@@ -377,6 +377,26 @@ class WorkersTest
     }
 
     @Test
+    void aRepeatedHelloKeepsTheTasksTheWorkerHoldsWithinItsCapacity()
+    {
+        try (EngineFixture f = engine())
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                f.create("w" + i, StepSpec.task("T"));
+            }
+            final TestWorker worker = new TestWorker(f.engine, 1);
+            worker.hello(2, "T");
+            worker.next(TestWorker.Assigned.class);
+            worker.next(TestWorker.Assigned.class);
+            worker.hello(2, "T");
+            f.advanceClock(0);
+            assertNull(worker.poll(), "a second hello does not double what the worker may hold");
+            assertEquals(2, f.engine.counters().tasksLeased());
+        }
+    }
+
+    @Test
     void stepNamesOfferedByWorkersThatLeaveLeaveNoQueueBehind()
     {
         try (EngineFixture f = engine())
