@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class PerfMain
 {
-    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "http", "all");
+    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "http", "workers", "all");
 
     private PerfMain()
     {
@@ -76,6 +76,12 @@ public final class PerfMain
                 new MemoryBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("workers"))
+            {
+                final Report report = header("workers", "Workers over Aeron: four-step workflows, fsync on", machine);
+                new WorkersBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("http"))
             {
                 final Report report = header("http",
@@ -106,7 +112,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|all> [options]   (all = the four engine suites)",
+            "usage: PerfMain <journal|core|recovery|memory|http|workers|all> [options]   (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
             "          --benchmarks-file F   section of F is replaced (default BENCHMARKS.md); --no-write to only print",
@@ -117,7 +123,9 @@ public final class PerfMain
             "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
-            "memory:   --workflows 200000  --steps 4  --build-fsync false",
+            "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
+            "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
+            "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "http:     --axiom bin/axiom (server started as a child: --port 0, data in the temp dir) | --url URL",
             "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
             "          --create-rates 1000,5000,10000  --get-rates 10000  --graphql-rates 2000,5000  (req/s; none)",

@@ -1,0 +1,319 @@
+package io.axiom.perf;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+
+import io.axiom.core.Engine;
+import io.axiom.core.EngineClient;
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.StepKind;
+import io.axiom.core.api.StepSpec;
+import io.axiom.gateway.AxiomServer;
+import io.axiom.gateway.cli.ConfigResolver;
+import io.axiom.gateway.config.AxiomConfig;
+import io.axiom.worker.AxiomWorker;
+import io.axiom.worker.Task;
+import io.axiom.worker.TaskRejection;
+import io.axiom.worker.WorkerListener;
+
+/**
+ * Four-step workflows executed by workers over Aeron UDP loopback, fsync on: workflows/s, steps/s, and the step round
+ * trip (the commit of step n to the commit of step n+1 of the same workflow, as the workers see the engine's
+ * CompletionAccepted), saturated and at a fixed rate, beside the p99 of a single fsync measured in the same run.
+ * <p>
+ * The server runs in this JVM (engine, its Aeron endpoint and embedded driver; no HTTP load), the workers are SDK
+ * workers with a media driver of their own, so every frame crosses UDP on loopback as between processes. Creates are
+ * put on the engine's ring by client threads.
+ */
+final class WorkersBenchmark
+{
+    private static final int STEPS = 4;
+
+    private final Options options;
+    private final Path dir;
+
+    WorkersBenchmark(final Options options, final Path dir)
+    {
+        this.options = options;
+        this.dir = dir;
+    }
+
+    /**
+     * What one run measured.
+     */
+    private static final class Run
+    {
+        final Histogram roundTrip = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final AtomicLong stepsCommitted = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final ConcurrentHashMap<Long, Long> lastCommitNs = new ConcurrentHashMap<>();
+        volatile boolean measuring;
+        long workflowsCompleted;
+        long steps;
+        double seconds;
+    }
+
+    void run(final Report report) throws Exception
+    {
+        final int workers = options.integer("workers", 2);
+        final int capacity = options.integer("capacity", 64);
+        final double durationS = options.decimal("duration-s", 10);
+        final double warmupS = options.decimal("warmup-s", 3);
+        final double rate = options.decimal("rate", 1000);
+        final int window = options.integer("window", 4096);
+        final double probeS = options.decimal("probe-s", 5);
+
+        final Histogram fsyncBefore = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram fsyncAfter = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        System.out.println("[workers] fsync probe " + probeS + " s");
+        FsyncProbe.run(dir, (long)(probeS * 1000), fsyncBefore);
+
+        final Path dataDir = Files.createTempDirectory(dir, "workers-");
+        final int port = freeUdpPort();
+        final String ingress = "aeron:udp?endpoint=localhost:" + port;
+        final Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("--data-dir", dataDir.toString());
+        flags.put("--port", "0");
+        flags.put("--ingress", ingress);
+        flags.put("--wal.snapshot-interval-events", "0");
+        final AxiomConfig config = ConfigResolver.resolve(null, Map.of(), flags);
+        final Run saturated;
+        final Run fixed;
+        try (AxiomServer server = AxiomServer.start(config, false))
+        {
+            final Engine engine = server.engine();
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!engine.isReady() && System.nanoTime() < deadline)
+            {
+                LockSupport.parkNanos(1_000_000);
+            }
+            System.out.println("[workers] saturated: " + workers + " workers x capacity " + capacity + ", window " +
+                window + " workflows in flight, warm-up " + warmupS + " s, measured " + durationS + " s");
+            saturated = runOnce(engine, ingress, workers, capacity, 0, window, warmupS, durationS);
+            System.out.println("[workers] fixed rate " + rate + " workflows/s");
+            fixed = runOnce(engine, ingress, workers, capacity, rate, window, Math.min(warmupS, 2), durationS);
+        }
+        finally
+        {
+            JournalBenchmark.deleteTree(dataDir);
+        }
+        System.out.println("[workers] fsync probe " + probeS + " s");
+        FsyncProbe.run(dir, (long)(probeS * 1000), fsyncAfter);
+        final Histogram fsync = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        fsync.add(fsyncBefore);
+        fsync.add(fsyncAfter);
+
+        report.line("Method: the server (engine with fsync on, its Aeron endpoint and embedded media driver) runs in " +
+                "the harness's JVM without HTTP load; " + workers + " SDK workers (`io.axiom.worker.AxiomWorker`, " +
+                "capacity " + capacity + " each, a media driver of their own) connect over UDP on loopback and run " +
+                "every step of 4-step task workflows, answering at once. Creates are put on the ring by client " +
+                "threads: saturated with at most " + window + " workflows in flight, and at a fixed rate. Step round " +
+                "trip = the worker's CompletionAccepted of step n to its CompletionAccepted of step n+1 of the same " +
+                "workflow (commit to commit: fsync of StepCompleted + StepLeased, TaskAssigned over UDP, the " +
+                "handler, TaskCompleted over UDP, fsync, CompletionAccepted over UDP). Single fsync = a 4 KiB write " +
+                "+ force loop for " + probeS + " s before and after, same file system.")
+            .blank()
+            .raw("| run | measured | workflows/s | steps/s | rejected |\n|---|---:|---:|---:|---:|\n")
+            .raw(row("saturated", saturated))
+            .raw(row("fixed " + Report.num((long)rate) + " workflows/s", fixed))
+            .blank()
+            .raw("| series | count | p50 | p90 | p99 | p99.9 | max | mean |\n" +
+                "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+            .raw(Report.latencyRow("single fsync (4 KiB write + force)", fsync))
+            .raw(Report.latencyRow("step round trip, saturated", saturated.roundTrip))
+            .raw(Report.latencyRow("step round trip, fixed " + Report.num((long)rate) + "/s", fixed.roundTrip))
+            .blank();
+        final double workflowsPerS = saturated.workflowsCompleted / saturated.seconds;
+        final long fsyncP99 = fsync.getValueAtPercentile(99);
+        final long roundTripP99 = fixed.roundTrip.getValueAtPercentile(99);
+        report.line("- Throughput target >= 20,000 four-step workflows/s (80,000 steps/s): " +
+                Report.num((long)workflowsPerS) + " workflows/s, " + Report.num((long)(saturated.steps /
+                saturated.seconds)) + " steps/s → " + (workflowsPerS >= 20_000 ? "**met**" : "**not met**") + ".")
+            .line("- Latency target step round trip p99 < 3 x single-fsync p99 (" + Report.us(3.0 * fsyncP99) +
+                ") at " + Report.num((long)rate) + " workflows/s: p99 " + Report.us(roundTripP99) + " → " +
+                (roundTripP99 < 3 * fsyncP99 ? "**met**" : "**not met**") + ".")
+            .blank();
+    }
+
+    private static String row(final String name, final Run run)
+    {
+        return "| " + name + " | " + Report.dec(run.seconds, 1) + " s | **" +
+            Report.num((long)(run.workflowsCompleted / run.seconds)) + "** | " +
+            Report.num((long)(run.steps / run.seconds)) + " | " + run.rejected.get() + " |\n";
+    }
+
+    private static Run runOnce(
+        final Engine engine,
+        final String ingress,
+        final int workerCount,
+        final int capacity,
+        final double rate,
+        final int window,
+        final double warmupS,
+        final double durationS) throws Exception
+    {
+        final Run run = new Run();
+        final AtomicLong completedWorkflows = new AtomicLong();
+        final Semaphore inFlight = new Semaphore(window);
+        final List<AxiomWorker> workers = new ArrayList<>();
+        final WorkerListener listener = new WorkerListener()
+        {
+            @Override
+            public void onAccepted(final Task task, final boolean failure)
+            {
+                final long now = System.nanoTime();
+                final Long previous = run.lastCommitNs.put(task.workflowId(), now);
+                if (run.measuring)
+                {
+                    run.stepsCommitted.incrementAndGet();
+                    if (null != previous)
+                    {
+                        run.roundTrip.recordValue(Math.max(0, now - previous));
+                    }
+                }
+                if (task.stepIndex() == STEPS - 1)
+                {
+                    run.lastCommitNs.remove(task.workflowId());
+                    completedWorkflows.incrementAndGet();
+                    inFlight.release();
+                }
+            }
+
+            @Override
+            public void onRejected(final Task task, final TaskRejection rejection)
+            {
+                run.rejected.incrementAndGet();
+            }
+        };
+        try
+        {
+            for (int w = 0; w < workerCount; w++)
+            {
+                final AxiomWorker worker = AxiomWorker.create(new AxiomWorker.Context()
+                    .ingressChannel(ingress)
+                    .capacity(capacity)
+                    .listener(listener));
+                for (int s = 0; s < STEPS; s++)
+                {
+                    worker.handler("S" + s, task -> "{\"ok\":true}");
+                }
+                workers.add(worker.start());
+            }
+            for (final AxiomWorker worker : workers)
+            {
+                if (!worker.awaitConnected(Duration.ofSeconds(30)))
+                {
+                    throw new IllegalStateException("worker " + worker.workerId() + " not welcomed in 30 s");
+                }
+            }
+
+            final AtomicBoolean stop = new AtomicBoolean();
+            final Thread producer = new Thread(() -> produce(engine.client(), rate, inFlight, stop), "perf-creates");
+            producer.setDaemon(true);
+            producer.start();
+            Thread.sleep((long)(warmupS * 1000));
+            final long startCompleted = completedWorkflows.get();
+            final long startNs = System.nanoTime();
+            run.measuring = true;
+            Thread.sleep((long)(durationS * 1000));
+            run.measuring = false;
+            final long endNs = System.nanoTime();
+            run.workflowsCompleted = completedWorkflows.get() - startCompleted;
+            run.steps = run.stepsCommitted.get();
+            run.seconds = (endNs - startNs) / 1e9;
+            stop.set(true);
+            producer.join(TimeUnit.SECONDS.toMillis(30));
+            // let the workflows in flight finish so that the next run starts from an idle engine
+            final long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (inFlight.availablePermits() < window && System.nanoTime() < drainDeadline)
+            {
+                Thread.sleep(10);
+            }
+            System.out.println("[workers] " + Report.num((long)(run.workflowsCompleted / run.seconds)) +
+                " workflows/s, " + Report.num((long)(run.steps / run.seconds)) + " steps/s, round trip p99 " +
+                Report.us(run.roundTrip.getValueAtPercentile(99)) + ", rejected " + run.rejected.get());
+        }
+        finally
+        {
+            for (final AxiomWorker worker : workers)
+            {
+                worker.close();
+            }
+        }
+        return run;
+    }
+
+    private static void produce(
+        final EngineClient client, final double rate, final Semaphore inFlight, final AtomicBoolean stop)
+    {
+        final List<StepSpec> steps = new ArrayList<>();
+        for (int s = 0; s < STEPS; s++)
+        {
+            steps.add(new StepSpec("S" + s, StepKind.TASK, 0, 0, 3, 0, 0, 1.0));
+        }
+        final byte[] input = "{\"amount\":42}".getBytes(StandardCharsets.US_ASCII);
+        final long intervalNs = rate > 0 ? (long)(1e9 / rate) : 0;
+        // Creates go through virtual threads: the client blocks each one until its reply.
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+        {
+            long next = System.nanoTime();
+            long n = 0;
+            while (!stop.get())
+            {
+                if (intervalNs > 0)
+                {
+                    final long wait = next - System.nanoTime();
+                    if (wait > 0)
+                    {
+                        LockSupport.parkNanos(wait);
+                    }
+                    next += intervalNs;
+                }
+                try
+                {
+                    if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS))
+                    {
+                        continue;
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+                final long id = n++;
+                executor.submit(() ->
+                {
+                    final EngineReply reply = client.create(new CreateWorkflow("perf-" + id, steps, input, null),
+                        Duration.ofSeconds(30));
+                    if (reply instanceof EngineReply.Problem)
+                    {
+                        inFlight.release();
+                    }
+                });
+            }
+        }
+    }
+
+    private static int freeUdpPort() throws java.io.IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
