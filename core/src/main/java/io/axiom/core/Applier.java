@@ -246,8 +246,8 @@ final class Applier implements RecordHandler
                 final Lease lease = new Lease(position, d.workerId(), step, d.attempt(), d.attemptDeadline());
                 w.lease = lease;
                 state.leases++;
-                state.timers.leaseExpiry(w, lease, d.leaseExpiresAt());
-                state.timers.attemptDeadline(w, lease);
+                lease.expiresAt = d.leaseExpiresAt();
+                state.timers.arm(w, lease);
             }
             case StepAttemptFailedDecoder.TEMPLATE_ID ->
             {

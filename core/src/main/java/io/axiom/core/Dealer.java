@@ -269,7 +269,7 @@ final class Dealer
         workflow.lease.session = session;
         session.inFlight++;
 
-        readInput(workflow); // the append may have moved the staged record the input was read from
+        input.relocate(events.journal(), workflow.createdPosition); // the append may have moved the staged record
         final int offset = arena.begin(session.sink, session.replyTo);
         assigned.wrapAndApplyHeader(arena.buffer(), offset, header)
             .taskId(workflow.id)
@@ -307,15 +307,34 @@ final class Dealer
     }
 
     /**
-     * Finds the input of a WorkflowCreated record in place.
+     * Finds the input of a WorkflowCreated record in place; {@link #relocate} finds the same record again (it may have
+     * moved from the staging buffer to the segment) without decoding it a second time.
      */
     private static final class InputRef implements RecordHandler
     {
         private final io.axiom.codecs.MessageHeaderDecoder header = new io.axiom.codecs.MessageHeaderDecoder();
         private final WorkflowCreatedDecoder created = new WorkflowCreatedDecoder();
+        private boolean relocating;
+        private int fromRecordStart;
         DirectBuffer buffer;
         int offset;
         int length;
+
+        void relocate(final io.axiom.journal.Journal journal, final long position)
+        {
+            relocating = true;
+            try
+            {
+                if (!journal.readRecord(position, this))
+                {
+                    throw new IllegalStateException("journal has no record at position " + position);
+                }
+            }
+            finally
+            {
+                relocating = false;
+            }
+        }
 
         public void onRecord(
             final DirectBuffer buffer,
@@ -327,6 +346,12 @@ final class Dealer
             final long sequence,
             final long timestamp)
         {
+            if (relocating)
+            {
+                this.buffer = buffer;
+                this.offset = offset + fromRecordStart;
+                return;
+            }
             header.wrap(buffer, offset);
             final WorkflowCreatedDecoder d = created.wrap(buffer, offset + io.axiom.codecs.MessageHeaderDecoder
                 .ENCODED_LENGTH, header.blockLength(), header.version());
@@ -339,6 +364,7 @@ final class Dealer
             d.skipIdempotencyKey();
             this.length = d.inputLength();
             this.offset = d.limit() + WorkflowCreatedDecoder.inputHeaderLength();
+            this.fromRecordStart = this.offset - offset;
             this.buffer = buffer;
         }
     }

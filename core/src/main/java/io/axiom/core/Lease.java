@@ -14,8 +14,8 @@ final class Lease
     final int attempt;
     final long attemptDeadline;
     long expiresAt;
-    long expiryTimerId = Workflow.NO_TIMER;
-    long deadlineTimerId = Workflow.NO_TIMER;
+    /** The lease's one timer, at the earlier of {@link #expiresAt} (as it was armed) and {@link #attemptDeadline}. */
+    long timerId = Workflow.NO_TIMER;
     /** The session the task was dispatched to, or null after a restart or once it left. */
     Dealer.Session session;
 

@@ -259,8 +259,8 @@ final class SnapshotCodec
                     state.leases++;
                     state.taskQueues.queue(definition.stepNames[lease.stepIndex]).leased++;
                     // a fresh lease period is given after recovery (Processor); the attempt's deadline is the log's
-                    state.timers.leaseExpiry(w, lease, lease.attemptDeadline);
-                    state.timers.attemptDeadline(w, lease);
+                    lease.expiresAt = lease.attemptDeadline;
+                    state.timers.arm(w, lease);
                 }
                 else if (w.state == WorkflowState.RUNNING && definition.stepTypes[w.currentStep] == StepType.TASK &&
                     !w.isCompleted(w.currentStep) && !w.attemptFailed())

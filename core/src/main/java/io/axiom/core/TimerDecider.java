@@ -14,8 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <ul>
  *     <li>a timer step's timer: TimerFired, then the step completes (by TIMER) and the workflow moves on;</li>
  *     <li>a retry backoff: TimerFired, the workflow resumes and the step's next attempt is scheduled;</li>
- *     <li>a lease that expired without a heartbeat: the attempt fails LEASE_EXPIRED;</li>
- *     <li>an attempt past its deadline: the attempt fails TIMED_OUT;</li>
+ *     <li>a lease's timer: the attempt fails TIMED_OUT past its deadline, LEASE_EXPIRED past an expiry no heartbeat
+ *     moved on; a lease that heartbeats extended just gets its timer set again;</li>
  * </ul>
  * a failed attempt being retried or failing the workflow by the step's policy ({@link StepFlow#failAttempt}). When
  * the journal has no room (disk full) the timer is kept and tried again on a later duty cycle: a timer is late, never
@@ -47,6 +47,15 @@ final class TimerDecider implements DeadlineTimerWheel.TimerHandler
             state.timers.expired(timerId);
             return true;
         }
+        if (purpose == Timers.LEASE)
+        {
+            final Lease lease = workflow.lease;
+            if (nowMs < lease.attemptDeadline && nowMs < lease.expiresAt)
+            {
+                state.timers.arm(workflow, lease); // heartbeats moved the expiry on since the timer was set
+                return true;
+            }
+        }
         if (!events.ensureRoom(StepFlow.failAttemptBound(0) + 2 * EventWriter.SMALL_EVENT_BOUND))
         {
             return false;
@@ -65,15 +74,18 @@ final class TimerDecider implements DeadlineTimerWheel.TimerHandler
                     flow.retryAfterBackoff(workflow);
                 }
             }
-            case Timers.LEASE_EXPIRY ->
-            {
-                leaseExpiries++;
-                flow.failAttempt(workflow, FailureKind.LEASE_EXPIRED, true, EMPTY, 0, 0);
-            }
             default ->
             {
-                attemptTimeouts++;
-                flow.failAttempt(workflow, FailureKind.TIMED_OUT, true, EMPTY, 0, 0);
+                if (nowMs >= workflow.lease.attemptDeadline)
+                {
+                    attemptTimeouts++;
+                    flow.failAttempt(workflow, FailureKind.TIMED_OUT, true, EMPTY, 0, 0);
+                }
+                else
+                {
+                    leaseExpiries++;
+                    flow.failAttempt(workflow, FailureKind.LEASE_EXPIRED, true, EMPTY, 0, 0);
+                }
             }
         }
         return true;
@@ -84,8 +96,7 @@ final class TimerDecider implements DeadlineTimerWheel.TimerHandler
         return switch (purpose)
         {
             case Timers.WAKE -> workflow.timerId == timerId;
-            case Timers.LEASE_EXPIRY -> null != workflow.lease && workflow.lease.expiryTimerId == timerId;
-            case Timers.ATTEMPT_DEADLINE -> null != workflow.lease && workflow.lease.deadlineTimerId == timerId;
+            case Timers.LEASE -> null != workflow.lease && workflow.lease.timerId == timerId;
             default -> false;
         };
     }

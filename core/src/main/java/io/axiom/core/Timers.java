@@ -11,9 +11,9 @@ import org.agrona.collections.Long2LongHashMap;
  * <ul>
  *     <li>{@link #WAKE}: the workflow's one logged timer, {@code wakeAt}: a timer step's timer, or a task step's
  *     retry backoff (TimerScheduled/TimerFired in the log);</li>
- *     <li>{@link #LEASE_EXPIRY}: when a worker's lease runs out unless heartbeats extend it (soft state);</li>
- *     <li>{@link #ATTEMPT_DEADLINE}: the cap on one attempt, {@code worker-timeout-ms} or the step's timeout, from
- *     the StepLeased event.</li>
+ *     <li>{@link #LEASE}: a worker's lease, one timer at the earlier of its expiry (soft state, moved on by heartbeats
+ *     without touching the wheel: a timer that finds the lease extended is set again) and its attempt's deadline
+ *     ({@code worker-timeout-ms} or the step's timeout, from the StepLeased event).</li>
  * </ul>
  * Scheduling and cancelling happen only while events are applied (and, for lease expiry, when a heartbeat extends a
  * lease), so replay rebuilds exactly the timers the log implies. Due timers are handed to the {@link TimerDecider},
@@ -22,8 +22,7 @@ import org.agrona.collections.Long2LongHashMap;
 final class Timers
 {
     static final int WAKE = 0;
-    static final int LEASE_EXPIRY = 1;
-    static final int ATTEMPT_DEADLINE = 2;
+    static final int LEASE = 1;
     static final int MAX_TIMERS_PER_POLL = 1000;
     static final int MAX_TICKS_PER_POLL = 100_000;
     private static final int PURPOSE_BITS = 2;
@@ -60,35 +59,23 @@ final class Timers
     }
 
     /**
-     * (Re)arm a lease's expiry.
+     * Arm the lease's one timer at the earlier of its expiry and its attempt's deadline.
      *
-     * @param workflow  holding the lease.
-     * @param lease     the lease.
-     * @param expiresAt epoch ms.
+     * @param workflow holding the lease.
+     * @param lease    the lease, {@code expiresAt} set.
      */
-    void leaseExpiry(final Workflow workflow, final Lease lease, final long expiresAt)
+    void arm(final Workflow workflow, final Lease lease)
     {
-        lease.expiryTimerId = remove(lease.expiryTimerId);
-        lease.expiresAt = expiresAt;
-        lease.expiryTimerId = add(expiresAt, workflow.id, LEASE_EXPIRY);
+        lease.timerId = remove(lease.timerId);
+        lease.timerId = add(Math.min(lease.expiresAt, lease.attemptDeadline), workflow.id, LEASE);
     }
 
     /**
-     * Arm the cap on the lease's attempt.
-     */
-    void attemptDeadline(final Workflow workflow, final Lease lease)
-    {
-        lease.deadlineTimerId = remove(lease.deadlineTimerId);
-        lease.deadlineTimerId = add(lease.attemptDeadline, workflow.id, ATTEMPT_DEADLINE);
-    }
-
-    /**
-     * @param lease whose timers no longer apply.
+     * @param lease whose timer no longer applies.
      */
     void cancel(final Lease lease)
     {
-        lease.expiryTimerId = remove(lease.expiryTimerId);
-        lease.deadlineTimerId = remove(lease.deadlineTimerId);
+        lease.timerId = remove(lease.timerId);
     }
 
     private long add(final long deadline, final long workflowId, final int purpose)
@@ -120,7 +107,7 @@ final class Timers
 
     /**
      * @param timerId a timer the wheel handed out.
-     * @return its purpose ({@link #WAKE}, {@link #LEASE_EXPIRY}, {@link #ATTEMPT_DEADLINE}), or -1.
+     * @return its purpose ({@link #WAKE}, {@link #LEASE}), or -1.
      */
     int purposeOf(final long timerId)
     {

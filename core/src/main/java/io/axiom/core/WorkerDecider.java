@@ -225,8 +225,9 @@ final class WorkerDecider
         final Workflow workflow = state.workflow(d.taskId());
         if (null != workflow && null != workflow.lease && workflow.lease.token == d.fencingToken())
         {
-            // soft state: a heartbeat moves the lease's expiry on; it is never logged
-            state.timers.leaseExpiry(workflow, workflow.lease, events.now() + dealer.leaseDurationMs());
+            // soft state: a heartbeat moves the lease's expiry on, never logged and without touching the timer
+            // wheel: the lease's timer, when it comes, finds the later expiry and is set again
+            workflow.lease.expiresAt = events.now() + dealer.leaseDurationMs();
         }
     }
 

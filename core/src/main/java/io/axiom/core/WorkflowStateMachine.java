@@ -261,7 +261,8 @@ final class WorkflowStateMachine implements RecordHandler
             final Workflow w = state.workflows.get(i);
             if (null != w.lease)
             {
-                state.timers.leaseExpiry(w, w.lease, nowMs + dealer.leaseDurationMs());
+                w.lease.expiresAt = nowMs + dealer.leaseDurationMs();
+                state.timers.arm(w, w.lease);
             }
         }
     }
