@@ -39,7 +39,9 @@ public final class AxiomConfig
         "--data-dir", ConfigKey.WAL_DATA_DIR,
         "--port", ConfigKey.GATEWAY_PORT,
         "--host", ConfigKey.GATEWAY_HOST,
-        "--ingress", ConfigKey.TRANSPORT_INGRESS);
+        "--ingress", ConfigKey.TRANSPORT_INGRESS,
+        "--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS,
+        "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS);
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =

@@ -62,6 +62,17 @@ class AxiomConfigTest
     }
 
     @Test
+    void leaseAndWorkerTimeoutHaveShortFlags()
+    {
+        final AxiomConfig config = AxiomConfig.load(null, Map.of(),
+            Map.of("--lease-duration-ms", "2000", "--worker-timeout-ms", "9000"));
+        assertEquals(2000, config.leaseDurationMs());
+        assertEquals("flag --lease-duration-ms", config.setting(ConfigKey.SCHEDULER_LEASE_DURATION_MS).source());
+        assertEquals(9000, config.workerTimeoutMs());
+        assertBad("--lease-duration-ms", "0", "between 1 and");
+    }
+
+    @Test
     void segmentSizeIsRefusedHereWhenTheJournalWouldRefuseIt()
     {
         assertEquals(JournalContext.MAX_SEGMENT_SIZE_MIN, ConfigKey.WAL_MAX_SEGMENT_SIZE.min());
