@@ -645,7 +645,8 @@ public final class AxiomWorker implements AutoCloseable
         }
 
         /**
-         * @param resendIntervalMs time after which an unanswered outcome is sent again; default 1000.
+         * @param resendIntervalMs time after which an unanswered outcome is sent again (and the worker says hello again,
+         *                         in case the engine restarted); default 1000, and at most a quarter of the lease.
          * @return this for a fluent API.
          */
         public Context resendIntervalMs(final long resendIntervalMs)

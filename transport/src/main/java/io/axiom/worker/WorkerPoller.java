@@ -42,7 +42,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Connecting.</b> Once the publication to the engine's ingress is connected the worker says hello, again every
  * hello interval until Welcome; it says hello again whenever the connection breaks: the publication disconnects, the
- * engine's answers stop (the last response image goes away), or an outcome stays unanswered for three resends.
+ * engine's answers stop (the last response image goes away), or an outcome goes unanswered and has to be sent again
+ * (a restarted engine does not know this connection and cannot answer it; a hello to an engine that does know it keeps
+ * its session). Outcomes are sent again every resend interval, at most a quarter of the engine's lease, so that after an
+ * engine restart the worker is known again well before the leases it holds (given a fresh period) expire.
  * A HelloRejected stops it for good (the engine will not change its mind about a version or a capacity).
  * <p>
  * <b>Tasks.</b> A TaskAssigned becomes a {@link Task} run on the task pool; while it runs, and until its outcome is
@@ -67,7 +70,7 @@ final class WorkerPoller implements Agent
         CONNECTING, HELLO, ACTIVE, REJECTED, LEAVING, FINAL_GOODBYE, DONE
     }
 
-    private static final int UNANSWERED_SENDS_BEFORE_HELLO = 3;
+    private static final int UNANSWERED_SENDS_BEFORE_HELLO = 1;
     private static final long FINAL_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_ERROR_CHARS = 1000;
     private static final byte[] NO_BYTES = new byte[0];
@@ -109,6 +112,7 @@ final class WorkerPoller implements Agent
     private long lastHelloNs;
     private long lastHeartbeatNs;
     private long heartbeatIntervalNs;
+    private long resendIntervalNs;
     private long leaveDeadlineNs;
     private long finalGoodbyeNs;
     private boolean goodbyeAcked;
@@ -175,6 +179,7 @@ final class WorkerPoller implements Agent
         this.workerId = ctx.workerId();
         this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(
             ctx.heartbeatIntervalMs() > 0 ? ctx.heartbeatIntervalMs() : 10_000);
+        this.resendIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.resendIntervalMs());
 
         final ExpandableArrayBuffer hello = new ExpandableArrayBuffer(256);
         final WorkerHelloEncoder encoder = new WorkerHelloEncoder().wrapAndApplyHeader(hello, 0, headerEncoder)
@@ -412,6 +417,7 @@ final class WorkerPoller implements Agent
         final long leaseMs = d.leaseDurationMs();
         final long intervalMs = ctx.heartbeatIntervalMs() > 0 ? ctx.heartbeatIntervalMs() : Math.max(1, leaseMs / 3);
         heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        resendIntervalNs = TimeUnit.MILLISECONDS.toNanos(Math.min(ctx.resendIntervalMs(), Math.max(1, leaseMs / 4)));
         final boolean wasActive = Phase.ACTIVE == phase;
         this.phase = Phase.ACTIVE;
         if (!wasActive)
@@ -682,7 +688,7 @@ final class WorkerPoller implements Agent
         {
             return 0;
         }
-        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.resendIntervalMs());
+        final long intervalNs = resendIntervalNs;
         int work = 0;
         boolean unanswered = false;
         for (final InFlight inFlight : byToken.values())
@@ -703,7 +709,7 @@ final class WorkerPoller implements Agent
             }
             phase = Phase.HELLO;
             sendHello();
-            notify(() -> listener.onDisconnected(worker, "outcomes went unanswered; saying hello again"));
+            notify(() -> listener.onDisconnected(worker, "an outcome went unanswered"));
         }
         return work;
     }
