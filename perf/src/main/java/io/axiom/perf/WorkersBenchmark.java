@@ -1,5 +1,9 @@
 package io.axiom.perf;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.HdrHistogram.Histogram;
 
@@ -38,7 +44,8 @@ import io.axiom.worker.WorkerListener;
  * <p>
  * The server runs in this JVM (engine, its Aeron endpoint and embedded driver; no HTTP load), the workers are SDK
  * workers with a media driver of their own, so every frame crosses UDP on loopback as between processes. Creates are
- * put on the engine's ring by client threads.
+ * put on the engine's ring by client threads. Then the same workflows run by workers over the HTTP worker API (fetch
+ * loops in this JVM, over the server's own HTTP listener), saturated and at a fixed rate.
  */
 final class WorkersBenchmark
 {
@@ -77,6 +84,9 @@ final class WorkersBenchmark
         final double rate = options.decimal("rate", 1000);
         final int window = options.integer("window", 4096);
         final double probeS = options.decimal("probe-s", 5);
+        final int httpWorkers = options.integer("http-workers", 8);
+        final int httpMaxTasks = options.integer("http-max-tasks", 32);
+        final double httpRate = options.decimal("http-rate", 500);
 
         final Histogram fsyncBefore = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram fsyncAfter = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -94,6 +104,8 @@ final class WorkersBenchmark
         final AxiomConfig config = ConfigResolver.resolve(null, Map.of(), flags);
         final Run saturated;
         final Run fixed;
+        final Run httpSaturated;
+        final Run httpFixed;
         try (AxiomServer server = AxiomServer.start(config, false))
         {
             final Engine engine = server.engine();
@@ -107,6 +119,12 @@ final class WorkersBenchmark
             saturated = runOnce(engine, ingress, workers, capacity, 0, window, warmupS, durationS);
             System.out.println("[workers] fixed rate " + rate + " workflows/s");
             fixed = runOnce(engine, ingress, workers, capacity, rate, window, Math.min(warmupS, 2), durationS);
+            final HttpWorkers http = new HttpWorkers(URI.create(server.url()), httpWorkers, httpMaxTasks);
+            System.out.println("[workers] over HTTP, saturated: " + httpWorkers + " fetch loops x max_tasks " +
+                httpMaxTasks + ", window " + window);
+            httpSaturated = runOnce(engine, http, 0, window, warmupS, durationS);
+            System.out.println("[workers] over HTTP, fixed rate " + httpRate + " workflows/s");
+            httpFixed = runOnce(engine, http, httpRate, window, Math.min(warmupS, 2), durationS);
         }
         finally
         {
@@ -131,12 +149,23 @@ final class WorkersBenchmark
             .raw("| run | measured | workflows/s | steps/s | rejected |\n|---|---:|---:|---:|---:|\n")
             .raw(row("saturated", saturated))
             .raw(row("fixed " + Report.num((long)rate) + " workflows/s", fixed))
+            .raw(row("HTTP workers, saturated", httpSaturated))
+            .raw(row("HTTP workers, fixed " + Report.num((long)httpRate) + " workflows/s", httpFixed))
             .blank()
             .raw("| series | count | p50 | p90 | p99 | p99.9 | max | mean |\n" +
                 "|---|---:|---:|---:|---:|---:|---:|---:|\n")
             .raw(Report.latencyRow("single fsync (4 KiB write + force)", fsync))
             .raw(Report.latencyRow("step round trip, saturated", saturated.roundTrip))
             .raw(Report.latencyRow("step round trip, fixed " + Report.num((long)rate) + "/s", fixed.roundTrip))
+            .raw(Report.latencyRow("HTTP step round trip, saturated", httpSaturated.roundTrip))
+            .raw(Report.latencyRow("HTTP step round trip, fixed " + Report.num((long)httpRate) + "/s",
+                httpFixed.roundTrip))
+            .blank()
+            .line("HTTP workers: " + httpWorkers + " fetch loops on virtual threads in the harness's JVM (one " +
+                "`java.net.http` HTTP/1.1 client, keep-alive), each `POST /api/v1/tasks/fetch` for up to " +
+                httpMaxTasks + " tasks of the four steps (`wait_ms` 1000), then `POST /api/v1/tasks/{id}/complete` " +
+                "with the task's fencing token for each, one after another; the round trip is the 200 of step n's " +
+                "complete to the 200 of step n+1's.")
             .blank();
         final double workflowsPerS = saturated.workflowsCompleted / saturated.seconds;
         final long fsyncP99 = fsync.getValueAtPercentile(99);
@@ -157,6 +186,30 @@ final class WorkersBenchmark
             Report.num((long)(run.steps / run.seconds)) + " | " + run.rejected.get() + " |\n";
     }
 
+    /**
+     * The workers of one run: started before the creates, closed after; each commit goes to the sink.
+     */
+    private interface WorkerPool extends AutoCloseable
+    {
+        void start(CommitSink sink) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /**
+     * Told of each committed step, as its worker learnt it.
+     */
+    @FunctionalInterface
+    private interface CommitSink
+    {
+        void committed(long workflowId, int stepIndex);
+
+        default void rejected()
+        {
+        }
+    }
+
     private static Run runOnce(
         final Engine engine,
         final String ingress,
@@ -167,17 +220,27 @@ final class WorkersBenchmark
         final double warmupS,
         final double durationS) throws Exception
     {
+        return runOnce(engine, new AeronWorkers(ingress, workerCount, capacity), rate, window, warmupS, durationS);
+    }
+
+    private static Run runOnce(
+        final Engine engine,
+        final WorkerPool pool,
+        final double rate,
+        final int window,
+        final double warmupS,
+        final double durationS) throws Exception
+    {
         final Run run = new Run();
         final AtomicLong completedWorkflows = new AtomicLong();
         final Semaphore inFlight = new Semaphore(window);
-        final List<AxiomWorker> workers = new ArrayList<>();
-        final WorkerListener listener = new WorkerListener()
+        final CommitSink sink = new CommitSink()
         {
             @Override
-            public void onAccepted(final Task task, final boolean failure)
+            public void committed(final long workflowId, final int stepIndex)
             {
                 final long now = System.nanoTime();
-                final Long previous = run.lastCommitNs.put(task.workflowId(), now);
+                final Long previous = run.lastCommitNs.put(workflowId, now);
                 if (run.measuring)
                 {
                     run.stepsCommitted.incrementAndGet();
@@ -186,42 +249,23 @@ final class WorkersBenchmark
                         run.roundTrip.recordValue(Math.max(0, now - previous));
                     }
                 }
-                if (task.stepIndex() == STEPS - 1)
+                if (stepIndex == STEPS - 1)
                 {
-                    run.lastCommitNs.remove(task.workflowId());
+                    run.lastCommitNs.remove(workflowId);
                     completedWorkflows.incrementAndGet();
                     inFlight.release();
                 }
             }
 
             @Override
-            public void onRejected(final Task task, final TaskRejection rejection)
+            public void rejected()
             {
                 run.rejected.incrementAndGet();
             }
         };
-        try
+        try (pool)
         {
-            for (int w = 0; w < workerCount; w++)
-            {
-                final AxiomWorker worker = AxiomWorker.create(new AxiomWorker.Context()
-                    .ingressChannel(ingress)
-                    .capacity(capacity)
-                    .listener(listener));
-                for (int s = 0; s < STEPS; s++)
-                {
-                    worker.handler("S" + s, task -> "{\"ok\":true}");
-                }
-                workers.add(worker.start());
-            }
-            for (final AxiomWorker worker : workers)
-            {
-                if (!worker.awaitConnected(Duration.ofSeconds(30)))
-                {
-                    throw new IllegalStateException("worker " + worker.workerId() + " not welcomed in 30 s");
-                }
-            }
-
+            pool.start(sink);
             final AtomicBoolean stop = new AtomicBoolean();
             final Thread producer = new Thread(() -> produce(engine.client(), rate, inFlight, stop), "perf-creates");
             producer.setDaemon(true);
@@ -248,14 +292,179 @@ final class WorkersBenchmark
                 " workflows/s, " + Report.num((long)(run.steps / run.seconds)) + " steps/s, round trip p99 " +
                 Report.us(run.roundTrip.getValueAtPercentile(99)) + ", rejected " + run.rejected.get());
         }
-        finally
+        return run;
+    }
+
+    /**
+     * SDK workers over UDP loopback, each with a media driver of its own; every handler answers at once.
+     */
+    private static final class AeronWorkers implements WorkerPool
+    {
+        private final String ingress;
+        private final int count;
+        private final int capacity;
+        private final List<AxiomWorker> workers = new ArrayList<>();
+
+        AeronWorkers(final String ingress, final int count, final int capacity)
+        {
+            this.ingress = ingress;
+            this.count = count;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public void start(final CommitSink sink) throws InterruptedException
+        {
+            final WorkerListener listener = new WorkerListener()
+            {
+                @Override
+                public void onAccepted(final Task task, final boolean failure)
+                {
+                    sink.committed(task.workflowId(), task.stepIndex());
+                }
+
+                @Override
+                public void onRejected(final Task task, final TaskRejection rejection)
+                {
+                    sink.rejected();
+                }
+            };
+            for (int w = 0; w < count; w++)
+            {
+                final AxiomWorker worker = AxiomWorker.create(new AxiomWorker.Context()
+                    .ingressChannel(ingress)
+                    .capacity(capacity)
+                    .listener(listener));
+                for (int s = 0; s < STEPS; s++)
+                {
+                    worker.handler("S" + s, task -> "{\"ok\":true}");
+                }
+                workers.add(worker.start());
+            }
+            for (final AxiomWorker worker : workers)
+            {
+                if (!worker.awaitConnected(Duration.ofSeconds(30)))
+                {
+                    throw new IllegalStateException("worker " + worker.workerId() + " not welcomed in 30 s");
+                }
+            }
+        }
+
+        @Override
+        public void close()
         {
             for (final AxiomWorker worker : workers)
             {
                 worker.close();
             }
+            workers.clear();
         }
-        return run;
+    }
+
+    /**
+     * Workers over the HTTP worker API: fetch loops on virtual threads, each fetching a batch of tasks and completing
+     * them one after another with their fencing tokens.
+     */
+    private static final class HttpWorkers implements WorkerPool
+    {
+        private static final Pattern TASK = Pattern.compile(
+            "\"task_id\":\"(\\d+)\",\"workflow_id\":\"\\d+\",\"step_index\":(\\d+),.*?\"fencing_token\":(\\d+)");
+
+        private final URI base;
+        private final int loops;
+        private final int maxTasks;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private HttpClient client;
+
+        HttpWorkers(final URI base, final int loops, final int maxTasks)
+        {
+            this.base = base;
+            this.loops = loops;
+            this.maxTasks = maxTasks;
+        }
+
+        @Override
+        public void start(final CommitSink sink)
+        {
+            stop.set(false);
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+            final StringBuilder steps = new StringBuilder();
+            for (int s = 0; s < STEPS; s++)
+            {
+                steps.append(s == 0 ? "" : ",").append("\"S").append(s).append('"');
+            }
+            final String fetch = "{\"steps\":[" + steps + "],\"max_tasks\":" + maxTasks +
+                ",\"wait_ms\":1000,\"worker_id\":\"perf\"}";
+            for (int i = 0; i < loops; i++)
+            {
+                threads.add(Thread.ofVirtual().name("perf-http-worker-" + i).start(() -> loop(fetch, sink)));
+            }
+        }
+
+        private void loop(final String fetch, final CommitSink sink)
+        {
+            while (!stop.get())
+            {
+                try
+                {
+                    final HttpResponse<String> tasks = post("/api/v1/tasks/fetch", fetch);
+                    if (200 != tasks.statusCode())
+                    {
+                        throw new IllegalStateException("fetch answered " + tasks.statusCode() + " " + tasks.body());
+                    }
+                    final Matcher m = TASK.matcher(tasks.body());
+                    while (m.find())
+                    {
+                        final HttpResponse<String> done = post("/api/v1/tasks/" + m.group(1) + "/complete",
+                            "{\"fencing_token\":" + m.group(3) + ",\"output\":{\"ok\":true}}");
+                        if (200 == done.statusCode())
+                        {
+                            sink.committed(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)));
+                        }
+                        else
+                        {
+                            sink.rejected();
+                        }
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    if (!stop.get())
+                    {
+                        System.out.println("[workers] HTTP worker: " + ex);
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+        }
+
+        private HttpResponse<String> post(final String path, final String body)
+            throws java.io.IOException, InterruptedException
+        {
+            return client.send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            stop.set(true);
+            for (final Thread thread : threads)
+            {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            threads.clear();
+            client.close();
+        }
     }
 
     private static void produce(
