@@ -13,7 +13,6 @@ import io.aeron.driver.ThreadingMode;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -246,7 +245,7 @@ public final class EmbeddedDriver implements AutoCloseable
         }
 
         /**
-         * @param idleStrategy of the driver's one thread; default a {@link BackoffIdleStrategy} that parks up to 1 ms.
+         * @param idleStrategy of the driver's one thread; default a {@link WakeableIdleStrategy} that parks up to 1 ms.
          * @return this for a fluent API.
          */
         public Context idleStrategy(final IdleStrategy idleStrategy)
@@ -352,16 +351,13 @@ public final class EmbeddedDriver implements AutoCloseable
         }
 
         /**
-         * @return the idle strategy every Axiom agent uses by default: spin a little, yield, then park for 1 us
-         * doubling up to 1 ms; busy it reacts in microseconds, idle it wakes about a thousand times a second.
+         * @return the idle strategy every Axiom agent uses by default ({@link WakeableIdleStrategy}): spin a little,
+         * yield, then park for 1 us doubling up to 1 ms; busy it reacts in microseconds, idle it wakes about a
+         * thousand times a second, and a thread handing it work can wake it.
          */
         public static IdleStrategy backoff()
         {
-            return new BackoffIdleStrategy(
-                BackoffIdleStrategy.DEFAULT_MAX_SPINS,
-                BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
-                TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1));
+            return new WakeableIdleStrategy();
         }
 
         private static File defaultParentDirectory()

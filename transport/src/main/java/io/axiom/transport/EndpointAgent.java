@@ -91,6 +91,9 @@ final class EndpointAgent implements Agent
     private volatile int connectionCount;
     private long nowNs;
 
+    /** Wakes this agent's thread when the engine has put frames into a publication: the embedded driver runs here. */
+    private final Runnable waker;
+
     EndpointAgent(final WorkerEndpoint.Context ctx, final Aeron aeron)
     {
         this.ctx = ctx;
@@ -100,6 +103,7 @@ final class EndpointAgent implements Agent
         this.inbox = ctx.inbox();
         this.clock = ctx.nanoClock();
         this.nowNs = clock.nanoTime();
+        this.waker = ctx.idleStrategy() instanceof WakeableIdleStrategy wakeable ? wakeable::wake : () -> {};
     }
 
     void subscription(final Subscription subscription)
@@ -421,7 +425,7 @@ final class EndpointAgent implements Agent
             return null;
         }
         final WorkerConnection connection = new WorkerConnection(
-            sessionId, workerId, channel, stream, ctx.backlogCapacity(), counters);
+            sessionId, workerId, channel, stream, ctx.backlogCapacity(), counters, waker);
         try
         {
             connection.registrationId = aeron.asyncAddPublication(channel, stream);

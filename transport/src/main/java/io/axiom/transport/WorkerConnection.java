@@ -65,14 +65,18 @@ public final class WorkerConnection
     final UnsafeBuffer heldHello = new UnsafeBuffer(0, 0);
     int heldHelloLength;
 
+    private final Runnable waker;
+
     WorkerConnection(
         final int sessionId,
         final long workerId,
         final String responseChannel,
         final int responseStreamId,
         final int backlogCapacity,
-        final EndpointCounters counters)
+        final EndpointCounters counters,
+        final Runnable waker)
     {
+        this.waker = waker;
         this.sessionId = sessionId;
         this.workerId = workerId;
         this.responseChannel = responseChannel;
@@ -104,6 +108,7 @@ public final class WorkerConnection
             if (result > 0)
             {
                 counters.framesSent.incrementAndGet();
+                waker.run(); // the endpoint's thread drives the media driver that sends it
                 return true;
             }
             if (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result)
@@ -112,7 +117,9 @@ public final class WorkerConnection
                 return false;
             }
         }
-        return enqueue(buffer, offset, length);
+        final boolean queued = enqueue(buffer, offset, length);
+        waker.run();
+        return queued;
     }
 
     /**

@@ -258,6 +258,14 @@ public final class WorkerEndpoint implements AutoCloseable
         }
 
         /**
+         * @return the idle strategy of the agent's thread (after launch: the default when none was given).
+         */
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
          * @param errorHandler for unexpected errors (the endpoint goes on); default prints to stderr.
          * @return this for a fluent API.
          */

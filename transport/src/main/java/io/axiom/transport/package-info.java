@@ -17,6 +17,9 @@
  *     {@code send} on the engine's thread, without blocking and without allocating: {@code tryClaim}, and a bounded
  *     backlog, drained in order by the endpoint's agent, for what back-pressure refuses. Frames a gone worker can no
  *     longer receive are dropped and counted; the engine deals a lost task again when its lease expires.</li>
+ *     <li>{@link io.axiom.transport.WakeableIdleStrategy}: how every Axiom agent waits (spin, yield, parks up to
+ *     1 ms), with a wake for the thread that hands it work: the engine wakes the endpoint (which drives the embedded
+ *     driver) after putting frames into a publication, a worker's handler wakes its poller.</li>
  *     <li>Workers that go away (their image lost, their response subscription gone, silent past the worker timeout)
  *     are said goodbye for, so that the engine stops dealing to them.</li>
  * </ul>

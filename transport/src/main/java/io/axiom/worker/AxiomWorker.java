@@ -693,6 +693,14 @@ public final class AxiomWorker implements AutoCloseable
         }
 
         /**
+         * @return the idle strategy of the agent's thread (after launch: the default when none was given).
+         */
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
          * @param listener hears connection changes and the engine's verdict on each task; default none.
          * @return this for a fluent API.
          */

@@ -14,6 +14,7 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
+import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.wire.CompletionAcceptedDecoder;
 import io.axiom.wire.CompletionRejectedDecoder;
 import io.axiom.wire.HeartbeatEncoder;
@@ -113,6 +114,7 @@ final class WorkerPoller implements Agent
     private long lastHeartbeatNs;
     private long heartbeatIntervalNs;
     private long resendIntervalNs;
+    private final WakeableIdleStrategy wakeable;
     private long leaveDeadlineNs;
     private long finalGoodbyeNs;
     private boolean goodbyeAcked;
@@ -180,6 +182,7 @@ final class WorkerPoller implements Agent
         this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(
             ctx.heartbeatIntervalMs() > 0 ? ctx.heartbeatIntervalMs() : 10_000);
         this.resendIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.resendIntervalMs());
+        this.wakeable = ctx.idleStrategy() instanceof WakeableIdleStrategy w ? w : null;
 
         final ExpandableArrayBuffer hello = new ExpandableArrayBuffer(256);
         final WorkerHelloEncoder encoder = new WorkerHelloEncoder().wrapAndApplyHeader(hello, 0, headerEncoder)
@@ -257,6 +260,10 @@ final class WorkerPoller implements Agent
     void finished(final InFlight inFlight)
     {
         outcomes.offer(inFlight);
+        if (null != wakeable)
+        {
+            wakeable.wake(); // the poller sends it: no need to wait out its park
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- duty cycle

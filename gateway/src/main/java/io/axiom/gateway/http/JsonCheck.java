@@ -108,15 +108,17 @@ public final class JsonCheck
         }
     }
 
-    private final byte[] bytes;
-    private final int end;
+    private final byte[] stack = new byte[MAX_DEPTH];
+    private byte[] bytes;
+    private int end;
     private int pos;
 
-    private JsonCheck(final byte[] bytes, final int start, final int end)
+    /**
+     * A checker to use again and again from one thread: {@link #verify(byte[], int)} allocates nothing on a good
+     * document.
+     */
+    public JsonCheck()
     {
-        this.bytes = bytes;
-        this.pos = start;
-        this.end = end;
     }
 
     /**
@@ -125,7 +127,27 @@ public final class JsonCheck
      */
     public static void check(final byte[] json)
     {
-        new JsonCheck(json, 0, json.length).document();
+        new JsonCheck().verify(json, json.length);
+    }
+
+    /**
+     * @param json   holding a whole document from index 0.
+     * @param length of the document.
+     * @throws Refusal at the first problem.
+     */
+    public void verify(final byte[] json, final int length)
+    {
+        bytes = json;
+        pos = 0;
+        end = length;
+        try
+        {
+            document();
+        }
+        finally
+        {
+            bytes = null;
+        }
     }
 
     /**
@@ -194,7 +216,6 @@ public final class JsonCheck
     private void value()
     {
         // iterative: 'stack' holds the open containers, so nesting never grows the Java stack
-        final byte[] stack = new byte[MAX_DEPTH];
         int depth = 0;
         boolean expectValue = true;
         while (true)

@@ -41,6 +41,8 @@ final class RingInbox implements EngineInbox, ReplySink
     private final CompletionRejectedEncoder rejected = new CompletionRejectedEncoder();
     private final UnsafeBuffer answer = new UnsafeBuffer(new byte[1024]);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+    private final JsonCheck jsonCheck = new JsonCheck();
+    private byte[] outputScratch = new byte[4096]; // the endpoint thread's copy of an output while it is checked
     private final MessageHeaderDecoder replyHeader = new MessageHeaderDecoder();
     final AtomicLong ringFull = new AtomicLong();
     final AtomicLong outputsRefused = new AtomicLong();
@@ -132,11 +134,14 @@ final class RingInbox implements EngineInbox, ReplySink
         {
             return true; // no output
         }
-        final byte[] output = new byte[outputLength];
-        completed.getOutput(output, 0, outputLength);
+        if (outputScratch.length < outputLength)
+        {
+            outputScratch = new byte[Math.max(outputLength, outputScratch.length * 2)];
+        }
+        completed.getOutput(outputScratch, 0, outputLength);
         try
         {
-            JsonCheck.check(output);
+            jsonCheck.verify(outputScratch, outputLength);
             return true;
         }
         catch (final JsonCheck.Refusal refusal)

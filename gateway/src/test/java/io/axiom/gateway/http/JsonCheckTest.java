@@ -33,6 +33,21 @@ class JsonCheckTest
     }
 
     @Test
+    void oneCheckerServesManyDocumentsReadingOnlyTheirLength()
+    {
+        final JsonCheck checker = new JsonCheck();
+        final byte[] scratch = new byte[64];
+        final byte[] good = "{\"ok\":[1,2]}".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(good, 0, scratch, 0, good.length);
+        scratch[good.length] = '}'; // beyond the length: not part of the document
+        assertDoesNotThrow(() -> checker.verify(scratch, good.length));
+        final byte[] deep = ("[".repeat(300) + "]".repeat(300)).getBytes(StandardCharsets.UTF_8);
+        assertThrows(JsonCheck.Refusal.class, () -> checker.verify(deep, deep.length));
+        assertThrows(JsonCheck.Refusal.class, () -> checker.verify(scratch, good.length + 1), "trailing '}'");
+        assertDoesNotThrow(() -> checker.verify(scratch, good.length), "a refusal leaves nothing behind");
+    }
+
+    @Test
     void invalidUtf8IsRefused()
     {
         refused(bytes("{\"a\":\"", 0xC0, 0xAF, "\"}"), JsonCheck.INVALID_UTF8, 1, 7, "overlong");
