@@ -1,9 +1,7 @@
 package io.axiom.perf;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,8 +159,8 @@ final class WorkersBenchmark
             .raw(Report.latencyRow("HTTP step round trip, fixed " + Report.num((long)httpRate) + "/s",
                 httpFixed.roundTrip))
             .blank()
-            .line("HTTP workers: " + httpWorkers + " fetch loops on virtual threads in the harness's JVM (one " +
-                "`java.net.http` HTTP/1.1 client, keep-alive), each `POST /api/v1/tasks/fetch` for up to " +
+            .line("HTTP workers: " + httpWorkers + " fetch loops on platform threads in the harness's JVM, each on " +
+                "its own keep-alive HTTP/1.1 connection (a blocking socket, as the `http` suite's generator), each `POST /api/v1/tasks/fetch` for up to " +
                 httpMaxTasks + " tasks of the four steps (`wait_ms` 1000), then `POST /api/v1/tasks/{id}/complete` " +
                 "with the task's fencing token for each, one after another; the round trip is the 200 of step n's " +
                 "complete to the 200 of step n+1's.")
@@ -375,7 +373,11 @@ final class WorkersBenchmark
         private final int maxTasks;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
-        private HttpClient client;
+        private final AtomicLong fetches = new AtomicLong();
+        private final AtomicLong tasksFetched = new AtomicLong();
+        private final AtomicLong fetchNs = new AtomicLong();
+        private final AtomicLong completes = new AtomicLong();
+        private final AtomicLong completeNs = new AtomicLong();
 
         HttpWorkers(final URI base, final int loops, final int maxTasks)
         {
@@ -388,8 +390,6 @@ final class WorkersBenchmark
         public void start(final CommitSink sink)
         {
             stop.set(false);
-            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
             final StringBuilder steps = new StringBuilder();
             for (int s = 0; s < STEPS; s++)
             {
@@ -399,27 +399,43 @@ final class WorkersBenchmark
                 ",\"wait_ms\":1000,\"worker_id\":\"perf\"}";
             for (int i = 0; i < loops; i++)
             {
-                threads.add(Thread.ofVirtual().name("perf-http-worker-" + i).start(() -> loop(fetch, sink)));
+                threads.add(Thread.ofPlatform().daemon().name("perf-http-worker-" + i).start(() ->
+                {
+                    try (HttpConnection connection = new HttpConnection(
+                        new InetSocketAddress(base.getHost(), base.getPort()), 30_000))
+                    {
+                        loop(connection, fetch, sink);
+                    }
+                }));
             }
         }
 
-        private void loop(final String fetch, final CommitSink sink)
+        private void loop(final HttpConnection connection, final String fetch, final CommitSink sink)
         {
             while (!stop.get())
             {
                 try
                 {
-                    final HttpResponse<String> tasks = post("/api/v1/tasks/fetch", fetch);
-                    if (200 != tasks.statusCode())
+                    final long fetchStart = System.nanoTime();
+                    final int fetched = connection.exchange(post("/api/v1/tasks/fetch", fetch));
+                    fetchNs.addAndGet(System.nanoTime() - fetchStart);
+                    fetches.incrementAndGet();
+                    final String body = new String(connection.buffer(), connection.bodyOffset, connection.bodyLength,
+                        StandardCharsets.UTF_8);
+                    if (200 != fetched)
                     {
-                        throw new IllegalStateException("fetch answered " + tasks.statusCode() + " " + tasks.body());
+                        throw new IllegalStateException("fetch answered " + fetched + " " + body);
                     }
-                    final Matcher m = TASK.matcher(tasks.body());
+                    final Matcher m = TASK.matcher(body);
                     while (m.find())
                     {
-                        final HttpResponse<String> done = post("/api/v1/tasks/" + m.group(1) + "/complete",
-                            "{\"fencing_token\":" + m.group(3) + ",\"output\":{\"ok\":true}}");
-                        if (200 == done.statusCode())
+                        tasksFetched.incrementAndGet();
+                        final long completeStart = System.nanoTime();
+                        final int done = connection.exchange(post("/api/v1/tasks/" + m.group(1) + "/complete",
+                            "{\"fencing_token\":" + m.group(3) + ",\"output\":{\"ok\":true}}"));
+                        completeNs.addAndGet(System.nanoTime() - completeStart);
+                        completes.incrementAndGet();
+                        if (200 == done)
                         {
                             sink.committed(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)));
                         }
@@ -437,33 +453,30 @@ final class WorkersBenchmark
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                     }
                 }
-                catch (final InterruptedException ex)
-                {
-                    return;
-                }
             }
         }
 
-        private HttpResponse<String> post(final String path, final String body)
-            throws java.io.IOException, InterruptedException
+        private byte[] post(final String path, final String body)
         {
-            return client.send(HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+            final byte[] json = body.getBytes(StandardCharsets.UTF_8);
+            return ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
         public void close() throws InterruptedException
         {
+            System.out.println("[workers] HTTP: " + fetches.get() + " fetches, " +
+                Report.dec((double)tasksFetched.get() / Math.max(1, fetches.get()), 1) + " tasks each, mean " +
+                Report.us(fetchNs.get() / Math.max(1, fetches.get())) + "; " + completes.get() +
+                " completes, mean " + Report.us(completeNs.get() / Math.max(1, completes.get())));
             stop.set(true);
             for (final Thread thread : threads)
             {
                 thread.join(TimeUnit.SECONDS.toMillis(10));
             }
             threads.clear();
-            client.close();
         }
     }
 
