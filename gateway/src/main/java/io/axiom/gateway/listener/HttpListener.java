@@ -311,6 +311,9 @@ public final class HttpListener implements AutoCloseable
             .addConnectionSelector(guard)
             .errorHandling(ErrorHandling.builder().logAllMessages(true).build())
             .maxTcpConnections(maxConnections)
+            // an answer written in more than one segment must not wait for the client's delayed ACK (Nagle):
+            // a 10 KB answer cost 40 ms without it
+            .connectionOptions(options -> options.tcpNoDelay(true))
             .idleConnectionTimeout(idleTimeout)
             .idleConnectionPeriod(Duration.ofMillis(Math.clamp(idleTimeout.toMillis() / 5, 50, 5_000)));
         routes.accept(builder);
