@@ -104,6 +104,8 @@ final class WorkersBenchmark
         final Run fixed;
         final Run httpSaturated;
         final Run httpFixed;
+        final String httpSaturatedSummary;
+        final String httpFixedSummary;
         try (AxiomServer server = AxiomServer.start(config, false))
         {
             final Engine engine = server.engine();
@@ -121,8 +123,10 @@ final class WorkersBenchmark
             System.out.println("[workers] over HTTP, saturated: " + httpWorkers + " fetch loops x max_tasks " +
                 httpMaxTasks + ", window " + window);
             httpSaturated = runOnce(engine, http, 0, window, warmupS, durationS);
+            httpSaturatedSummary = http.summary;
             System.out.println("[workers] over HTTP, fixed rate " + httpRate + " workflows/s");
             httpFixed = runOnce(engine, http, httpRate, window, Math.min(warmupS, 2), durationS);
+            httpFixedSummary = http.summary;
         }
         finally
         {
@@ -134,8 +138,8 @@ final class WorkersBenchmark
         fsync.add(fsyncBefore);
         fsync.add(fsyncAfter);
 
-        report.line("Method: the server (engine with fsync on, its Aeron endpoint and embedded media driver) runs in " +
-                "the harness's JVM without HTTP load; " + workers + " SDK workers (`io.axiom.worker.AxiomWorker`, " +
+        report.line("Method: the server (engine with fsync on, its Aeron endpoint and embedded media driver, its " +
+                "HTTP listener) runs in the harness's JVM; in the Aeron runs nothing uses HTTP; " + workers + " SDK workers (`io.axiom.worker.AxiomWorker`, " +
                 "capacity " + capacity + " each, a media driver of their own) connect over UDP on loopback and run " +
                 "every step of 4-step task workflows, answering at once. Creates are put on the ring by client " +
                 "threads: saturated with at most " + window + " workflows in flight, and at a fixed rate. Step round " +
@@ -163,7 +167,8 @@ final class WorkersBenchmark
                 "its own keep-alive HTTP/1.1 connection (a blocking socket, as the `http` suite's generator), each `POST /api/v1/tasks/fetch` for up to " +
                 httpMaxTasks + " tasks of the four steps (`wait_ms` 1000), then `POST /api/v1/tasks/{id}/complete` " +
                 "with the task's fencing token for each, one after another; the round trip is the 200 of step n's " +
-                "complete to the 200 of step n+1's.")
+                "complete to the 200 of step n+1's. Saturated: " + httpSaturatedSummary + ". Fixed rate: " +
+                httpFixedSummary + ".")
             .blank();
         final double workflowsPerS = saturated.workflowsCompleted / saturated.seconds;
         final long fsyncP99 = fsync.getValueAtPercentile(99);
@@ -378,6 +383,8 @@ final class WorkersBenchmark
         private final AtomicLong fetchNs = new AtomicLong();
         private final AtomicLong completes = new AtomicLong();
         private final AtomicLong completeNs = new AtomicLong();
+        /** Fetches and completes of the last run (warm-up included). */
+        String summary = "";
 
         HttpWorkers(final URI base, final int loops, final int maxTasks)
         {
@@ -467,10 +474,16 @@ final class WorkersBenchmark
         @Override
         public void close() throws InterruptedException
         {
-            System.out.println("[workers] HTTP: " + fetches.get() + " fetches, " +
+            summary = fetches.get() + " fetches, " +
                 Report.dec((double)tasksFetched.get() / Math.max(1, fetches.get()), 1) + " tasks each, mean " +
                 Report.us(fetchNs.get() / Math.max(1, fetches.get())) + "; " + completes.get() +
-                " completes, mean " + Report.us(completeNs.get() / Math.max(1, completes.get())));
+                " completes, mean " + Report.us(completeNs.get() / Math.max(1, completes.get()));
+            System.out.println("[workers] HTTP: " + summary);
+            fetches.set(0);
+            tasksFetched.set(0);
+            fetchNs.set(0);
+            completes.set(0);
+            completeNs.set(0);
             stop.set(true);
             for (final Thread thread : threads)
             {

@@ -72,6 +72,7 @@ final class WorkerPoller implements Agent
     }
 
     private static final int UNANSWERED_SENDS_BEFORE_HELLO = 1;
+    private static final long RESEND_SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long FINAL_ACK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_ERROR_CHARS = 1000;
     private static final byte[] NO_BYTES = new byte[0];
@@ -114,6 +115,8 @@ final class WorkerPoller implements Agent
     private long lastHeartbeatNs;
     private long heartbeatIntervalNs;
     private long resendIntervalNs;
+    private long nextResendScanNs;
+    private boolean unsentOutcomes;
     private final WakeableIdleStrategy wakeable;
     private long leaveDeadlineNs;
     private long finalGoodbyeNs;
@@ -435,6 +438,7 @@ final class WorkerPoller implements Agent
                 f.lastSentNs = 0; // outcomes waiting for an answer go again at once
                 f.sends = 0;
             }
+            unsentOutcomes = true;
             notify(() -> listener.onConnected(worker, leaseMs));
         }
         welcomed.countDown();
@@ -687,14 +691,20 @@ final class WorkerPoller implements Agent
             inFlight.lastSentNs = nowNs;
             inFlight.sends++;
         }
+        else if (0 == inFlight.lastSentNs)
+        {
+            unsentOutcomes = true; // pushed back before it ever went: again on the next cycle
+        }
     }
 
     private int resendOutcomes()
     {
-        if (byToken.isEmpty() || !canSend())
+        if (byToken.isEmpty() || !canSend() || (!unsentOutcomes && nowNs - nextResendScanNs < 0))
         {
-            return 0;
+            return 0; // resends are due at most every resend interval: look at most every millisecond
         }
+        nextResendScanNs = nowNs + RESEND_SCAN_INTERVAL_NS;
+        unsentOutcomes = false;
         final long intervalNs = resendIntervalNs;
         int work = 0;
         boolean unanswered = false;
