@@ -127,6 +127,7 @@ public final class PerfMain
             "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
             "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",
+            "          --max-park-us 1000  (longest idle park of the endpoint and the workers' pollers)",
             "http:     --axiom bin/axiom (server started as a child: --port 0, data in the temp dir) | --url URL",
             "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
             "          --create-rates 1000,5000,10000  --get-rates 10000  --graphql-rates 2000,5000  (req/s; none)",

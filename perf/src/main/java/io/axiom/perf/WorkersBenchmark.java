@@ -30,6 +30,7 @@ import io.axiom.core.api.StepSpec;
 import io.axiom.gateway.AxiomServer;
 import io.axiom.gateway.cli.ConfigResolver;
 import io.axiom.gateway.config.AxiomConfig;
+import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.worker.AxiomWorker;
 import io.axiom.worker.Task;
 import io.axiom.worker.TaskRejection;
@@ -85,6 +86,7 @@ final class WorkersBenchmark
         final int httpWorkers = options.integer("http-workers", 8);
         final int httpMaxTasks = options.integer("http-max-tasks", 32);
         final double httpRate = options.decimal("http-rate", 500);
+        final long maxParkUs = options.integer("max-park-us", 1000);
 
         final Histogram fsyncBefore = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram fsyncAfter = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -99,6 +101,7 @@ final class WorkersBenchmark
         flags.put("--port", "0");
         flags.put("--ingress", ingress);
         flags.put("--wal.snapshot-interval-events", "0");
+        flags.put("--transport.max-park-us", Long.toString(maxParkUs));
         final AxiomConfig config = ConfigResolver.resolve(null, Map.of(), flags);
         final Run saturated;
         final Run fixed;
@@ -116,9 +119,10 @@ final class WorkersBenchmark
             }
             System.out.println("[workers] saturated: " + workers + " workers x capacity " + capacity + ", window " +
                 window + " workflows in flight, warm-up " + warmupS + " s, measured " + durationS + " s");
-            saturated = runOnce(engine, ingress, workers, capacity, 0, window, warmupS, durationS);
+            saturated = runOnce(engine, ingress, workers, capacity, maxParkUs, 0, window, warmupS, durationS);
             System.out.println("[workers] fixed rate " + rate + " workflows/s");
-            fixed = runOnce(engine, ingress, workers, capacity, rate, window, Math.min(warmupS, 2), durationS);
+            fixed = runOnce(engine, ingress, workers, capacity, maxParkUs, rate, window, Math.min(warmupS, 2),
+                durationS);
             final HttpWorkers http = new HttpWorkers(URI.create(server.url()), httpWorkers, httpMaxTasks);
             System.out.println("[workers] over HTTP, saturated: " + httpWorkers + " fetch loops x max_tasks " +
                 httpMaxTasks + ", window " + window);
@@ -139,9 +143,11 @@ final class WorkersBenchmark
         fsync.add(fsyncAfter);
 
         report.line("Method: the server (engine with fsync on, its Aeron endpoint and embedded media driver, its " +
-                "HTTP listener) runs in the harness's JVM; in the Aeron runs nothing uses HTTP; " + workers + " SDK workers (`io.axiom.worker.AxiomWorker`, " +
-                "capacity " + capacity + " each, a media driver of their own) connect over UDP on loopback and run " +
-                "every step of 4-step task workflows, answering at once. Creates are put on the ring by client " +
+                "HTTP listener) runs in the harness's JVM; in the Aeron runs nothing uses HTTP; " + workers +
+                " SDK workers (`io.axiom.worker.AxiomWorker`, capacity " + capacity + " each, a media driver of " +
+                "their own) connect over UDP on loopback and run every step of 4-step task workflows, answering at " +
+                "once; the idle threads (the endpoint and each worker's poller, which also drive their media " +
+                "drivers) park at most " + maxParkUs + " µs (`transport.max-park-us`). Creates are put on the ring by client " +
                 "threads: saturated with at most " + window + " workflows in flight, and at a fixed rate. Step round " +
                 "trip = the worker's CompletionAccepted of step n to its CompletionAccepted of step n+1 of the same " +
                 "workflow (commit to commit: fsync of StepCompleted + StepLeased, TaskAssigned over UDP, the " +
@@ -218,12 +224,14 @@ final class WorkersBenchmark
         final String ingress,
         final int workerCount,
         final int capacity,
+        final long maxParkUs,
         final double rate,
         final int window,
         final double warmupS,
         final double durationS) throws Exception
     {
-        return runOnce(engine, new AeronWorkers(ingress, workerCount, capacity), rate, window, warmupS, durationS);
+        return runOnce(engine, new AeronWorkers(ingress, workerCount, capacity, maxParkUs), rate, window, warmupS,
+            durationS);
     }
 
     private static Run runOnce(
@@ -306,10 +314,12 @@ final class WorkersBenchmark
         private final String ingress;
         private final int count;
         private final int capacity;
+        private final long maxParkUs;
         private final List<AxiomWorker> workers = new ArrayList<>();
 
-        AeronWorkers(final String ingress, final int count, final int capacity)
+        AeronWorkers(final String ingress, final int count, final int capacity, final long maxParkUs)
         {
+            this.maxParkUs = maxParkUs;
             this.ingress = ingress;
             this.count = count;
             this.capacity = capacity;
@@ -337,6 +347,7 @@ final class WorkersBenchmark
                 final AxiomWorker worker = AxiomWorker.create(new AxiomWorker.Context()
                     .ingressChannel(ingress)
                     .capacity(capacity)
+                    .idleStrategy(new WakeableIdleStrategy(TimeUnit.MICROSECONDS.toNanos(maxParkUs)))
                     .listener(listener));
                 for (int s = 0; s < STEPS; s++)
                 {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.config.ConfigKey;
+import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.worker.AxiomWorker;
 import io.axiom.worker.RetryableTaskException;
 import io.axiom.worker.Task;
@@ -83,6 +84,11 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--worker-id", order = 8, paramLabel = "N", description = "this worker's id (default random)")
     private long workerId;
 
+    @Option(names = "--max-park-us", order = 10, paramLabel = "US", defaultValue = "1000",
+        description = "longest park of the worker's idle poller thread (default ${DEFAULT-VALUE}); lower answers " +
+            "sooner when tasks are sparse, at more CPU while idle")
+    private long maxParkUs;
+
     @Option(names = "--aeron-dir", order = 9, paramLabel = "DIR",
         description = "a running Aeron media driver to use (default: one embedded in this process)")
     private String aeronDir;
@@ -104,6 +110,11 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
             throw new CommandLine.ParameterException(spec.commandLine(), "--fail-rate must be between 0 and 1, got " +
                 failRate);
         }
+        if (maxParkUs < 1 || maxParkUs > 1_000_000)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-park-us must be between 1 and " +
+                "1000000, got " + maxParkUs);
+        }
         if (delayMs < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--delay-ms must not be negative");
@@ -123,6 +134,7 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
             .capacity(capacity)
             .workerId(workerId)
             .aeronDirectoryName(aeronDir)
+            .idleStrategy(new WakeableIdleStrategy(TimeUnit.MICROSECONDS.toNanos(maxParkUs)))
             .listener(new Printer(out, completed, failed, rejected));
         final AxiomWorker worker;
         try

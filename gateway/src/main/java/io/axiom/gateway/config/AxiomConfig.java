@@ -361,6 +361,14 @@ public final class AxiomConfig
     }
 
     /**
+     * @return the longest park of the worker endpoint's idle thread, in microseconds.
+     */
+    public long transportMaxParkUs()
+    {
+        return (Long)settings.get(ConfigKey.TRANSPORT_MAX_PARK_US).value();
+    }
+
+    /**
      * @return the directory of an external media driver, or the empty string to run one embedded
      * (transport.aeron-dir).
      */

@@ -63,7 +63,10 @@ public enum ConfigKey
     TRANSPORT_INGRESS_STREAM_ID("transport.ingress-stream-id", ValueType.INT, "1001", 1, Integer.MAX_VALUE,
         "the Aeron stream id of the ingress"),
     TRANSPORT_AERON_DIR("transport.aeron-dir", ValueType.STRING, "", 0, 0,
-        "directory of an external Aeron media driver to use; empty runs one embedded");
+        "directory of an external Aeron media driver to use; empty runs one embedded"),
+    TRANSPORT_MAX_PARK_US("transport.max-park-us", ValueType.LONG, "1000", 1, 1_000_000,
+        "longest park of the worker endpoint's idle thread (it also drives the embedded driver): lower answers " +
+        "workers sooner when traffic is sparse and costs more CPU while idle");
 
     /**
      * How a raw value is parsed.

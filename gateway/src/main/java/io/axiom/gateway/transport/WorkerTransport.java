@@ -9,6 +9,7 @@ import io.axiom.core.Engine;
 import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.transport.EmbeddedDriver;
+import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.transport.EndpointCounters;
 import io.axiom.transport.WorkerEndpoint;
 import org.agrona.CloseHelper;
@@ -81,6 +82,7 @@ public final class WorkerTransport implements AutoCloseable
                 .driverAgentInvoker(driver.agentInvoker())
                 .ingressChannel(ingress)
                 .ingressStreamId(config.transportIngressStreamId())
+                .idleStrategy(new WakeableIdleStrategy(TimeUnit.MICROSECONDS.toNanos(config.transportMaxParkUs())))
                 .workerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.leaseDurationMs()))
                 .inbox(inbox)
                 .errorHandler(ex -> System.err.println("axiom: worker endpoint: " + ex)));
