@@ -105,6 +105,8 @@ final class WorkersBenchmark
         final AxiomConfig config = ConfigResolver.resolve(null, Map.of(), flags);
         final Run saturated;
         final Run fixed;
+        final Run inlineSaturated;
+        final Run inlineFixed;
         final Run httpSaturated;
         final Run httpFixed;
         final String httpSaturatedSummary;
@@ -119,10 +121,16 @@ final class WorkersBenchmark
             }
             System.out.println("[workers] saturated: " + workers + " workers x capacity " + capacity + ", window " +
                 window + " workflows in flight, warm-up " + warmupS + " s, measured " + durationS + " s");
-            saturated = runOnce(engine, ingress, workers, capacity, maxParkUs, 0, window, warmupS, durationS);
+            saturated = runOnce(engine, ingress, workers, capacity, maxParkUs, false, 0, window, warmupS, durationS);
             System.out.println("[workers] fixed rate " + rate + " workflows/s");
-            fixed = runOnce(engine, ingress, workers, capacity, maxParkUs, rate, window, Math.min(warmupS, 2),
+            fixed = runOnce(engine, ingress, workers, capacity, maxParkUs, false, rate, window, Math.min(warmupS, 2),
                 durationS);
+            System.out.println("[workers] saturated, inline handlers");
+            inlineSaturated = runOnce(engine, ingress, workers, capacity, maxParkUs, true, 0, window, warmupS,
+                durationS);
+            System.out.println("[workers] fixed rate " + rate + " workflows/s, inline handlers");
+            inlineFixed = runOnce(engine, ingress, workers, capacity, maxParkUs, true, rate, window,
+                Math.min(warmupS, 2), durationS);
             final HttpWorkers http = new HttpWorkers(URI.create(server.url()), httpWorkers, httpMaxTasks);
             System.out.println("[workers] over HTTP, saturated: " + httpWorkers + " fetch loops x max_tasks " +
                 httpMaxTasks + ", window " + window);
@@ -147,7 +155,9 @@ final class WorkersBenchmark
                 " SDK workers (`io.axiom.worker.AxiomWorker`, capacity " + capacity + " each, a media driver of " +
                 "their own) connect over UDP on loopback and run every step of 4-step task workflows, answering at " +
                 "once; the idle threads (the endpoint and each worker's poller, which also drive their media " +
-                "drivers) park at most " + maxParkUs + " µs (`transport.max-park-us`). Creates are put on the ring by client " +
+                "drivers) park at most " + maxParkUs + " µs (`transport.max-park-us`); handlers run on each worker's pool of " +
+                "task threads (the SDK's default) or, in the runs marked inline, on its poller thread " +
+                "(`Context.inlineHandlers(true)`). Creates are put on the ring by client " +
                 "threads: saturated with at most " + window + " workflows in flight, and at a fixed rate. Step round " +
                 "trip = the worker's CompletionAccepted of step n to its CompletionAccepted of step n+1 of the same " +
                 "workflow (commit to commit: fsync of StepCompleted + StepLeased, TaskAssigned over UDP, the " +
@@ -157,6 +167,8 @@ final class WorkersBenchmark
             .raw("| run | measured | workflows/s | steps/s | rejected |\n|---|---:|---:|---:|---:|\n")
             .raw(row("saturated", saturated))
             .raw(row("fixed " + Report.num((long)rate) + " workflows/s", fixed))
+            .raw(row("saturated, inline handlers", inlineSaturated))
+            .raw(row("fixed " + Report.num((long)rate) + " workflows/s, inline handlers", inlineFixed))
             .raw(row("HTTP workers, saturated", httpSaturated))
             .raw(row("HTTP workers, fixed " + Report.num((long)httpRate) + " workflows/s", httpFixed))
             .blank()
@@ -165,6 +177,9 @@ final class WorkersBenchmark
             .raw(Report.latencyRow("single fsync (4 KiB write + force)", fsync))
             .raw(Report.latencyRow("step round trip, saturated", saturated.roundTrip))
             .raw(Report.latencyRow("step round trip, fixed " + Report.num((long)rate) + "/s", fixed.roundTrip))
+            .raw(Report.latencyRow("step round trip, saturated, inline handlers", inlineSaturated.roundTrip))
+            .raw(Report.latencyRow("step round trip, fixed " + Report.num((long)rate) + "/s, inline handlers",
+                inlineFixed.roundTrip))
             .raw(Report.latencyRow("HTTP step round trip, saturated", httpSaturated.roundTrip))
             .raw(Report.latencyRow("HTTP step round trip, fixed " + Report.num((long)httpRate) + "/s",
                 httpFixed.roundTrip))
@@ -184,7 +199,11 @@ final class WorkersBenchmark
                 saturated.seconds)) + " steps/s → " + (workflowsPerS >= 20_000 ? "**met**" : "**not met**") + ".")
             .line("- Latency target step round trip p99 < 3 x single-fsync p99 (" + Report.us(3.0 * fsyncP99) +
                 ") at " + Report.num((long)rate) + " workflows/s: p99 " + Report.us(roundTripP99) + " → " +
-                (roundTripP99 < 3 * fsyncP99 ? "**met**" : "**not met**") + ".")
+                (roundTripP99 < 3 * fsyncP99 ? "**met**" : "**not met**") + "; with inline handlers p99 " +
+                Report.us(inlineFixed.roundTrip.getValueAtPercentile(99)) + " → " +
+                (inlineFixed.roundTrip.getValueAtPercentile(99) < 3 * fsyncP99 ? "**met**" : "**not met**") +
+                ", saturated " + Report.num((long)(inlineSaturated.workflowsCompleted / inlineSaturated.seconds)) +
+                " workflows/s.")
             .blank();
     }
 
@@ -225,13 +244,14 @@ final class WorkersBenchmark
         final int workerCount,
         final int capacity,
         final long maxParkUs,
+        final boolean inlineHandlers,
         final double rate,
         final int window,
         final double warmupS,
         final double durationS) throws Exception
     {
-        return runOnce(engine, new AeronWorkers(ingress, workerCount, capacity, maxParkUs), rate, window, warmupS,
-            durationS);
+        return runOnce(engine, new AeronWorkers(ingress, workerCount, capacity, maxParkUs, inlineHandlers), rate,
+            window, warmupS, durationS);
     }
 
     private static Run runOnce(
@@ -315,10 +335,13 @@ final class WorkersBenchmark
         private final int count;
         private final int capacity;
         private final long maxParkUs;
+        private final boolean inline;
         private final List<AxiomWorker> workers = new ArrayList<>();
 
-        AeronWorkers(final String ingress, final int count, final int capacity, final long maxParkUs)
+        AeronWorkers(
+            final String ingress, final int count, final int capacity, final long maxParkUs, final boolean inline)
         {
+            this.inline = inline;
             this.maxParkUs = maxParkUs;
             this.ingress = ingress;
             this.count = count;
@@ -348,6 +371,7 @@ final class WorkersBenchmark
                     .ingressChannel(ingress)
                     .capacity(capacity)
                     .idleStrategy(new WakeableIdleStrategy(TimeUnit.MICROSECONDS.toNanos(maxParkUs)))
+                    .inlineHandlers(inline)
                     .listener(listener));
                 for (int s = 0; s < STEPS; s++)
                 {

@@ -64,7 +64,9 @@ import org.agrona.concurrent.IdleStrategy;
  * }</pre>
  * <p>
  * <b>Threads.</b> One poller thread talks to the engine (hello, heartbeats, outcomes, resends); handlers run on a pool
- * of {@code capacity} task threads, never on the poller. The listener is called on the poller: keep it short.
+ * of {@code capacity} task threads, never on the poller, unless {@link Context#inlineHandlers(boolean)} asks for
+ * handlers that never block to run on the poller itself (no hand-over: about twice the steps per second, see
+ * BENCHMARKS.md). The listener is called on the poller: keep it short.
  * <p>
  * <b>What it does for you.</b> It says hello until the engine welcomes it, and again after the engine restarts or the
  * connection breaks; heartbeats every task it holds (a third of the engine's lease apart) so that a long handler keeps
@@ -473,6 +475,7 @@ public final class AxiomWorker implements AutoCloseable
         private long resendIntervalMs = 1000;
         private long closeTimeoutMs = 10_000;
         private IdleStrategy idleStrategy;
+        private boolean inlineHandlers;
         private WorkerListener listener;
         private boolean concluded;
 
@@ -690,6 +693,28 @@ public final class AxiomWorker implements AutoCloseable
         {
             this.idleStrategy = idleStrategy;
             return this;
+        }
+
+        /**
+         * @param inlineHandlers true to run every handler on the poller thread, as its TaskAssigned arrives, instead
+         *                       of on a pool of {@code capacity} threads: no hand-over between threads, for handlers
+         *                       that return in microseconds and never block (pricing, a check against memory). While
+         *                       a handler runs the worker neither reads frames nor heartbeats, so a handler that may
+         *                       block must not run inline. Default false.
+         * @return this for a fluent API.
+         */
+        public Context inlineHandlers(final boolean inlineHandlers)
+        {
+            this.inlineHandlers = inlineHandlers;
+            return this;
+        }
+
+        /**
+         * @return true when handlers run on the poller thread.
+         */
+        public boolean inlineHandlers()
+        {
+            return inlineHandlers;
         }
 
         /**

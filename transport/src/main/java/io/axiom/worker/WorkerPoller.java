@@ -49,7 +49,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * engine restart the worker is known again well before the leases it holds (given a fresh period) expire.
  * A HelloRejected stops it for good (the engine will not change its mind about a version or a capacity).
  * <p>
- * <b>Tasks.</b> A TaskAssigned becomes a {@link Task} run on the task pool; while it runs, and until its outcome is
+ * <b>Tasks.</b> A TaskAssigned becomes a {@link Task} run on the task pool (or at once on this thread, with inline
+ * handlers); while it runs, and until its outcome is
  * answered, its lease is extended by a heartbeat every heartbeat interval (a third of the engine's lease). An idle
  * worker sends a liveness heartbeat (task 0) as often, so that the engine's endpoint does not take it for gone.
  * <p>
@@ -118,6 +119,7 @@ final class WorkerPoller implements Agent
     private long nextResendScanNs;
     private boolean unsentOutcomes;
     private final WakeableIdleStrategy wakeable;
+    private final boolean inlineHandlers;
     private long leaveDeadlineNs;
     private long finalGoodbyeNs;
     private boolean goodbyeAcked;
@@ -186,6 +188,7 @@ final class WorkerPoller implements Agent
             ctx.heartbeatIntervalMs() > 0 ? ctx.heartbeatIntervalMs() : 10_000);
         this.resendIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.resendIntervalMs());
         this.wakeable = ctx.idleStrategy() instanceof WakeableIdleStrategy w ? w : null;
+        this.inlineHandlers = ctx.inlineHandlers();
 
         final ExpandableArrayBuffer hello = new ExpandableArrayBuffer(256);
         final WorkerHelloEncoder encoder = new WorkerHelloEncoder().wrapAndApplyHeader(hello, 0, headerEncoder)
@@ -487,6 +490,11 @@ final class WorkerPoller implements Agent
             encodeOutcome(inFlight);
             return;
         }
+        if (inlineHandlers)
+        {
+            run(inFlight); // on this thread: its outcome is taken in this same duty cycle
+            return;
+        }
         try
         {
             pool.execute(() -> run(inFlight));
@@ -574,7 +582,7 @@ final class WorkerPoller implements Agent
     // ---------------------------------------------------------------------------------------------- tasks
 
     /**
-     * On a task thread: run the handler and queue the outcome for the poller.
+     * On a task thread (on the poller's with inline handlers): run the handler and queue the outcome for the poller.
      */
     private void run(final InFlight inFlight)
     {
@@ -591,8 +599,19 @@ final class WorkerPoller implements Agent
         }
         catch (final InterruptedException ex)
         {
-            inFlight.interrupted = true;
-            Thread.currentThread().interrupt();
+            if (inlineHandlers)
+            {
+                // the poller's own thread: nobody interrupts it to close, so the handler did; a retryable failure
+                Thread.interrupted();
+                inFlight.failed = true;
+                inFlight.retryable = true;
+                inFlight.error = describe(ex);
+            }
+            else
+            {
+                inFlight.interrupted = true;
+                Thread.currentThread().interrupt();
+            }
         }
         catch (final Throwable ex)
         {

@@ -131,6 +131,39 @@ class WorkerEndpointTest
         }
     }
 
+    @Test
+    void inlineHandlersRunOnThePollerAndStillAnswerEveryTask() throws Exception
+    {
+        try (Rig rig = new Rig(Rig.Medium.IPC))
+        {
+            final Heard heard = new Heard();
+            final List<String> threads = new CopyOnWriteArrayList<>();
+            final AxiomWorker worker = rig.closeAtEnd(AxiomWorker.create(rig.workerContext().capacity(4)
+                    .inlineHandlers(true).listener(heard))
+                .handler("PRICE", task ->
+                {
+                    threads.add(Thread.currentThread().getName());
+                    if (2 == task.taskId() % 3)
+                    {
+                        throw new InterruptedException("the handler was interrupted");
+                    }
+                    return "{\"price\":" + task.taskId() + "}";
+                })
+                .start());
+            assertTrue(worker.awaitConnected(Duration.ofSeconds(15)), "welcomed");
+            for (int i = 0; i < 6; i++)
+            {
+                rig.engine.deal("PRICE", "{}");
+            }
+            await("six outcomes accepted", () -> 6 == heard.accepted.size());
+            assertEquals(6, threads.size());
+            assertTrue(threads.stream().noneMatch(name -> name.contains("-task-")), "no task thread ran: " + threads);
+            assertEquals(1, threads.stream().distinct().count(), "one thread, the poller's: " + threads);
+            final long failures = rig.engine.received(TaskFailedDecoder.TEMPLATE_ID).size();
+            assertEquals(2, failures, "an interrupted inline handler is a retryable failure, the poller goes on");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Rig.Medium.class)
     void heartbeatsKeepTheLeaseWhileALongHandlerRuns(final Rig.Medium medium) throws Exception
