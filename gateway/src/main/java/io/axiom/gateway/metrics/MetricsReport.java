@@ -13,7 +13,9 @@ import io.axiom.gateway.http.Gateway;
  * One reading of every figure, rendered as the JSON document of {@code GET /api/v1/metrics} or as the Prometheus
  * text of {@code GET /api/v1/metrics/prometheus}. Both renderings of one report show the same numbers.
  * <p>
- * Task leases, connected workers and lease expiries are 0 until workers connect over Aeron (a later issue).
+ * Task figures (queued, leased, dispatched, completed, failed attempts, retries, rejections by reason), connected
+ * workers and lease expiries are read from the engine's counters and the worker endpoint's; they are soft state and
+ * start again from the log's queues after a restart (the counters of a run start at 0).
  */
 public final class MetricsReport
 {
