@@ -41,7 +41,8 @@ public final class AxiomConfig
         "--host", ConfigKey.GATEWAY_HOST,
         "--ingress", ConfigKey.TRANSPORT_INGRESS,
         "--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS,
-        "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS);
+        "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS,
+        "--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR);
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =

@@ -69,6 +69,8 @@ class AxiomConfigTest
         assertEquals(2000, config.leaseDurationMs());
         assertEquals("flag --lease-duration-ms", config.setting(ConfigKey.SCHEDULER_LEASE_DURATION_MS).source());
         assertEquals(9000, config.workerTimeoutMs());
+        assertEquals("/dev/shm/aeron-ops", AxiomConfig.load(null, Map.of(), Map.of("--aeron-dir", "/dev/shm/aeron-ops"))
+            .transportAeronDir());
         assertBad("--lease-duration-ms", "0", "between 1 and");
     }
 
