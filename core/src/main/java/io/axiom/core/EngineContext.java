@@ -30,6 +30,8 @@ public final class EngineContext
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
     private boolean fsync = true;
+    private io.axiom.journal.JournalFaults journalFaults;
+    private Runnable dutyCycleFaults;
     private boolean repair = false;
     private int ringSize = RING_SIZE_DEFAULT;
     private int slotSize = SLOT_SIZE_DEFAULT;
@@ -173,6 +175,37 @@ public final class EngineContext
     public boolean fsync()
     {
         return fsync;
+    }
+
+    /**
+     * @param journalFaults chaos seam called before each group commit (may sleep); null, the default, for none.
+     * @return this for a fluent API.
+     */
+    public EngineContext journalFaults(final io.axiom.journal.JournalFaults journalFaults)
+    {
+        this.journalFaults = journalFaults;
+        return this;
+    }
+
+    public io.axiom.journal.JournalFaults journalFaults()
+    {
+        return journalFaults;
+    }
+
+    /**
+     * @param dutyCycleFaults chaos seam run at the start of every processor duty cycle (may sleep); null, the
+     *                        default, for none: the processor then pays one null check per cycle.
+     * @return this for a fluent API.
+     */
+    public EngineContext dutyCycleFaults(final Runnable dutyCycleFaults)
+    {
+        this.dutyCycleFaults = dutyCycleFaults;
+        return this;
+    }
+
+    public Runnable dutyCycleFaults()
+    {
+        return dutyCycleFaults;
     }
 
     public EngineContext repair(final boolean repair)

@@ -25,6 +25,7 @@ import org.agrona.concurrent.EpochClock;
 final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 {
     private final EngineContext ctx;
+    private final Runnable dutyCycleFaults;
     private final CommandRing ring;
     private final EventPoller<CommandSlot> poller;
     private final EpochClock clock;
@@ -59,6 +60,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
         this.snapshotWriter = null == snapshots ? null : new SnapshotWriter(snapshots, counters);
         this.ctx = ctx;
+        this.dutyCycleFaults = ctx.dutyCycleFaults();
         this.ring = ring;
         this.poller = ring.poller();
         this.clock = ctx.epochClock();
@@ -76,6 +78,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .dataDir(ctx.dataDir())
             .maxSegmentSize(ctx.maxSegmentSize())
             .fsync(ctx.fsync())
+            .faults(ctx.journalFaults())
             .repair(ctx.repair())
             .directoryLock(directoryLock)
             .conclude());
@@ -107,6 +110,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 
     public int doWork()
     {
+        if (null != dutyCycleFaults)
+        {
+            dutyCycleFaults.run();
+        }
         final long positionBefore = journal.nextPosition();
         batchCount = 0;
         int work = 0;

@@ -16,6 +16,9 @@ import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.listener.HttpListener;
+import io.axiom.gateway.chaos.ChaosFaults;
+import io.axiom.gateway.chaos.ChaosModule;
+import io.axiom.gateway.chaos.ChaosRunner;
 import io.axiom.gateway.transport.WorkerTransport;
 
 /**
@@ -76,15 +79,22 @@ public final class AxiomServer implements AutoCloseable
         final AxiomConfig config, final boolean repair, final boolean debug, final PrintStream notices)
     {
         DataDirectory.check(config.dataDir());
-        final Engine engine = Engine.launch(engineContext(config, repair));
+        final ChaosFaults chaosFaults = config.chaosEnabled() ? new ChaosFaults() : null;
+        final EngineContext engineContext = engineContext(config, repair);
+        if (null != chaosFaults)
+        {
+            engineContext.journalFaults(chaosFaults).dutyCycleFaults(chaosFaults::onDutyCycle);
+        }
+        final Engine engine = Engine.launch(engineContext);
         final List<GatewayModule> modules = new ArrayList<>();
         WorkerTransport transport = null;
         try
         {
-            transport = WorkerTransport.start(engine, config);
+            transport = WorkerTransport.start(engine, config, chaosFaults);
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
-            modules.addAll(modules(engine, config, settings));
+            final ChaosRunner chaos = ChaosRunner.of(engine, chaosFaults);
+            modules.addAll(modules(engine, config, settings, chaos));
             final HttpListener listener = HttpListener.start(config, builder ->
             {
                 final WsRouting.Builder wsRouting = WsRouting.builder();
@@ -102,6 +112,7 @@ public final class AxiomServer implements AutoCloseable
                     .addRouting(wsRouting);
             }, debug, notices);
             gateway.accepting(listener::isAccepting);
+            chaos.attach(transport, listener);
             return new AxiomServer(config, engine, listener, modules, transport);
         }
         catch (final RuntimeException ex)
@@ -140,12 +151,26 @@ public final class AxiomServer implements AutoCloseable
      */
     static List<GatewayModule> modules(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
+        return modules(engine, config, settings, ChaosRunner.of(engine, null));
+    }
+
+    /**
+     * @param engine   the engine to serve.
+     * @param config   effective configuration.
+     * @param settings the gateway's limits.
+     * @param chaos    the chaos runner (refusing every run unless chaos is enabled).
+     * @return the modules.
+     */
+    static List<GatewayModule> modules(
+        final Engine engine, final AxiomConfig config, final GatewaySettings settings, final ChaosRunner chaos)
+    {
         final List<GatewayModule> modules = new ArrayList<>();
         final io.axiom.gateway.metrics.MetricsModule metrics = new io.axiom.gateway.metrics.MetricsModule(engine);
         modules.add(new io.axiom.gateway.auth.AuthModule(config, metrics.http()));
         modules.add(metrics);
         modules.add(new io.axiom.gateway.openapi.OpenApiModule());
-        modules.add(io.axiom.gateway.graphql.GraphQlModule.of(engine, config, settings));
+        modules.add(io.axiom.gateway.graphql.GraphQlModule.of(engine, config, settings, chaos));
+        modules.add(new ChaosModule(chaos, settings));
         modules.add(new io.axiom.gateway.graphiql.GraphiQlModule());
         return modules;
     }

@@ -96,12 +96,14 @@ public final class Journal implements AutoCloseable
     private long preparedRotations;
     private JournalClaim openClaim;
     private boolean closed;
+    private final JournalFaults faults;
 
     private Journal(
         final JournalContext ctx, final Recovery recovery, final DataDirectoryLock lock, final DiskProbe disk)
     {
         dataDir = ctx.dataDir();
         fsync = ctx.fsync();
+        faults = ctx.faults();
         this.lock = lock;
         this.disk = disk;
         segmentSize = recovery.segmentSize();
@@ -527,6 +529,10 @@ public final class Journal implements AutoCloseable
      */
     private long flushTo(final int writeTo)
     {
+        if (null != faults && (writeTo > flushedOffset || null != pendingSegment))
+        {
+            faults.beforeFlush();
+        }
         long bytes = carriedBytes;
         carriedBytes = 0;
         if (null != pendingSegment)

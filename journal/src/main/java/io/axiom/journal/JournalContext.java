@@ -38,6 +38,7 @@ public final class JournalContext
     private boolean concluded = false;
     private DataDirectoryLock directoryLock;
     private DiskProbe diskProbe;
+    private JournalFaults faults;
 
     /**
      * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
@@ -93,6 +94,25 @@ public final class JournalContext
     public boolean fsync()
     {
         return fsync;
+    }
+
+    /**
+     * @param faults the chaos seam called before each flush that has records to make durable; null (the default)
+     *               for none.
+     * @return this for a fluent API.
+     */
+    public JournalContext faults(final JournalFaults faults)
+    {
+        this.faults = faults;
+        return this;
+    }
+
+    /**
+     * @return the chaos seam, or null.
+     */
+    public JournalFaults faults()
+    {
+        return faults;
     }
 
     /**

@@ -93,6 +93,8 @@ final class EndpointAgent implements Agent
 
     /** Wakes this agent's thread when the engine has put frames into a publication: the embedded driver runs here. */
     private final Runnable waker;
+    private final FrameFaults faults;
+    private volatile boolean dropConnectionsRequested;
 
     EndpointAgent(final WorkerEndpoint.Context ctx, final Aeron aeron)
     {
@@ -104,6 +106,7 @@ final class EndpointAgent implements Agent
         this.clock = ctx.nanoClock();
         this.nowNs = clock.nanoTime();
         this.waker = ctx.idleStrategy() instanceof WakeableIdleStrategy wakeable ? wakeable::wake : () -> {};
+        this.faults = ctx.frameFaults();
     }
 
     void subscription(final Subscription subscription)
@@ -134,11 +137,32 @@ final class EndpointAgent implements Agent
         work += invoker.invoke();
         nowNs = clock.nanoTime();
         work += handleLostImages();
+        work += dropConnectionsIfRequested();
         work += subscription.controlledPoll(assembler, ctx.fragmentLimit());
         work += serviceConnections();
         work += offerGoodbyes();
         connectionCount = connections.size();
         return work;
+    }
+
+    void requestDropConnections()
+    {
+        dropConnectionsRequested = true;
+    }
+
+    private int dropConnectionsIfRequested()
+    {
+        if (!dropConnectionsRequested)
+        {
+            return 0;
+        }
+        dropConnectionsRequested = false;
+        final int count = connections.size();
+        for (final WorkerConnection connection : new ArrayList<>(connections))
+        {
+            retire(connection, counters.connectionsDropped);
+        }
+        return count;
     }
 
     @Override
@@ -261,6 +285,11 @@ final class EndpointAgent implements Agent
             return Action.CONTINUE;
         }
 
+        if (null != faults && !faults.onReceive(templateId))
+        {
+            counters.droppedByFaults.incrementAndGet();
+            return Action.CONTINUE;
+        }
         final long workerId = workerId(buffer, offset);
         if (WorkerHelloDecoder.TEMPLATE_ID == templateId)
         {
@@ -425,7 +454,7 @@ final class EndpointAgent implements Agent
             return null;
         }
         final WorkerConnection connection = new WorkerConnection(
-            sessionId, workerId, channel, stream, ctx.backlogCapacity(), counters, waker);
+            sessionId, workerId, channel, stream, ctx.backlogCapacity(), counters, waker, faults);
         try
         {
             connection.registrationId = aeron.asyncAddPublication(channel, stream);

@@ -38,6 +38,8 @@ public final class EndpointCounters
     final AtomicLong droppedBacklogFull = new AtomicLong();
     final AtomicLong droppedTooLarge = new AtomicLong();
     final AtomicLong droppedClosed = new AtomicLong();
+    final AtomicLong droppedByFaults = new AtomicLong();
+    final AtomicLong connectionsDropped = new AtomicLong();
 
     /** @return fragments reassembled into frames and read from workers. */
     public long framesReceived()
@@ -195,6 +197,18 @@ public final class EndpointCounters
         return droppedClosed.get();
     }
 
+    /** @return frames dropped by injected faults (chaos), in both directions. */
+    public long droppedByFaults()
+    {
+        return droppedByFaults.get();
+    }
+
+    /** @return connections dropped on request ({@link WorkerEndpoint#dropConnections()}, chaos). */
+    public long connectionsDropped()
+    {
+        return connectionsDropped.get();
+    }
+
     /**
      * @return every counter by name, in a stable order.
      */
@@ -227,6 +241,8 @@ public final class EndpointCounters
         map.put("dropped_backlog_full", droppedBacklogFull());
         map.put("dropped_too_large", droppedTooLarge());
         map.put("dropped_closed", droppedClosed());
+        map.put("dropped_by_faults", droppedByFaults());
+        map.put("connections_dropped", connectionsDropped());
         return map;
     }
 

@@ -66,6 +66,7 @@ public final class WorkerConnection
     int heldHelloLength;
 
     private final Runnable waker;
+    private final FrameFaults faults;
 
     WorkerConnection(
         final int sessionId,
@@ -74,9 +75,11 @@ public final class WorkerConnection
         final int responseStreamId,
         final int backlogCapacity,
         final EndpointCounters counters,
-        final Runnable waker)
+        final Runnable waker,
+        final FrameFaults faults)
     {
         this.waker = waker;
+        this.faults = faults;
         this.sessionId = sessionId;
         this.workerId = workerId;
         this.responseChannel = responseChannel;
@@ -100,6 +103,11 @@ public final class WorkerConnection
         {
             counters.droppedClosed.incrementAndGet();
             return false;
+        }
+        if (null != faults && !faults.onSend())
+        {
+            counters.droppedByFaults.incrementAndGet();
+            return true;
         }
         final ManyToOneRingBuffer backlog = this.backlog;
         if (ACTIVE == state && (null == backlog || 0 == backlog.size()))

@@ -96,6 +96,16 @@ public final class WorkerEndpoint implements AutoCloseable
     }
 
     /**
+     * Drop every worker connection on the endpoint's next duty cycle, as if each worker had gone: its response
+     * publication closes (the worker sees the engine's answers stop and says hello again) and the engine is told
+     * goodbye on its behalf. For fault injection; from any thread.
+     */
+    public void dropConnections()
+    {
+        agent.requestDropConnections();
+    }
+
+    /**
      * @return worker connections open now.
      */
     public int connectionCount()
@@ -145,6 +155,7 @@ public final class WorkerEndpoint implements AutoCloseable
         private int responseStreamIdDefault = RESPONSE_STREAM_ID_DEFAULT;
         private EngineInbox inbox;
         private IdleStrategy idleStrategy;
+        private FrameFaults frameFaults;
         private ErrorHandler errorHandler;
         private NanoClock nanoClock;
         private long workerTimeoutNs = WORKER_TIMEOUT_NS_DEFAULT;
@@ -255,6 +266,24 @@ public final class WorkerEndpoint implements AutoCloseable
         {
             this.idleStrategy = idleStrategy;
             return this;
+        }
+
+        /**
+         * @param frameFaults chaos seam that may drop or delay frames in both directions; null (the default) for none.
+         * @return this for a fluent API.
+         */
+        public Context frameFaults(final FrameFaults frameFaults)
+        {
+            this.frameFaults = frameFaults;
+            return this;
+        }
+
+        /**
+         * @return the chaos seam, or null.
+         */
+        public FrameFaults frameFaults()
+        {
+            return frameFaults;
         }
 
         /**

@@ -42,11 +42,12 @@ public final class AxiomConfig
         "--ingress", ConfigKey.TRANSPORT_INGRESS,
         "--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS,
         "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS,
-        "--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR);
+        "--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR,
+        "--chaos-enabled", ConfigKey.CHAOS_ENABLED);
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =
-        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_");
+        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_", "CHAOS_");
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9_]*)\\s*([A-Za-z]*)");
 
     /**
@@ -343,6 +344,14 @@ public final class AxiomConfig
     public boolean transportEnabled()
     {
         return (Boolean)settings.get(ConfigKey.TRANSPORT_ENABLED).value();
+    }
+
+    /**
+     * @return true when chaos runs are accepted (fault injection; off by default).
+     */
+    public boolean chaosEnabled()
+    {
+        return (Boolean)settings.get(ConfigKey.CHAOS_ENABLED).value();
     }
 
     /**

@@ -64,6 +64,9 @@ public enum ConfigKey
         "the Aeron stream id of the ingress"),
     TRANSPORT_AERON_DIR("transport.aeron-dir", ValueType.STRING, "", 0, 0,
         "directory of an external Aeron media driver to use; empty runs one embedded"),
+    CHAOS_ENABLED("chaos.enabled", ValueType.BOOLEAN, "false", 0, 0,
+        "accept chaos runs (POST /api/v1/chaos/run, runChaos, bin/axiom chaos run): fault injection into this " +
+        "server's journal, processor, worker transport and HTTP connections; never on a production server"),
     TRANSPORT_MAX_PARK_US("transport.max-park-us", ValueType.LONG, "1000", 1, 1_000_000,
         "longest park of the worker endpoint's idle thread (it also drives the embedded driver): lower answers " +
         "workers sooner when traffic is sparse and costs more CPU while idle");

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 
 import io.axiom.core.Engine;
+import io.axiom.gateway.chaos.ChaosRunner;
 import io.axiom.gateway.auth.ApiToken;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.GatewayModule;
@@ -56,8 +57,31 @@ public final class GraphQlModule implements GatewayModule
         final int maxComplexity,
         final long pingIntervalMs)
     {
+        this(engine, settings, token, maxDepth, maxComplexity, pingIntervalMs, ChaosRunner.of(engine, null));
+    }
+
+    /**
+     * Like the constructor without a chaos runner, with the server's.
+     *
+     * @param engine         the engine to serve.
+     * @param settings       limits and timeouts of the gateway.
+     * @param token          the API token WebSocket clients must present.
+     * @param maxDepth       deepest query accepted.
+     * @param maxComplexity  largest query complexity accepted.
+     * @param pingIntervalMs how often each WebSocket is pinged.
+     * @param chaos          the server's chaos runner, for {@code runChaos}.
+     */
+    public GraphQlModule(
+        final Engine engine,
+        final GatewaySettings settings,
+        final ApiToken token,
+        final int maxDepth,
+        final int maxComplexity,
+        final long pingIntervalMs,
+        final ChaosRunner chaos)
+    {
         this.fanOut = new EventFanOut(engine.eventFeed());
-        this.graphQl = new AxiomGraphQl(new Operations(engine, settings, fanOut), maxDepth, maxComplexity);
+        this.graphQl = new AxiomGraphQl(new Operations(engine, settings, fanOut, chaos), maxDepth, maxComplexity);
         this.token = token;
         this.maxBodyBytes = settings.maxBodyBytes();
         this.drainLimit = settings.drainLimit();
@@ -80,8 +104,21 @@ public final class GraphQlModule implements GatewayModule
      */
     public static GraphQlModule of(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
+        return of(engine, config, settings, ChaosRunner.of(engine, null));
+    }
+
+    /**
+     * @param engine   the engine to serve.
+     * @param config   effective configuration.
+     * @param settings limits and timeouts of the gateway.
+     * @param chaos    the server's chaos runner, for {@code runChaos}.
+     * @return the module, already following the engine's event feed.
+     */
+    public static GraphQlModule of(
+        final Engine engine, final AxiomConfig config, final GatewaySettings settings, final ChaosRunner chaos)
+    {
         return new GraphQlModule(engine, settings, ApiToken.of(config.apiToken()), config.graphqlMaxDepth(),
-            config.graphqlMaxComplexity(), pingInterval(config.idleTimeoutMs()));
+            config.graphqlMaxComplexity(), pingInterval(config.idleTimeoutMs()), chaos);
     }
 
     /**

@@ -20,6 +20,10 @@ public final class GraphQlProblem extends RuntimeException
     public static final String BAD_USER_INPUT = "BAD_USER_INPUT";
     /** The operation belongs to a capability this build does not have yet. */
     public static final String NOT_AVAILABLE = "NOT_AVAILABLE";
+    /** The server refuses the operation as configured (chaos off). */
+    public static final String FORBIDDEN = "FORBIDDEN";
+    /** Another operation of the kind is in progress (a chaos run). */
+    public static final String CONFLICT = "CONFLICT";
     /** The WebSocket's {@code connection_init} did not carry the API token. */
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     /** The request itself (not the document) is unusable. */

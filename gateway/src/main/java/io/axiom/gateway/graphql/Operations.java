@@ -14,6 +14,8 @@ import graphql.schema.DataFetchingEnvironment;
 import org.reactivestreams.Publisher;
 
 import io.axiom.core.Engine;
+import io.axiom.gateway.chaos.ChaosRefused;
+import io.axiom.gateway.chaos.ChaosRunner;
 import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
@@ -48,13 +50,15 @@ final class Operations
     private final RequestParser parser;
     private final EventFanOut fanOut;
     private final WorkerTasks workerTasks;
+    private final ChaosRunner chaos;
 
     /**
      * @param engine   the engine to serve.
      * @param settings limits and timeouts.
      * @param fanOut   the feed's reader, for subscriptions.
+     * @param chaos    the server's chaos runner (refusing every run unless chaos is enabled).
      */
-    Operations(final Engine engine, final GatewaySettings settings, final EventFanOut fanOut)
+    Operations(final Engine engine, final GatewaySettings settings, final EventFanOut fanOut, final ChaosRunner chaos)
     {
         this.engine = engine;
         this.client = engine.client();
@@ -62,6 +66,37 @@ final class Operations
         this.parser = new RequestParser(settings.maxSteps(), settings.maxNameLength());
         this.fanOut = fanOut;
         this.workerTasks = new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls());
+        this.chaos = chaos;
+    }
+
+    /**
+     * {@code runChaos(scenario, duration_ms, seed)}: the run's report, as {@code POST /api/v1/chaos/run} answers it;
+     * FORBIDDEN when chaos is off, BAD_USER_INPUT for a bad scenario or duration, CONFLICT during another run.
+     */
+    private Object runChaos(final graphql.schema.DataFetchingEnvironment env)
+    {
+        final String scenario = env.getArgument("scenario");
+        final Object duration = env.getArgument("duration_ms");
+        final Object seed = env.getArgument("seed");
+        try
+        {
+            if (!chaos.enabled())
+            {
+                chaos.check(scenario, null);
+            }
+            return chaos.run(scenario, null == duration ? null : ((Number)duration).longValue(),
+                null == seed ? null : ((Number)seed).longValue());
+        }
+        catch (final ChaosRefused refused)
+        {
+            final String code = switch (refused.status())
+            {
+                case 403 -> GraphQlProblem.FORBIDDEN;
+                case 409 -> GraphQlProblem.CONFLICT;
+                default -> GraphQlProblem.BAD_USER_INPUT;
+            };
+            throw new GraphQlProblem(code, refused.getMessage());
+        }
     }
 
     /**
@@ -96,11 +131,7 @@ final class Operations
         fetchers.put("completeTask", this::completeTask);
         fetchers.put("failTask", this::failTask);
         fetchers.put("heartbeatTask", this::heartbeatTask);
-        fetchers.put("runChaos", env ->
-        {
-            throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "runChaos is not available: this build has no " +
-                "chaos capability yet, so no scenario was run");
-        });
+        fetchers.put("runChaos", this::runChaos);
         fetchers.put("verify", env ->
         {
             throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "verify is not available: this build has no " +

@@ -9,7 +9,7 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * Writes JSON and problem responses with the right status and content type.
  */
-final class Responses
+public final class Responses
 {
     static final String JSON = "application/json";
     static final String PROBLEM_JSON = "application/problem+json";
@@ -18,14 +18,14 @@ final class Responses
     {
     }
 
-    static void json(final ServerResponse res, final int status, final byte[] body)
+    public static void json(final ServerResponse res, final int status, final byte[] body)
     {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, JSON);
         res.send(body);
     }
 
-    static void problem(final ServerRequest req, final ServerResponse res, final ApiProblem problem)
+    public static void problem(final ServerRequest req, final ServerResponse res, final ApiProblem problem)
     {
         if (res.isSent())
         {
@@ -48,7 +48,7 @@ final class Responses
      * @param status an HTTP error status.
      * @return a short title for it.
      */
-    static String title(final int status)
+    public static String title(final int status)
     {
         return switch (status)
         {

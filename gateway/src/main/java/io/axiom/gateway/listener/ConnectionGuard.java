@@ -138,6 +138,39 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         sweeper.interrupt();
     }
 
+    /**
+     * End every open connection, as a crash of the connection handling would (fault injection: chaos's
+     * {@code process_kill}): an idle one, or a WebSocket, is closed now; one serving a request is closed once its
+     * response is sent, so that no answer is cut off after the engine acted on it.
+     *
+     * @return the connections closed now or marked to close after their response.
+     */
+    public int dropConnections()
+    {
+        int dropped = 0;
+        for (final GuardedConnection connection : open)
+        {
+            dropped++;
+            final int phase = connection.phase();
+            if (GuardedConnection.IDLE == phase || GuardedConnection.UPGRADED == phase)
+            {
+                try
+                {
+                    connection.context().serverSocket().close();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.log(System.Logger.Level.DEBUG, "closing a connection for fault injection", ex);
+                }
+            }
+            else
+            {
+                connection.closeAfterResponse();
+            }
+        }
+        return dropped;
+    }
+
     void opened(final GuardedConnection connection)
     {
         accepted.incrementAndGet();

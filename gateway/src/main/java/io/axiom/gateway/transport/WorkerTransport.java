@@ -11,6 +11,7 @@ import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.transport.EmbeddedDriver;
 import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.transport.EndpointCounters;
+import io.axiom.transport.FrameFaults;
 import io.axiom.transport.WorkerEndpoint;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -25,15 +26,22 @@ import org.agrona.ErrorHandler;
  */
 public final class WorkerTransport implements AutoCloseable
 {
-    private final EmbeddedDriver driver;
-    private final WorkerEndpoint endpoint;
-    private final RingInbox inbox;
+    private static final long DROP_WAIT_MS = 2_000;
 
-    private WorkerTransport(final EmbeddedDriver driver, final WorkerEndpoint endpoint, final RingInbox inbox)
+    private final AxiomConfig config;
+    private final RingInbox inbox;
+    private final FrameFaults faults;
+    private volatile EmbeddedDriver driver;
+    private volatile WorkerEndpoint endpoint;
+    private volatile boolean closed;
+    private long restarts;
+    private long openedBefore;
+
+    private WorkerTransport(final AxiomConfig config, final RingInbox inbox, final FrameFaults faults)
     {
-        this.driver = driver;
-        this.endpoint = endpoint;
+        this.config = config;
         this.inbox = inbox;
+        this.faults = faults;
     }
 
     /**
@@ -45,19 +53,41 @@ public final class WorkerTransport implements AutoCloseable
      */
     public static WorkerTransport start(final Engine engine, final AxiomConfig config)
     {
+        return start(engine, config, null);
+    }
+
+    /**
+     * @param engine the launched engine (recovering or ready: frames wait on the ring until it is).
+     * @param config effective configuration.
+     * @param faults the chaos seam on the endpoint's frames, or null (always, unless chaos is enabled).
+     * @return the running transport, or null when {@code transport.enabled} is false.
+     * @throws StartupException when the driver cannot be used or the ingress cannot be bound.
+     */
+    public static WorkerTransport start(final Engine engine, final AxiomConfig config, final FrameFaults faults)
+    {
         if (!config.transportEnabled())
         {
             return null;
         }
-        final String ingress = config.transportIngress();
         try
         {
-            WorkerEndpoint.Context.checkChannel("transport.ingress", ingress);
+            WorkerEndpoint.Context.checkChannel("transport.ingress", config.transportIngress());
         }
         catch (final IllegalArgumentException ex)
         {
             throw new StartupException(2, ex.getMessage(), ex);
         }
+        final WorkerTransport transport = new WorkerTransport(config, new RingInbox(engine.ring()), faults);
+        transport.launch();
+        return transport;
+    }
+
+    /**
+     * Start the media driver and the endpoint.
+     */
+    private void launch()
+    {
+        final String ingress = config.transportIngress();
         final DriverErrors driverErrors = new DriverErrors();
         final EmbeddedDriver driver;
         try
@@ -74,7 +104,6 @@ public final class WorkerTransport implements AutoCloseable
                 " (set transport.aeron-dir to a running driver, or --transport.enabled=false to run without " +
                 "Aeron workers)", ex);
         }
-        final RingInbox inbox = new RingInbox(engine.ring());
         try
         {
             final WorkerEndpoint endpoint = WorkerEndpoint.launch(new WorkerEndpoint.Context()
@@ -84,10 +113,12 @@ public final class WorkerTransport implements AutoCloseable
                 .ingressStreamId(config.transportIngressStreamId())
                 .idleStrategy(new WakeableIdleStrategy(TimeUnit.MICROSECONDS.toNanos(config.transportMaxParkUs())))
                 .workerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.leaseDurationMs()))
+                .frameFaults(faults)
                 .inbox(inbox)
                 .errorHandler(ex -> System.err.println("axiom: worker endpoint: " + ex)));
             driverErrors.started = true;
-            return new WorkerTransport(driver, endpoint, inbox);
+            this.driver = driver;
+            this.endpoint = endpoint;
         }
         catch (final AeronException ex)
         {
@@ -101,6 +132,47 @@ public final class WorkerTransport implements AutoCloseable
             CloseHelper.quietClose(driver);
             throw ex;
         }
+    }
+
+    /**
+     * Stop the endpoint and the media driver and start them again on the same ingress, as a crash of Aeron's side of
+     * the server would (fault injection: chaos's {@code process_kill}). Every worker connection is dropped first, so
+     * that the engine is told goodbye for each and deals them nothing more; the workers see the engine's answers
+     * stop and say hello again to the new endpoint. Their leases run on: a completion is judged by its token.
+     */
+    public synchronized void restart()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final WorkerEndpoint old = endpoint;
+        old.dropConnections();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DROP_WAIT_MS);
+        while (old.connectionCount() > 0 && System.nanoTime() < deadline)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        openedBefore += old.counters().connectionsOpened();
+        CloseHelper.quietCloseAll(old, driver);
+        launch();
+        restarts++;
+    }
+
+    /**
+     * @return worker connections opened since start, over every endpoint (a restart starts a new one).
+     */
+    public synchronized long connectionsOpened()
+    {
+        return openedBefore + endpoint.counters().connectionsOpened();
+    }
+
+    /**
+     * @return how many times {@link #restart()} ran.
+     */
+    public synchronized long restarts()
+    {
+        return restarts;
     }
 
     /**
@@ -174,8 +246,9 @@ public final class WorkerTransport implements AutoCloseable
      * Close the endpoint (every worker connection, the ingress), then the media driver. Idempotent.
      */
     @Override
-    public void close()
+    public synchronized void close()
     {
+        closed = true;
         CloseHelper.quietCloseAll(endpoint, driver);
     }
 }

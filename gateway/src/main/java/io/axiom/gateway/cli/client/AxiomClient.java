@@ -72,14 +72,34 @@ public final class AxiomClient implements AutoCloseable
      */
     public Answer post(final String path, final JsonNode body, final String idempotencyKey)
     {
-        return send("POST", path, body, idempotencyKey);
+        return send("POST", path, body, idempotencyKey, REQUEST_TIMEOUT);
+    }
+
+    /**
+     * A POST whose answer takes long by design (a chaos run answers when it ends).
+     *
+     * @param path    absolute path.
+     * @param body    JSON body, or null for none.
+     * @param timeout how long to wait for the answer.
+     * @return the answer's JSON.
+     */
+    public Answer postAndWait(final String path, final JsonNode body, final Duration timeout)
+    {
+        return send("POST", path, body, null, timeout);
     }
 
     private Answer send(final String method, final String path, final JsonNode body, final String idempotencyKey)
     {
+        return send(method, path, body, idempotencyKey, REQUEST_TIMEOUT);
+    }
+
+    private Answer send(
+        final String method, final String path, final JsonNode body, final String idempotencyKey,
+        final Duration timeout)
+    {
         final URI uri = URI.create(server + path);
         final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(timeout)
             .header("Accept", "application/json, application/problem+json");
         if (null != token)
         {
@@ -112,7 +132,7 @@ public final class AxiomClient implements AutoCloseable
         catch (final HttpTimeoutException ex)
         {
             throw new UnreachableException("the Axiom server at " + server + " did not answer " + method + " " +
-                path + " within " + REQUEST_TIMEOUT.toSeconds() + " s", ex);
+                path + " within " + timeout.toSeconds() + " s", ex);
         }
         catch (final ConnectException ex)
         {

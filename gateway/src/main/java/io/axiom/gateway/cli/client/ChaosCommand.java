@@ -1,6 +1,7 @@
 package io.axiom.gateway.cli.client;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,8 +46,13 @@ public final class ChaosCommand implements Runnable
             description = "process_kill, delay_injection or message_drop")
         String scenario;
 
-        @Option(names = "--duration", paramLabel = "MS", description = "how long to inject faults, in milliseconds")
+        @Option(names = "--duration", paramLabel = "MS",
+            description = "how long to inject faults, in milliseconds (default 10000 on the server)")
         Long durationMs;
+
+        @Option(names = "--seed", paramLabel = "N",
+            description = "seed of the fault moments and choices (default: drawn by the server and reported)")
+        Long seed;
 
         @Override
         protected int execute(final AxiomClient client, final PrintWriter out)
@@ -62,7 +68,13 @@ public final class ChaosCommand implements Runnable
             {
                 body.put("duration_ms", durationMs);
             }
-            final JsonNode result = client.post("/api/v1/chaos/run", body, null).json();
+            if (null != seed)
+            {
+                body.put("seed", seed);
+            }
+            // the server answers when the run ends
+            final Duration wait = Duration.ofMillis(null == durationMs ? 10_000 : durationMs).plusSeconds(60);
+            final JsonNode result = client.postAndWait("/api/v1/chaos/run", body, wait).json();
             if (json())
             {
                 printJson(out, result);
