@@ -33,6 +33,7 @@ public final class AxiomServer implements AutoCloseable
     private final HttpListener listener;
     private final List<GatewayModule> modules;
     private final WorkerTransport transport;
+    private final ChaosRunner chaos;
     private boolean closed;
 
     private AxiomServer(
@@ -40,13 +41,23 @@ public final class AxiomServer implements AutoCloseable
         final Engine engine,
         final HttpListener listener,
         final List<GatewayModule> modules,
-        final WorkerTransport transport)
+        final WorkerTransport transport,
+        final ChaosRunner chaos)
     {
         this.config = config;
         this.engine = engine;
         this.listener = listener;
         this.modules = modules;
         this.transport = transport;
+        this.chaos = chaos;
+    }
+
+    /**
+     * @return the chaos runner (refusing every run unless chaos is enabled).
+     */
+    public ChaosRunner chaos()
+    {
+        return chaos;
     }
 
     /**
@@ -113,7 +124,7 @@ public final class AxiomServer implements AutoCloseable
             }, debug, notices);
             gateway.accepting(listener::isAccepting);
             chaos.attach(transport, listener);
-            return new AxiomServer(config, engine, listener, modules, transport);
+            return new AxiomServer(config, engine, listener, modules, transport, chaos);
         }
         catch (final RuntimeException ex)
         {

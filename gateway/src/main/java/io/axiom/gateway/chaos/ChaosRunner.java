@@ -76,6 +76,14 @@ public final class ChaosRunner
     }
 
     /**
+     * @return true while a run is in progress.
+     */
+    public boolean running()
+    {
+        return running.get();
+    }
+
+    /**
      * @return true when chaos runs are accepted.
      */
     public boolean enabled()
