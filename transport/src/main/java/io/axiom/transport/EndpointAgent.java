@@ -95,6 +95,7 @@ final class EndpointAgent implements Agent
     private final Runnable waker;
     private final FrameFaults faults;
     private volatile boolean dropConnectionsRequested;
+    private volatile boolean draining;
 
     EndpointAgent(final WorkerEndpoint.Context ctx, final Aeron aeron)
     {
@@ -150,6 +151,12 @@ final class EndpointAgent implements Agent
         dropConnectionsRequested = true;
     }
 
+    void requestDrain()
+    {
+        draining = true;
+        dropConnectionsRequested = true;
+    }
+
     private int dropConnectionsIfRequested()
     {
         if (!dropConnectionsRequested)
@@ -168,11 +175,12 @@ final class EndpointAgent implements Agent
     @Override
     public void onClose()
     {
-        for (final WorkerConnection connection : connections)
+        // every worker the engine knows through this endpoint is said goodbye for, so that it deals them nothing more
+        for (final WorkerConnection connection : new ArrayList<>(connections))
         {
-            connection.close();
+            retire(connection, null);
         }
-        counters.connectionsClosed.addAndGet(connections.size());
+        offerGoodbyes();
         connections.clear();
         bySession.clear();
         pendingGoodbyes.clear();
@@ -293,6 +301,11 @@ final class EndpointAgent implements Agent
         final long workerId = workerId(buffer, offset);
         if (WorkerHelloDecoder.TEMPLATE_ID == templateId)
         {
+            if (draining)
+            {
+                counters.droppedDraining.incrementAndGet(); // the worker says hello again, to the next endpoint
+                return Action.CONTINUE;
+            }
             return onHello(buffer, offset, length, sessionId, workerId, blockLength, version);
         }
         final WorkerConnection connection = connection(sessionId, workerId);

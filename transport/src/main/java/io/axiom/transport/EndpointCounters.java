@@ -40,6 +40,7 @@ public final class EndpointCounters
     final AtomicLong droppedClosed = new AtomicLong();
     final AtomicLong droppedByFaults = new AtomicLong();
     final AtomicLong connectionsDropped = new AtomicLong();
+    final AtomicLong droppedDraining = new AtomicLong();
 
     /** @return fragments reassembled into frames and read from workers. */
     public long framesReceived()
@@ -243,6 +244,7 @@ public final class EndpointCounters
         map.put("dropped_closed", droppedClosed());
         map.put("dropped_by_faults", droppedByFaults());
         map.put("connections_dropped", connectionsDropped());
+        map.put("hellos_dropped_draining", droppedDraining.get());
         return map;
     }
 

@@ -106,6 +106,15 @@ public final class WorkerEndpoint implements AutoCloseable
     }
 
     /**
+     * Stop taking workers before a close: hellos are dropped from now on (the workers say hello again, to whatever
+     * listens next on the ingress) and every connection is dropped as by {@link #dropConnections()}. From any thread.
+     */
+    public void drain()
+    {
+        agent.requestDrain();
+    }
+
+    /**
      * @return worker connections open now.
      */
     public int connectionCount()

@@ -37,6 +37,8 @@ public final class ChaosRunner
     /** Shortest and longest gap between two faults of {@code process_kill}. */
     static final long KILL_GAP_MIN_MS = 500;
     static final long KILL_GAP_MAX_MS = 2_000;
+    /** What {@code process_kill} may end, as its schedule names it. */
+    static final String[] KILLS = {"worker_connections", "worker_transport", "http_connections"};
 
     private static final String HOW_TO_ENABLE = "chaos is off on this server: start it with --chaos-enabled " +
         "(config key chaos.enabled: true, or AXIOM_CHAOS_ENABLED=true); never on a production server";
@@ -199,17 +201,37 @@ public final class ChaosRunner
                 {
                 }
             }
-            final SplittableRandom random = new SplittableRandom(seed);
-            long nextKillNs = startNs + gapNs(random);
+            // process_kill's schedule is drawn before anything runs: the same seed and duration, the same faults at
+            // the same offsets, however long each takes
+            final java.util.List<long[]> schedule = new java.util.ArrayList<>();
+            if (ChaosScenario.PROCESS_KILL == scenario)
+            {
+                final SplittableRandom random = new SplittableRandom(seed);
+                for (long at = gapMs(random); at < durationMs; at += gapMs(random))
+                {
+                    schedule.add(new long[] {at, random.nextInt(KILLS.length)});
+                }
+            }
+            int next = 0;
             while (System.nanoTime() - endNs < 0)
             {
-                if (ChaosScenario.PROCESS_KILL == scenario && System.nanoTime() - nextKillNs >= 0)
+                while (next < schedule.size() &&
+                    System.nanoTime() - (startNs + TimeUnit.MILLISECONDS.toNanos(schedule.get(next)[0])) >= 0)
                 {
-                    kill(random);
-                    nextKillNs = System.nanoTime() + gapNs(random);
+                    kill((int)schedule.get(next)[1]);
+                    next++;
                 }
                 follow();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            while (next < schedule.size())
+            {
+                kill((int)schedule.get(next++)[1]); // due before the end, reached late: a slow restart before it
+            }
+            final java.util.List<Object> planned = new java.util.ArrayList<>();
+            for (final long[] fault : schedule)
+            {
+                planned.add(Map.of("at_ms", fault[0], "fault", KILLS[(int)fault[1]]));
             }
             faults.delays(false, 0);
             faults.drops(0, 0);
@@ -250,6 +272,10 @@ public final class ChaosRunner
             report.put("seed", seed);
             report.put("duration_ms", elapsedMs);
             report.put("faults", injected);
+            if (ChaosScenario.PROCESS_KILL == scenario)
+            {
+                report.put("schedule", planned);
+            }
             report.put("faults_total", injected.entrySet().stream()
                 .filter(e -> !e.getKey().endsWith("_ms")).mapToLong(Map.Entry::getValue).sum());
             report.put("workflows_affected", (long)affected.size());
@@ -261,19 +287,18 @@ public final class ChaosRunner
             return report;
         }
 
-        private long gapNs(final SplittableRandom random)
+        private long gapMs(final SplittableRandom random)
         {
-            return TimeUnit.MILLISECONDS.toNanos(random.nextLong(KILL_GAP_MIN_MS, KILL_GAP_MAX_MS + 1));
+            return random.nextLong(KILL_GAP_MIN_MS, KILL_GAP_MAX_MS + 1);
         }
 
         /**
-         * End one of the server's parts, chosen by the seed among those it has.
+         * End one of the server's parts, chosen by the seed; without workers over Aeron, the HTTP connections.
          */
-        private void kill(final SplittableRandom random)
+        private void kill(final int choice)
         {
             final WorkerTransport transport = ChaosRunner.this.transport;
             final HttpListener listener = ChaosRunner.this.listener;
-            final int choice = random.nextInt(3);
             if (null != transport && 0 == choice)
             {
                 transport.endpoint().dropConnections();

@@ -29,6 +29,7 @@ public final class RouteTemplates
         "/api/v1/tasks/{task_id}/complete",
         "/api/v1/tasks/{task_id}/fail",
         "/api/v1/tasks/{task_id}/heartbeat",
+        "/api/v1/chaos/run",
         "/api/v1/metrics",
         "/api/v1/metrics/prometheus",
         "/api/v1/openapi.yaml",

@@ -27,6 +27,7 @@ import org.agrona.ErrorHandler;
 public final class WorkerTransport implements AutoCloseable
 {
     private static final long DROP_WAIT_MS = 2_000;
+    private static final long EOS_LINGER_MS = 500;
 
     private final AxiomConfig config;
     private final RingInbox inbox;
@@ -147,12 +148,16 @@ public final class WorkerTransport implements AutoCloseable
             return;
         }
         final WorkerEndpoint old = endpoint;
-        old.dropConnections();
+        old.drain();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DROP_WAIT_MS);
         while (old.connectionCount() > 0 && System.nanoTime() < deadline)
         {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
+        // The embedded driver runs on the endpoint's thread: keep it running a moment so that the closed response
+        // publications send their end of stream, and the workers see the engine's answers stop at once instead of
+        // after Aeron's image liveness timeout (10 s).
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(EOS_LINGER_MS));
         openedBefore += old.counters().connectionsOpened();
         CloseHelper.quietCloseAll(old, driver);
         launch();

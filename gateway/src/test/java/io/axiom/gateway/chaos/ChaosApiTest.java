@@ -102,6 +102,7 @@ class ChaosApiTest
             // the same seed, the same choices
             final JsonNode again = server.postJson(RUN, "{\"scenario\":\"process_kill\",\"duration_ms\":3000," +
                 "\"seed\":42}").json();
+            assertEquals(json.get("schedule"), again.get("schedule"), "seed 42 twice: " + json + " / " + again);
             assertEquals(json.get("faults"), again.get("faults"), "seed 42 twice: " + json + " / " + again);
 
             // the server still serves after its HTTP connections and worker transport were ended

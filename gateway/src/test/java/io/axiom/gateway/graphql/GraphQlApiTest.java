@@ -73,7 +73,7 @@ class GraphQlApiTest
         assertEquals(List.of("limit", "offset", "state"), argNames(schema, "Query", "workflows"));
         assertEquals(List.of("name", "steps", "input", "idempotencyKey"),
             argNames(schema, "Mutation", "createWorkflow"));
-        assertEquals(List.of("scenario", "duration_ms"), argNames(schema, "Mutation", "runChaos"));
+        assertEquals(List.of("scenario", "duration_ms", "seed"), argNames(schema, "Mutation", "runChaos"));
         assertEquals(List.of("workflow_id"), argNames(schema, "Subscription", "workflowEvents"));
         assertTrue(typeNames(schema).containsAll(Set.of("JSON", "Long", "Workflow", "WorkflowEvent", "TaskQueues",
             "Metrics", "Health", "WorkflowState", "Task", "TaskOutcome")), schema::toString);
@@ -295,7 +295,7 @@ class GraphQlApiTest
     {
         final JsonNode chaos = graphQl.execute(
             "mutation { runChaos(scenario: \"process_kill\", duration_ms: 30000) }");
-        assertEquals("NOT_AVAILABLE", onlyErrorCode(chaos));
+        assertEquals("FORBIDDEN", onlyErrorCode(chaos), "chaos is off unless the server runs with --chaos-enabled");
         assertTrue(chaos.get("data").get("runChaos").isNull(), "no fake result");
 
         final JsonNode verify = graphQl.execute("mutation { verify }");

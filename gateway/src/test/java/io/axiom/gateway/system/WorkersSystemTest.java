@@ -5,7 +5,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,7 @@ import io.axiom.gateway.TestServer;
 import static io.axiom.gateway.system.SystemHttp.WORKFLOWS;
 import static io.axiom.gateway.system.SystemHttp.readTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,7 +60,6 @@ class WorkersSystemTest
         "\"multiplier\":2.0}";
     private static final Pattern STALE = Pattern.compile("^task workflow=(\\d+) step=(\\d+) \\S+ attempt=\\d+ " +
         "token=(\\d+): REJECTED STALE_FENCING_TOKEN", Pattern.MULTILINE);
-    private static final Pattern EVENT = Pattern.compile("^pos=(\\d+) seq=\\d+ \\S+ (\\w+) workflow_id=(\\d+)");
 
     @TempDir
     Path dataDir;
@@ -145,58 +144,24 @@ class WorkersSystemTest
     private void assertTheLogCommittedEveryStepOnce(final String frozenOutput)
         throws InterruptedException
     {
-        final ServerProcess dump = ServerProcess.launch("wal-dump",
-            List.of("wal", "dump", "--data-dir", dataDir.toString()));
-        processes.add(dump);
-        assertEquals(0, dump.awaitExit(Duration.ofSeconds(120)), "wal dump failed");
-
-        final Map<Long, Long> leaseWorker = new HashMap<>(); // fencing token -> worker id
-        final Map<Long, Long> completedWith = new HashMap<>(); // workflow * 8 + step -> token
-        final Map<Long, Integer> completions = new HashMap<>();
-        final Set<Long> expiredLeases = new HashSet<>();
-        int leaseExpired = 0;
-        int attemptFailures = 0;
-        for (final String line : dump.output().split("\n"))
+        final WalDump log = WalDump.read(dataDir, processes);
+        final Set<Long> steps = new HashSet<>();
+        for (long workflow = 1; workflow <= WORKFLOWS_TO_RUN; workflow++)
         {
-            final Matcher m = EVENT.matcher(line);
-            if (!m.find())
+            for (int step = 0; step < STEPS.length; step++)
             {
-                continue;
-            }
-            final long position = Long.parseLong(m.group(1));
-            final String type = m.group(2);
-            final long workflow = Long.parseLong(m.group(3));
-            switch (type)
-            {
-                case "StepLeased" -> leaseWorker.put(position, field(line, "worker_id"));
-                case "StepCompleted" ->
-                {
-                    final long key = workflow * 8 + field(line, "step_index");
-                    completions.merge(key, 1, Integer::sum);
-                    completedWith.put(key, field(line, "fencing_token"));
-                    assertTrue(line.contains(" completed_by=WORKER "), line);
-                }
-                case "StepAttemptFailed" ->
-                {
-                    attemptFailures++;
-                    if (line.contains(" kind=LEASE_EXPIRED "))
-                    {
-                        leaseExpired++;
-                        expiredLeases.add(field(line, "fencing_token"));
-                    }
-                }
-                default ->
-                {
-                }
+                steps.add(WalDump.key(workflow, step));
             }
         }
-
-        assertEquals(WORKFLOWS_TO_RUN * STEPS.length, completions.size(),
-            "every (workflow, step) committed; dump tail:\n" + tail(dump.output()));
-        completions.forEach((key, n) -> assertEquals(1, n,
-            "workflow " + key / 8 + " step " + key % 8 + " has " + n + " StepCompleted"));
-        completedWith.forEach((key, token) -> assertTrue(leaseWorker.containsKey(token),
-            "workflow " + key / 8 + " step " + key % 8 + " committed with token " + token + ", not a lease's position"));
+        final String wrong = log.exactlyOnce(steps);
+        assertNull(wrong, () -> wrong + "dump tail:\n" + log.tail());
+        assertEquals(WORKFLOWS_TO_RUN * STEPS.length, log.completions.size(), "no other step committed");
+        final Map<Long, Long> completedWith = log.completedWith;
+        final Map<Long, Long> leaseWorker = log.leaseWorker;
+        final Set<Long> expiredLeases = log.expiredLeases;
+        final int leaseExpired = expiredLeases.size();
+        final int attemptFailures = log.attemptFailures;
+        final Map<Long, Integer> completions = log.completions;
         assertTrue(leaseExpired > 0, "leases expired (a killed and a frozen worker)");
         assertTrue(attemptFailures > leaseExpired, "the demo's seeded failures were retried: " + attemptFailures +
             " failed attempts, " + leaseExpired + " of them expiries");
@@ -221,12 +186,6 @@ class WorkersSystemTest
         for (final long token : expiredLeases)
         {
             expiredOf.merge(leaseWorker.get(token), 1, Integer::sum);
-        }
-        for (final Map.Entry<Long, Long> entry : completedWith.entrySet())
-        {
-            final long token = entry.getValue();
-            assertTrue(!expiredLeases.contains(token), "workflow " + entry.getKey() / 8 + " step " +
-                entry.getKey() % 8 + " committed with the token of an expired lease");
         }
         assertTrue(expiredOf.getOrDefault(101L, 0) > 0, "the killed worker's leases expired: " + expiredOf);
         assertTrue(expiredOf.getOrDefault(102L, 0) > 0, "the frozen worker's leases expired: " + expiredOf);
@@ -377,16 +336,6 @@ class WorkersSystemTest
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", ex);
         }
-    }
-
-    private static long field(final String line, final String name)
-    {
-        final Matcher m = Pattern.compile(" " + name + "=(-?\\d+)").matcher(line);
-        if (!m.find())
-        {
-            throw new AssertionError("no " + name + " in " + line);
-        }
-        return Long.parseLong(m.group(1));
     }
 
     private static int count(final String text, final String what)
