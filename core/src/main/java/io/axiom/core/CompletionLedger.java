@@ -8,8 +8,10 @@ import org.agrona.collections.LongArrayList;
 /**
  * Verify's count of the StepCompleted records of a log per (workflow, step), kept apart from the applier so that it
  * judges the applier too: a step's result commits at most once (promise 2), and a COMPLETED workflow has exactly one
- * StepCompleted for each of its steps. Every StepCompleted record counts, whether the applier accepted it or not: the
- * promise is about what the log holds.
+ * StepCompleted for each of its steps. A step's count is its committed StepCompleted (the one the applier accepted)
+ * plus every later StepCompleted for it (each one a duplicate, whether the applier accepted it or not); a
+ * StepCompleted refused for another reason (a stale token, a step not in progress) is reported as such and not
+ * counted.
  * <p>
  * <b>Memory</b>, per workflow: one entry of a {@link Long2LongHashMap} (the workflow id to where its steps start in a
  * flat list, and its step count), and one long per step (the position of its first StepCompleted, 0 for none; the
@@ -45,29 +47,53 @@ final class CompletionLedger
     }
 
     /**
-     * Count one StepCompleted record.
-     *
-     * @param workflowId the workflow it names.
-     * @param step       the step it names.
-     * @param position   its position.
-     * @return the position of the step's first StepCompleted when this one is not the first, 0 when it is,
-     * {@link #UNKNOWN} when the workflow was never created or has no such step (the applier judges that).
+     * @param workflowId a workflow.
+     * @param step       one of its steps.
+     * @return the position of the step's committed StepCompleted, 0 when it has none yet, {@link #UNKNOWN} when the
+     * workflow was never created or has no such step (the applier judges that).
      */
-    long record(final long workflowId, final int step, final long position)
+    long committedAt(final long workflowId, final int step)
     {
         final long index = index(workflowId, step);
-        if (UNKNOWN == index)
+        return UNKNOWN == index ? UNKNOWN : first.getLong((int)index);
+    }
+
+    /**
+     * The applier accepted a StepCompleted: the step's result is committed.
+     *
+     * @param workflowId the workflow.
+     * @param step       the step.
+     * @param position   the StepCompleted's position.
+     */
+    void committed(final long workflowId, final int step, final long position)
+    {
+        final long index = index(workflowId, step);
+        if (UNKNOWN != index)
         {
-            return UNKNOWN;
+            if (0 == first.getLong((int)index))
+            {
+                first.setLong((int)index, position);
+            }
+            else
+            {
+                extra.put(index, extra.get(index) + 1);
+            }
         }
-        final long earlier = first.getLong((int)index);
-        if (0 == earlier)
+    }
+
+    /**
+     * Count a StepCompleted for a step whose result was committed before (reported as a duplicate, and refused).
+     *
+     * @param workflowId the workflow.
+     * @param step       the step.
+     */
+    void duplicate(final long workflowId, final int step)
+    {
+        final long index = index(workflowId, step);
+        if (UNKNOWN != index)
         {
-            first.setLong((int)index, position);
-            return 0;
+            extra.put(index, extra.get(index) + 1);
         }
-        extra.put(index, extra.get(index) + 1);
-        return earlier;
     }
 
     /**

@@ -279,13 +279,14 @@ public final class LogVerifier implements LogVisitor
         final long workflowId = d.workflowId();
         final int step = d.stepIndex();
         final boolean byWorker = header.version() >= 2 && d.completedBy() == CompletedBy.WORKER;
-        final long earlier = completions.record(workflowId, step, position);
+        final long earlier = completions.committedAt(workflowId, step);
         if (CompletionLedger.UNKNOWN == earlier)
         {
             return false; // a workflow never created, or a step it does not have: the applier reports it
         }
         if (earlier > 0)
         {
+            completions.duplicate(workflowId, step);
             violations.add(Violation.Kind.DUPLICATE_COMPLETION, workflowId, step, position,
                 "a second StepCompleted for step " + step + " of workflow " + workflowId +
                 (byWorker ? " (by a worker, token " + d.fencingToken() + ")" : "") + ": its result was committed at " +
@@ -326,7 +327,11 @@ public final class LogVerifier implements LogVisitor
             case StepAttemptFailedDecoder.TEMPLATE_ID ->
                 fencing.ended(attemptFailed.wrap(buffer, body, block, version).workflowId());
             case StepCompletedDecoder.TEMPLATE_ID ->
-                fencing.ended(stepCompleted.wrap(buffer, body, block, version).workflowId());
+            {
+                final StepCompletedDecoder d = stepCompleted.wrap(buffer, body, block, version);
+                completions.committed(d.workflowId(), d.stepIndex(), position);
+                fencing.ended(d.workflowId());
+            }
             case WorkflowCompletedDecoder.TEMPLATE_ID ->
                 fencing.ended(workflowCompleted.wrap(buffer, body, block, version).workflowId());
             case WorkflowFailedDecoder.TEMPLATE_ID ->
