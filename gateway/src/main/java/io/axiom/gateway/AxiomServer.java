@@ -147,6 +147,7 @@ public final class AxiomServer implements AutoCloseable
         modules.add(new io.axiom.gateway.openapi.OpenApiModule());
         modules.add(io.axiom.gateway.graphql.GraphQlModule.of(engine, config, settings));
         modules.add(new io.axiom.gateway.graphiql.GraphiQlModule());
+        modules.add(new io.axiom.gateway.http.VerifyModule(engine, settings));
         return modules;
     }
 

@@ -61,7 +61,7 @@ public final class AxiomClient implements AutoCloseable
      */
     public Answer get(final String path)
     {
-        return send("GET", path, null, null);
+        return send("GET", path, null, null, REQUEST_TIMEOUT);
     }
 
     /**
@@ -72,14 +72,31 @@ public final class AxiomClient implements AutoCloseable
      */
     public Answer post(final String path, final JsonNode body, final String idempotencyKey)
     {
-        return send("POST", path, body, idempotencyKey);
+        return send("POST", path, body, idempotencyKey, REQUEST_TIMEOUT);
     }
 
-    private Answer send(final String method, final String path, final JsonNode body, final String idempotencyKey)
+    /**
+     * @param path    absolute path.
+     * @param body    JSON body, or null for none.
+     * @param timeout bound on this request, answer included, for a request that takes as long as the server's work
+     *                (a verify reads the whole log).
+     * @return the answer's JSON.
+     */
+    public Answer postWaiting(final String path, final JsonNode body, final Duration timeout)
+    {
+        return send("POST", path, body, null, timeout);
+    }
+
+    private Answer send(
+        final String method,
+        final String path,
+        final JsonNode body,
+        final String idempotencyKey,
+        final Duration timeout)
     {
         final URI uri = URI.create(server + path);
         final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(timeout)
             .header("Accept", "application/json, application/problem+json");
         if (null != token)
         {
@@ -112,7 +129,7 @@ public final class AxiomClient implements AutoCloseable
         catch (final HttpTimeoutException ex)
         {
             throw new UnreachableException("the Axiom server at " + server + " did not answer " + method + " " +
-                path + " within " + REQUEST_TIMEOUT.toSeconds() + " s", ex);
+                path + " within " + timeout.toSeconds() + " s", ex);
         }
         catch (final ConnectException ex)
         {
