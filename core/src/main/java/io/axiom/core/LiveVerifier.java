@@ -17,8 +17,9 @@ import io.axiom.core.api.Status;
  * positions, reported in each report ({@code processor_hold_us}). Measured on the reference machine (2 vCPUs, JDK 25,
  * G1; {@code PerfMain verify}: the state built through the engine, then live verifies while a probe creates
  * workflows at 200/s, see BENCHMARKS.md): with 100,000 completed one-step workflows (500,000 events) the processor
- * was held 1.35 to 3.0 ms per verify once warm (mostly 1.4 to 1.7 ms), and 10 to 23 ms for the first verify after start (the digest code not
- * yet compiled); with 1,000,000 workflows (5,000,000 events) 16 to 48 ms, once 441 ms when a GC pause fell inside it.
+ * was held 1.35 to 3.0 ms per verify once warm (mostly 1.4 to 1.7 ms), and 10 to 23 ms for the first verify after
+ * start (the digest code not yet compiled); with 1,000,000 workflows (5,000,000 events) 16 to 48 ms, once 441 ms when
+ * a GC pause fell inside it.
  * The rest of a verify (58 to 570 ms for 500,000 events, about 1 to 1.8 s for 5,000,000) runs on the caller's thread;
  * it does not hold the processor, but on 2 cores it competes with it for CPU and, building a second copy of the
  * state, for the heap: the probe's create p99 went from 29.6 to 45.6 ms while verifies of 1,000,000 workflows ran.

@@ -20,8 +20,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The reads: get, list, events, replay, task queues and the consistent point of a live verify, answered by the processor between writes, so each answer is
- * consistent with every write acknowledged before it. They never change state.
+ * The reads: get, list, events, replay, task queues and the consistent point of a live verify, answered by the
+ * processor between writes, so each answer is consistent with every write acknowledged before it. They never change
+ * state.
  * <p>
  * <b>Bounded.</b> Every answer is cut to the reply budget ({@code EngineContext.maxReplyBytes}) as well as to its
  * count, and says where the next page starts (a list's {@code nextOffset}, an event page's {@code nextAfter}

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|all> [--option value ...]} ({@code all} is the
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|workers|verify|all> [--option value ...]} ({@code all} is the
  * four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class PerfMain
 {
-    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "http", "workers", "verify", "all");
+    private static final List<String> SUBCOMMANDS =
+        List.of("journal", "core", "recovery", "memory", "http", "workers", "verify", "all");
 
     private PerfMain()
     {

@@ -78,8 +78,9 @@ final class VerifyBenchmark
                 report.line("Method: " + Report.num(workflows) + " one-step approval workflows (" +
                         Report.num(workflows * eventsPerWorkflow) + " events) built through the engine (fsync off " +
                         "while building, " + Report.dec(buildS, 1) + " s), the engine restarted with fsync on (it " +
-                        "loads its shutdown snapshot), a " + warmupS + " s warm-up of the probe, then " + trials + " live verifies (`engine.verifier()" +
-                        ".verify`, what `POST /api/v1/verify` runs) while a probe thread creates one-step workflows " +
+                        "loads its shutdown snapshot), a " + warmupS + " s warm-up of the probe, then " + trials +
+                        " live verifies (`engine.verifier().verify`, what `POST /api/v1/verify` runs) while a probe " +
+                        "thread creates one-step workflows " +
                         "at " + probeRate + "/s (create-to-reply latency from the intended send time). **processor " +
                         "hold**: the time the processor spent on the one consistent-point query (the digest walk over " +
                         "every workflow), measured by the processor itself; **verify**: the whole call, the log read " +
