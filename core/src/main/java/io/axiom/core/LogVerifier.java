@@ -307,7 +307,7 @@ public final class LogVerifier implements LogVisitor
     }
 
     /**
-     * Teach the ledgers what an applied event changed: a workflow created, a lease taken or ended.
+     * Teach the ledgers what an applied event changed: a workflow created, a step committed, a lease taken or ended.
      */
     private void learn(final DirectBuffer buffer, final int offset, final int type, final long position)
     {

@@ -12,8 +12,8 @@ public interface LogVisitor extends RecordHandler
 {
     /**
      * A record that fails its checks (length, CRC32C, sequence, flags), a hole with valid records after it, a bad
-     * segment header or a missing segment file: what start-up would refuse. The records of the unit it broke are not
-     * delivered; delivery goes on from the next valid record, when there is one.
+     * segment header or a missing segment file: what start-up would refuse. The records of its unit before it are not
+     * delivered; delivery goes on from the next valid record, when there is one (possibly the rest of that unit).
      *
      * @param fault where (file, offset, position) and what, with expected and actual values.
      */
