@@ -49,6 +49,11 @@ final class Violations
         final long position,
         final String detail)
     {
+        if (listed.size() >= VerificationReport.MAX_LISTED)
+        {
+            count++; // counted, not listed: no need to decode the event
+            return;
+        }
         long workflowId = Violation.NONE;
         int stepIndex = Violation.NONE;
         try

@@ -327,6 +327,25 @@ class LogVerifierTest
     }
 
     @Test
+    void everyViolationIsCountedAndTheFirstThousandListed()
+    {
+        final int illegal = VerificationReport.MAX_LISTED + 234;
+        write(log ->
+        {
+            log.created(1, StepType.APPROVAL).scheduled(1, 0, 1).waiting(1, 0, WaitReason.APPROVAL);
+            for (int i = 0; i < illegal; i++)
+            {
+                log.timerFired(1, 0, i);
+            }
+        });
+        final VerificationReport report = LogVerifier.verify(dir);
+        assertEquals(illegal, report.violationCount());
+        assertEquals(VerificationReport.MAX_LISTED, report.violations().size());
+        assertTrue(report.toText().contains("violations: " + illegal + " (the first 1000 listed)"), report.toText());
+        assertEquals(Long.valueOf(1), report.workflowsByState().get("WAITING"), "still judged, never applied");
+    }
+
+    @Test
     void aDirectoryWithoutAJournalIsAViolationAndNoDirectoryIsRefused()
     {
         final VerificationReport report = LogVerifier.verify(dir);
