@@ -31,6 +31,7 @@ public final class Engine implements AutoCloseable
     private final EngineClient client;
     private final Processor processor;
     private final DataDirectoryLock directoryLock;
+    private final LiveVerifier verifier;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -46,6 +47,7 @@ public final class Engine implements AutoCloseable
             new ProcessorIdleStrategy(ring, TimeUnit.MILLISECONDS.toNanos(ctx.timerTickMs()));
         this.runner = new AgentRunner(idleStrategy, errorHandler, null, new FatalOnError(processor));
         this.client = new EngineClient(this, ring);
+        this.verifier = new LiveVerifier(this);
     }
 
     /**
@@ -112,6 +114,14 @@ public final class Engine implements AutoCloseable
     public EngineClient client()
     {
         return client;
+    }
+
+    /**
+     * @return verify for this running engine: its log replayed up to a consistent point and compared with its state.
+     */
+    public LiveVerifier verifier()
+    {
+        return verifier;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.axiom.codecs.AdvanceWorkflowEncoder;
 import io.axiom.codecs.CancelWorkflowEncoder;
 import io.axiom.codecs.CreateWorkflowEncoder;
+import io.axiom.codecs.GetConsistentPointEncoder;
 import io.axiom.codecs.GetWorkflowEncoder;
 import io.axiom.codecs.GetTaskQueuesEncoder;
 import io.axiom.codecs.GetWorkflowEventsEncoder;
@@ -352,6 +353,25 @@ public final class EngineClient
                 .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(0);
             return HEADER + GetTaskQueuesEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * Where the log ends now and the digest of the state it built, read together by the processor: the point a live
+     * verify replays the log up to ({@link LiveVerifier}). Every record before it is in the segment files when this
+     * returns (the reply leaves after the batch's flush).
+     *
+     * @param timeout how long to wait.
+     * @return ConsistentPoint, or a Problem.
+     */
+    public EngineReply consistentPoint(final Duration timeout)
+    {
+        return submit(HEADER + GetConsistentPointEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new GetConsistentPointEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0);
+            return HEADER + GetConsistentPointEncoder.BLOCK_LENGTH;
         });
     }
 

@@ -1,6 +1,8 @@
 package io.axiom.core;
 
+import io.axiom.codecs.ConsistentPointEncoder;
 import io.axiom.codecs.EventListHeaderEncoder;
+import io.axiom.codecs.GetConsistentPointDecoder;
 import io.axiom.codecs.GetTaskQueuesDecoder;
 import io.axiom.codecs.GetWorkflowDecoder;
 import io.axiom.codecs.GetWorkflowEventsDecoder;
@@ -18,8 +20,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The reads: get, list, events, replay and task queues, answered by the processor between writes, so each answer is
- * consistent with every write acknowledged before it. They never change state.
+ * The reads: get, list, events, replay, task queues and the consistent point of a live verify, answered by the
+ * processor between writes, so each answer is consistent with every write acknowledged before it. They never change
+ * state.
  * <p>
  * <b>Bounded.</b> Every answer is cut to the reply budget ({@code EngineContext.maxReplyBytes}) as well as to its
  * count, and says where the next page starts (a list's {@code nextOffset}, an event page's {@code nextAfter}
@@ -45,6 +48,8 @@ final class Queries
     private final GetWorkflowEventsDecoder eventsDecoder = new GetWorkflowEventsDecoder();
     private final ReplayWorkflowDecoder replayDecoder = new ReplayWorkflowDecoder();
     private final GetTaskQueuesDecoder taskQueuesDecoder = new GetTaskQueuesDecoder();
+    private final GetConsistentPointDecoder consistentPointDecoder = new GetConsistentPointDecoder();
+    private final ConsistentPointEncoder consistentPointEncoder = new ConsistentPointEncoder();
     private final WorkflowListHeaderEncoder listHeaderEncoder = new WorkflowListHeaderEncoder();
     private final EventListHeaderEncoder eventListHeaderEncoder = new EventListHeaderEncoder();
     private final WorkflowReplayHeaderEncoder replayHeaderEncoder = new WorkflowReplayHeaderEncoder();
@@ -365,6 +370,52 @@ final class Queries
                 .stepName(queue.stepName);
         }
         arena.commit(HEADER_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * The point a live verify checks the log against: where the log ends now and the digest of the state the log
+     * built up to there, read together on this thread. Between two commands no unit is open, so the end is a unit
+     * end; the reply leaves after this batch's flush, so every record before the end is in the segment files by the
+     * time the verifier reads them. The digest walks every workflow and its event positions: this holds the processor
+     * for a time that grows with the state (see {@link LiveVerifier} for the figure measured), once per verify.
+     */
+    void onConsistentPoint(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final ReplySink sink,
+        final Object replyTo)
+    {
+        final long startNs = System.nanoTime();
+        final GetConsistentPointDecoder d = consistentPointDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        if (null == sink)
+        {
+            return;
+        }
+        if (0 != journal.openUnitRecords())
+        {
+            throw new IllegalStateException("a unit is open between two commands (" + journal.openUnitRecords() +
+                " records): no consistent point");
+        }
+        final long digest = state.digest();
+        final int length = HEADER_LENGTH + ConsistentPointEncoder.BLOCK_LENGTH;
+        final int offset = arena.begin(sink, replyTo);
+        if (!arena.reserve(offset, length))
+        {
+            arena.abort();
+            replies.noRoomForReply(sink, replyTo, d.correlationId());
+            return;
+        }
+        consistentPointEncoder.wrapAndApplyHeader(arena.buffer(), offset, headerEncoder)
+            .correlationId(d.correlationId())
+            .endPosition(journal.endPosition())
+            .lastSequence(journal.lastSequence())
+            .digest(digest)
+            .workflows(state.workflowCount())
+            .eventsApplied(state.eventsApplied)
+            .heldNanos(System.nanoTime() - startNs);
+        arena.commit(length);
     }
 
     /**

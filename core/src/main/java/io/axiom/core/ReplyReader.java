@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.axiom.codecs.ConsistentPointDecoder;
 import io.axiom.codecs.EventListHeaderDecoder;
 import io.axiom.codecs.MessageHeaderDecoder;
 import io.axiom.codecs.ProblemDecoder;
@@ -76,6 +77,13 @@ public final class ReplyReader
                     limit = viewDecoder.limit();
                 }
                 return new EngineReply.WorkflowList(d.total(), views, d.nextOffset());
+            }
+            case ConsistentPointDecoder.TEMPLATE_ID ->
+            {
+                final ConsistentPointDecoder d = new ConsistentPointDecoder()
+                    .wrap(buffer, body, header.blockLength(), header.version());
+                return new EngineReply.ConsistentPoint(d.endPosition(), d.lastSequence(), d.digest(), d.workflows(),
+                    d.eventsApplied(), d.heldNanos());
             }
             case EventListHeaderDecoder.TEMPLATE_ID ->
             {

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import io.axiom.codecs.AdvanceWorkflowDecoder;
 import io.axiom.codecs.CancelWorkflowDecoder;
 import io.axiom.codecs.CreateWorkflowDecoder;
+import io.axiom.codecs.GetConsistentPointDecoder;
 import io.axiom.codecs.GetTaskQueuesDecoder;
 import io.axiom.codecs.GetWorkflowDecoder;
 import io.axiom.codecs.GetWorkflowEventsDecoder;
@@ -153,7 +154,7 @@ final class WorkflowStateMachine implements RecordHandler
                 write(buffer, offset, length, templateId, blockLength, version, correlationId, sink, replyTo);
             case GetWorkflowDecoder.TEMPLATE_ID, ListWorkflowsDecoder.TEMPLATE_ID,
                 GetWorkflowEventsDecoder.TEMPLATE_ID, ReplayWorkflowDecoder.TEMPLATE_ID,
-                GetTaskQueuesDecoder.TEMPLATE_ID ->
+                GetTaskQueuesDecoder.TEMPLATE_ID, GetConsistentPointDecoder.TEMPLATE_ID ->
                 read(buffer, body, templateId, blockLength, version, correlationId, sink, replyTo);
             default -> replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
                 "unknown command template " + templateId + " (of " + length + " bytes, ending at " + end + ")");
@@ -288,6 +289,8 @@ final class WorkflowStateMachine implements RecordHandler
                     queries.onEvents(buffer, body, blockLength, version, sink, replyTo);
                 case ReplayWorkflowDecoder.TEMPLATE_ID ->
                     queries.onReplay(buffer, body, blockLength, version, sink, replyTo);
+                case GetConsistentPointDecoder.TEMPLATE_ID ->
+                    queries.onConsistentPoint(buffer, body, blockLength, version, sink, replyTo);
                 default -> queries.onTaskQueues(buffer, body, blockLength, version, sink, replyTo);
             }
         }

@@ -26,7 +26,14 @@
  *     task steps fairly), the {@link io.axiom.core.WorkerDecider} (the worker protocol's frames: hello, heartbeat,
  *     completion and failure judged by fencing token, goodbye) and {@link io.axiom.core.Lease};</li>
  *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets;</li>
- *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes.</li>
+ *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes;</li>
+ *     <li>verify: the {@link io.axiom.core.LogVerifier} replays a log from disk (every segment, read-only) through a
+ *     fresh {@code EngineState} and the strict {@code Applier}, off the processor thread, and checks the promises with
+ *     small judges of its own ({@link io.axiom.core.CompletionLedger}: one commit per step;
+ *     {@link io.axiom.core.FencingLedger}: a worker's completion carries the current lease's token;
+ *     {@link io.axiom.core.StuckWorkflows}: nothing left waiting for an event no one will write); the
+ *     {@link io.axiom.core.LiveVerifier} does the same for a running engine up to a consistent point it asks the
+ *     processor for (one query, the only time it holds the processor), and compares digests.</li>
  * </ul>
  * A new event type touches the schema, the {@code Applier}, the {@code EventWriter} and one decider; a new read
  * touches {@code Queries}.
@@ -63,8 +70,9 @@
  * events. Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
  * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.
  * <p>
- * <b>Reads.</b> Every read (get, list, events) is a query command through the ring, answered by the processor and
- * consistent with every write before it; no other thread ever touches processor state. Other threads see only the
+ * <b>Reads.</b> Every read (get, list, events, a verify's consistent point) is a query command through the ring,
+ * answered by the processor and consistent with every write before it; no other thread ever touches processor state.
+ * A verify builds a state of its own, from the log, on its own thread. Other threads see only the
  * figures the processor publishes in {@link io.axiom.core.EngineCounters}.
  * <p>
  * <b>Slots and large commands.</b> A slot holds {@code EngineContext.slotSize()} bytes (4 KiB by default); a command

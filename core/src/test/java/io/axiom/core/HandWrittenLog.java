@@ -3,8 +3,11 @@ package io.axiom.core;
 import java.nio.file.Path;
 
 import io.axiom.codecs.CompletedBy;
+import io.axiom.codecs.FailureKind;
 import io.axiom.codecs.MessageHeaderEncoder;
+import io.axiom.codecs.StepAttemptFailedEncoder;
 import io.axiom.codecs.StepCompletedEncoder;
+import io.axiom.codecs.StepLeasedEncoder;
 import io.axiom.codecs.StepScheduledEncoder;
 import io.axiom.codecs.StepType;
 import io.axiom.codecs.TimerFiredEncoder;
@@ -36,13 +39,21 @@ final class HandWrittenLog implements AutoCloseable
 
     HandWrittenLog created(final long workflowId, final StepType... types)
     {
+        return created(workflowId, 1, types);
+    }
+
+    /**
+     * @param maxAttempts of every step.
+     */
+    HandWrittenLog created(final long workflowId, final int maxAttempts, final StepType... types)
+    {
         final WorkflowCreatedEncoder e = new WorkflowCreatedEncoder().wrapAndApplyHeader(buffer, 0, header)
             .workflowId(workflowId);
         final WorkflowCreatedEncoder.StepsEncoder steps = e.stepsCount(types.length);
         for (int i = 0; i < types.length; i++)
         {
             steps.next().type(types[i]).timeoutMs(0).durationMs(types[i] == StepType.TIMER ? 1000 : 0)
-                .maxAttempts(1).backoffMs(0).maxBackoffMs(0).multiplier(1.0).name("S" + i);
+                .maxAttempts(maxAttempts).backoffMs(0).maxBackoffMs(0).multiplier(1.0).name("S" + i);
         }
         e.name("hand-" + workflowId).idempotencyKey("").putInput(new byte[0], 0, 0);
         return append(WorkflowCreatedEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
@@ -66,10 +77,39 @@ final class HandWrittenLog implements AutoCloseable
 
     HandWrittenLog completed(final long workflowId, final int step, final int attempt, final CompletedBy by)
     {
+        return completed(workflowId, step, attempt, by, 0);
+    }
+
+    /**
+     * @param fencingToken the token the completion carries (a worker's: the position of a StepLeased).
+     */
+    HandWrittenLog completed(
+        final long workflowId, final int step, final int attempt, final CompletedBy by, final long fencingToken)
+    {
         final StepCompletedEncoder e = new StepCompletedEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .workflowId(workflowId).stepIndex(step).attempt(attempt).fencingToken(0).completedBy(by)
+            .workflowId(workflowId).stepIndex(step).attempt(attempt).fencingToken(fencingToken).completedBy(by)
             .putOutput(new byte[0], 0, 0).idempotencyKey("");
         return append(StepCompletedEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /**
+     * A StepLeased to worker 1; its position, the lease's fencing token, is {@link #lastPosition} after.
+     */
+    HandWrittenLog leased(final long workflowId, final int step, final int attempt)
+    {
+        new StepLeasedEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).attempt(attempt).workerId(1)
+            .leaseExpiresAt(EngineFixture.START_MS + 30_000).attemptDeadline(EngineFixture.START_MS + 60_000);
+        return append(StepLeasedEncoder.TEMPLATE_ID,
+            MessageHeaderEncoder.ENCODED_LENGTH + StepLeasedEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog attemptFailed(final long workflowId, final int step, final int attempt, final long fencingToken)
+    {
+        final StepAttemptFailedEncoder e = new StepAttemptFailedEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .workflowId(workflowId).stepIndex(step).attempt(attempt).fencingToken(fencingToken)
+            .kind(FailureKind.LEASE_EXPIRED).retryable((short)1).error("lease expired");
+        return append(StepAttemptFailedEncoder.TEMPLATE_ID, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     HandWrittenLog timerFired(final long workflowId, final int step, final long deadline)

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random command sequences against the real engine: a step commits at most once, refused commands write nothing,
- * and the state rebuilt from the log after a restart equals the state before it.
+ * the state rebuilt from the log after a restart equals the state before it, and verify finds no violation in the log
+ * and the same state, live and after the restart.
  */
 class StateMachinePropertiesTest
 {
@@ -129,7 +130,9 @@ class StateMachinePropertiesTest
                 assertTrue(replay.matchesLive(), "rebuilt from its events differs from live: " + view);
             }
 
+            verifiedConsistent(f);
             f.restart();
+            verifiedConsistent(f);
             assertEquals(views, all(f));
             for (int i = 0; i < views.size(); i++)
             {
@@ -143,6 +146,14 @@ class StateMachinePropertiesTest
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static void verifiedConsistent(final EngineFixture f)
+    {
+        final EngineReply reply = f.engine.verifier().verify(TIMEOUT);
+        assertTrue(reply instanceof EngineReply.Verification, String.valueOf(reply));
+        final io.axiom.core.api.VerificationReport report = ((EngineReply.Verification)reply).report();
+        assertTrue(report.ok() && Boolean.TRUE.equals(report.consistent()), report.toText());
     }
 
     private static List<StepSpec> steps(final int mix)

@@ -10,9 +10,10 @@ import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Operator tools over a data directory, behind {@code axiom wal verify} and {@code axiom wal dump}. Files are opened
- * read-only, nothing is modified and the directory lock is not taken, so they work on a live directory too (where the
- * tail may be a unit still being written).
+ * Operator tools over a data directory, behind {@code axiom wal verify} and {@code axiom wal dump}, and the walk
+ * {@code axiom verify} replays ({@link #read(Path, long, LogVisitor)}). Files are opened read-only, nothing is modified
+ * and the directory lock is not taken, so they work on a live directory too (where the tail may be a unit still being
+ * written).
  */
 public final class JournalInspector
 {
@@ -42,7 +43,9 @@ public final class JournalInspector
         final List<Segment> segments = new ArrayList<>();
         try
         {
-            final int files = mapReadOnly(dataDir, segments, faults, notes);
+            final List<LogFault> mappingFaults = new ArrayList<>();
+            final int files = mapReadOnly(dataDir, segments, mappingFaults, notes);
+            mappingFaults.forEach(fault -> faults.add(fault.description()));
             if (0 == files)
             {
                 faults.add("no journal in " + dataDir + ": it holds no segment files (" + Segment.fileName(0) +
@@ -198,12 +201,143 @@ public final class JournalInspector
     }
 
     /**
+     * Walk a log read-only from its first record, as verify needs it: every record of a complete unit is delivered
+     * in log order; a fault is reported where it is and delivery resumes at the next valid record (as {@link
+     * #verify(Path)} resynchronises), so that one damaged region does not hide the rest; a torn tail is reported with
+     * its records. Files are mapped read-only and the directory lock is not taken, so it works on a live directory:
+     * give it an end position the writer handed out (the end of a unit already written to the file) and what lies
+     * past it, a writer at work, is neither delivered nor judged.
+     *
+     * @param dataDir     the data directory.
+     * @param endPosition deliver and judge only what lies before this position, {@link Long#MAX_VALUE} for the whole
+     *                    log.
+     * @param visitor     receives records, faults and the torn tail.
+     * @return records delivered through {@link LogVisitor#onRecord}.
+     * @throws IllegalArgumentException when dataDir is not a directory.
+     */
+    public static long read(final Path dataDir, final long endPosition, final LogVisitor visitor)
+    {
+        if (!Files.isDirectory(dataDir))
+        {
+            throw new IllegalArgumentException("no such data directory: " + dataDir);
+        }
+        final List<Segment> segments = new ArrayList<>();
+        try
+        {
+            final List<LogFault> mappingFaults = new ArrayList<>();
+            final int files = mapReadOnly(dataDir, segments, mappingFaults, new ArrayList<>());
+            if (0 == files)
+            {
+                visitor.onFault(new LogFault(LogFault.Kind.MISSING_SEGMENT, dataDir.resolve(Segment.fileName(0)), 0,
+                    0, "no journal in " + dataDir + ": it holds no segment files (" + Segment.fileName(0) +
+                    " and on)"));
+                return 0;
+            }
+            final long delivered = segments.isEmpty() ? 0 : walk(segments, endPosition, visitor);
+            for (final LogFault fault : mappingFaults)
+            {
+                if (fault.position() < endPosition)
+                {
+                    visitor.onFault(fault);
+                }
+            }
+            return delivered;
+        }
+        finally
+        {
+            unmapAll(segments);
+        }
+    }
+
+    private static long walk(final List<Segment> segments, final long endPosition, final LogVisitor visitor)
+    {
+        final RecoveryScan scan = new RecoveryScan(segments);
+        int fromSegment = 0;
+        int fromOffset = SegmentHeader.LENGTH;
+        long expected = firstExpectedSequence(segments);
+        long delivered = 0;
+        int faults = 0;
+        while (true)
+        {
+            final RecoveryScan.Outcome outcome = scan.scan(fromSegment, fromOffset, expected);
+            delivered += deliver(
+                segments, fromSegment, fromOffset, scan.cutSegment(), scan.cutOffset(), endPosition, visitor);
+            final long cutPosition = segments.get(scan.cutSegment()).basePosition() + scan.cutOffset();
+            if (cutPosition >= endPosition)
+            {
+                return delivered;
+            }
+            if (outcome == RecoveryScan.Outcome.CORRUPT)
+            {
+                final LogFault corruption = scan.corruption();
+                if (corruption.position() >= endPosition)
+                {
+                    return delivered;
+                }
+                visitor.onFault(new LogFault(corruption.kind(), corruption.file(), corruption.fileOffset(),
+                    corruption.position(), corruption.description() + "; " + scan.evidence()));
+                if (!scan.validFollows() || ++faults >= MAX_FAULTS)
+                {
+                    return delivered;
+                }
+                fromSegment = scan.nextSegment();
+                fromOffset = scan.nextOffset();
+                expected = scan.nextSequence();
+                continue;
+            }
+            if (outcome == RecoveryScan.Outcome.TORN_TAIL)
+            {
+                deliver(segments, scan.cutSegment(), scan.cutOffset(), scan.stopSegment(), scan.stopOffset(),
+                    endPosition, visitor::onTornRecord);
+                visitor.onTornTail(cutPosition, scan.unitRecords(), scan.bytesAfterCut());
+            }
+            return delivered;
+        }
+    }
+
+    /**
+     * Deliver the records from (fromSegment, fromOffset) up to (toSegment, toOffset), which the scan validated, and
+     * only those before endPosition.
+     */
+    private static long deliver(
+        final List<Segment> segments,
+        final int fromSegment,
+        final int fromOffset,
+        final int toSegment,
+        final int toOffset,
+        final long endPosition,
+        final RecordHandler handler)
+    {
+        long count = 0;
+        for (int s = fromSegment; s <= toSegment; s++)
+        {
+            final Segment segment = segments.get(s);
+            final UnsafeBuffer buffer = segment.buffer();
+            final int end = s == toSegment ? toOffset : segment.limit();
+            int offset = s == fromSegment ? fromOffset : SegmentHeader.LENGTH;
+            while (offset < end)
+            {
+                final long position = segment.basePosition() + offset;
+                final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+                if (position >= endPosition || 0 == frameLength)
+                {
+                    return count;
+                }
+                RecordFrame.deliver(buffer, offset, frameLength, position, handler);
+                count++;
+                offset += RecordFrame.align(frameLength);
+            }
+        }
+        return count;
+    }
+
+    /**
      * Map the contiguous prefix of segments with valid headers read-only; report the rest as faults.
      *
      * @return segment files found (valid or not).
      */
     private static int mapReadOnly(
-        final Path dataDir, final List<Segment> segments, final List<String> faults, final List<String> notes)
+        final Path dataDir, final List<Segment> segments, final List<LogFault> faults, final List<String> notes)
     {
         final List<Path> files = SegmentFiles.list(dataDir);
         for (final Path debris : SegmentFiles.listTemp(dataDir))
@@ -239,21 +373,24 @@ public final class JournalInspector
                         "finished; start-up removes it.");
                     return files.size();
                 }
-                faults.add("bad segment header in " + file + " at file offset 0 (position " + basePosition + "): " +
-                    problem + "; later segments not checked");
+                faults.add(new LogFault(LogFault.Kind.HEADER, file, 0, basePosition, "bad segment header in " + file +
+                    " at file offset 0 (position " + basePosition + "): " + problem + "; later segments not checked"));
                 return files.size();
             }
             if (segments.isEmpty() && index > 0)
             {
-                faults.add("segment file " + Segment.fileName(0) + " is missing: the log starts with " +
+                faults.add(new LogFault(LogFault.Kind.MISSING_SEGMENT, dataDir.resolve(Segment.fileName(0)), 0, 0,
+                    "segment file " + Segment.fileName(0) + " is missing: the log starts with " +
                     file.getFileName() + " (position " + basePosition + "), so the records at positions [0, " +
                     basePosition + ") are gone; start-up refuses (restore the missing files from backup, or " +
-                    "--repair starts only if a snapshot bound to the log covers them)");
+                    "--repair starts only if a snapshot bound to the log covers them)"));
             }
             if (!segments.isEmpty() && index != segments.get(segments.size() - 1).index() + 1)
             {
-                faults.add("segment file " + Segment.fileName(basePosition - size) + " is missing before " + file +
-                    "; later segments not checked");
+                faults.add(new LogFault(LogFault.Kind.MISSING_SEGMENT,
+                    dataDir.resolve(Segment.fileName(basePosition - size)), 0, basePosition - size,
+                    "segment file " + Segment.fileName(basePosition - size) + " is missing before " + file +
+                    "; later segments not checked"));
                 return files.size();
             }
             segmentSize = size;

@@ -3,7 +3,8 @@ package io.axiom.journal;
 import java.nio.file.Path;
 
 /**
- * One fault found by the recovery scan: where it is and what is wrong, in words an operator can act on.
+ * One fault found by the recovery scan: where it is and what is wrong, in words an operator can act on. Public so
+ * that {@link JournalInspector#read} can hand faults to a {@link LogVisitor} outside this package (verify).
  *
  * @param kind        what kind of fault.
  * @param file        segment file holding it.
@@ -11,9 +12,12 @@ import java.nio.file.Path;
  * @param position    log position.
  * @param description file, offset, position and expected/actual values.
  */
-record LogFault(Kind kind, Path file, long fileOffset, long position, String description)
+public record LogFault(Kind kind, Path file, long fileOffset, long position, String description)
 {
-    enum Kind
+    /**
+     * What is wrong at the fault.
+     */
+    public enum Kind
     {
         /**
          * Stored CRC32C differs from the one computed over the record.

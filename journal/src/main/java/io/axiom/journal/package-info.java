@@ -43,7 +43,11 @@
  *     select(journal, repair)} chooses the one start-up may load.</li>
  *     <li>Offline: {@link io.axiom.journal.JournalInspector#verify(java.nio.file.Path)} and {@code dump(...)} behind
  *     {@code axiom wal verify} and {@code axiom wal dump}: read-only, never modify, take no lock (they work on a live
- *     directory), verify never throws on corruption.</li>
+ *     directory), verify never throws on corruption. {@code read(dataDir, endPosition, visitor)} is the walk
+ *     {@code axiom verify} replays: every record of a complete unit in log order to a {@link
+ *     io.axiom.journal.LogVisitor}, each fault as a {@link io.axiom.journal.LogFault} where it is (resuming at the next
+ *     valid record, as verify does), the torn tail with its records; given an end position the writer handed out, it
+ *     ignores what lies past it, so it reads a live directory up to a consistent point.</li>
  * </ul>
  * One thread owns a {@code Journal}. Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
  * nothing (a test holds them to it); only a move to a new segment does file work and allocates. The journal also owns
@@ -224,6 +228,7 @@
  * {@code Recovery} (acts on the scan at open), {@link io.axiom.journal.SnapshotStore} (snapshot files and their
  * binding), {@link io.axiom.journal.DataDirectoryLock} (one owner), {@code StorageMonitor} and {@code DiskProbe}
  * (usable space, the storage state, and the seam where tests inject a full disk), {@link
- * io.axiom.journal.JournalInspector} (the same scan for operators).
+ * io.axiom.journal.JournalInspector} (the same scan for operators and for verify, which it hands records, {@link
+ * io.axiom.journal.LogFault}s and the torn tail through a {@link io.axiom.journal.LogVisitor}).
  */
 package io.axiom.journal;

@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|all> [--option value ...]} ({@code all} is the
- * four engine suites; {@code http} starts the real server and is run on its own).
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|workers|verify|all> [--option value ...]}
+ * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
  * BENCHMARKS.md (see {@link Report}). Speed is measured here, never asserted in a test.
  */
 public final class PerfMain
 {
-    private static final List<String> SUBCOMMANDS = List.of("journal", "core", "recovery", "memory", "http", "workers", "all");
+    private static final List<String> SUBCOMMANDS =
+        List.of("journal", "core", "recovery", "memory", "http", "workers", "verify", "all");
 
     private PerfMain()
     {
@@ -82,6 +83,13 @@ public final class PerfMain
                 new WorkersBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("verify"))
+            {
+                final Report report = header("verify", "Live verify: processor hold and command latency while it runs",
+                    machine);
+                new VerifyBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("http"))
             {
                 final Report report = header("http",
@@ -112,7 +120,8 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|workers|all> [options]   (all = the four engine suites)",
+            "usage: PerfMain <journal|core|recovery|memory|http|workers|verify|all> [options]   (all = the four engine " +
+                "suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
             "          --benchmarks-file F   section of F is replaced (default BENCHMARKS.md); --no-write to only print",
@@ -124,6 +133,8 @@ public final class PerfMain
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
+            "verify:   --workflows 100000  --trials 10  --probe-rate 200 (creates/s while verifying)  --warmup-s 5",
+            "          --baseline-s 10",
             "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
             "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",

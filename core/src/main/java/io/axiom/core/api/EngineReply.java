@@ -83,6 +83,46 @@ public sealed interface EngineReply
     }
 
     /**
+     * Where the log ended and the digest of the state it built, read together by the processor between two commands:
+     * the point a live verify replays the log up to and compares with.
+     *
+     * @param endPosition   just past the last record of the last complete unit; the live state is the replay of
+     *                      every record before it.
+     * @param lastSequence  sequence of the last record before endPosition, 0 when the log is empty.
+     * @param digest        digest of the whole live state at endPosition.
+     * @param workflows     workflows in the live state.
+     * @param eventsApplied events the processor applied since it started (replayed or live).
+     * @param heldNanos     how long the processor spent on this query, in nanoseconds: what a live verify costs it.
+     */
+    record ConsistentPoint(
+        long endPosition,
+        long lastSequence,
+        long digest,
+        long workflows,
+        long eventsApplied,
+        long heldNanos) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
+     * A live verify: the log read from disk and replayed up to a {@link ConsistentPoint}, compared with the live
+     * state's digest there.
+     *
+     * @param report what the verify found; {@code report.consistent()} is the comparison.
+     */
+    record Verification(VerificationReport report) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.OK;
+        }
+    }
+
+    /**
      * Refused: nothing was written.
      *
      * @param status one of NOT_FOUND, CONFLICT, INVALID, OVERLOADED, UNAVAILABLE, UNPROCESSABLE,

@@ -13,6 +13,8 @@ import io.axiom.codecs.StepLeasedDecoder;
 import io.axiom.core.Engine;
 import io.axiom.core.EngineCounters;
 import io.axiom.core.EventFeed;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.VerificationReport;
 import io.axiom.gateway.listener.HttpListener;
 import io.axiom.gateway.transport.WorkerTransport;
 import org.agrona.DirectBuffer;
@@ -25,8 +27,8 @@ import org.agrona.collections.LongHashSet;
  * The report: the scenario, seed and duration; the faults injected by kind; the workflows affected (distinct
  * workflows with a failed attempt or a re-dispatched step while the run lasted, read from the engine's event feed);
  * what the server recovered from (worker reconnections, transport restarts, lease expiries, retries, rejected
- * completions); and the engine's state afterwards (ready, not failed). Whether the log still verifies is the verify
- * capability's to say: run {@code bin/axiom verify} after the run.
+ * completions); and afterwards the engine's state (ready, not failed) and a live verify of its log (ok, consistent,
+ * the first violations).
  */
 public final class ChaosRunner
 {
@@ -283,8 +285,38 @@ public final class ChaosRunner
             report.put("completions_committed", counters.completionsAccepted() - completionsBefore);
             report.put("recoveries", recoveries);
             report.put("engine_ready", engine.isReady() && null == engine.failure());
-            report.put("verify", "run bin/axiom verify (or POST /api/v1/verify) to check the log after the run");
+            report.put("verify", verifyAfter());
             return report;
+        }
+
+        /**
+         * A live verify once the faults stopped: the log replayed up to a consistent point, compared with the state.
+         */
+        private Map<String, Object> verifyAfter()
+        {
+            final Map<String, Object> verify = new LinkedHashMap<>();
+            final EngineReply reply = engine.verifier().verify(java.time.Duration.ofSeconds(30));
+            if (reply instanceof EngineReply.Verification verification)
+            {
+                final VerificationReport checked = verification.report();
+                verify.put("ok", checked.ok());
+                verify.put("consistent", checked.consistent());
+                verify.put("events_read", checked.eventsRead());
+                verify.put("violation_count", checked.violationCount());
+                final java.util.List<String> first = new java.util.ArrayList<>();
+                for (int i = 0; i < Math.min(10, checked.violations().size()); i++)
+                {
+                    first.add(checked.violations().get(i).line());
+                }
+                verify.put("violations", first);
+            }
+            else
+            {
+                verify.put("ok", false);
+                verify.put("not_run", reply instanceof EngineReply.Problem problem ? problem.code() + ": " +
+                    problem.detail() : String.valueOf(reply));
+            }
+            return verify;
         }
 
         private long gapMs(final SplittableRandom random)

@@ -132,11 +132,7 @@ final class Operations
         fetchers.put("failTask", this::failTask);
         fetchers.put("heartbeatTask", this::heartbeatTask);
         fetchers.put("runChaos", this::runChaos);
-        fetchers.put("verify", env ->
-        {
-            throw new GraphQlProblem(GraphQlProblem.NOT_AVAILABLE, "verify is not available: this build has no " +
-                "consistency verifier yet, so nothing was verified");
-        });
+        fetchers.put("verify", this::verify);
         return fetchers;
     }
 
@@ -478,6 +474,31 @@ final class Operations
         }
         throw new GraphQlProblem(GraphQlProblem.NOT_FOUND, "UNKNOWN_TASK", "no task with id '" + clip(text) +
             "': task ids are the ids of workflows, non-negative decimal numbers");
+    }
+
+    /**
+     * The {@code verify} mutation: the same live verify as {@code POST /api/v1/verify}, its report as JSON.
+     */
+    private JsonNode verify(final DataFetchingEnvironment env)
+    {
+        requireEngine();
+        final EngineReply reply = engine.verifier().verify(settings.requestTimeout());
+        if (reply instanceof EngineReply.Verification verification)
+        {
+            try
+            {
+                return JsonScalar.MAPPER.readTree(verification.report().toJson());
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new IllegalStateException("a verify report always renders as JSON", ex);
+            }
+        }
+        if (reply instanceof EngineReply.Problem problem)
+        {
+            throw GraphQlProblem.of(problem, EngineProblems.Operation.READ, null, settings.requestTimeout());
+        }
+        throw unexpected(reply);
     }
 
     private Publisher<Map<String, Object>> workflowEvents(final DataFetchingEnvironment env)

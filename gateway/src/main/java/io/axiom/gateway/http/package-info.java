@@ -42,7 +42,12 @@
  * NO_ROOM); a completion or failure that timed out is 503 without {@code Retry-After}, its detail saying that a retry
  * with the same token is safe.
  * <p>
- * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient}; it never
- * touches processor state, the ring or the journal, and it never decides a workflow's state itself.
+ * <b>Verify</b> ({@link io.axiom.gateway.http.VerifyModule}): {@code POST /api/v1/verify} runs the engine's
+ * {@code LiveVerifier} on the request's virtual thread and answers its report (200 whatever it found; 409
+ * {@code VERIFY_IN_PROGRESS} while one runs).
+ * <p>
+ * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient} (and, for verify,
+ * the engine's {@code LiveVerifier}, which asks the processor through the ring too); it never touches processor state,
+ * the ring or the journal, and it never decides a workflow's state itself.
  */
 package io.axiom.gateway.http;

@@ -33,6 +33,7 @@ public final class RouteTemplates
         "/api/v1/metrics",
         "/api/v1/metrics/prometheus",
         "/api/v1/openapi.yaml",
+        "/api/v1/verify",
         "/graphql",
         "/graphiql",
         "/graphiql/{asset}");

@@ -183,6 +183,8 @@ class OpenApiTest
             check.run("DELETE", "/api/v1/workflows/1", null, null);
             check.run("POST", "/api/v1/metrics", null, null);
             check.run("GET", "/api/v2/nothing", null, null);
+            check.run("POST", "/api/v1/verify", null, null);
+            check.run("GET", "/api/v1/verify", null, null);
 
             final TestServer.Response graphql = send(server, "POST", "/graphql", "application/json",
                 "{\"query\":\"{ __typename }\"}", "Authorization", BEARER);
@@ -204,7 +206,7 @@ class OpenApiTest
                 assertEquals(401, res.status(), res.toString());
                 failures.addAll(validate(doc, "GET", path, res));
             }
-            for (final String path : List.of("/api/v1/tasks/fetch", "/api/v1/tasks/1/complete"))
+            for (final String path : List.of("/api/v1/tasks/fetch", "/api/v1/tasks/1/complete", "/api/v1/verify"))
             {
                 final TestServer.Response res = send(server, "POST", path, "application/json",
                     "{\"steps\":[\"W\"],\"wait_ms\":0}");

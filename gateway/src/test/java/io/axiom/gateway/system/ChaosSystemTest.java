@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real demo workers over UDP loopback under load: each scenario runs for 8 s through {@code bin/axiom chaos run} while
  * workflows are created; afterwards every workflow completes, and at the end the log (read offline with
  * {@code bin/axiom wal dump}) holds exactly one StepCompleted per (workflow, step), each by a worker under a lease's
- * token that did not expire. Seeded: the report carries the seed, the same seed injects the same schedule.
+ * token that did not expire, and {@code bin/axiom verify --data-dir} finds no violation. After each run the report's
+ * live verify holds. Seeded: the report carries the seed, the same seed injects the same schedule.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ChaosSystemTest
@@ -97,11 +98,17 @@ class ChaosSystemTest
             assertEquals(SEED, report.get("seed").asLong());
             assertTrue(report.get("faults_total").asLong() > 0, "faults were injected: " + report);
             assertTrue(report.get("engine_ready").asBoolean(), report.toString());
+            assertTrue(report.get("verify").get("ok").asBoolean() && report.get("verify").get("consistent")
+                .asBoolean(), "a live verify after the run found the log and the state sound: " + report);
             awaitAllCompleted(server, created);
         }
 
         server.process().toHandle().destroy();
         server.awaitExit(Duration.ofSeconds(60));
+        final ServerProcess verify = ServerProcess.launch("verify",
+            List.of("verify", "--data-dir", dataDir.toString()));
+        processes.add(verify);
+        assertEquals(0, verify.awaitExit(Duration.ofSeconds(120)), "offline verify of the log:\n" + verify.output());
         final WalDump log = WalDump.read(dataDir, processes);
         final String wrong = log.exactlyOnce(steps);
         assertNull(wrong, () -> wrong + "dump tail:\n" + log.tail());

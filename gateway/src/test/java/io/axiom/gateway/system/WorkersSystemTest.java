@@ -144,6 +144,10 @@ class WorkersSystemTest
     private void assertTheLogCommittedEveryStepOnce(final String frozenOutput)
         throws InterruptedException
     {
+        final ServerProcess verify = ServerProcess.launch("verify",
+            List.of("verify", "--data-dir", dataDir.toString()));
+        processes.add(verify);
+        assertEquals(0, verify.awaitExit(Duration.ofSeconds(120)), "offline verify of the log:\n" + verify.output());
         final WalDump log = WalDump.read(dataDir, processes);
         final Set<Long> steps = new HashSet<>();
         for (long workflow = 1; workflow <= WORKFLOWS_TO_RUN; workflow++)

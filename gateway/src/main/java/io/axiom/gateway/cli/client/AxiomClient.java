@@ -61,7 +61,7 @@ public final class AxiomClient implements AutoCloseable
      */
     public Answer get(final String path)
     {
-        return send("GET", path, null, null);
+        return send("GET", path, null, null, REQUEST_TIMEOUT);
     }
 
     /**
@@ -76,25 +76,22 @@ public final class AxiomClient implements AutoCloseable
     }
 
     /**
-     * A POST whose answer takes long by design (a chaos run answers when it ends).
-     *
      * @param path    absolute path.
      * @param body    JSON body, or null for none.
-     * @param timeout how long to wait for the answer.
+     * @param timeout bound on this request, answer included, for a request that takes as long as the server's work
+     *                (a verify reads the whole log).
      * @return the answer's JSON.
      */
-    public Answer postAndWait(final String path, final JsonNode body, final Duration timeout)
+    public Answer postWaiting(final String path, final JsonNode body, final Duration timeout)
     {
         return send("POST", path, body, null, timeout);
     }
 
-    private Answer send(final String method, final String path, final JsonNode body, final String idempotencyKey)
-    {
-        return send(method, path, body, idempotencyKey, REQUEST_TIMEOUT);
-    }
-
     private Answer send(
-        final String method, final String path, final JsonNode body, final String idempotencyKey,
+        final String method,
+        final String path,
+        final JsonNode body,
+        final String idempotencyKey,
         final Duration timeout)
     {
         final URI uri = URI.create(server + path);

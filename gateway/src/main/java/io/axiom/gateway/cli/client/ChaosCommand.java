@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 import io.axiom.gateway.AxiomMain;
 
 /**
- * {@code axiom chaos run SCENARIO}: ask the server to inject faults. The endpoint belongs to the chaos capability;
- * a server without it answers 404, which this command reports as it is, with exit 1.
+ * {@code axiom chaos run SCENARIO}: ask the server to inject faults and print the run's report. A server started
+ * without {@code --chaos-enabled} answers 403, which this command reports as it is, with exit 1.
  */
 @Command(
     name = "chaos",
@@ -36,7 +36,7 @@ public final class ChaosCommand implements Runnable
     }
 
     /**
-     * {@code axiom chaos run SCENARIO [--duration MS]}.
+     * {@code axiom chaos run SCENARIO [--duration MS] [--seed N]}.
      */
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a chaos scenario (process_kill, delay_injection, message_drop): POST /api/v1/chaos/run.")
@@ -74,7 +74,7 @@ public final class ChaosCommand implements Runnable
             }
             // the server answers when the run ends
             final Duration wait = Duration.ofMillis(null == durationMs ? 10_000 : durationMs).plusSeconds(60);
-            final JsonNode result = client.postAndWait("/api/v1/chaos/run", body, wait).json();
+            final JsonNode result = client.postWaiting("/api/v1/chaos/run", body, wait).json();
             if (json())
             {
                 printJson(out, result);

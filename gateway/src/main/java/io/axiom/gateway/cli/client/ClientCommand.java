@@ -54,6 +54,13 @@ public abstract class ClientCommand implements Callable<Integer>, EnvironmentAwa
     public final Integer call()
     {
         final PrintWriter err = spec.commandLine().getErr();
+        final Integer withoutServer = withoutServer(spec.commandLine().getOut(), err);
+        if (null != withoutServer)
+        {
+            spec.commandLine().getOut().flush();
+            err.flush();
+            return withoutServer;
+        }
         try (AxiomClient client = new AxiomClient(options.serverUri(env, spec.commandLine()), options.token(env)))
         {
             return execute(client, spec.commandLine().getOut());
@@ -74,6 +81,19 @@ public abstract class ClientCommand implements Callable<Integer>, EnvironmentAwa
             spec.commandLine().getOut().flush();
             err.flush();
         }
+    }
+
+    /**
+     * Run the command without a server when its own options ask for that ({@code verify --data-dir}), before any
+     * server option is looked at.
+     *
+     * @param out standard output.
+     * @param err standard error.
+     * @return the exit code, or null to talk to the server (the default).
+     */
+    protected Integer withoutServer(final PrintWriter out, final PrintWriter err)
+    {
+        return null;
     }
 
     /**

@@ -9,10 +9,11 @@
  * {@link io.axiom.gateway.cli.client.AxiomClient} per run ({@code java.net.http}, HTTP/1.1, bounded timeouts), and
  * the exit codes: 0 done; 1 when the server refused (its problem printed as {@code axiom: CODE: detail} on stderr),
  * could not be reached (the message names the URL), or, for {@code replay} and {@code verify}, reported a
- * difference; 2 for bad usage.
+ * difference or a violation; 2 for bad usage. {@code verify --data-dir D} is the one that needs no server: it replays
+ * a data directory itself ({@link io.axiom.core.LogVerifier}), read-only, and prints the same report.
  * <p>
- * The commands never invent an answer: an endpoint the server does not offer (chaos, verify and metrics on a build
- * without those capabilities) is the server's 404 problem, printed as it came, with exit 1. Tables are for people
+ * The commands never invent an answer: an endpoint the server does not offer (chaos, and verify or metrics on a
+ * build without those capabilities) is the server's 404 problem, printed as it came, with exit 1. Tables are for people
  * ({@link io.axiom.gateway.cli.client.Views}: aligned columns, no colours, times as the server sends them);
  * {@code --json} is for scripts.
  */

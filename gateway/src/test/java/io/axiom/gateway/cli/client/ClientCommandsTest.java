@@ -304,7 +304,7 @@ class ClientCommandsTest
             assertEquals(0, help.awaitExit(Duration.ofSeconds(60)), help.output());
             final String usage = help.output();
             for (final String command : List.of("workflow list|inspect|events|replay|create|advance|cancel",
-                "tasks", "metrics", "chaos run SCENARIO [--duration MS]", "verify", "completion"))
+                "tasks", "metrics", "chaos run SCENARIO [--duration MS] [--seed N]", "verify", "completion"))
             {
                 assertTrue(usage.lines().anyMatch(l -> l.startsWith("  " + command)), command + "\n" + usage);
             }
@@ -359,23 +359,23 @@ class ClientCommandsTest
     {
         final Run chaos = axiom("chaos", "run", "process_kill", "--duration", "30000");
         assertEquals(1, chaos.code(), chaos.toString());
-        assertTrue(chaos.err().contains("ROUTE_NOT_FOUND: no resource at POST /api/v1/chaos/run"), chaos.err());
-        assertTrue(chaos.err().contains("not available in this version"), chaos.err());
+        assertTrue(chaos.err().contains("FORBIDDEN: chaos is off on this server: start it with --chaos-enabled"),
+            chaos.err());
 
         final Run verify = axiom("verify");
-        assertEquals(1, verify.code(), verify.toString());
-        assertTrue(verify.err().contains("ROUTE_NOT_FOUND: no resource at POST /api/v1/verify"), verify.err());
+        assertEquals(0, verify.code(), verify.toString());
+        assertTrue(verify.out().contains("consistent with the log") && verify.out().endsWith("OK\n"), verify.out());
 
         try (FakeServer fake = new FakeServer(200, "application/json", "{\"scenario\":\"process_kill\",\"ok\":true}"))
         {
-            final Run run = axiom(Map.of(), "chaos", "run", "process_kill", "--duration", "30000", "--server",
-                fake.url());
+            final Run run = axiom(Map.of(), "chaos", "run", "process_kill", "--duration", "30000", "--seed", "7",
+                "--server", fake.url());
             assertEquals(0, run.code(), run.toString());
             assertTrue(run.out().lines().anyMatch(l -> l.matches("scenario\\s+process_kill")), run.out());
             final FakeServer.Request request = fake.requests().get(0);
             assertEquals("POST /api/v1/chaos/run", request.method() + " " + request.pathAndQuery());
             assertEquals("application/json", request.contentType());
-            assertEquals("{\"scenario\":\"process_kill\",\"duration_ms\":30000}", request.body());
+            assertEquals("{\"scenario\":\"process_kill\",\"duration_ms\":30000,\"seed\":7}", request.body());
             assertEquals(0, axiom(Map.of(), "verify", "--server", fake.url()).code());
         }
         try (FakeServer fake = new FakeServer(200, "application/json", "{\"ok\":false,\"workflows\":3}"))
