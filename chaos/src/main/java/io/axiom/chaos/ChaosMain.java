@@ -126,6 +126,11 @@ public final class ChaosMain implements Runnable
             {
                 throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
             }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                spec.commandLine().getErr().println("axiom: " + ex.getMessage() + ": " + ex.getCause().getMessage());
+                return EXIT_USAGE;
+            }
             final Soak soak = new Soak(ctx);
             final Thread hook = new Thread(soak::close, "axiom-soak-cleanup"); // Ctrl-C: no child outlives the soak
             Runtime.getRuntime().addShutdownHook(hook);

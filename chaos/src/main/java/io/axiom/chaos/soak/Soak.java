@@ -108,12 +108,20 @@ public final class Soak implements AutoCloseable
         private boolean temporary;
         private boolean concluded;
 
+        /**
+         * @param durationMs how long the load and the faults run.
+         * @return this.
+         */
         public Context durationMs(final long durationMs)
         {
             this.durationMs = durationMs;
             return this;
         }
 
+        /**
+         * @param seed the fault schedule's seed.
+         * @return this.
+         */
         public Context seed(final long seed)
         {
             this.seed = seed;
@@ -141,48 +149,80 @@ public final class Soak implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param workers worker processes (1 to 32).
+         * @return this.
+         */
         public Context workers(final int workers)
         {
             this.workers = workers;
             return this;
         }
 
+        /**
+         * @param rate workflows created per second.
+         * @return this.
+         */
         public Context rate(final double rate)
         {
             this.rate = rate;
             return this;
         }
 
+        /**
+         * @param leaseMs the server's {@code scheduler.lease-duration-ms}.
+         * @return this.
+         */
         public Context leaseMs(final long leaseMs)
         {
             this.leaseMs = leaseMs;
             return this;
         }
 
+        /**
+         * @param drainTimeoutMs bound on the wait for every workflow to finish after the load.
+         * @return this.
+         */
         public Context drainTimeoutMs(final long drainTimeoutMs)
         {
             this.drainTimeoutMs = drainTimeoutMs;
             return this;
         }
 
+        /**
+         * @param startTimeoutMs bound on one start of the server (and on the workers' first welcome).
+         * @return this.
+         */
         public Context startTimeoutMs(final long startTimeoutMs)
         {
             this.startTimeoutMs = startTimeoutMs;
             return this;
         }
 
+        /**
+         * @param snapshotIntervalEvents the server's {@code wal.snapshot-interval-events}.
+         * @return this.
+         */
         public Context snapshotIntervalEvents(final long snapshotIntervalEvents)
         {
             this.snapshotIntervalEvents = snapshotIntervalEvents;
             return this;
         }
 
+        /**
+         * @param capacity tasks each worker runs at once.
+         * @return this.
+         */
         public Context capacity(final int capacity)
         {
             this.capacity = capacity;
             return this;
         }
 
+        /**
+         * @param taskMs how long each task takes, around its effect.
+         * @return this.
+         */
         public Context taskMs(final long taskMs)
         {
             this.taskMs = taskMs;
@@ -220,6 +260,10 @@ public final class Soak implements AutoCloseable
             return this;
         }
 
+        /**
+         * @param out where the progress and the report are printed.
+         * @return this.
+         */
         public Context out(final PrintStream out)
         {
             this.out = out;
@@ -492,7 +536,7 @@ public final class Soak implements AutoCloseable
         return result;
     }
 
-    // --- the run ------------------------------------------------------------------------------------------------------
+    // --- the run -----------------------------------------------------------------------------------------------------
 
     private void carryOut(final FaultSchedule schedule) throws InterruptedException
     {
@@ -809,7 +853,7 @@ public final class Soak implements AutoCloseable
             audit.records() + " records";
     }
 
-    // --- the report ---------------------------------------------------------------------------------------------------
+    // --- the report --------------------------------------------------------------------------------------------------
 
     private Result report(
         final FaultSchedule schedule,
@@ -854,7 +898,7 @@ public final class Soak implements AutoCloseable
             audit.completed());
     }
 
-    // --- helpers ------------------------------------------------------------------------------------------------------
+    // --- helpers -----------------------------------------------------------------------------------------------------
 
     private void event(final String text)
     {
