@@ -21,7 +21,9 @@ import io.axiom.gateway.AxiomMain;
 @Command(
     name = "chaos",
     mixinStandardHelpOptions = true,
-    description = "Fault injection on a running server (chaos run SCENARIO).",
+    description = {"Fault injection on a running server (chaos run SCENARIO).",
+        "bin/axiom chaos soak (the SIGKILL soak of a real server and workers) runs on the chaos module: " +
+            "bin/axiom chaos soak --help."},
     synopsisSubcommandLabel = "COMMAND",
     subcommands = ChaosCommand.Run.class)
 public final class ChaosCommand implements Runnable
@@ -32,7 +34,9 @@ public final class ChaosCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give run");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give run " +
+            "(a scenario on a server started with --chaos-enabled), or soak (bin/axiom chaos soak --help: SIGKILLs " +
+            "of a real server and workers, run by bin/axiom on the chaos module)");
     }
 
     /**
