@@ -69,7 +69,7 @@ class ChaosSystemTest
                 "--steps", String.join(",", STEPS), "--ingress", ingress, "--worker-id", Integer.toString(id),
                 "--capacity", "8", "--delay-ms", "10"));
             processes.add(worker);
-            awaitOutput(worker, "welcomed by the engine");
+            worker.awaitOutput("welcomed by the engine", START_TIMEOUT);
         }
 
         final Set<Long> steps = new HashSet<>();
@@ -180,18 +180,5 @@ class ChaosSystemTest
                 return false; // a connection closed by process_kill: ask again
             }
         });
-    }
-
-    private static void awaitOutput(final ServerProcess process, final String text) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!process.output().contains(text))
-        {
-            if (System.nanoTime() > deadline || !process.process().isAlive())
-            {
-                throw process.failure("no line with '" + text + "'", null);
-            }
-            Thread.sleep(20);
-        }
     }
 }

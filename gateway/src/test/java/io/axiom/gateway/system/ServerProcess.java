@@ -313,6 +313,26 @@ public final class ServerProcess implements AutoCloseable
     }
 
     /**
+     * Wait until the child has printed a line containing the text.
+     *
+     * @param text    what to wait for.
+     * @param timeout bound on the wait.
+     * @throws AssertionError with the child's output when it ends first or the time runs out.
+     */
+    public void awaitOutput(final String text, final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!output().contains(text))
+        {
+            if (System.nanoTime() > deadline || !process.isAlive())
+            {
+                throw failure("no line with '" + text + "' within " + timeout, null);
+            }
+            pause(20);
+        }
+    }
+
+    /**
      * @return everything the child printed so far.
      */
     public String output()

@@ -59,7 +59,7 @@ class WorkerDemoSystemTest
         final ServerProcess worker = ServerProcess.launch("worker", List.of("worker", "--demo", "--steps", STEPS,
             "--ingress", ingress, "--capacity", "4", "--delay-ms", "20", "--fail-rate", "0.2", "--seed", "7"));
         processes.add(worker);
-        awaitLine(worker, "welcomed by the engine");
+        worker.awaitOutput("welcomed by the engine", START_TIMEOUT);
 
         final List<String> first = create(server, 0, 6);
         awaitCompleted(server, first, worker);
@@ -146,18 +146,5 @@ class WorkerDemoSystemTest
             }
         }
         assertEquals("[1, 1, 1]", java.util.Arrays.toString(completions), "workflow " + id + ": " + events);
-    }
-
-    private static void awaitLine(final ServerProcess process, final String text) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!process.output().contains(text))
-        {
-            if (System.nanoTime() > deadline || !process.process().isAlive())
-            {
-                throw process.failure("no line with '" + text + "'", null);
-            }
-            Thread.sleep(20);
-        }
     }
 }

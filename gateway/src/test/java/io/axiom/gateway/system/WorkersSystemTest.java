@@ -89,7 +89,7 @@ class WorkersSystemTest
         final ServerProcess steady = startWorker(103, ingress);
         for (final ServerProcess worker : List.of(killed, frozen, steady))
         {
-            awaitOutput(worker, "welcomed by the engine", START_TIMEOUT);
+            worker.awaitOutput("welcomed by the engine", START_TIMEOUT);
         }
 
         for (int i = 0; i < WORKFLOWS_TO_RUN; i++)
@@ -114,7 +114,7 @@ class WorkersSystemTest
             Thread.sleep(50); // the freeze must outlast every lease the worker held: that is what is tested
         }
         signal(frozen, "CONT");
-        awaitOutput(frozen, "REJECTED STALE_FENCING_TOKEN", RUN_TIMEOUT);
+        frozen.awaitOutput("REJECTED STALE_FENCING_TOKEN", RUN_TIMEOUT);
 
         // 3. SIGKILL the server while the workers run, start it again on the same log and ingress
         final int committedAtServerKill = awaitCommitted(first, 1600);
@@ -124,7 +124,7 @@ class WorkersSystemTest
         first.kill();
         final ServerProcess server = startServer("server-2", ingress);
         awaitAllCompleted(server);
-        awaitOutput(steady, "welcomed by the engine", RUN_TIMEOUT);
+        steady.awaitOutput("welcomed by the engine", RUN_TIMEOUT);
         assertTrue(count(steady.output(), "welcomed by the engine") >= 2,
             "the steady worker said hello to the restarted server:\n" + steady.output());
 
@@ -300,20 +300,6 @@ class WorkersSystemTest
                 .append('\n');
         }
         return all.toString();
-    }
-
-    private static void awaitOutput(final ServerProcess process, final String text, final Duration timeout)
-        throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!process.output().contains(text))
-        {
-            if (System.nanoTime() > deadline || !process.process().isAlive())
-            {
-                throw process.failure("no line with '" + text + "'", null);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private static void signal(final ServerProcess process, final String signal)
