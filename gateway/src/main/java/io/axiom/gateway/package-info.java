@@ -13,6 +13,7 @@
  * only through {@code Engine}/{@code EngineClient} and the journal only through its offline inspector; it never
  * touches processor state or mapped segments, and holds no workflow state of its own. The one producer that writes
  * ring slots itself is the worker transport ({@code io.axiom.gateway.transport}), whose Aeron thread must never
- * wait.
+ * wait. With {@code chaos.enabled} (never by default) it also installs the fault seams of the journal, the processor
+ * and the worker endpoint and serves chaos runs ({@code io.axiom.gateway.chaos}).
  */
 package io.axiom.gateway;
