@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import io.axiom.gateway.cli.EnvironmentAware;
+import io.axiom.gateway.cli.ExitStatus;
 import io.axiom.gateway.cli.ServerCommand;
 import io.axiom.gateway.cli.WalCommand;
 import io.axiom.gateway.cli.WorkerCommand;
@@ -28,7 +29,7 @@ import io.axiom.gateway.config.ConfigException;
 @Command(
     name = "axiom",
     mixinStandardHelpOptions = true,
-    versionProvider = AxiomMain.Version.class,
+    versionProvider = ExitStatus.Version.class,
     description = "Axiom: a durable workflow engine with exactly-once business outcomes.",
     commandListHeading = "%nCommands:%n",
     synopsisSubcommandLabel = "COMMAND",
@@ -46,11 +47,11 @@ import io.axiom.gateway.config.ConfigException;
 public final class AxiomMain implements Runnable
 {
     /** Done. */
-    public static final int EXIT_OK = 0;
+    public static final int EXIT_OK = ExitStatus.EXIT_OK;
     /** The operation failed: corruption found, port taken, I/O error. */
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_FAILED = ExitStatus.EXIT_FAILED;
     /** Usage or configuration error, or a fatal engine failure at start. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ExitStatus.EXIT_USAGE;
 
     @Spec
     private CommandSpec spec;
@@ -128,18 +129,5 @@ public final class AxiomMain implements Runnable
             return EXIT_FAILED;
         });
         return commandLine;
-    }
-
-    /**
-     * Reports the version from the jar's manifest.
-     */
-    public static final class Version implements CommandLine.IVersionProvider
-    {
-        @Override
-        public String[] getVersion()
-        {
-            final String version = AxiomMain.class.getPackage().getImplementationVersion();
-            return new String[] {"axiom " + (null == version ? "0.1.0-SNAPSHOT" : version)};
-        }
     }
 }

@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import io.axiom.core.Engine;
-import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.AxiomServer;
 import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
@@ -83,7 +82,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         final AxiomConfig config = ConfigResolver.resolve(configFile, env, flagValues(spec));
 
         HELIDON_LOGGER.setLevel(Level.WARNING);
-        out.println(new AxiomMain.Version().getVersion()[0] + " starting");
+        out.println(new ExitStatus.Version().getVersion()[0] + " starting");
         out.println("configuration file: " + (null == config.file() ? "none" : config.file().toAbsolutePath()));
         for (final String line : config.describe())
         {
@@ -116,15 +115,15 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         catch (final DataDirectoryLockedException ex)
         {
             // a data-directory problem (exit 2): the message names the directory, the holder's pid and what to do
-            return refuse(err, ex.getMessage(), ex, AxiomMain.EXIT_USAGE);
+            return refuse(err, ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
         }
         catch (final IllegalArgumentException ex)
         {
-            return refuse(err, "invalid engine configuration: " + ex.getMessage(), ex, AxiomMain.EXIT_USAGE);
+            return refuse(err, "invalid engine configuration: " + ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
         }
         catch (final RuntimeException ex)
         {
-            return refuse(err, "the server could not start: " + operatorMessage(ex), ex, AxiomMain.EXIT_FAILED);
+            return refuse(err, "the server could not start: " + operatorMessage(ex), ex, ExitStatus.EXIT_FAILED);
         }
         server.listener().startNotes().forEach(out::println);
         out.println(null == server.transport() ? "workers over Aeron: off (transport.enabled=false)" :
@@ -176,7 +175,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                     server.close();
                     return refuse(err, (announcedReady ? "the engine failed and the server stops: " :
                         "the engine failed at start and the server stops: ") + operatorMessage(failure), failure,
-                        AxiomMain.EXIT_USAGE);
+                        ExitStatus.EXIT_USAGE);
                 }
                 if (!announcedReady && engine.isReady())
                 {
@@ -199,7 +198,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 }
                 if (stopLatch.await(50, TimeUnit.MILLISECONDS))
                 {
-                    return AxiomMain.EXIT_OK;
+                    return ExitStatus.EXIT_OK;
                 }
             }
         }
@@ -208,7 +207,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
             removeHook(hook);
             server.close();
             Thread.currentThread().interrupt();
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
     }
 

@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 
 import io.axiom.core.EventDescriber;
 import io.axiom.core.api.EventView;
-import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.JsonViews;
 import io.axiom.journal.JournalInspector;
@@ -110,7 +109,7 @@ public final class WalCommand implements Runnable
             final Path dir = journalDir();
             if (null == dir)
             {
-                return AxiomMain.EXIT_FAILED;
+                return ExitStatus.EXIT_FAILED;
             }
             final PrintWriter out = spec.commandLine().getOut();
             final VerifyReport report = JournalInspector.verify(dir);
@@ -118,7 +117,7 @@ public final class WalCommand implements Runnable
                 report.faults().get(0).startsWith("no journal"))
             {
                 spec.commandLine().getErr().println("axiom: " + report.faults().get(0));
-                return AxiomMain.EXIT_FAILED;
+                return ExitStatus.EXIT_FAILED;
             }
             out.println("journal: " + dir.toAbsolutePath());
             out.println("segments: " + report.segments().size());
@@ -152,8 +151,8 @@ public final class WalCommand implements Runnable
             }
             out.println(report.corrupt() ? "CORRUPT" : report.tornTail() ? "TORN TAIL" : "OK");
             out.flush();
-            return report.corrupt() ? AxiomMain.EXIT_FAILED :
-                report.tornTail() ? EXIT_TORN_TAIL : AxiomMain.EXIT_OK;
+            return report.corrupt() ? ExitStatus.EXIT_FAILED :
+                report.tornTail() ? EXIT_TORN_TAIL : ExitStatus.EXIT_OK;
         }
     }
 
@@ -184,7 +183,7 @@ public final class WalCommand implements Runnable
             final Path dir = journalDir();
             if (null == dir)
             {
-                return AxiomMain.EXIT_FAILED;
+                return ExitStatus.EXIT_FAILED;
             }
             final PrintWriter out = spec.commandLine().getOut();
             final long[] count = {0};
@@ -197,7 +196,7 @@ public final class WalCommand implements Runnable
                 });
             out.flush();
             spec.commandLine().getErr().println(count[0] + " records");
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
 
         /**

@@ -16,7 +16,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.config.ConfigKey;
 import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.worker.AxiomWorker;
@@ -149,7 +148,7 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
             spec.commandLine().getErr().println("axiom: worker: " + ex.getMessage());
-            return AxiomMain.EXIT_USAGE;
+            return ExitStatus.EXIT_USAGE;
         }
         out.println("worker " + worker.workerId() + " for " + String.join(",", steps) + " (capacity " + capacity +
             ") connecting to " + channel + " stream " + stream + "; answers on " + worker.responseChannel());
@@ -196,7 +195,7 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
             }
             stop.run();
         }
-        return AxiomMain.EXIT_OK;
+        return ExitStatus.EXIT_OK;
     }
 
     private String run(final PrintWriter out, final Task task) throws Exception

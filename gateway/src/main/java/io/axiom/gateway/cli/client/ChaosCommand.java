@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 
 /**
  * {@code axiom chaos run SCENARIO}: ask the server to inject faults and print the run's report. A server started
@@ -87,7 +87,7 @@ public final class ChaosCommand implements Runnable
             {
                 Views.flat(out, result);
             }
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 import io.axiom.gateway.cli.EnvironmentAware;
 
 /**
@@ -69,12 +69,12 @@ public abstract class ClientCommand implements Callable<Integer>, EnvironmentAwa
         {
             err.println("axiom: " + ex.code() + ": " + ex.detail());
             hint(err, ex);
-            return AxiomMain.EXIT_FAILED;
+            return ExitStatus.EXIT_FAILED;
         }
         catch (final UnreachableException ex)
         {
             err.println("axiom: " + ex.getMessage());
-            return AxiomMain.EXIT_FAILED;
+            return ExitStatus.EXIT_FAILED;
         }
         finally
         {

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 
 /**
  * {@code axiom metrics}: the server's metrics document, one line per value.
@@ -26,6 +26,6 @@ public final class MetricsCommand extends ClientCommand
         {
             Views.flat(out, metrics);
         }
-        return AxiomMain.EXIT_OK;
+        return ExitStatus.EXIT_OK;
     }
 }

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 
 /**
  * {@code axiom tasks}: the task queues, per step name.
@@ -26,6 +26,6 @@ public final class TasksCommand extends ClientCommand
         {
             Views.tasks(out, tasks);
         }
-        return AxiomMain.EXIT_OK;
+        return ExitStatus.EXIT_OK;
     }
 }

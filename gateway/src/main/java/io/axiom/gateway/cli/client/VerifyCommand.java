@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import io.axiom.core.LogVerifier;
 import io.axiom.core.api.VerificationReport;
 import io.axiom.core.api.Violation;
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 
 /**
  * {@code axiom verify}: prove from the log that a server's state is what its events say, and that the log keeps
@@ -69,7 +69,7 @@ public final class VerifyCommand extends ClientCommand
         if (!Files.isDirectory(dataDir))
         {
             err.println("axiom: no data directory at " + dataDir.toAbsolutePath());
-            return AxiomMain.EXIT_FAILED;
+            return ExitStatus.EXIT_FAILED;
         }
         final VerificationReport report = LogVerifier.verify(dataDir);
         if (json())
@@ -110,14 +110,14 @@ public final class VerifyCommand extends ClientCommand
         {
             err.println("axiom: INCONSISTENT: the server reports that its state differs from a replay of its log");
         }
-        return inconsistent ? AxiomMain.EXIT_FAILED : AxiomMain.EXIT_OK;
+        return inconsistent ? ExitStatus.EXIT_FAILED : ExitStatus.EXIT_OK;
     }
 
     private static int exit(final VerificationReport report, final PrintWriter err)
     {
         if (report.ok())
         {
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
         if (Boolean.FALSE.equals(report.consistent()))
         {
@@ -125,7 +125,7 @@ public final class VerifyCommand extends ClientCommand
         }
         err.println("axiom: VIOLATIONS: " + report.violationCount() + " found in the log (listed above, each with " +
             "its position, workflow and step)");
-        return AxiomMain.EXIT_FAILED;
+        return ExitStatus.EXIT_FAILED;
     }
 
     /**

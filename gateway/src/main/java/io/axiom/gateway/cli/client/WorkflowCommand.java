@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import io.axiom.gateway.AxiomMain;
+import io.axiom.gateway.cli.ExitStatus;
 
 /**
  * {@code axiom workflow ...}: list, inspect, read the events of, replay, create, advance and cancel workflows on a
@@ -106,7 +106,7 @@ public final class WorkflowCommand implements Runnable
             }
             Views.workflow(out, workflow);
         }
-        return AxiomMain.EXIT_OK;
+        return ExitStatus.EXIT_OK;
     }
 
     /**
@@ -142,7 +142,7 @@ public final class WorkflowCommand implements Runnable
             {
                 Views.workflowList(out, page);
             }
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
 
         static void append(final StringBuilder query, final String name, final String value)
@@ -204,7 +204,7 @@ public final class WorkflowCommand implements Runnable
             {
                 Views.events(out, events);
             }
-            return AxiomMain.EXIT_OK;
+            return ExitStatus.EXIT_OK;
         }
     }
 
@@ -241,7 +241,7 @@ public final class WorkflowCommand implements Runnable
                 spec.commandLine().getErr().println("axiom: REPLAY_MISMATCH: the state rebuilt from the log of " +
                     "workflow " + id + " differs from the live state");
             }
-            return matches ? AxiomMain.EXIT_OK : AxiomMain.EXIT_FAILED;
+            return matches ? ExitStatus.EXIT_OK : ExitStatus.EXIT_FAILED;
         }
     }
 
