@@ -1,20 +1,17 @@
 package io.axiom.gateway.chaos;
 
-import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import io.axiom.gateway.http.ApiProblem;
+import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
-import io.axiom.gateway.http.JsonCheck;
 import io.axiom.gateway.http.JsonViews;
 import io.axiom.gateway.http.RequestBody;
 import io.axiom.gateway.http.RequestParser;
@@ -49,12 +46,7 @@ public final class ChaosModule implements GatewayModule
     public void routes(final HttpRouting.Builder routing)
     {
         routing.post(PATH, this::run);
-        routing.any(PATH, (req, res) ->
-        {
-            res.header(HeaderNames.ALLOW, "POST");
-            Responses.problem(req, res, new ApiProblem(405, "METHOD_NOT_ALLOWED", Responses.title(405),
-                "method " + req.prologue().method().text() + " is not allowed on " + PATH + "; allowed: POST"));
-        });
+        routing.any(PATH, Gateway.notAllowed("POST"));
     }
 
     private void run(final ServerRequest req, final ServerResponse res)
@@ -89,39 +81,10 @@ public final class ChaosModule implements GatewayModule
     {
         if (0 == body.length)
         {
-            throw bad("the body must be a JSON object: {\"scenario\": \"process_kill\", \"duration_ms\": 30000, " +
-                "\"seed\": 7}");
+            throw bad("the request body is empty; expected a JSON object: {\"scenario\": \"process_kill\", " +
+                "\"duration_ms\": 30000, \"seed\": 7}");
         }
-        try
-        {
-            JsonCheck.check(body);
-        }
-        catch (final JsonCheck.Refusal refusal)
-        {
-            throw bad(refusal.getMessage());
-        }
-        final JsonNode root;
-        try
-        {
-            root = RequestParser.MAPPER.readTree(body);
-        }
-        catch (final IOException ex)
-        {
-            throw bad("the body is not JSON: " + ex.getMessage().lines().findFirst().orElse(""));
-        }
-        if (null == root || !root.isObject())
-        {
-            throw bad("the body must be a JSON object with \"scenario\", and optionally \"duration_ms\" and " +
-                "\"seed\"");
-        }
-        for (final Iterator<String> names = root.fieldNames(); names.hasNext(); )
-        {
-            final String name = names.next();
-            if (!FIELDS.contains(name))
-            {
-                throw bad("unknown field '" + name + "'; expected scenario, duration_ms, seed");
-            }
-        }
+        final JsonNode root = RequestParser.readObject(body, FIELDS, "request body");
         final JsonNode scenario = root.get("scenario");
         if (null == scenario || !scenario.isTextual())
         {

@@ -352,7 +352,11 @@ public final class Gateway
         }
     }
 
-    private static Handler notAllowed(final String allow)
+    /**
+     * @param allow the methods the route takes, for the {@code Allow} header.
+     * @return a handler answering 405 METHOD_NOT_ALLOWED that names them.
+     */
+    public static Handler notAllowed(final String allow)
     {
         return (req, res) ->
         {

@@ -615,7 +615,16 @@ public final class RequestParser
         return name;
     }
 
-    private static JsonNode readObject(final byte[] body, final Set<String> allowed, final String what)
+    /**
+     * Check a document, read it, and require a JSON object with no field outside the allowed ones.
+     *
+     * @param body    the document's bytes.
+     * @param allowed the field names the object may have.
+     * @param what    how a refusal names the document, e.g. {@code request body}.
+     * @return the object.
+     * @throws ApiProblem 400 EMPTY_BODY, WRONG_TYPE, UNKNOWN_FIELD or what {@link #readTree} refuses.
+     */
+    public static JsonNode readObject(final byte[] body, final Set<String> allowed, final String what)
     {
         final JsonNode root = readTree(body);
         if (null == root || root.isMissingNode())
