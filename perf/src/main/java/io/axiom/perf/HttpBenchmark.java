@@ -236,7 +236,10 @@ final class HttpBenchmark
         return runs;
     }
 
-    private static byte[] post(final String host, final String path, final String json)
+    /**
+     * @return the bytes of a keep-alive HTTP/1.1 POST of the JSON body, for {@link HttpConnection#exchange}.
+     */
+    static byte[] post(final String host, final String path, final String json)
     {
         final byte[] body = json.getBytes(StandardCharsets.UTF_8);
         final byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n" +

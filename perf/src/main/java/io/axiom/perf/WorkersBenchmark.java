@@ -500,10 +500,7 @@ final class WorkersBenchmark
 
         private byte[] post(final String path, final String body)
         {
-            final byte[] json = body.getBytes(StandardCharsets.UTF_8);
-            return ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() +
-                "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n" + body)
-                .getBytes(StandardCharsets.UTF_8);
+            return HttpBenchmark.post(base.getHost() + ":" + base.getPort(), path, body);
         }
 
         @Override
