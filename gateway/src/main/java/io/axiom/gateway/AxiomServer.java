@@ -183,6 +183,7 @@ public final class AxiomServer implements AutoCloseable
         modules.add(io.axiom.gateway.graphql.GraphQlModule.of(engine, config, settings, chaos));
         modules.add(new ChaosModule(chaos, settings));
         modules.add(new io.axiom.gateway.graphiql.GraphiQlModule());
+        modules.add(new io.axiom.gateway.console.ConsoleModule());
         modules.add(new io.axiom.gateway.http.VerifyModule(engine, settings));
         return modules;
     }

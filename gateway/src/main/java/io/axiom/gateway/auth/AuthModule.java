@@ -19,7 +19,7 @@ import io.axiom.gateway.http.JsonViews;
 
 /**
  * The bearer-token filter: with {@code gateway.api-token} set, every HTTP request except the open ones (health,
- * readiness, the OpenAPI document, GraphiQL's page and assets) must carry {@code Authorization: Bearer <token>}, or
+ * readiness, the OpenAPI document, the pages and assets of GraphiQL and the web console) must carry {@code Authorization: Bearer <token>}, or
  * is answered 401 {@code UNAUTHENTICATED} before any route runs. Deny by default: a path that is not known to be
  * open needs the token, so an unusual spelling of a path ({@code /health/../api/...}) cannot slip through.
  * <p>
@@ -34,11 +34,12 @@ public final class AuthModule implements GatewayModule
     /** The problem code of a refused request. */
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     /** Paths open to anyone, exactly as written. */
-    public static final List<String> OPEN_PATHS = List.of("/health", "/ready", "/api/v1/openapi.yaml", "/graphiql");
+    public static final List<String> OPEN_PATHS = List.of("/health", "/ready", "/api/v1/openapi.yaml", "/graphiql",
+        "/");
     private static final HeaderName SEC_WEBSOCKET_KEY = HeaderNames.create("Sec-WebSocket-Key");
 
-    /** Prefix of GraphiQL's static assets, open to anyone. */
-    public static final String OPEN_PREFIX = "/graphiql/";
+    /** Prefixes of the static assets of GraphiQL and the web console, open to anyone. */
+    public static final List<String> OPEN_PREFIXES = List.of("/graphiql/", "/console/");
 
     /**
      * Told of every request the filter refuses, so that refusals are counted although no later filter sees them.
@@ -107,7 +108,18 @@ public final class AuthModule implements GatewayModule
         {
             return false;
         }
-        return OPEN_PATHS.contains(path) || (path.startsWith(OPEN_PREFIX) && path.length() > OPEN_PREFIX.length());
+        if (OPEN_PATHS.contains(path))
+        {
+            return true;
+        }
+        for (final String prefix : OPEN_PREFIXES)
+        {
+            if (path.startsWith(prefix) && path.length() > prefix.length())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

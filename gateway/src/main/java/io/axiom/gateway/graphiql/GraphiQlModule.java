@@ -1,24 +1,13 @@
 package io.axiom.gateway.graphiql;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 
 import io.axiom.gateway.http.GatewayModule;
+import io.axiom.gateway.http.StaticAsset;
 
 /**
  * GraphiQL at {@code GET /graphiql}, entirely from the jar: the page and its boot script are resources of this
@@ -44,11 +33,11 @@ public final class GraphiQlModule implements GatewayModule
     private static final String WEBJARS = "META-INF/resources/webjars/";
     private static final String JS = "text/javascript; charset=utf-8";
     private static final String CSS = "text/css; charset=utf-8";
-    private static final String IMMUTABLE = "public, max-age=31536000, immutable";
-    private static final String REVALIDATE = "no-cache";
+    private static final String IMMUTABLE = StaticAsset.IMMUTABLE;
+    private static final String REVALIDATE = StaticAsset.REVALIDATE;
 
-    private final Asset page;
-    private final Map<String, Asset> assets = new LinkedHashMap<>();
+    private final StaticAsset page;
+    private final Map<String, StaticAsset> assets = new LinkedHashMap<>();
 
     /**
      * Load the page and every asset from the classpath.
@@ -57,7 +46,8 @@ public final class GraphiQlModule implements GatewayModule
      */
     public GraphiQlModule()
     {
-        page = Asset.load(OWN + "graphiql.html", "text/html; charset=utf-8", REVALIDATE);
+        page = StaticAsset.of(read(OWN + "graphiql.html"), "text/html; charset=utf-8", REVALIDATE,
+            CONTENT_SECURITY_POLICY);
         add("graphiql/2.4.7/graphiql.min.js", WEBJARS + "graphiql/2.4.7/graphiql.min.js", JS, IMMUTABLE);
         add("graphiql/2.4.7/graphiql.min.css", WEBJARS + "graphiql/2.4.7/graphiql.min.css", CSS, IMMUTABLE);
         add("react/18.2.0/react.production.min.js", WEBJARS + "react/18.2.0/umd/react.production.min.js", JS,
@@ -79,134 +69,22 @@ public final class GraphiQlModule implements GatewayModule
     @Override
     public void routes(final HttpRouting.Builder routing)
     {
-        routing.get(PATH, (req, res) -> serve(req, res, page));
-        routing.get(PATH + "/", (req, res) -> serve(req, res, page));
-        for (final Map.Entry<String, Asset> e : assets.entrySet())
+        routing.get(PATH, page::serve);
+        routing.get(PATH + "/", page::serve);
+        for (final Map.Entry<String, StaticAsset> e : assets.entrySet())
         {
-            final Asset asset = e.getValue();
-            routing.get(ASSETS + e.getKey(), (req, res) -> serve(req, res, asset));
+            routing.get(ASSETS + e.getKey(), e.getValue()::serve);
         }
     }
 
     private void add(final String path, final String resource, final String contentType, final String cacheControl)
     {
-        assets.put(path, Asset.load(resource, contentType, cacheControl));
+        assets.put(path, StaticAsset.of(read(resource), contentType, cacheControl, null));
     }
 
-    private static void serve(final ServerRequest req, final ServerResponse res, final Asset asset)
+    private static byte[] read(final String resource)
     {
-        res.header(HeaderNames.CACHE_CONTROL, asset.cacheControl);
-        res.header(HeaderNames.ETAG, asset.etag);
-        res.header(HeaderNames.VARY, "Accept-Encoding");
-        res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
-        if (asset.contentType.startsWith("text/html"))
-        {
-            res.header(HeaderNames.create("Content-Security-Policy"), CONTENT_SECURITY_POLICY);
-            res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
-        }
-        final List<String> ifNoneMatch = req.headers().all(HeaderNames.IF_NONE_MATCH, List::of);
-        for (final String value : ifNoneMatch)
-        {
-            for (final String tag : value.split(","))
-            {
-                if (asset.etag.equals(tag.trim()) || "*".equals(tag.trim()))
-                {
-                    res.status(Status.NOT_MODIFIED_304);
-                    res.send();
-                    return;
-                }
-            }
-        }
-        res.header(HeaderNames.CONTENT_TYPE, asset.contentType);
-        if (acceptsGzip(req))
-        {
-            res.header(HeaderNames.CONTENT_ENCODING, "gzip");
-            res.send(asset.gzipped);
-        }
-        else
-        {
-            res.send(asset.bytes);
-        }
-    }
-
-    private static boolean acceptsGzip(final ServerRequest req)
-    {
-        for (final String value : req.headers().all(HeaderNames.ACCEPT_ENCODING, List::of))
-        {
-            for (final String coding : value.split(","))
-            {
-                final String[] parts = coding.trim().split(";");
-                if ("gzip".equalsIgnoreCase(parts[0].trim()))
-                {
-                    return !(parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?"));
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * One resource held in memory, plain and gzipped.
-     */
-    private static final class Asset
-    {
-        private final byte[] bytes;
-        private final byte[] gzipped;
-        private final String contentType;
-        private final String cacheControl;
-        private final String etag;
-
-        private Asset(final byte[] bytes, final String contentType, final String cacheControl)
-        {
-            this.bytes = bytes;
-            this.gzipped = gzip(bytes);
-            this.contentType = contentType;
-            this.cacheControl = cacheControl;
-            this.etag = "\"" + sha256(bytes).substring(0, 32) + "\"";
-        }
-
-        static Asset load(final String resource, final String contentType, final String cacheControl)
-        {
-            final ClassLoader loader = GraphiQlModule.class.getClassLoader();
-            try (InputStream in = loader.getResourceAsStream(resource))
-            {
-                if (null == in)
-                {
-                    throw new IllegalStateException("GraphiQL asset " + resource + " is missing from the classpath " +
-                        "(the graphiql, react and react-dom webjars must be on it)");
-                }
-                return new Asset(in.readAllBytes(), contentType, cacheControl);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot read GraphiQL asset " + resource, ex);
-            }
-        }
-
-        private static byte[] gzip(final byte[] bytes)
-        {
-            final ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3 + 64);
-            try (GZIPOutputStream gz = new GZIPOutputStream(out))
-            {
-                gz.write(bytes);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-            return out.toByteArray();
-        }
-
-        private static String sha256(final byte[] bytes)
-        {
-            try
-            {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-            }
-            catch (final NoSuchAlgorithmException ex)
-            {
-                throw new IllegalStateException("SHA-256 is part of every JDK", ex);
-            }
-        }
+        return StaticAsset.read(resource,
+            "GraphiQL (the graphiql, react and react-dom webjars must be on the classpath)");
     }
 }

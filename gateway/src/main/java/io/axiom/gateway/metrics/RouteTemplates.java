@@ -36,7 +36,9 @@ public final class RouteTemplates
         "/api/v1/verify",
         "/graphql",
         "/graphiql",
-        "/graphiql/{asset}");
+        "/graphiql/{asset}",
+        "/",
+        "/console/{asset}");
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
@@ -57,6 +59,10 @@ public final class RouteTemplates
         if (rawPath.startsWith("/graphiql/") && rawPath.length() > "/graphiql/".length())
         {
             return "/graphiql/{asset}";
+        }
+        if (rawPath.startsWith("/console/") && rawPath.length() > "/console/".length())
+        {
+            return "/console/{asset}";
         }
         final String[] segments = rawPath.substring(1).split("/", -1);
         for (final String template : TEMPLATES)
