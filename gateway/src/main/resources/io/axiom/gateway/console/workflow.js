@@ -370,7 +370,7 @@ export function mount(container, params) {
     }
 
     async function cancel() {
-        const reason = el('input', {name: 'reason', type: 'text', required: true, maxlength: 1000,
+        const reason = el('input', {name: 'reason', type: 'text', maxlength: 1000,
             placeholder: 'why it is cancelled'});
         const index = workflow.current_step_index;
         const result = await confirmAction({
