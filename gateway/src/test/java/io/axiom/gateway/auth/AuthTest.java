@@ -95,9 +95,11 @@ class AuthTest
             assertEquals(200, server.get("/api/v1/openapi.yaml").status());
             assertNotEquals(401, server.get("/graphiql").status());
             assertNotEquals(401, server.get("/graphiql/graphiql.min.js").status());
+            assertEquals(200, server.get("/").status());
 
             for (final String sneaky : List.of("/health/../api/v1/workflows", "/graphiql/../api/v1/workflows",
-                "/graphiql/%2e%2e/api/v1/workflows", "//api/v1/workflows", "/ready/../api/v1/tasks"))
+                "/graphiql/%2e%2e/api/v1/workflows", "//api/v1/workflows", "/ready/../api/v1/tasks",
+                "/console/../api/v1/workflows", "/console/%2e%2e/api/v1/workflows", "/console//api/v1/workflows"))
             {
                 final String status = rawStatusLine(server.port(), sneaky);
                 assertFalse(status.contains(" 200 "), sneaky + " answered " + status);
@@ -138,6 +140,11 @@ class AuthTest
     {
         assertTrue(AuthModule.isOpen("/health"));
         assertTrue(AuthModule.isOpen("/graphiql/app.js"));
+        assertTrue(AuthModule.isOpen("/"));
+        assertTrue(AuthModule.isOpen("/console/0123456789ab/app.js"));
+        assertFalse(AuthModule.isOpen("/console/"));
+        assertFalse(AuthModule.isOpen("/console/../api/v1/workflows"));
+        assertFalse(AuthModule.isOpen("//"));
         assertFalse(AuthModule.isOpen("/health/"));
         assertFalse(AuthModule.isOpen("/graphiql/"));
         assertFalse(AuthModule.isOpen("/graphiql/../api/v1/workflows"));

@@ -108,6 +108,8 @@ class OpenApiTest
                 "\"input\":{\"order\":1}}";
             check.run("GET", "/health", null, null);
             check.run("GET", "/ready", null, null);
+            check.run("GET", "/", null, null);
+            check.run("POST", "/", "application/json", "{}");
             check.run("POST", "/api/v1/workflows", "application/json", create, "Idempotency-Key", "doc-1");
             check.run("POST", "/api/v1/workflows", "application/json", create, "Idempotency-Key", "doc-1");
             check.run("POST", "/api/v1/workflows", "application/json",
