@@ -32,7 +32,7 @@ final class ReadmeExamples
 {
     /** Modules an example may need; the default is {@code core} (REST API and {@code bin/axiom}). */
     static final Set<String> MODULES =
-        Set.of("core", "cli", "graphql", "graphiql", "metrics", "openapi", "auth", "chaos", "verify");
+        Set.of("core", "cli", "graphql", "graphiql", "console", "metrics", "openapi", "auth", "chaos", "verify");
 
     private static final Pattern FENCE = Pattern.compile("^```(\\w*)\\s*$");
     private static final Pattern MARKER = Pattern.compile("^<!--\\s*docs-test:(.*?)-->\\s*$");
