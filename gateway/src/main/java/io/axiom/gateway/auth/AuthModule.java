@@ -19,9 +19,10 @@ import io.axiom.gateway.http.JsonViews;
 
 /**
  * The bearer-token filter: with {@code gateway.api-token} set, every HTTP request except the open ones (health,
- * readiness, the OpenAPI document, the pages and assets of GraphiQL and the web console) must carry {@code Authorization: Bearer <token>}, or
- * is answered 401 {@code UNAUTHENTICATED} before any route runs. Deny by default: a path that is not known to be
- * open needs the token, so an unusual spelling of a path ({@code /health/../api/...}) cannot slip through.
+ * readiness, the OpenAPI document, the pages and assets of GraphiQL and the web console) must carry
+ * {@code Authorization: Bearer <token>}, or is answered 401 {@code UNAUTHENTICATED} before any route runs. Deny by
+ * default: a path that is not known to be open needs the token, so an unusual spelling of a path
+ * ({@code /health/../api/...}) cannot slip through.
  * <p>
  * A WebSocket upgrade of {@code GET /graphql} passes (browsers cannot set headers on a WebSocket handshake): the
  * GraphQL WebSocket endpoint checks the token in {@code connection_init} itself. Helidon hands an upgrade request

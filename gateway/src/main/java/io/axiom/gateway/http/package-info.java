@@ -46,6 +46,11 @@
  * {@code LiveVerifier} on the request's virtual thread and answers its report (200 whatever it found; 409
  * {@code VERIFY_IN_PROGRESS} while one runs).
  * <p>
+ * <b>Static files</b> ({@link io.axiom.gateway.http.StaticAsset}): the pages and assets of GraphiQL and the web console
+ * are held in memory, plain and gzipped, and served with an ETag (304 on a match), {@code nosniff}, their
+ * {@code Cache-Control} (immutable under versioned paths, revalidated otherwise) and, for a page, its
+ * Content-Security-Policy.
+ * <p>
  * This package faces people and talks to the engine only through {@code io.axiom.core.EngineClient} (and, for verify,
  * the engine's {@code LiveVerifier}, which asks the processor through the ring too); it never touches processor state,
  * the ring or the journal, and it never decides a workflow's state itself.

@@ -214,7 +214,8 @@ final class ConsoleBrowser
                 if (!npm.waitFor(INSTALL_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 {
                     fail("npm install of playwright-core " + PLAYWRIGHT_CORE + " took more than " +
-                        INSTALL_TIMEOUT_SECONDS + " s; is the npm registry reachable? Output:\n" + Files.readString(log));
+                        INSTALL_TIMEOUT_SECONDS + " s; is the npm registry reachable? Output:\n" +
+                        Files.readString(log));
                 }
                 if (npm.exitValue() != 0 || !installed(dir))
                 {

@@ -53,7 +53,8 @@ class ConsoleBrowserTest
                 "\"duration_ms\":3600000}]"));
             config.put("approve", api.create("refund-approve", "[{\"name\":\"MANAGER_APPROVAL\",\"type\":" +
                 "\"approval\"},{\"name\":\"PROCESS_REFUND\",\"type\":\"task\"}]"));
-            config.put("cancel", api.create("refund-cancel", "[{\"name\":\"MANAGER_APPROVAL\",\"type\":\"approval\"}]"));
+            config.put("cancel", api.create("refund-cancel",
+                "[{\"name\":\"MANAGER_APPROVAL\",\"type\":\"approval\"}]"));
             config.put("queueStep", "PACK");
             api.create("pack-1", "[\"PACK\"]");
             names.addAll(List.of("live-order", "cool-off", "refund-approve", "refund-cancel", "pack-1"));
