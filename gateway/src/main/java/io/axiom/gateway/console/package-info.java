@@ -9,8 +9,8 @@
  * good. Everything the page shows it asks for itself, from the public API: REST under {@code /api/v1} with
  * {@code Authorization: Bearer <token>} when a token is set (kept in the browser's session storage, never in a URL),
  * and GraphQL subscriptions over the WebSocket with the token in {@code connection_init}. It polls
- * {@code GET /api/v1/metrics} at most once a second and subscribes only to what is on screen, so an open console
- * costs the engine next to nothing.
+ * {@code GET /api/v1/metrics} at most once a second and subscribes only to what is on screen (nothing while its tab is
+ * hidden), so an open console costs the engine next to nothing.
  * <p>
  * What this package must never know: the engine, the schema's resolvers, or how tokens are checked. It holds no
  * workflow state; the API it calls is the one every other client uses.

@@ -5,7 +5,9 @@
  * pong. One WebSocket carries every subscription on screen; it opens with the first and closes a few seconds after
  * the last ends. A lost connection is reopened with exponential backoff (0.5 s doubling to 15 s, with jitter) and
  * every live subscription is sent again (workflowEvents then starts over from the first event: consumers drop what
- * they have by log position). A close for a wrong or missing token (4403) asks for the token first.
+ * they have by log position). A close for a wrong or missing token (4403) asks for the token first. While the tab
+ * is hidden for more than a few seconds the WebSocket is closed, and reopened with every subscription when the tab
+ * is shown again: nothing is followed that nobody sees.
  */
 import {needToken, token} from './api.js';
 
@@ -19,6 +21,7 @@ let acknowledged = false;
 let backoffMs = MIN_BACKOFF_MS;
 let reconnectTimer = null;
 let idleTimer = null;
+let hiddenTimer = null;
 let nextId = 1;
 const subscriptions = new Map();
 const statusListeners = new Set();
@@ -44,7 +47,9 @@ export function subscribe(query, variables, sink) {
     subscriptions.set(id, {query, variables, sink});
     clearTimeout(idleTimer);
     if (!socket) {
-        connect();
+        if (!document.hidden) {
+            connect();
+        }
     } else if (acknowledged) {
         send({id, type: 'subscribe', payload: {query, variables}});
     }
@@ -163,8 +168,26 @@ function retryLater() {
     backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     reconnectTimer = setTimeout(() => {
         reconnectTimer = null;
-        if (!socket && subscriptions.size > 0) {
+        if (!socket && subscriptions.size > 0 && !document.hidden) {
             connect();
         }
     }, delay);
 }
+
+document.addEventListener('visibilitychange', () => {
+    clearTimeout(hiddenTimer);
+    if (document.hidden) {
+        hiddenTimer = setTimeout(() => {
+            if (document.hidden && socket) {
+                const closing = socket;
+                socket = null;
+                acknowledged = false;
+                closing.close(1000, 'the tab is hidden');
+                status('paused');
+            }
+        }, IDLE_CLOSE_MS);
+    } else if (!socket && subscriptions.size > 0) {
+        backoffMs = MIN_BACKOFF_MS;
+        connect();
+    }
+});
