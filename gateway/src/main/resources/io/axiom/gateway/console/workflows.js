@@ -3,14 +3,14 @@
  * step, created range, sort and order, page size) live in the URL's hash, and only those the user set are sent:
  * state, limit, offset, name, name_prefix, step, created_after, created_before (ISO-8601 instants), sort
  * (id|created_at), order (asc|desc). The page is read again when the metrics poll shows that workflows changed
- * (created, or counts per state), at most every two seconds.
+ * (created, or counts per state), at most every five seconds.
  */
 import {api} from './api.js';
 import {badge, el, problemText, replace, STATES, time} from './ui.js';
 
 const FILTERS = ['state', 'name', 'name_prefix', 'step', 'created_after', 'created_before', 'sort', 'order',
     'limit', 'offset'];
-const REFRESH_MS = 2000;
+const REFRESH_MS = 5000;
 
 /** @param {string} iso an instant. @returns {string} its value for a datetime-local input (local time). */
 function toLocalInput(iso) {

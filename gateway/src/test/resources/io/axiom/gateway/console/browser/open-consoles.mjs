@@ -2,7 +2,7 @@
 // Usage: node open-consoles.mjs BASE_URL N SECONDS
 // One headless Chromium (Debian's), N pages in turn on the workflows table, the charts, the task queues and one
 // workflow (its live subscription); each page polls the metrics once a second as the console does. Every request
-// outside the server is aborted. Prints how many API requests and WebSocket messages the pages made.
+// outside the server is aborted. Prints every 10 s how many API requests and WebSocket messages the pages made.
 import {chromium} from 'playwright-core';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -47,11 +47,13 @@ try {
     const started = Date.now();
     const startApi = api;
     const startFrames = frames;
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const elapsed = (Date.now() - started) / 1000;
-    console.log('over ' + elapsed.toFixed(1) + ' s: ' + (api - startApi) + ' API requests (' +
-        ((api - startApi) / elapsed).toFixed(1) + '/s), ' + (frames - startFrames) + ' WebSocket messages received (' +
-        ((frames - startFrames) / elapsed).toFixed(1) + '/s), outside requests: ' + outside.length);
+    while (Date.now() - started < seconds * 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 10000));
+        const elapsed = (Date.now() - started) / 1000;
+        console.log('over ' + elapsed.toFixed(1) + ' s: ' + (api - startApi) + ' API requests (' +
+            ((api - startApi) / elapsed).toFixed(1) + '/s), ' + (frames - startFrames) + ' WebSocket messages ' +
+            'received (' + ((frames - startFrames) / elapsed).toFixed(1) + '/s), outside requests: ' + outside.length);
+    }
 } finally {
     await context.close();
     rmSync(profile, {recursive: true, force: true});
