@@ -123,11 +123,11 @@ class ConsoleBrowserTest
             config.put("withStep", List.of("alpha-1", "alpha-2"));
             api.create("alpha-1", "[\"PACK\"]");
             api.create("alpha-2", "[\"PACK\"]");
+            final String beta = api.create("beta-1", "[\"SHIP\"]");
             final TestServer.Response probe = server.get("/api/v1/workflows?name_prefix=alpha-");
             Assumptions.assumeTrue(probe.status() == 200 && probe.json().path("total").asLong() == 2,
-                "needs the search API of issue 9 point 2 (name_prefix=alpha- answered " + probe.status() + " " +
-                probe.body() + ")");
-            final String beta = api.create("beta-1", "[\"SHIP\"]");
+                "needs the search API of issue 9 point 2 (name_prefix=alpha- of alpha-1, alpha-2, beta-1 answered " +
+                probe.status() + " " + probe.body() + ")");
             final long firstSecond = Instant.parse(api.get("/api/v1/workflows/" + beta).get("created_at").asText())
                 .getEpochSecond();
             TestServer.await("a later second, well inside it", () ->
