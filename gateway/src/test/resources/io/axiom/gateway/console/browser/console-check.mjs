@@ -42,6 +42,8 @@ const apiRequests = [];
 let failures = 0;
 let page;
 let lagsOpen = 0;
+let serverDown = false;
+const whileDown = [];
 
 async function check(name, body) {
     const started = Date.now();
@@ -102,7 +104,9 @@ try {
     page.on('console', (message) => {
         if (message.type() === 'error') {
             const text = message.text();
-            if (/Failed to load resource: the server responded with a status of \d+/.test(text)) {
+            if (serverDown && /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/.test(text)) {
+                whileDown.push(text);
+            } else if (/Failed to load resource: the server responded with a status of \d+/.test(text)) {
                 httpErrors.push(text.match(/status of (\d+)/)[1] + ' ' + (message.location().url || ''));
             } else {
                 consoleErrors.push(text);
@@ -133,7 +137,8 @@ try {
     });
     await check('no_console_errors', async () => {
         assert(consoleErrors.length === 0, 'console errors: ' + JSON.stringify(consoleErrors));
-        return 'answers refused on purpose: ' + JSON.stringify(httpErrors);
+        return 'answers refused on purpose: ' + JSON.stringify(httpErrors) + '; while the server restarted: ' +
+            whileDown.length + ' connection errors';
     });
 } finally {
     await context.close();
@@ -317,6 +322,33 @@ async function main() {
         return 'events ' + eventsBefore + ' -> ' + positions.length + ' without a reload, positions ' +
             positions.join(',') + '; opened in ' + lagsOpen + ' ms, shown ' + lags.join(', ') +
             ' ms after each advance';
+    });
+
+    await check('reconnects', async () => {
+        const created = await need('create', 'reconnect-1');
+        await page.evaluate((h) => location.hash = h, '#/workflows/' + created.id);
+        await waitFor('step #0 active', async () => (await stepStatus(0)) === 'ACTIVE');
+        await waitFor('the WebSocket acknowledged', async () =>
+            page.evaluate(() => document.body.dataset.live === 'live'));
+        await page.evaluate(() => {
+            window.__liveStates = [];
+            new MutationObserver(() => window.__liveStates.push(document.body.dataset.live))
+                .observe(document.body, {attributes: true, attributeFilter: ['data-live']});
+        });
+        const restarted = Date.now();
+        serverDown = true;
+        await need('restart');
+        await waitFor('the WebSocket to be lost and opened again', async () => page.evaluate(() =>
+            window.__liveStates.includes('offline') && window.__liveStates.at(-1) === 'live'), 20000);
+        const back = Date.now() - restarted;
+        await need('advance', created.id, '0');
+        await waitFor('step #0 completed over the new WebSocket', async () => (await stepStatus(0)) === 'COMPLETED');
+        await waitFor('the metrics poll to answer again', async () =>
+            page.evaluate(() => document.getElementById('pulse').classList.contains('ok')));
+        serverDown = false;
+        assert(await page.evaluate(() => window.__marker) === marker, 'the page was reloaded');
+        return 'states ' + (await page.evaluate(() => window.__liveStates.join('>'))) + '; live again ' + back +
+            ' ms after the restart began';
     });
 
     await check('timer_countdown', async () => {
