@@ -1,7 +1,8 @@
 /*
  * One workflow: its steps as a timeline built from its events (scheduled, leased, attempts, failures, timers and
  * backoffs, completion), the pending timer's wake_at in local and UTC time with a live countdown, its input and
- * outputs, its events from the log with their positions (GET .../events, paged by next_after), its replay check, and
+ * outputs, its events from the log with their positions (GET .../events, paged by next_after; #/workflows/<id>?
+ * events_page=N sets the page size, 200 by default), its replay check, and
  * the operator's actions: approve (POST .../advance with expected_step_index, so it can never advance another step)
  * and cancel with a reason, each behind a confirmation. While the workflow runs it is followed live over the
  * workflowEvents subscription: each new event joins the list (by log position, so a replay after a reconnect adds
@@ -85,6 +86,7 @@ function timeBoth(value) {
 
 export function mount(container, params) {
     const id = params.get('id');
+    const pageSize = Math.min(1000, Math.max(1, Number(params.get('events_page')) || EVENTS_PAGE));
     const events = new Map();
     let workflow = null;
     let nextAfter;
@@ -146,7 +148,7 @@ export function mount(container, params) {
     async function loadEvents() {
         try {
             const page = await api('/api/v1/workflows/' + encodeURIComponent(id) + '/events',
-                {query: {after: nextAfter, limit: EVENTS_PAGE}});
+                {query: {after: nextAfter, limit: pageSize}});
             if (disposed) {
                 return;
             }

@@ -64,7 +64,8 @@ class ConsoleBrowserTest
                 config, words -> api.act(words));
 
             for (final String check : List.of("loads", "first_load_bytes", "cache_headers", "lists_workflows",
-                "counts_live", "filter_state", "paging", "timeline_live", "reconnects", "timer_countdown",
+                "counts_live", "filter_state", "paging", "timeline_live", "events_paged", "reconnects",
+                "timer_countdown",
                 "approve_refused_shows_problem", "approve", "cancel", "tasks_live", "charts_draw", "links",
                 "no_outside_requests", "no_console_errors"))
             {

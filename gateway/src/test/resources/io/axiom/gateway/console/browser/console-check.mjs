@@ -324,6 +324,23 @@ async function main() {
             ' ms after each advance';
     });
 
+    await check('events_paged', async () => {
+        await page.evaluate((h) => location.hash = h, '#/workflows/' + config.live + '?events_page=3');
+        const rows = () => page.$$eval('table.events tbody tr', (r) => r.map((row) => Number(row.dataset.position)));
+        await waitFor('a first page of 3 events', async () => (await rows()).length === 3);
+        const seen = [(await rows()).length];
+        while (await page.isVisible('button.more')) {
+            const before = (await rows()).length;
+            await page.click('button.more');
+            await waitFor('the next page', async () => (await rows()).length > before);
+            seen.push((await rows()).length);
+        }
+        const positions = await rows();
+        assert(positions.length === 8 && positions.every((p, i) => i === 0 || positions[i - 1] < p),
+            'all 8 events in log order: ' + positions);
+        return 'pages of 3: ' + seen.join(' -> ') + ' events';
+    });
+
     await check('reconnects', async () => {
         const created = await need('create', 'reconnect-1');
         await page.evaluate((h) => location.hash = h, '#/workflows/' + created.id);
