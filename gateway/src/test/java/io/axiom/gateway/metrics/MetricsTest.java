@@ -173,6 +173,39 @@ class MetricsTest
     }
 
     @Test
+    void anyAcceptHeaderGetsATextFormatAndOtherMethodsAreRefused()
+    {
+        for (final String accept : List.of("*/*", "garbage;;;=", "application/json", "application/vnd.google.protobuf",
+            "text/html, application/xhtml+xml"))
+        {
+            final TestServer.Response res = server.send(server.request("/api/v1/metrics/prometheus")
+                .header("Accept", accept).GET().build());
+            assertEquals(200, res.status(), accept);
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", res.contentType(), accept);
+            parse(res.body(), new HashMap<>());
+        }
+        final TestServer.Response post = server.post("/api/v1/metrics/prometheus", "text/plain", "x");
+        assertEquals(405, post.status());
+        assertEquals("METHOD_NOT_ALLOWED", post.json().get("code").asText());
+    }
+
+    @Test
+    void eachServerHasItsOwnRegistry()
+    {
+        assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        try (TestServer other = TestServer.start(dir.resolve("other")))
+        {
+            final Map<String, Double> mine = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+            final Map<String, Double> its = parse(other.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+            assertEquals(1.0, mine.get("axiom_workflows_created_total{}"));
+            assertEquals(0.0, its.get("axiom_workflows_created_total{}"));
+            assertNotNull(its.get("jvm_threads_current{}"), "the JVM's figures on every server");
+        }
+        final Map<String, Double> after = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+        assertEquals(1.0, after.get("axiom_workflows_created_total{}"), "still this server's own figures");
+    }
+
+    @Test
     void histogramCountsAreWhatTheEngineCounted()
     {
         final long seed = System.nanoTime();
