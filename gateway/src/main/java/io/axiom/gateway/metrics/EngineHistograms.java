@@ -3,10 +3,9 @@ package io.axiom.gateway.metrics;
 import java.util.Map;
 import java.util.WeakHashMap;
 
-import org.HdrHistogram.Histogram;
-
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import org.HdrHistogram.Histogram;
 
 import io.axiom.core.EngineCounters;
 

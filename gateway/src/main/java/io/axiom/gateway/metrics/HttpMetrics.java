@@ -8,11 +8,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 import io.axiom.gateway.auth.AuthModule;
 
@@ -131,8 +130,8 @@ public final class HttpMetrics implements AuthModule.RejectionListener
             intervals.put(route, interval);
             final Histogram total = totals.computeIfAbsent(route, r -> new Histogram(3));
             total.add(interval);
-            result.put(route, new Duration(Quantiles.of(total, NANOS_TO_SECONDS),
-                HistogramPoints.point(total, NANOS_TO_SECONDS, HistogramPoints.HTTP_SECONDS, Labels.of("route", route))));
+            result.put(route, new Duration(Quantiles.of(total, NANOS_TO_SECONDS), HistogramPoints.point(
+                total, NANOS_TO_SECONDS, HistogramPoints.HTTP_SECONDS, Labels.of("route", route))));
         }
         return result;
     }

@@ -11,11 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.helidon.http.HeaderNames;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
@@ -23,6 +18,11 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import io.axiom.core.Engine;
 import io.axiom.gateway.http.ApiProblem;
@@ -77,14 +77,6 @@ public final class MetricsModule implements GatewayModule
         this.engine = engine;
         registry.register((MultiCollector)() -> report().snapshots());
         registry.register((MultiCollector)JVM::scrape);
-    }
-
-    /**
-     * @return this server's Prometheus registry: Axiom's figures, then the JVM's.
-     */
-    public PrometheusRegistry registry()
-    {
-        return registry;
     }
 
     /**

@@ -2,12 +2,11 @@ package io.axiom.gateway.metrics;
 
 import java.util.Random;
 
-import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.Test;
-
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.NativeHistogramBucket;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
