@@ -31,9 +31,9 @@ import io.axiom.gateway.http.JsonViews;
 
 /**
  * {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (the Prometheus client library's
- * exposition: text format 0.0.4 by default, OpenMetrics text when the {@code Accept} header asks for
- * {@code application/openmetrics-text}), and the filter that counts every HTTP request by route template and status,
- * and every problem answer by its {@code code}.
+ * exposition: text format 0.0.4 by default, OpenMetrics text or protobuf, with native histograms, when the
+ * {@code Accept} header asks), and the filter that counts every HTTP request by route template and status, and every
+ * problem answer by its {@code code}.
  * <p>
  * Each module has its own {@link PrometheusRegistry} (never the library's static default one), since one JVM may run
  * several servers: one collector reads a {@link MetricsReport} per scrape, another adds the JVM and process metrics
@@ -146,9 +146,9 @@ public final class MetricsModule implements GatewayModule
 
     /**
      * @param accept the request's {@code Accept} header, or null.
-     * @return the library's writer for it; a text format when it asks for protobuf, whose writer (in
-     * {@code prometheus-metrics-exposition-formats}) is not on the class path: OpenMetrics when also accepted, else
-     * text format 0.0.4.
+     * @return the library's writer for it: protobuf (with native histograms) when asked, OpenMetrics text when asked,
+     * else text format 0.0.4; when the protobuf writer ({@code prometheus-metrics-exposition-formats}) is missing from
+     * the class path, the best text format the header also accepts.
      */
     static ExpositionFormatWriter writer(final String accept)
     {

@@ -1,8 +1,10 @@
 package io.axiom.gateway.metrics;
 
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,22 +163,67 @@ class MetricsTest
         assertTrue(res.body().contains("\naxiom_workflows_created_total 1.0\n"), res.body());
         openMetricsCheck(res.body());
 
-        final String prometheusDefault = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;" +
-            "encoding=delimited;q=0.7,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3";
-        final TestServer.Response negotiated = server.send(server.request("/api/v1/metrics/prometheus")
-            .header("Accept", prometheusDefault).GET().build());
-        assertEquals(200, negotiated.status());
-        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", negotiated.contentType(),
-            "no protobuf writer on the class path: the best text format the scraper accepts");
+        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", MetricsModule.writer(
+            "application/vnd.google.protobuf;q=0.7,application/openmetrics-text;q=0.5").getContentType(),
+            "the protobuf writer is on the class path");
         final TestServer.Response text = server.send(server.request("/api/v1/metrics/prometheus")
             .header("Accept", "text/plain").GET().build());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", text.contentType());
     }
 
     @Test
+    void protobufCarriesNativeAndClassicBucketsWhenAskedFor() throws Exception
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        }
+        final String prometheusDefault = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;" +
+            "encoding=delimited;q=0.7,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3";
+        final HttpResponse<byte[]> res = HttpClient.newHttpClient().send(server.request("/api/v1/metrics/prometheus")
+            .header("Accept", prometheusDefault).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, res.statusCode());
+        assertEquals("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+            res.headers().firstValue("Content-Type").orElse(""));
+
+        final Map<String, Metrics.MetricFamily> families = new HashMap<>();
+        try (InputStream in = new ByteArrayInputStream(res.body()))
+        {
+            for (Metrics.MetricFamily f = Metrics.MetricFamily.parseDelimitedFrom(in); null != f;
+                f = Metrics.MetricFamily.parseDelimitedFrom(in))
+            {
+                assertTrue(null == families.put(f.getName(), f), "family twice: " + f.getName());
+            }
+        }
+        final Map<String, Double> text = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+        for (final String name : List.of("axiom_command_duration_seconds", "axiom_fsync_duration_seconds",
+            "axiom_batch_size"))
+        {
+            final Metrics.MetricFamily family = families.get(name);
+            assertNotNull(family, name + " in " + families.keySet());
+            assertEquals(Metrics.MetricType.HISTOGRAM, family.getType());
+            final Metrics.Histogram h = family.getMetric(0).getHistogram();
+            assertEquals(HistogramPoints.NATIVE_SCHEMA, h.getSchema(), name);
+            assertTrue(h.getPositiveSpanCount() > 0 && h.getPositiveDeltaCount() > 0, name + " native buckets");
+            assertTrue(h.getBucketCount() > 10, name + " classic buckets");
+            long nativeCount = h.getZeroCount();
+            long bucket = 0;
+            for (final long delta : h.getPositiveDeltaList())
+            {
+                bucket += delta;
+                nativeCount += bucket;
+            }
+            assertEquals(h.getSampleCount(), nativeCount, name + ": native buckets hold every observation");
+            assertEquals(text.get(name + "_count{}"), (double)h.getSampleCount(), name + ": as in the text format");
+        }
+        assertEquals(3.0, families.get("axiom_workflows_created_total").getMetric(0).getCounter().getValue());
+        assertNotNull(families.get("jvm_memory_used_bytes"));
+    }
+
+    @Test
     void anyAcceptHeaderGetsATextFormatAndOtherMethodsAreRefused()
     {
-        for (final String accept : List.of("*/*", "garbage;;;=", "application/json", "application/vnd.google.protobuf",
+        for (final String accept : List.of("*/*", "garbage;;;=", "application/json", "application/protobuf",
             "text/html, application/xhtml+xml"))
         {
             final TestServer.Response res = server.send(server.request("/api/v1/metrics/prometheus")
