@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The operator files under {@code ops/}: the Grafana dashboard parses and has the structure Grafana needs, the alert
  * rules pass {@code promtool check rules}, and every metric either names is one a running server exports (scraped
  * after some traffic, sample names with their {@code _total}, {@code _bucket}, {@code _count}, {@code _sum} and, in
- * OpenMetrics, {@code _created} suffixes).
+ * OpenMetrics, {@code _created} suffixes, and the bare names of histograms, which name the native histogram series
+ * when Prometheus ingests native histograms).
  */
 class OpsFilesTest
 {
@@ -42,6 +43,7 @@ class OpsFilesTest
     private static final Path ALERTS = Path.of("ops", "prometheus", "axiom-alerts.yml");
     private static final Pattern METRIC = Pattern.compile("\\b((?:axiom|jvm|process)_[a-zA-Z0-9_]*)");
     private static final Pattern SAMPLE_NAME = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
+    private static final Pattern HISTOGRAM = Pattern.compile("(?m)^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) histogram$");
 
     @TempDir
     static Path dir;
@@ -64,6 +66,11 @@ class OpsFilesTest
                 while (m.find())
                 {
                     exported.add(m.group(1));
+                }
+                final Matcher h = HISTOGRAM.matcher(body);
+                while (h.find())
+                {
+                    exported.add(h.group(1));
                 }
             }
         }
