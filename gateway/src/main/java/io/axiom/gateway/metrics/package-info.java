@@ -1,6 +1,6 @@
 /**
  * Operator metrics: {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (the Prometheus
- * Java client's exposition: text format 0.0.4, or OpenMetrics when the {@code Accept} header asks).
+ * Java client's exposition: text format 0.0.4, or OpenMetrics text or protobuf when the {@code Accept} header asks).
  * <p>
  * Sources: the engine's {@link io.axiom.core.EngineCounters} (volatile figures the processor publishes once per duty
  * cycle, read without touching the ring, so metrics answer during recovery and under overload); its HdrHistogram
