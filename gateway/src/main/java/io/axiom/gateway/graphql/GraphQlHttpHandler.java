@@ -112,7 +112,8 @@ final class GraphQlHttpHandler
         final GraphQlRequest request;
         try
         {
-            if (req.headers().contains(HeaderNames.UPGRADE))
+            if (req.headers().contains(HeaderNames.UPGRADE) && req.headers().get(HeaderNames.UPGRADE).get()
+                .toLowerCase(Locale.ROOT).contains("websocket"))
             {
                 // a WebSocket handshake the WebSocket endpoint did not take: never run it as a query
                 throw new RequestRefused(Status.BAD_REQUEST_400, new GraphQlProblem(GraphQlProblem.BAD_REQUEST,
