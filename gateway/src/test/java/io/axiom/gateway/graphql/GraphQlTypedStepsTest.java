@@ -248,6 +248,10 @@ class GraphQlTypedStepsTest
         assertEquals(List.of("TASK", "APPROVAL", "TIMER"), enumValues("StepType"));
         assertEquals(List.of("PENDING", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED"), enumValues("StepStatus"));
         assertEquals(List.of("READY", "RECOVERING", "FAILED"), enumValues("EngineStatus"));
+        final JsonNode badFaith = graphQl.execute("{ a: __type(name: \"StepType\") { name } b: __type(name: " +
+            "\"StepStatus\") { name } }");
+        assertEquals(QueryLimits.QUERY_TOO_COMPLEX, onlyErrorCode(badFaith), "introspection graphql-java refuses " +
+            "as not in good faith is a client's error, not the server's: " + badFaith);
         final JsonNode step = graphQl.data("{ __type(name: \"Step\") { fields { name type { kind ofType { name kind " +
             "} } } } }").get("__type");
         for (final JsonNode field : step.get("fields"))
