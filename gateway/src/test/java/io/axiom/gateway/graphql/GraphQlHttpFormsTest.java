@@ -115,6 +115,10 @@ class GraphQlHttpFormsTest
             assertEquals("METHOD_NOT_ALLOWED", onlyErrorCode(res.json()));
             assertFalse(res.json().has("data"), res::toString);
         }
+        final TestServer.Response head = server.send(server.request("/graphql?query=" + encode("mutation { " +
+            "createWorkflow(name: \"by-head\", steps: [\"A\"]) { id } }")).method("HEAD",
+            HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(405, head.status(), head::toString);
         final TestServer.Response query = get("query=" + encode("mutation M { cancelWorkflow(id: \"" + workflowId +
             "\") { id } } query Q { health { ready } }") + "&operationName=Q");
         assertEquals(200, query.status(), "the query of a document that also holds a mutation runs: " + query);
