@@ -278,6 +278,7 @@ class AxiomConfigTest
             case BOOLEAN -> "false";
             case SIZE -> "128KiB";
             case INT, LONG -> Long.toString(Math.max(4, key.min()));
+            case CHOICE -> key.choices().getLast();
         };
     }
 

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 public final class ServerProcess implements AutoCloseable
 {
     /** The line the server prints once its HTTP port is bound. */
-    public static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://\\S+)");
+    public static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://[^\\s\"]+)");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
