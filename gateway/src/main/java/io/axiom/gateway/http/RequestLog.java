@@ -7,7 +7,8 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * One log line per refused or failed request, on the logger {@value #LOGGER}: a 4xx at DEBUG, a 5xx at WARNING,
  * each with method, path, status, the problem's code and its detail (a 500's detail carries the reference of the
- * ERROR line that describes the failure). Successful requests are not logged.
+ * ERROR line that describes the failure). Successful requests are not logged, and the 503 of {@code /ready} or
+ * {@code /health} (recovering, not accepting) is an answer to a probe, logged at DEBUG.
  * <p>
  * The filter runs first, before authentication, so the 401s are seen too; the problem's code and detail are taken
  * from the last problem document {@link JsonViews#problem} rendered on the request's thread (Helidon serves a
@@ -70,7 +71,8 @@ public final class RequestLog
      */
     public static void answered(final String method, final String path, final int status, final ApiProblem problem)
     {
-        final System.Logger.Level level = status >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
+        final System.Logger.Level level = status >= 500 && !isProbe(path) ?
+            System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
         if (status < 400 || !LOG.isLoggable(level))
         {
             return;
@@ -78,5 +80,13 @@ public final class RequestLog
         final String code = null != problem && problem.status() == status ? problem.code() : Responses.code(status);
         final String detail = null != problem && problem.status() == status ? ": " + problem.detail() : "";
         LOG.log(level, method + " " + path + " " + status + " " + code + detail);
+    }
+
+    /**
+     * @return true for the probes, whose 503 (recovering, not accepting) is an answer, not a failure.
+     */
+    private static boolean isProbe(final String path)
+    {
+        return "/ready".equals(path) || "/health".equals(path);
     }
 }

@@ -289,6 +289,18 @@ public final class ServerProcess implements AutoCloseable
     }
 
     /**
+     * SIGTERM the server (a clean stop: its shutdown hook runs) and wait until it is gone.
+     *
+     * @param timeout bound on the wait.
+     * @return its exit status.
+     */
+    public int terminate(final Duration timeout)
+    {
+        process.toHandle().destroy(); // Process.destroy() would also close the pipe whose output is still read
+        return awaitExit(timeout);
+    }
+
+    /**
      * Wait for the process to end.
      *
      * @param timeout bound on the wait.
