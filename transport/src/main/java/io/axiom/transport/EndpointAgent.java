@@ -376,7 +376,8 @@ final class EndpointAgent implements Agent
                 }
                 return Action.CONTINUE;
             }
-            retire(connection, null, "it said hello from another response channel"); // the worker answers elsewhere now: its old connection goes
+            // the worker answers elsewhere now: its old connection goes
+            retire(connection, null, "it said hello from another response channel");
         }
         connection = open(sessionId, workerId, channel, stream);
         if (null != connection)
@@ -579,7 +580,8 @@ final class EndpointAgent implements Agent
         {
             if (0 == connection.backlogBytes())
             {
-                retire(connection, null, "its protocol version is not supported"); // its HelloRejected is in the publication, which lingers to deliver it
+                // its HelloRejected is in the publication, which lingers to deliver it
+                retire(connection, null, "its protocol version is not supported");
             }
         }
         else if (!connection.publication().isConnected())
