@@ -158,6 +158,17 @@ async function rowsShown() {
         id: r.dataset.id, state: r.dataset.state, name: r.children[1].innerText})));
 }
 
+/** Back to the unfiltered table, waiting until the view was built anew (a form filled before that would be lost). */
+async function resetFilters() {
+    if (!/#\/workflows\?/.test(page.url())) {
+        return;
+    }
+    const old = await page.$('form.filters');
+    await page.click('form.filters button:has-text("Reset")');
+    await page.waitForFunction((form) => !form.isConnected, old, {timeout: WAIT});
+    await page.waitForSelector('table.workflows tbody tr[data-id]', {timeout: WAIT});
+}
+
 async function stepStatus(index) {
     return page.$eval('li.step[data-index="' + index + '"]', (li) => li.dataset.status).catch(() => null);
 }
@@ -272,7 +283,7 @@ async function main() {
     });
 
     await check('paging', async () => {
-        await page.click('form.filters button:has-text("Reset")');
+        await resetFilters();
         await page.selectOption('form.filters select[name=limit]', '10');
         await page.click('form.filters button[type=submit]');
         await waitFor('a page of 10', async () => (await rowsShown()).length === 10);
@@ -577,8 +588,7 @@ async function search() {
     await page.waitForSelector('table.workflows tbody tr[data-id]', {timeout: WAIT});
 
     const submit = async (fill) => {
-        await page.click('form.filters button:has-text("Reset")');
-        await page.waitForSelector('table.workflows tbody tr[data-id]', {timeout: WAIT});
+        await resetFilters();
         apiRequests.length = 0;
         await fill();
         await page.click('form.filters button[type=submit]');
