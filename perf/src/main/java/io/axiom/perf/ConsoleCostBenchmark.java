@@ -96,7 +96,8 @@ final class ConsoleCostBenchmark
             "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
         final List<String> urls = new ArrayList<>();
-        final String[] paths = options.string("console-paths", "/,/#/workflows/" + approvalId).split(",");
+        final String[] paths = options.string("console-paths", "/#/charts,/#/workflows/{id},/#/tasks,/#/workflows")
+            .split(",");
         for (int i = 0; i < consoles; i++)
         {
             urls.add(baseUrl + paths[i % paths.length].replace("{id}", approvalId));
@@ -218,8 +219,7 @@ final class ConsoleCostBenchmark
         report.line("Method (re-run with `bin/axiom perf console`): the real server (`bin/axiom server --port 0`, " +
             "fsync on, a fresh data dir) and, in each round, the same load twice: once with no console open and once " +
             "with **" + consoles + " web consoles open and live** (one headless Debian Chromium, a tab per console, " +
-            "background throttling off; the tabs alternate between the workflows page with its live charts and one " +
-            "workflow's page with its live subscription: " + String.join(", ", urls.stream().map(u ->
+            "background throttling off; the tabs take these pages in turn: " + String.join(", ", urls.stream().map(u ->
             "`" + u.replaceFirst("http://[^/]+", "") + "`").distinct().toList()) + "). The order alternates per round " +
             "(ABBA) so that drift of the shared machine falls on both sides. The load: fixed-rate creates at " +
             Report.num(createRate) + "/s and GETs at " + Report.num(getRate) + "/s (" + warmupS + " s warm-up, " +
