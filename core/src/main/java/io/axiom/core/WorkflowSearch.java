@@ -18,14 +18,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * in id order (or its reverse) and each is tested against the other filters, which reads only the workflows of the
  * smallest index. When one filter alone is given, a page starts by rank (no walk over the workflows it skips) and
  * the total is the index's count; with several, the total counts the driver's matching members. A prefix drives by
- * merging its names' lists.
+ * merging its names' lists through a heap (log(names) a workflow).
  * <p>
  * <b>Order.</b> By id, or by creation time, which is the same order (ties by id), ascending or descending. A log
  * written while the clock stepped back, before creation times were kept non-decreasing, is still answered right:
  * its creation range is then a test on each workflow of the driver, and creation order is id order.
  * <p>
- * One instance, reused by the processor for every list query: no allocation but when a prefix matches more names
- * than any prefix before.
+ * <b>Cost.</b> Reads only workflows of the driving index: a page costs its length (plus the offset when several
+ * filters are given, or a prefix drives), the total its index's count in the range (several filters: the driver's
+ * members in the range). A prefix adds a binary search per matching name. One instance, reused by the processor for
+ * every list query: no allocation but when a prefix matches more names than any prefix before.
  */
 final class WorkflowSearch
 {
@@ -62,6 +64,9 @@ final class WorkflowSearch
     private int prefixStart;
     private int prefixEnd;
     private int[] heads = new int[16];
+    private int[] heapList = new int[16];
+    private int[] heapKey = new int[16];
+    private int heapSize;
 
     WorkflowSearch(final EngineState state)
     {
@@ -286,13 +291,28 @@ final class WorkflowSearch
                 final int count = prefixEnd - prefixStart;
                 if (heads.length < count)
                 {
-                    heads = new int[Math.max(count, heads.length * 2)];
+                    final int length = Math.max(count, heads.length * 2);
+                    heads = new int[length];
+                    heapList = new int[length];
+                    heapKey = new int[length];
                 }
                 final Utf8Keys<NameIndex.Name> names = state.names.names();
+                heapSize = 0;
                 for (int i = 0; i < count; i++)
                 {
                     final NameIndex.Name n = names.get(prefixStart + i);
                     heads[i] = descending ? n.rank(high) - 1 : n.rank(low);
+                    final int member = member(n, heads[i]);
+                    if (member >= 0)
+                    {
+                        heapList[heapSize] = i;
+                        heapKey[heapSize] = member;
+                        heapSize++;
+                    }
+                }
+                for (int i = (heapSize >>> 1) - 1; i >= 0; i--)
+                {
+                    siftDown(i);
                 }
             }
             default -> cursor = descending ? high : low - 1;
@@ -349,35 +369,79 @@ final class WorkflowSearch
         }
     }
 
+    /**
+     * The names of a prefix merged in the query's order: a heap of each name's next member (the smallest on top, or
+     * the largest when descending), so each workflow costs log(names) whatever the number of names.
+     */
     private int advancePrefix()
     {
-        final Utf8Keys<NameIndex.Name> names = state.names.names();
-        int best = -1;
-        int bestIndex = -1;
-        for (int i = 0, count = prefixEnd - prefixStart; i < count; i++)
+        if (0 == heapSize)
         {
-            final NameIndex.Name n = names.get(prefixStart + i);
-            final int head = heads[i];
-            if (head < 0 || head >= n.count())
-            {
-                continue;
-            }
-            final int index = n.member(head);
-            if (index < low || index >= high)
-            {
-                continue;
-            }
-            if (-1 == best || (descending ? index > bestIndex : index < bestIndex))
-            {
-                best = i;
-                bestIndex = index;
-            }
+            return -1;
         }
-        if (best >= 0)
+        final int list = heapList[0];
+        final int index = heapKey[0];
+        heads[list] += descending ? -1 : 1;
+        final int member = member(state.names.names().get(prefixStart + list), heads[list]);
+        if (member >= 0)
         {
-            heads[best] += descending ? -1 : 1;
+            heapKey[0] = member;
         }
-        return bestIndex;
+        else
+        {
+            heapSize--;
+            heapList[0] = heapList[heapSize];
+            heapKey[0] = heapKey[heapSize];
+        }
+        siftDown(0);
+        return index;
+    }
+
+    /**
+     * @return the name's member at a rank when it is in the id range, else -1.
+     */
+    private int member(final NameIndex.Name name, final int rank)
+    {
+        if (rank < 0 || rank >= name.count())
+        {
+            return -1;
+        }
+        final int member = name.member(rank);
+        return member >= low && member < high ? member : -1;
+    }
+
+    private void siftDown(final int from)
+    {
+        int i = from;
+        while (true)
+        {
+            final int left = 2 * i + 1;
+            if (left >= heapSize)
+            {
+                return;
+            }
+            int first = left;
+            if (left + 1 < heapSize && before(heapKey[left + 1], heapKey[left]))
+            {
+                first = left + 1;
+            }
+            if (!before(heapKey[first], heapKey[i]))
+            {
+                return;
+            }
+            final int list = heapList[i];
+            final int key = heapKey[i];
+            heapList[i] = heapList[first];
+            heapKey[i] = heapKey[first];
+            heapList[first] = list;
+            heapKey[first] = key;
+            i = first;
+        }
+    }
+
+    private boolean before(final int a, final int b)
+    {
+        return descending ? a > b : a < b;
     }
 
     private boolean matches(final int index)
