@@ -6,7 +6,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import io.axiom.core.api.WorkflowQuery;
 import io.helidon.common.uri.UriQuery;
@@ -26,8 +25,6 @@ public final class WorkflowSearchParams
     /** Every query parameter the list route takes. */
     public static final List<String> PARAMETERS = List.of("state", "name", "name_prefix", "step", "created_after",
         "created_before", "sort", "order", "limit", "offset");
-    private static final Set<String> STATES =
-        Set.of("CREATED", "RUNNING", "WAITING", "COMPLETED", "FAILED", "CANCELLED");
 
     private WorkflowSearchParams()
     {
@@ -111,7 +108,7 @@ public final class WorkflowSearchParams
         if (null != state)
         {
             upperState = state.trim().toUpperCase(Locale.ROOT);
-            if (!STATES.contains(upperState))
+            if (!Gateway.STATES.contains(upperState))
             {
                 throw invalid("query parameter state must be one of CREATED, RUNNING, WAITING, COMPLETED, FAILED, " +
                     "CANCELLED, got '" + clip(state) + "'");
