@@ -1,14 +1,16 @@
 package io.axiom.core;
 
-import java.util.Arrays;
+import java.util.Comparator;
+import java.util.TreeMap;
 
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
  * A dictionary of distinct UTF-8 names: found by their bytes where they lie (an event, a query), without making a
- * String, and kept sorted by their bytes (unsigned, which is code point order), so that every name with a given
- * prefix is one run of the sorted order. Only a new name allocates (its key and a slot in the sorted array).
+ * String, and kept in order of their bytes (unsigned, which is code point order) in a red-black tree, so that every
+ * name with a given prefix is one run of that order, found and walked in log(names) a step. Only a new name allocates
+ * (its key and its tree entry); adding one costs log(names) whatever their number.
  * <p>
  * Owned by the processor thread.
  *
@@ -17,9 +19,19 @@ import org.agrona.collections.Int2ObjectHashMap;
 final class Utf8Keys<K extends Utf8Keys.Key>
 {
     /**
+     * Bytes to order: a name's, or a query's where they lie.
+     */
+    abstract static class Bytes
+    {
+        abstract int length();
+
+        abstract byte at(int index);
+    }
+
+    /**
      * One distinct name.
      */
-    static class Key
+    static class Key extends Bytes
     {
         final byte[] utf8;
         final int hash;
@@ -30,28 +42,58 @@ final class Utf8Keys<K extends Utf8Keys.Key>
             this.utf8 = utf8;
             this.hash = hash(utf8);
         }
+
+        int length()
+        {
+            return utf8.length;
+        }
+
+        byte at(final int index)
+        {
+            return utf8[index];
+        }
     }
 
+    /**
+     * Bytes of a buffer, to look the order up with; reused.
+     */
+    private static final class Probe extends Bytes
+    {
+        private DirectBuffer buffer;
+        private int offset;
+        private int length;
+
+        Probe wrap(final DirectBuffer buffer, final int offset, final int length)
+        {
+            this.buffer = buffer;
+            this.offset = offset;
+            this.length = length;
+            return this;
+        }
+
+        int length()
+        {
+            return length;
+        }
+
+        byte at(final int index)
+        {
+            return buffer.getByte(offset + index);
+        }
+    }
+
+    private static final Comparator<Bytes> ORDER = Utf8Keys::compare;
+
     private final Int2ObjectHashMap<Key> buckets = new Int2ObjectHashMap<>();
-    private Key[] sorted = new Key[16];
-    private int size;
+    private final TreeMap<Bytes, Key> sorted = new TreeMap<>(ORDER);
+    private final Probe probe = new Probe();
 
     /**
      * @return distinct names.
      */
     int size()
     {
-        return size;
-    }
-
-    /**
-     * @param rank a position in byte order, from 0.
-     * @return the name there.
-     */
-    @SuppressWarnings("unchecked")
-    K get(final int rank)
-    {
-        return (K)sorted[rank];
+        return sorted.size();
     }
 
     /**
@@ -66,7 +108,7 @@ final class Utf8Keys<K extends Utf8Keys.Key>
         Key key = buckets.get(hash(buffer, offset, length));
         while (null != key)
         {
-            if (key.utf8.length == length && 0 == compare(key.utf8, buffer, offset, length))
+            if (key.utf8.length == length && 0 == compare(key, probe.wrap(buffer, offset, length)))
             {
                 return (K)key;
             }
@@ -82,66 +124,34 @@ final class Utf8Keys<K extends Utf8Keys.Key>
     {
         key.nextInBucket = buckets.get(key.hash);
         buckets.put(key.hash, key);
-        final int at = lowerBound(key.utf8);
-        if (size == sorted.length)
-        {
-            sorted = Arrays.copyOf(sorted, size * 2);
-        }
-        System.arraycopy(sorted, at, sorted, at + 1, size - at);
-        sorted[at] = key;
-        size++;
+        sorted.put(key, key);
     }
 
     /**
      * @param buffer holding a prefix's UTF-8 bytes.
      * @param offset of the bytes.
      * @param length of the bytes.
-     * @return the rank of the first name that starts with the prefix (or would, if there is none).
+     * @return the first name, in byte order, that starts with the prefix, or null when none does.
      */
-    int prefixStart(final DirectBuffer buffer, final int offset, final int length)
+    @SuppressWarnings("unchecked")
+    K firstWithPrefix(final DirectBuffer buffer, final int offset, final int length)
     {
-        int low = 0;
-        int high = size;
-        while (low < high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (compare(sorted[mid].utf8, buffer, offset, length) < 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
+        final Key key = (Key)sorted.ceilingKey(probe.wrap(buffer, offset, length));
+        return null != key && startsWith(key.utf8, buffer, offset, length) ? (K)key : null;
     }
 
     /**
-     * @param buffer holding a prefix's UTF-8 bytes.
-     * @param offset of the bytes.
-     * @param length of the bytes.
-     * @return the rank after the last name that starts with the prefix: in byte order the names below the prefix
-     * come first, then those that start with it, then the rest.
+     * @param previous a name that starts with the prefix.
+     * @param buffer   holding the prefix's UTF-8 bytes.
+     * @param offset   of the bytes.
+     * @param length   of the bytes.
+     * @return the next name, in byte order, that starts with the prefix, or null when none does.
      */
-    int prefixEnd(final DirectBuffer buffer, final int offset, final int length)
+    @SuppressWarnings("unchecked")
+    K nextWithPrefix(final K previous, final DirectBuffer buffer, final int offset, final int length)
     {
-        int low = 0;
-        int high = size;
-        while (low < high)
-        {
-            final int mid = (low + high) >>> 1;
-            final byte[] name = sorted[mid].utf8;
-            if (compare(name, buffer, offset, length) < 0 || startsWith(name, buffer, offset, length))
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
+        final Key key = (Key)sorted.higherKey(previous);
+        return null != key && startsWith(key.utf8, buffer, offset, length) ? (K)key : null;
     }
 
     /**
@@ -167,41 +177,24 @@ final class Utf8Keys<K extends Utf8Keys.Key>
         return true;
     }
 
-    private int lowerBound(final byte[] utf8)
-    {
-        int low = 0;
-        int high = size;
-        while (low < high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (Arrays.compareUnsigned(sorted[mid].utf8, utf8) < 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
-    }
-
     /**
-     * @return the order of the name and the bytes, unsigned and byte by byte, the shorter first when one is a prefix
-     * of the other.
+     * @return the order of two byte strings, unsigned and byte by byte, the shorter first when one is a prefix of the
+     * other.
      */
-    private static int compare(final byte[] name, final DirectBuffer buffer, final int offset, final int length)
+    private static int compare(final Bytes a, final Bytes b)
     {
-        for (int i = 0, common = Math.min(name.length, length); i < common; i++)
+        final int aLength = a.length();
+        final int bLength = b.length();
+        for (int i = 0, common = Math.min(aLength, bLength); i < common; i++)
         {
-            final int a = name[i] & 0xFF;
-            final int b = buffer.getByte(offset + i) & 0xFF;
-            if (a != b)
+            final int x = a.at(i) & 0xFF;
+            final int y = b.at(i) & 0xFF;
+            if (x != y)
             {
-                return a - b;
+                return x - y;
             }
         }
-        return name.length - length;
+        return aLength - bLength;
     }
 
     static int hash(final DirectBuffer buffer, final int offset, final int length)

@@ -26,7 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Cost.</b> Reads only workflows of the driving index: a page costs its length (plus the offset when several
  * filters are given, or a prefix drives), the total its index's count in the range (several filters: the driver's
- * members in the range). A prefix adds a binary search per matching name. One instance, reused by the processor for
+ * members in the range). A prefix adds a step through the names' order and a binary search per matching name. One instance, reused by the processor for
  * every list query: no allocation but when a prefix matches more names than any prefix before.
  */
 final class WorkflowSearch
@@ -61,8 +61,8 @@ final class WorkflowSearch
     private long driverCount;
     private boolean filtered;
     private int cursor;
-    private int prefixStart;
-    private int prefixEnd;
+    private NameIndex.Name[] prefixNames = new NameIndex.Name[16];
+    private int prefixCount;
     private int[] heads = new int[16];
     private int[] heapList = new int[16];
     private int[] heapKey = new int[16];
@@ -226,13 +226,19 @@ final class WorkflowSearch
         if (nameMatch == NameMatch.PREFIX)
         {
             final Utf8Keys<NameIndex.Name> names = state.names.names();
-            prefixStart = names.prefixStart(nameView, 0, nameView.capacity());
-            prefixEnd = names.prefixEnd(nameView, 0, nameView.capacity());
+            final int prefixLength = nameView.capacity();
+            final boolean whole = 0 == low && high == state.workflows.size();
+            prefixCount = 0;
             long count = 0;
-            for (int i = prefixStart; i < prefixEnd; i++)
+            for (NameIndex.Name n = names.firstWithPrefix(nameView, 0, prefixLength); null != n;
+                n = names.nextWithPrefix(n, nameView, 0, prefixLength))
             {
-                final NameIndex.Name n = names.get(i);
-                count += n.rank(high) - n.rank(low);
+                if (prefixCount == prefixNames.length)
+                {
+                    prefixNames = java.util.Arrays.copyOf(prefixNames, prefixCount * 2);
+                }
+                prefixNames[prefixCount++] = n;
+                count += whole ? n.count() : n.rank(high) - n.rank(low);
             }
             consider(PREFIX, count);
         }
@@ -288,7 +294,7 @@ final class WorkflowSearch
             case NAME -> cursor = descending ? name.rank(high) : name.rank(low) - 1;
             case PREFIX ->
             {
-                final int count = prefixEnd - prefixStart;
+                final int count = prefixCount;
                 if (heads.length < count)
                 {
                     final int length = Math.max(count, heads.length * 2);
@@ -296,11 +302,10 @@ final class WorkflowSearch
                     heapList = new int[length];
                     heapKey = new int[length];
                 }
-                final Utf8Keys<NameIndex.Name> names = state.names.names();
                 heapSize = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    final NameIndex.Name n = names.get(prefixStart + i);
+                    final NameIndex.Name n = prefixNames[i];
                     heads[i] = descending ? n.rank(high) - 1 : n.rank(low);
                     final int member = member(n, heads[i]);
                     if (member >= 0)
@@ -382,7 +387,7 @@ final class WorkflowSearch
         final int list = heapList[0];
         final int index = heapKey[0];
         heads[list] += descending ? -1 : 1;
-        final int member = member(state.names.names().get(prefixStart + list), heads[list]);
+        final int member = member(prefixNames[list], heads[list]);
         if (member >= 0)
         {
             heapKey[0] = member;
