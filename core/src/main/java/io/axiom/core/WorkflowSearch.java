@@ -26,7 +26,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Cost.</b> Reads only workflows of the driving index: a page costs its length (plus the offset when several
  * filters are given, or a prefix drives), the total its index's count in the range (several filters: the driver's
- * members in the range). A prefix adds a step through the names' order and a binary search per matching name. One instance, reused by the processor for
+ * members in the range). A prefix adds a step through the names' order and a binary search per matching name: cheap
+ * for a prefix of a few names, but a short prefix over many unique names holds the processor for each of them
+ * (measured on the 2-core machine with 900,000 workflows: a prefix of 55,555 names about 8 ms, of 450,000 names about
+ * 100 ms; an exact name, a state or a step alone stays under 0.02 ms). One instance, reused by the processor for
  * every list query: no allocation but when a prefix matches more names than any prefix before.
  */
 final class WorkflowSearch
