@@ -314,16 +314,19 @@ final class Applier implements RecordHandler
             d.wrap(buffer, body, block, version);
             definition = state.definitions.add(buffer, stepsOffset, stepsLength, d);
         }
-        d.skipName();
+        final Workflow workflow = new Workflow(workflowId, definition, position, timestamp);
+        final int index = state.workflows.size();
+        state.names.add(workflow, index, d);
         if (d.idempotencyKeyLength() > 0)
         {
             state.createKeys.put(d.idempotencyKey(), workflowId);
         }
 
-        final Workflow workflow = new Workflow(workflowId, definition, position, timestamp);
         workflow.addEvent(position);
         state.workflows.add(workflow);
-        state.states.add(state.indexOf(workflow), WorkflowState.CREATED);
+        state.states.add(index, WorkflowState.CREATED);
+        state.steps.enter(index, definition.stepNames[0]);
+        state.created(timestamp);
         state.nextWorkflowId = workflowId + 1;
     }
 
@@ -340,6 +343,12 @@ final class Applier implements RecordHandler
             throw illegal(w, position, "StepScheduled for step " + step + " attempt " + attempt);
         }
         touch(w, position, timestamp);
+        if (step != w.currentStep)
+        {
+            final int index = state.indexOf(w);
+            state.steps.leave(index, w.definition.stepNames[w.currentStep]);
+            state.steps.enter(index, w.definition.stepNames[step]);
+        }
         w.currentStep = step;
         w.attempt = attempt;
         w.flags &= ~Workflow.ATTEMPT_FAILED;
@@ -486,6 +495,7 @@ final class Applier implements RecordHandler
         state.timers.cancel(workflow);
         state.taskQueues.dequeue(workflow);
         endLease(workflow);
+        state.steps.leave(state.indexOf(workflow), workflow.definition.stepNames[workflow.currentStep]);
         moveTo(workflow, to);
         workflow.terminalPosition = position;
     }

@@ -12,7 +12,10 @@ import io.axiom.codecs.GetConsistentPointEncoder;
 import io.axiom.codecs.GetWorkflowEncoder;
 import io.axiom.codecs.GetTaskQueuesEncoder;
 import io.axiom.codecs.GetWorkflowEventsEncoder;
+import io.axiom.codecs.ListSort;
 import io.axiom.codecs.ListWorkflowsEncoder;
+import io.axiom.codecs.NameMatch;
+import io.axiom.codecs.SortOrder;
 import io.axiom.codecs.ReplayWorkflowEncoder;
 import io.axiom.codecs.MessageHeaderEncoder;
 import io.axiom.codecs.StateFilter;
@@ -20,6 +23,7 @@ import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.Status;
 import io.axiom.core.api.StepSpec;
+import io.axiom.core.api.WorkflowQuery;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -229,6 +233,17 @@ public final class EngineClient
      */
     public EngineReply list(final int offset, final int limit, final String state, final Duration timeout)
     {
+        return list(WorkflowQuery.page(offset, limit, state), timeout);
+    }
+
+    /**
+     * @param query   the filters, order and page.
+     * @param timeout how long to wait.
+     * @return WorkflowList or Problem(INVALID).
+     */
+    public EngineReply list(final WorkflowQuery query, final Duration timeout)
+    {
+        final String state = query.state();
         final StateFilter filter;
         if (null == state)
         {
@@ -249,15 +264,28 @@ public final class EngineClient
                 return new EngineReply.Problem(Status.INVALID, "INVALID_QUERY", "unknown state '" + state + "'");
             }
         }
-        return submit(HEADER + ListWorkflowsEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        final byte[] name = null == query.name() ? new byte[0] : query.name().getBytes(StandardCharsets.UTF_8);
+        final byte[] step = null == query.step() ? new byte[0] : query.step().getBytes(StandardCharsets.UTF_8);
+        final NameMatch match = null == query.name() ? NameMatch.ANY :
+            query.namePrefix() ? NameMatch.PREFIX : NameMatch.EXACT;
+        final int length = HEADER + ListWorkflowsEncoder.BLOCK_LENGTH + VAR_HEADER + name.length + VAR_HEADER +
+            step.length;
+        return submit(length, timeout, (buffer) ->
         {
             new ListWorkflowsEncoder()
                 .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(0)
-                .skip(offset)
-                .maxCount(limit)
-                .state(filter);
-            return HEADER + ListWorkflowsEncoder.BLOCK_LENGTH;
+                .skip(query.offset())
+                .maxCount(query.limit())
+                .state(filter)
+                .createdFrom(query.createdFrom())
+                .createdUntil(query.createdUntil())
+                .nameMatch(match)
+                .sort(query.byCreatedAt() ? ListSort.CREATED_AT : ListSort.ID)
+                .order(query.descending() ? SortOrder.DESC : SortOrder.ASC)
+                .putName(name, 0, name.length)
+                .putStep(step, 0, step.length);
+            return length;
         });
     }
 

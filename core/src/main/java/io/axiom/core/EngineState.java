@@ -22,6 +22,8 @@ final class EngineState
     /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
     final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
     final StateIndex states = new StateIndex();
+    final NameIndex names = new NameIndex();
+    final StepIndex steps = new StepIndex();
     final TaskQueues taskQueues = new TaskQueues(this::workflow);
     final Timers timers;
     long idBase;
@@ -29,6 +31,14 @@ final class EngineState
     long eventsApplied;
     /** Leases in flight (workflows whose current task step a worker holds). */
     long leases;
+    /** The latest creation time of any workflow. */
+    long lastCreatedAt = Long.MIN_VALUE;
+    /**
+     * Workflows created earlier than one before them (a log written while the clock stepped back, before creation
+     * times were kept non-decreasing): while 0, creation time never decreases in id order and a creation range is an
+     * id range.
+     */
+    long createdOutOfOrder;
 
     EngineState(final long startTimeMs)
     {
@@ -52,6 +62,23 @@ final class EngineState
     int indexOf(final Workflow workflow)
     {
         return (int)(workflow.id - 1 - idBase);
+    }
+
+    /**
+     * Keeps the creation-order figures for one more workflow, in id order.
+     *
+     * @param createdAt its creation time.
+     */
+    void created(final long createdAt)
+    {
+        if (createdAt < lastCreatedAt)
+        {
+            createdOutOfOrder++;
+        }
+        else
+        {
+            lastCreatedAt = createdAt;
+        }
     }
 
     long workflowCount()

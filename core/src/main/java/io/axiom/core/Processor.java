@@ -165,7 +165,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
         replies.release(counters);
-        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval && snapshotWriter.available())
+        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval && null != snapshotWriter &&
+            snapshotWriter.available())
         {
             takeSnapshot();
         }

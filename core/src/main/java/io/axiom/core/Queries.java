@@ -10,11 +10,9 @@ import io.axiom.codecs.ListWorkflowsDecoder;
 import io.axiom.codecs.MessageHeaderEncoder;
 import io.axiom.codecs.ReplayWorkflowDecoder;
 import io.axiom.codecs.ReplyStatus;
-import io.axiom.codecs.StateFilter;
 import io.axiom.codecs.TaskQueuesEncoder;
 import io.axiom.codecs.WorkflowListHeaderEncoder;
 import io.axiom.codecs.WorkflowReplayHeaderEncoder;
-import io.axiom.codecs.WorkflowState;
 import io.axiom.journal.Journal;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -26,7 +24,8 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * <b>Bounded.</b> Every answer is cut to the reply budget ({@code EngineContext.maxReplyBytes}) as well as to its
  * count, and says where the next page starts (a list's {@code nextOffset}, an event page's {@code nextAfter}
- * position). A state filter is answered from the {@link StateIndex}, never by scanning every workflow. A read that
+ * position). A list's filters are answered from the indexes by the {@link WorkflowSearch}, never by scanning every
+ * workflow. A read that
  * still cannot be answered (the arena's bound for the batch is reached, or it fails) is refused on its own; the
  * processor goes on.
  */
@@ -45,6 +44,7 @@ final class Queries
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final GetWorkflowDecoder getDecoder = new GetWorkflowDecoder();
     private final ListWorkflowsDecoder listDecoder = new ListWorkflowsDecoder();
+    private final WorkflowSearch search;
     private final GetWorkflowEventsDecoder eventsDecoder = new GetWorkflowEventsDecoder();
     private final ReplayWorkflowDecoder replayDecoder = new ReplayWorkflowDecoder();
     private final GetTaskQueuesDecoder taskQueuesDecoder = new GetTaskQueuesDecoder();
@@ -65,6 +65,7 @@ final class Queries
         this.views = replies.views();
         this.arena = replies.arena();
         this.budget = ctx.maxReplyBytes();
+        this.search = new WorkflowSearch(state);
     }
 
     void journal(final Journal journal)
@@ -102,11 +103,10 @@ final class Queries
         final long correlationId = d.correlationId();
         final int skip = d.skip();
         final int maxCount = d.maxCount();
-        final StateFilter filter = d.state();
-        if (skip < 0 || maxCount < 0 || maxCount > MAX_PAGE || StateFilter.NULL_VAL == filter)
+        if (skip < 0 || maxCount < 0 || maxCount > MAX_PAGE || !search.prepare(d, version))
         {
             replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "INVALID_QUERY",
-                "offset must be >= 0, limit between 0 and " + MAX_PAGE + " and state a known state");
+                WorkflowSearch.INVALID);
             return;
         }
         if (null == sink)
@@ -114,8 +114,7 @@ final class Queries
             return;
         }
 
-        final WorkflowState only = filter == StateFilter.ANY ? null : WorkflowState.get(filter.value());
-        final long total = null == only ? state.workflows.size() : state.states.count(only);
+        final long total = search.total();
         final int headerOffset = arena.begin(sink, replyTo);
         int limit = headerOffset + HEADER_LENGTH + WorkflowListHeaderEncoder.BLOCK_LENGTH;
         if (!arena.fits(headerOffset, limit - headerOffset))
@@ -124,7 +123,7 @@ final class Queries
             return;
         }
         int count = 0;
-        int index = skip >= total ? -1 : null == only ? skip : state.states.nth(only, skip);
+        int index = skip >= total || 0 == maxCount ? -1 : search.first(skip);
         while (index >= 0 && count < maxCount)
         {
             final Workflow workflow = state.workflows.get(index);
@@ -141,10 +140,9 @@ final class Queries
             }
             limit += views.encode(arena.buffer(), limit, correlationId, ReplyStatus.OK, workflow, withOutputs);
             count++;
-            index = null == only ? (index + 1 < state.workflows.size() ? index + 1 : -1) :
-                state.states.next(only, index + 1);
+            index = count < maxCount ? search.next() : -1;
         }
-        final long nextOffset = index >= 0 ? (long)skip + count : NONE;
+        final long nextOffset = (long)skip + count < total ? (long)skip + count : NONE;
         listHeaderEncoder.wrapAndApplyHeader(arena.buffer(), headerOffset, headerEncoder)
             .correlationId(correlationId)
             .total(total)

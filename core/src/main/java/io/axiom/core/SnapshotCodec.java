@@ -247,8 +247,10 @@ final class SnapshotCodec
             }
             state.workflows.add(w);
             state.states.add(i, w.state);
+            state.created(w.createdAt);
             if (!w.isTerminal())
             {
+                state.steps.enter(i, definition.stepNames[w.currentStep]);
                 if (wakeAt != 0)
                 {
                     state.timers.schedule(w, wakeAt);

@@ -37,6 +37,8 @@ final class Workflow
     TaskQueues.Queue taskQueue;
     /** The lease on the current task step while a worker holds it, else null. */
     Lease lease;
+    /** Its name in the {@link NameIndex} (soft state: set when it is indexed). */
+    NameIndex.Name name;
 
     Workflow(final long id, final WorkflowDefinition definition, final long createdPosition, final long createdAt)
     {

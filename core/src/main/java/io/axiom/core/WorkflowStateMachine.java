@@ -179,7 +179,12 @@ final class WorkflowStateMachine implements RecordHandler
             switch (templateId)
             {
                 case CreateWorkflowDecoder.TEMPLATE_ID ->
+                {
+                    // Creation times never decrease in id order, even when the clock steps back: a creation range is
+                    // then an id range (see WorkflowSearch).
+                    events.now(Math.max(events.now(), state.lastCreatedAt));
                     create.onCreate(buffer, offset, length, blockLength, version, sink, replyTo);
+                }
                 case AdvanceWorkflowDecoder.TEMPLATE_ID ->
                     advance.onAdvance(buffer, body, offset + length, blockLength, version, sink, replyTo);
                 default -> cancel.onCancel(buffer, body, offset + length, blockLength, version, sink, replyTo);
@@ -360,6 +365,7 @@ final class WorkflowStateMachine implements RecordHandler
     void loadSnapshot(final DirectBuffer in, final int length)
     {
         snapshots.load(in, length);
+        state.names.indexFromLog(state, journal);
     }
 
     // ------------------------------------------------------------------------------------------------ figures

@@ -13,8 +13,8 @@
  * <b>Where each behaviour lives.</b> One idea a class, found by its name:
  * <ul>
  *     <li>the state: {@link io.axiom.core.EngineState} (workflow table, definitions, idempotency keys, and the
- *     indexes derived from them: {@link io.axiom.core.StateIndex}, {@link io.axiom.core.TaskQueues},
- *     {@link io.axiom.core.Timers});</li>
+ *     indexes derived from them: {@link io.axiom.core.StateIndex}, {@link io.axiom.core.NameIndex},
+ *     {@link io.axiom.core.StepIndex}, {@link io.axiom.core.TaskQueues}, {@link io.axiom.core.Timers});</li>
  *     <li>the {@link io.axiom.core.Applier}: the only code that changes the state, by applying an event, the same
  *     for live and replay, and strict: an event illegal in the current state is an
  *     {@link io.axiom.core.IllegalEventException} naming its position;</li>
@@ -25,7 +25,9 @@
  *     <li>workers: the {@link io.axiom.core.Dealer} (soft state: connected workers and their credits; deals ready
  *     task steps fairly), the {@link io.axiom.core.WorkerDecider} (the worker protocol's frames: hello, heartbeat,
  *     completion and failure judged by fencing token, goodbye) and {@link io.axiom.core.Lease};</li>
- *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets;</li>
+ *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets; a
+ *     list's filters (state, name or name prefix, current step, creation range) and order are planned and walked
+ *     over the indexes by the {@link io.axiom.core.WorkflowSearch}, never by scanning every workflow;</li>
  *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes;</li>
  *     <li>verify: the {@link io.axiom.core.LogVerifier} replays a log from disk (every segment, read-only) through a
  *     fresh {@code EngineState} and the strict {@code Applier}, off the processor thread, and checks the promises with
@@ -59,15 +61,18 @@
  * <b>State.</b> Every state change is the application of an event: live, right after the event is written, and at
  * start-up, when the whole log is replayed through the same method. The processor reads the clock once per command
  * and stamps it into the events; replay never reads the clock, so the same log gives the same state. Workflow ids
- * are dense and assigned here (id = creation order), which makes the workflow table an array.
+ * are dense and assigned here (id = creation order), which makes the workflow table an array. A create is stamped no
+ * earlier than the create before it (the clock may step back), so creation time never decreases in id order and a
+ * creation range is an id range.
  * <p>
  * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor writes its
  * whole state after a group commit, with the journal position it covers. Start-up loads the newest valid snapshot
- * and replays the log after it; a test proves this gives the same state digest as replaying the whole log. Timers
- * and task queues are not stored: they are derived from the workflows when the snapshot loads.
+ * and replays the log after it; a test proves this gives the same state digest as replaying the whole log. Timers,
+ * task queues and the search indexes are not stored: they are derived from the workflows when the snapshot loads
+ * (names from each workflow's WorkflowCreated record, which the log keeps for its views anyway).
  * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
- * events. Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
+ * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
  * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.
  * <p>
  * <b>Reads.</b> Every read (get, list, events, a verify's consistent point) is a query command through the ring,

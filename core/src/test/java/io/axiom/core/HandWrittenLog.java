@@ -31,10 +31,21 @@ final class HandWrittenLog implements AutoCloseable
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     long lastPosition;
+    private long timestamp = EngineFixture.START_MS;
 
     HandWrittenLog(final Path dir)
     {
         journal = Journal.open(new JournalContext().dataDir(dir).maxSegmentSize(1024 * 1024));
+    }
+
+    /**
+     * @param timestamp stamped on the records appended from now on (epoch ms).
+     * @return this.
+     */
+    HandWrittenLog at(final long timestamp)
+    {
+        this.timestamp = timestamp;
+        return this;
     }
 
     HandWrittenLog created(final long workflowId, final StepType... types)
@@ -135,7 +146,7 @@ final class HandWrittenLog implements AutoCloseable
 
     private HandWrittenLog append(final int type, final int length)
     {
-        lastPosition = journal.append(type, VERSION, EngineFixture.START_MS, buffer, 0, length);
+        lastPosition = journal.append(type, VERSION, timestamp, buffer, 0, length);
         return this;
     }
 

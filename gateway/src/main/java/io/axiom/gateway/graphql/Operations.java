@@ -19,6 +19,7 @@ import io.axiom.gateway.chaos.ChaosRunner;
 import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.WorkflowQuery;
 import io.axiom.core.api.RawJson;
 import io.axiom.core.api.StepKind;
 import io.axiom.gateway.http.ApiProblem;
@@ -26,6 +27,7 @@ import io.axiom.gateway.http.EngineProblems;
 import io.axiom.gateway.http.GatewaySettings;
 import io.axiom.gateway.http.RequestParser;
 import io.axiom.gateway.http.WorkerTasks;
+import io.axiom.gateway.http.WorkflowSearchParams;
 
 /**
  * The root fields of the schema: each one a blocking call through {@link EngineClient} (reads go through the
@@ -208,18 +210,19 @@ final class Operations
         final Integer offsetArgument = env.getArgument("offset");
         final int limit = null == limitArgument ? GatewaySettings.DEFAULT_PAGE_SIZE : limitArgument;
         final int offset = null == offsetArgument ? 0 : offsetArgument;
-        if (limit < 0 || limit > GatewaySettings.MAX_PAGE_SIZE)
+        final WorkflowQuery query;
+        try
         {
-            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
-                "limit must be between 0 and " + GatewaySettings.MAX_PAGE_SIZE + ", got " + limit);
+            query = WorkflowSearchParams.of(offset, limit, env.getArgument("state"), env.getArgument("name"),
+                env.getArgument("namePrefix"), env.getArgument("step"), env.getArgument("createdAfter"),
+                env.getArgument("createdBefore"), env.getArgument("sort"), env.getArgument("order"), "namePrefix",
+                "createdAfter", "createdBefore");
         }
-        if (offset < 0)
+        catch (final ApiProblem problem)
         {
-            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "INVALID_QUERY",
-                "offset must not be negative, got " + offset);
+            throw GraphQlProblem.of(problem);
         }
-        final String state = env.getArgument("state");
-        final EngineReply reply = client.list(offset, limit, state, settings.requestTimeout());
+        final EngineReply reply = client.list(query, settings.requestTimeout());
         if (!(reply instanceof EngineReply.WorkflowList page))
         {
             throw unexpected(reply);

@@ -22,6 +22,7 @@ import io.axiom.core.Engine;
 import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.WorkflowQuery;
 import io.axiom.core.api.Status;
 import io.axiom.gateway.http.EngineProblems.Operation;
 
@@ -203,23 +204,11 @@ public final class Gateway
 
     private void list(final ServerRequest req, final ServerResponse res)
     {
-        final int limit = queryInt(req, "limit", GatewaySettings.DEFAULT_PAGE_SIZE, 0, GatewaySettings.MAX_PAGE_SIZE);
-        final int offset = queryInt(req, "offset", 0, 0, Integer.MAX_VALUE);
-        String state = queryParam(req, "state");
-        if (null != state)
-        {
-            state = state.trim().toUpperCase(Locale.ROOT);
-            if (!STATES.contains(state))
-            {
-                throw ApiProblem.badRequest("INVALID_QUERY", "query parameter state must be one of " +
-                    "CREATED, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED, got '" + clip(queryParam(req, "state")) +
-                    "'");
-            }
-        }
-        final EngineReply reply = client.list(offset, limit, state, settings.requestTimeout());
+        final WorkflowQuery query = WorkflowSearchParams.fromQuery(req.query());
+        final EngineReply reply = client.list(query, settings.requestTimeout());
         if (reply instanceof EngineReply.WorkflowList page)
         {
-            Responses.json(res, 200, JsonViews.list(page, offset, limit));
+            Responses.json(res, 200, JsonViews.list(page, query.offset(), query.limit()));
         }
         else
         {

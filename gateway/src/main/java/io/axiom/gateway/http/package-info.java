@@ -30,6 +30,11 @@
  * written), UNAVAILABLE 503: after a timeout a read carries {@code Retry-After}, a write does not, since its outcome
  * is unknown, and its detail says how to retry safely.
  * <p>
+ * <b>Search</b> ({@link io.axiom.gateway.http.WorkflowSearchParams}, shared with GraphQL): the list route takes
+ * only the parameters it documents (any other is 400 {@code UNKNOWN_PARAMETER}, like an unknown body field) and
+ * checks every value (400 {@code INVALID_QUERY}) before one query command carries the filters to the engine, which
+ * answers them from its indexes.
+ * <p>
  * <b>Workers over HTTP</b> ({@link io.axiom.gateway.http.WorkerApi}, {@link io.axiom.gateway.http.WorkerTasks}):
  * {@code POST /api/v1/tasks/fetch} and {@code /api/v1/tasks/{task_id}/complete|fail|heartbeat} speak the worker
  * protocol (the wire schema, {@code io.axiom.wire}) on the engine's ring through

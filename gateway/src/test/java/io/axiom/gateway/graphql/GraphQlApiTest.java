@@ -70,7 +70,8 @@ class GraphQlApiTest
         assertEquals(List.of("taskId", "fencingToken"), argNames(schema, "Mutation", "heartbeatTask"));
         assertEquals(Set.of("workflowEvents", "taskUpdates"), fieldNames(schema, "Subscription"));
         assertEquals(List.of("id"), argNames(schema, "Query", "workflow"));
-        assertEquals(List.of("limit", "offset", "state"), argNames(schema, "Query", "workflows"));
+        assertEquals(List.of("limit", "offset", "state", "name", "namePrefix", "step", "createdAfter", "createdBefore",
+            "sort", "order"), argNames(schema, "Query", "workflows"));
         assertEquals(List.of("name", "steps", "typedSteps", "input", "idempotencyKey"),
             argNames(schema, "Mutation", "createWorkflow"));
         assertEquals(List.of("scenario", "duration_ms", "seed"), argNames(schema, "Mutation", "runChaos"));

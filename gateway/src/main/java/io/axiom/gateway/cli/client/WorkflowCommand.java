@@ -113,7 +113,7 @@ public final class WorkflowCommand implements Runnable
      * {@code axiom workflow list}.
      */
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "List workflows, newest last: GET /api/v1/workflows.")
+        description = "List or search workflows (newest last unless --order desc): GET /api/v1/workflows.")
     public static final class ListWorkflows extends ClientCommand
     {
         @Option(names = "--state", paramLabel = "STATE",
@@ -126,11 +126,41 @@ public final class WorkflowCommand implements Runnable
         @Option(names = "--offset", paramLabel = "N", description = "skip the first N matches")
         Integer offset;
 
+        @Option(names = "--name", paramLabel = "NAME", description = "only workflows with exactly this name")
+        String name;
+
+        @Option(names = "--name-prefix", paramLabel = "PREFIX", description = "only workflows whose name starts so")
+        String namePrefix;
+
+        @Option(names = "--step", paramLabel = "STEP", description = "only workflows whose current step has this name")
+        String step;
+
+        @Option(names = "--created-after", paramLabel = "TIME",
+            description = "only workflows created at or after this ISO-8601 instant (2026-11-30T10:00:00Z)")
+        String createdAfter;
+
+        @Option(names = "--created-before", paramLabel = "TIME",
+            description = "only workflows created before this ISO-8601 instant")
+        String createdBefore;
+
+        @Option(names = "--sort", paramLabel = "FIELD", description = "id (default) or created_at")
+        String sort;
+
+        @Option(names = "--order", paramLabel = "ORDER", description = "asc (default) or desc")
+        String order;
+
         @Override
         protected int execute(final AxiomClient client, final PrintWriter out)
         {
             final StringBuilder query = new StringBuilder();
             append(query, "state", state);
+            append(query, "name", name);
+            append(query, "name_prefix", namePrefix);
+            append(query, "step", step);
+            append(query, "created_after", createdAfter);
+            append(query, "created_before", createdBefore);
+            append(query, "sort", sort);
+            append(query, "order", order);
             append(query, "limit", null == limit ? null : limit.toString());
             append(query, "offset", null == offset ? null : offset.toString());
             final JsonNode page = client.get(WORKFLOWS + query).json();

@@ -1,0 +1,165 @@
+package io.axiom.core;
+
+import java.util.Arrays;
+
+import io.axiom.codecs.MessageHeaderDecoder;
+import io.axiom.codecs.WorkflowCreatedDecoder;
+import io.axiom.journal.Journal;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Workflows by name: a dictionary of the distinct names ({@link Utf8Keys}, sorted by their UTF-8 bytes), each with
+ * the indexes of its workflows in id order, so that an exact name reads one list and a prefix one run of the sorted
+ * names, and never a workflow of another name. A workflow's name is also kept on the workflow ({@link
+ * Workflow#name}), so that another index can test it without reading the log.
+ * <p>
+ * Soft state: built by the {@link Applier} from WorkflowCreated events and, after a snapshot load (snapshots do not
+ * hold names), from the WorkflowCreated records the workflows point at ({@link #indexFromLog}). Only a new name
+ * allocates; a list grows by half when full.
+ */
+final class NameIndex
+{
+    /**
+     * One distinct workflow name and its workflows.
+     */
+    static final class Name extends Utf8Keys.Key
+    {
+        private int[] members = new int[4];
+        private int count;
+
+        Name(final byte[] utf8)
+        {
+            super(utf8);
+        }
+
+        /**
+         * @return workflows with this name.
+         */
+        int count()
+        {
+            return count;
+        }
+
+        /**
+         * @param rank a position in id order, from 0.
+         * @return index of the workflow there.
+         */
+        int member(final int rank)
+        {
+            return members[rank];
+        }
+
+        /**
+         * @param index a workflow index.
+         * @return how many of this name's workflows have an index below it.
+         */
+        int rank(final int index)
+        {
+            int low = 0;
+            int high = count;
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (members[mid] < index)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+
+        private void append(final int index)
+        {
+            if (count == members.length)
+            {
+                members = Arrays.copyOf(members, count + (count >> 1));
+            }
+            members[count++] = index;
+        }
+    }
+
+    private final Utf8Keys<Name> keys = new Utf8Keys<>();
+    private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
+    private final WorkflowCreatedDecoder created = new WorkflowCreatedDecoder();
+
+    /**
+     * @return the dictionary of distinct names.
+     */
+    Utf8Keys<Name> names()
+    {
+        return keys;
+    }
+
+    /**
+     * A new workflow, always the next index.
+     *
+     * @param workflow the workflow.
+     * @param index    its index in the table.
+     * @param buffer   holding its name's UTF-8 bytes.
+     * @param offset   of the bytes.
+     * @param length   of the bytes.
+     */
+    void add(final Workflow workflow, final int index, final DirectBuffer buffer, final int offset, final int length)
+    {
+        Name name = keys.find(buffer, offset, length);
+        if (null == name)
+        {
+            final byte[] utf8 = new byte[length];
+            buffer.getBytes(offset, utf8);
+            name = new Name(utf8);
+            keys.add(name);
+        }
+        name.append(index);
+        workflow.name = name;
+    }
+
+    /**
+     * A WorkflowCreated event's name, as its decoder stands after its steps group: indexes it for the workflow and
+     * moves the decoder past it.
+     *
+     * @param workflow the workflow.
+     * @param index    its index in the table.
+     * @param decoder  the event's decoder, positioned at the name.
+     */
+    void add(final Workflow workflow, final int index, final WorkflowCreatedDecoder decoder)
+    {
+        decoder.wrapName(nameView);
+        add(workflow, index, nameView, 0, nameView.capacity());
+    }
+
+    /**
+     * Indexes the name of every workflow of the state from its WorkflowCreated record: what a snapshot load needs,
+     * since snapshots do not hold names. Reads one record per workflow.
+     *
+     * @param state   a state just loaded from a snapshot, with no name indexed yet.
+     * @param journal the log the snapshot is bound to.
+     */
+    void indexFromLog(final EngineState state, final Journal journal)
+    {
+        final WorkflowViews.RecordRef record = new WorkflowViews.RecordRef();
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            final Workflow workflow = state.workflows.get(i);
+            if (!journal.readRecord(workflow.createdPosition, record))
+            {
+                throw new IllegalStateException("journal has no WorkflowCreated record at position " +
+                    workflow.createdPosition + " for workflow " + workflow.id);
+            }
+            header.wrap(record.buffer, record.offset);
+            created.wrap(record.buffer, record.offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
+                header.version());
+            final WorkflowCreatedDecoder.StepsDecoder steps = created.steps();
+            while (steps.hasNext())
+            {
+                steps.next().skipName();
+            }
+            add(workflow, i, created);
+        }
+    }
+}
