@@ -123,7 +123,7 @@ public final class AxiomMain implements Runnable
      * @return the first one that is not a client option given before the command ({@code --json},
      * {@code --server URL}, {@code --token T}), or null when there is none.
      */
-    static String commandWord(final String... args)
+    public static String commandWord(final String... args)
     {
         for (int i = 0; i < args.length; i++)
         {
@@ -146,7 +146,7 @@ public final class AxiomMain implements Runnable
      *                {@link #COMMANDS}, else all of them.
      * @return the configured command line.
      */
-    static CommandLine commandLine(final Map<String, String> env, final String command)
+    public static CommandLine commandLine(final Map<String, String> env, final String command)
     {
         final CommandLine.IFactory defaults = CommandLine.defaultFactory();
         final CommandLine.IFactory factory = new CommandLine.IFactory()

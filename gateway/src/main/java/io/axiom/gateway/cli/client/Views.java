@@ -281,14 +281,14 @@ final class Views
     }
 
     /**
-     * @param node a point in time: epoch milliseconds, or a string the server already rendered, or null.
+     * @param node a point in time: epoch milliseconds (0 for none), or a string the server already rendered, or null.
      * @return ISO-8601 UTC with milliseconds, e.g. {@code 2026-01-02T03:04:05.678Z}; {@code -} for none.
      */
     static String time(final JsonNode node)
     {
-        if (null != node && node.isIntegralNumber() && node.asLong() > 0)
+        if (null != node && node.isIntegralNumber())
         {
-            return ISO.format(Instant.ofEpochMilli(node.asLong()));
+            return node.asLong() <= 0 ? "-" : ISO.format(Instant.ofEpochMilli(node.asLong()));
         }
         return text(node);
     }
