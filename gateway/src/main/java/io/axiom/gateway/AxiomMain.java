@@ -100,7 +100,8 @@ public final class AxiomMain implements Runnable
     public static int execute(
         final Map<String, String> env, final PrintWriter out, final PrintWriter err, final String... args)
     {
-        final CommandLine commandLine = commandLine(env, commandWord(args));
+        final boolean versionOnly = 1 == args.length && ("--version".equals(args[0]) || "-V".equals(args[0]));
+        final CommandLine commandLine = build(env, versionOnly ? null : commandWord(args), !versionOnly);
         commandLine.setOut(out);
         commandLine.setErr(err);
         final int code = commandLine.execute(args);
@@ -148,6 +149,17 @@ public final class AxiomMain implements Runnable
      */
     public static CommandLine commandLine(final Map<String, String> env, final String command)
     {
+        return build(env, command, true);
+    }
+
+    /**
+     * @param env         environment variables handed to commands that read them.
+     * @param command     the command this run names, or null.
+     * @param subcommands false to build none ({@code axiom --version} needs none).
+     * @return the configured command line.
+     */
+    private static CommandLine build(final Map<String, String> env, final String command, final boolean subcommands)
+    {
         final CommandLine.IFactory defaults = CommandLine.defaultFactory();
         final CommandLine.IFactory factory = new CommandLine.IFactory()
         {
@@ -177,7 +189,7 @@ public final class AxiomMain implements Runnable
         {
             commandLine.addSubcommand(new CommandLine(only, factory));
         }
-        else
+        else if (subcommands)
         {
             for (final Class<?> cls : COMMANDS)
             {

@@ -141,6 +141,13 @@ class GlobalOptionsTest
             .findOption("--port") != null, "the server's flags come from its model transformer");
         assertEquals(all.getSubcommands().keySet(), AxiomMain.commandLine(Map.of(), "workflw").getSubcommands().keySet());
 
+        final Run version = axiom(Map.of(), "--version");
+        assertEquals(0, version.code(), version.toString());
+        assertTrue(version.out().startsWith("axiom "), version.out());
+        final Run versionThenCommand = axiom(Map.of(), "--version", "tasks");
+        assertEquals(0, versionThenCommand.code(), versionThenCommand.toString());
+        assertTrue(versionThenCommand.out().startsWith("axiom "), versionThenCommand.out());
+
         final Run typo = axiom(Map.of(), "workflw", "list");
         assertEquals(2, typo.code(), typo.toString());
         assertTrue(typo.err().contains("Did you mean: axiom workflow"), typo.err());
