@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GlobalOptionsTest
 {
-    private static final String WORKFLOW = "{\"id\":\"1\",\"name\":\"w\",\"state\":\"RUNNING\",\"current_step\":\"A\"," +
-        "\"current_step_index\":0,\"steps\":[],\"input\":null,\"idempotency_key\":null," +
+    private static final String WORKFLOW = "{\"id\":\"1\",\"name\":\"w\",\"state\":\"RUNNING\"," +
+        "\"current_step\":\"A\",\"current_step_index\":0,\"steps\":[],\"input\":null,\"idempotency_key\":null," +
         "\"created_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"event_count\":2," +
         "\"reason\":null}";
 
@@ -139,7 +139,8 @@ class GlobalOptionsTest
             .keySet()));
         assertTrue(AxiomMain.commandLine(Map.of(), "server").getSubcommands().get("server").getCommandSpec()
             .findOption("--port") != null, "the server's flags come from its model transformer");
-        assertEquals(all.getSubcommands().keySet(), AxiomMain.commandLine(Map.of(), "workflw").getSubcommands().keySet());
+        assertEquals(all.getSubcommands().keySet(),
+            AxiomMain.commandLine(Map.of(), "workflw").getSubcommands().keySet());
 
         final Run version = axiom(Map.of(), "--version");
         assertEquals(0, version.code(), version.toString());
