@@ -22,6 +22,7 @@ import org.agrona.concurrent.AgentTerminationException;
 public final class Engine implements AutoCloseable
 {
     private static final int CLOSE_RETRY_MS = 30_000;
+    private static final System.Logger LOG = System.getLogger("axiom.engine");
 
     private final EngineContext ctx;
     private final CommandRing ring;
@@ -180,8 +181,8 @@ public final class Engine implements AutoCloseable
         closed = true;
         // A clean stop writes a snapshot of the whole state, which can take seconds with millions of workflows:
         // wait for it rather than interrupting it.
-        runner.close(CLOSE_RETRY_MS, thread -> System.err.println(
-            "axiom: still stopping the processor (flushing the journal and writing the shutdown snapshot)..."));
+        runner.close(CLOSE_RETRY_MS, thread -> LOG.log(System.Logger.Level.INFO,
+            "still stopping the processor (flushing the journal and writing the shutdown snapshot)..."));
         directoryLock.close(); // released by the journal already, unless the processor never opened it
     }
 
@@ -220,11 +221,10 @@ public final class Engine implements AutoCloseable
         {
             failure = cause;
         }
-        System.err.println("axiom: processor stopped: " + cause);
-        if (!(cause instanceof io.axiom.journal.JournalCorruptionException) && !(cause instanceof IllegalEventException))
-        {
-            cause.printStackTrace(System.err);
-        }
+        // a corrupt journal or an illegal event is described by its message; anything else needs its stack trace
+        final boolean described = cause instanceof io.axiom.journal.JournalCorruptionException ||
+            cause instanceof IllegalEventException;
+        LOG.log(System.Logger.Level.ERROR, "processor stopped: " + cause, described ? null : cause);
     }
 
     /**

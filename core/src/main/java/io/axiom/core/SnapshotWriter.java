@@ -15,6 +15,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class SnapshotWriter implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger("axiom.snapshot");
+
     private final SnapshotStore store;
     private final EngineCounters counters;
     private final Thread thread;
@@ -164,12 +166,17 @@ final class SnapshotWriter implements AutoCloseable
             try
             {
                 store.write(position, lastPosition, lastSequence, lastChecksum, buffer, 0, length);
-                counters.snapshot(position, length, System.nanoTime() - startNs);
+                final long nanos = System.nanoTime() - startNs;
+                counters.snapshot(position, length, nanos);
+                LOG.log(System.Logger.Level.INFO, "snapshot written at position " + position + " (" + length +
+                    " bytes, " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos) + " ms)");
             }
             catch (final RuntimeException ex)
             {
                 // A snapshot only shortens recovery: a failed one is reported and the next interval tries again.
                 counters.snapshotFailed(ex);
+                LOG.log(System.Logger.Level.WARNING, "snapshot at position " + position + " could not be written " +
+                    "(start-up replays more of the log until one is): " + ex.getMessage(), ex);
             }
             synchronized (lock)
             {

@@ -79,6 +79,10 @@
  * larger than that (a big input document) travels by reference in the slot. The ring's memory is therefore bounded
  * by ring size x slot size whatever the gateway's body limit.
  * <p>
+ * <b>Logging.</b> Through {@code System.Logger} only ({@code axiom.engine}, {@code axiom.snapshot}), and never per
+ * command: the processor logs when it dies or a read fails, the snapshot writer from its own thread, the close while
+ * it waits. Whoever runs the engine decides where lines go.
+ * <p>
  * <b>Must never know:</b> HTTP, JSON parsing, Aeron, threads other than its own. It sees commands on its ring and
  * hands replies to an interface of its own; {@link io.axiom.core.EngineClient} is a convenience for blocking
  * callers, not a dependency of the processor.

@@ -1,6 +1,5 @@
 package io.axiom.gateway;
 
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.Gateway;
 import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
+import io.axiom.gateway.http.RequestLog;
 import io.axiom.gateway.listener.HttpListener;
 import io.axiom.gateway.chaos.ChaosFaults;
 import io.axiom.gateway.chaos.ChaosModule;
@@ -71,7 +71,7 @@ public final class AxiomServer implements AutoCloseable
      */
     public static AxiomServer start(final AxiomConfig config, final boolean repair)
     {
-        return start(config, repair, false, System.err);
+        return start(config, repair, false);
     }
 
     /**
@@ -81,13 +81,11 @@ public final class AxiomServer implements AutoCloseable
      * @param config  effective configuration.
      * @param repair  truncate the journal at mid-log corruption instead of refusing to start.
      * @param debug   let Helidon's own reports of listener failures through to the log.
-     * @param notices where the listener reports a restart (stderr).
      * @return the running server.
      * @throws StartupException when the data directory cannot be used, or the address or the worker ingress cannot
      *                          be bound.
      */
-    public static AxiomServer start(
-        final AxiomConfig config, final boolean repair, final boolean debug, final PrintStream notices)
+    public static AxiomServer start(final AxiomConfig config, final boolean repair, final boolean debug)
     {
         DataDirectory.check(config.dataDir());
         final ChaosFaults chaosFaults = config.chaosEnabled() ? new ChaosFaults() : null;
@@ -115,13 +113,14 @@ public final class AxiomServer implements AutoCloseable
                     .directHandlers(handlers -> directHandlers(handlers, gateway))
                     .routing(routing ->
                     {
+                        routing.addFilter(RequestLog::filter);
                         modules.forEach(m -> m.filters(routing));
                         gateway.routes(routing);
                         modules.forEach(m -> m.routes(routing));
                         gateway.fallbacks(routing);
                     })
                     .addRouting(wsRouting);
-            }, debug, notices);
+            }, debug);
             gateway.accepting(listener::isAccepting);
             chaos.attach(transport, listener);
             return new AxiomServer(config, engine, listener, modules, transport, chaos);

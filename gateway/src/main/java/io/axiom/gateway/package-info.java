@@ -9,7 +9,8 @@
  * server from starting (an unusable data directory, a port that cannot be bound) is a
  * {@link io.axiom.gateway.StartupException} with an operator-ready message and an exit code.
  * <p>
- * The gateway faces people: it owns the HTTP contract, configuration and the command line. It talks to the engine
+ * The gateway faces people: it owns the HTTP contract, configuration, the command line and the server's log
+ * ({@code io.axiom.gateway.log}). It talks to the engine
  * only through {@code Engine}/{@code EngineClient} and the journal only through its offline inspector; it never
  * touches processor state or mapped segments, and holds no workflow state of its own. The one producer that writes
  * ring slots itself is the worker transport ({@code io.axiom.gateway.transport}), whose Aeron thread must never

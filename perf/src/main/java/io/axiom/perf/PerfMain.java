@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|workers|verify|all> [--option value ...]}
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
@@ -14,7 +14,7 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "memory", "http", "workers", "verify", "all");
+        List.of("journal", "core", "recovery", "memory", "http", "console", "workers", "verify", "all");
 
     private PerfMain()
     {
@@ -90,6 +90,12 @@ public final class PerfMain
                 new VerifyBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("console"))
+            {
+                final Report report = header("console", "Web consoles open: what they cost the engine", machine);
+                new ConsoleCostBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("http"))
             {
                 final Report report = header("http",
@@ -120,8 +126,8 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|workers|verify|all> [options]   (all = the four engine " +
-                "suites)",
+            "usage: PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [options]",
+            "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
             "          --benchmarks-file F   section of F is replaced (default BENCHMARKS.md); --no-write to only print",
@@ -143,6 +149,8 @@ public final class PerfMain
             "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
             "          --create-rates 1000,5000,10000  --get-rates 10000  --graphql-rates 2000,5000  (req/s; none)",
             "          --warmup-s 5  --duration-s 20  --pause-s 2  --virtual-threads false",
-            "          --wrk auto|true|false  --wrk-duration-s 20  --wrk-threads 2  --wrk-connections 32"));
+            "          --wrk auto|true|false  --wrk-duration-s 20  --wrk-threads 2  --wrk-connections 32",
+            "console:  --consoles 10 (headless Chromium tabs)  --rounds 3 (ABBA)  --create-rate 5000  --get-rate 10000",
+            "          --warmup-s 3  --duration-s 10  --wrk-duration-s 10  --console-paths '/,/#/workflows/{id}'"));
     }
 }

@@ -64,6 +64,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class EndpointAgent implements Agent
 {
+    private static final System.Logger LOG = System.getLogger("axiom.workers");
+
     private static final int ANSWER_CAPACITY = 2048;
     private static final int MAX_DETAIL_CHARS = 400;
 
@@ -167,7 +169,7 @@ final class EndpointAgent implements Agent
         final int count = connections.size();
         for (final WorkerConnection connection : new ArrayList<>(connections))
         {
-            retire(connection, counters.connectionsDropped);
+            retire(connection, counters.connectionsDropped, "the endpoint dropped its connections");
         }
         return count;
     }
@@ -178,7 +180,7 @@ final class EndpointAgent implements Agent
         // every worker the engine knows through this endpoint is said goodbye for, so that it deals them nothing more
         for (final WorkerConnection connection : new ArrayList<>(connections))
         {
-            retire(connection, null);
+            retire(connection, null, "the endpoint is closing");
         }
         offerGoodbyes();
         connections.clear();
@@ -214,7 +216,7 @@ final class EndpointAgent implements Agent
             {
                 for (final WorkerConnection connection : new ArrayList<>(workers.values()))
                 {
-                    retire(connection, null);
+                    retire(connection, null, "its ingress image was lost");
                     work++;
                 }
             }
@@ -374,7 +376,8 @@ final class EndpointAgent implements Agent
                 }
                 return Action.CONTINUE;
             }
-            retire(connection, null); // the worker answers elsewhere now: its old connection goes
+            // the worker answers elsewhere now: its old connection goes
+            retire(connection, null, "it said hello from another response channel");
         }
         connection = open(sessionId, workerId, channel, stream);
         if (null != connection)
@@ -417,7 +420,7 @@ final class EndpointAgent implements Agent
         {
             if (null != connection)
             {
-                retire(connection, null);
+                retire(connection, null, "it said hello in a newer protocol version");
             }
             connection = open(sessionId, workerId, channel, stream);
             if (null == connection)
@@ -509,7 +512,7 @@ final class EndpointAgent implements Agent
                     }
                     else if (nowNs - connection.createdNs > ctx.connectTimeoutNs())
                     {
-                        retire(connection, counters.connectTimeouts);
+                        retire(connection, counters.connectTimeouts, "its response channel did not connect in time");
                     }
                 }
                 case WorkerConnection.ACTIVE -> work += serviceActive(connection);
@@ -533,7 +536,7 @@ final class EndpointAgent implements Agent
         {
             counters.droppedBadResponseChannel.incrementAndGet();
             connection.registrationId = Aeron.NULL_VALUE;
-            retire(connection, null);
+            retire(connection, null, "its response channel is not usable");
             return 1;
         }
         if (null != publication)
@@ -543,7 +546,7 @@ final class EndpointAgent implements Agent
         }
         if (nowNs - connection.createdNs > ctx.connectTimeoutNs())
         {
-            retire(connection, counters.connectTimeouts);
+            retire(connection, counters.connectTimeouts, "its response channel did not connect in time");
             return 1;
         }
         return 0;
@@ -558,6 +561,11 @@ final class EndpointAgent implements Agent
             {
                 counters.framesForwarded.incrementAndGet();
                 connection.heldHelloLength = 0;
+                if (!connection.helloForwarded)
+                {
+                    LOG.log(System.Logger.Level.INFO, "worker " + connection.workerId() + " connected: answers on " +
+                        connection.responseChannel() + " stream " + connection.responseStreamId());
+                }
                 connection.helloForwarded = true;
                 connection.saidGoodbye = false;
                 work++;
@@ -572,16 +580,17 @@ final class EndpointAgent implements Agent
         {
             if (0 == connection.backlogBytes())
             {
-                retire(connection, null); // its HelloRejected is in the publication, which lingers to deliver it
+                // its HelloRejected is in the publication, which lingers to deliver it
+                retire(connection, null, "its protocol version is not supported");
             }
         }
         else if (!connection.publication().isConnected())
         {
-            retire(connection, counters.responseDisconnects);
+            retire(connection, counters.responseDisconnects, "its response subscription is gone");
         }
         else if (nowNs - connection.lastFrameNs > ctx.workerTimeoutNs())
         {
-            retire(connection, counters.silenceTimeouts);
+            retire(connection, counters.silenceTimeouts, "it was silent for longer than the worker timeout");
         }
         return work;
     }
@@ -590,8 +599,13 @@ final class EndpointAgent implements Agent
      * Close a connection and forget it; unless the worker said goodbye (or the engine never heard of it), offer a
      * goodbye on its behalf so that the engine stops dealing to it.
      */
-    private void retire(final WorkerConnection connection, final AtomicLong reason)
+    private void retire(final WorkerConnection connection, final AtomicLong reason, final String why)
     {
+        if (connection.helloForwarded && !connection.rejectOnly && WorkerConnection.ACTIVE == connection.state())
+        {
+            LOG.log(System.Logger.Level.INFO, "worker " + connection.workerId() + " disconnected: " +
+                (connection.saidGoodbye ? "it said goodbye" : why));
+        }
         if (null != reason)
         {
             reason.incrementAndGet();

@@ -23,6 +23,9 @@
  *     <li>Workers that go away (their image lost, their response subscription gone, silent past the worker timeout)
  *     are said goodbye for, so that the engine stops dealing to them.</li>
  * </ul>
+ * <b>Logging.</b> The endpoint logs each worker it connects and disconnects (and why) on {@code System.Logger}
+ * {@code axiom.workers} at INFO, from its own thread, never per frame.
+ * <p>
  * <b>Threads.</b> The media driver's one thread; the endpoint's agent, which also drives its Aeron client's conductor;
  * and the engine's thread, which calls {@code WorkerConnection.send}. Nothing here blocks the engine.
  * <p>

@@ -60,7 +60,7 @@ import io.axiom.chaos.soak.FaultSchedule.Target;
 public final class Soak implements AutoCloseable
 {
     /** The line the server prints once its HTTP port is bound. */
-    static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://\\S+)");
+    static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://[^\\s\"]+)");
     static final Pattern WELCOMED = Pattern.compile("welcomed by the engine");
     /** The JVM flags bin/axiom gives every JVM (Agrona needs the first). */
     static final List<String> JVM_FLAGS = List.of(

@@ -42,6 +42,7 @@ public final class ChaosRunner
     /** What {@code process_kill} may end, as its schedule names it. */
     static final String[] KILLS = {"worker_connections", "worker_transport", "http_connections"};
 
+    private static final System.Logger LOG = System.getLogger("axiom.chaos");
     private static final String HOW_TO_ENABLE = "chaos is off on this server: start it with --chaos-enabled " +
         "(config key chaos.enabled: true, or AXIOM_CHAOS_ENABLED=true); never on a production server";
 
@@ -143,7 +144,19 @@ public final class ChaosRunner
         }
         try
         {
-            return new Run(which, duration, theSeed).execute();
+            LOG.log(System.Logger.Level.INFO, "chaos run started: " + which.wireName() + ", " + duration +
+                " ms, seed " + theSeed);
+            final Map<String, Object> report = new Run(which, duration, theSeed).execute();
+            LOG.log(System.Logger.Level.INFO, "chaos run ended: " + which.wireName() + ", seed " + theSeed +
+                ", faults " + report.get("faults_total") + ", workflows affected " + report.get("workflows_affected") +
+                ", engine ready " + report.get("engine_ready") + ", verify ok " +
+                ((Map<?, ?>)report.get("verify")).get("ok"));
+            return report;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "chaos run failed: " + which.wireName() + ", seed " + theSeed, ex);
+            throw ex;
         }
         finally
         {

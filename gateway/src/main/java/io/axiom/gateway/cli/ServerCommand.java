@@ -20,20 +20,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import io.axiom.core.Engine;
+import io.axiom.core.EngineCounters;
 import io.axiom.gateway.AxiomServer;
 import io.axiom.gateway.StartupException;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.config.ConfigKey;
+import io.axiom.gateway.log.LogFormat;
+import io.axiom.gateway.log.LogLevel;
+import io.axiom.gateway.log.ServerLog;
 import io.axiom.journal.DataDirectoryLockedException;
+import io.axiom.journal.RecoveryReport;
+import io.axiom.journal.StorageState;
+import io.axiom.journal.StorageStatus;
 
 /**
- * {@code axiom server}: resolve the configuration, start engine and gateway, and once the journal is recovered print
- * {@code Axiom listening on http://HOST:PORT} and {@code Axiom ready: ...}; run until stopped (SIGINT/SIGTERM), or
- * until the engine fails.
+ * {@code axiom server}: resolve the configuration, install the log ({@code log.format}, {@code log.level}: one line per
+ * event on stdout), start engine and gateway, and once the journal is recovered log
+ * {@code Axiom listening on http://HOST:PORT}, every recovery note and {@code Axiom ready: ...}; run until stopped
+ * (SIGINT/SIGTERM), then log {@code Axiom stopped: ...} with the shutdown snapshot, or until the engine fails.
  * <p>
  * A server that cannot start (address in use, unusable data directory, bad configuration, an engine failure during
- * recovery) prints one line {@code axiom: REASON} on stderr, never the listening or ready lines, and exits non-zero;
- * {@code --debug} adds the stack trace.
+ * recovery) logs the reason at ERROR and prints it as one line {@code axiom: REASON} on stderr, never the listening
+ * or ready lines, and exits non-zero; {@code --debug} adds the stack trace on stderr.
  */
 @Command(
     name = "server",
@@ -48,6 +56,14 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
 {
     /** Prefix of the line system tests parse to find the bound port. */
     public static final String LISTENING = "Axiom listening on ";
+    /** Logger of the server's start, listening, ready and stop lines. */
+    public static final String SERVER = "axiom.server";
+
+    private static final String CONFIG = "axiom.config";
+    private static final String LISTENER = "axiom.listener";
+    private static final String WORKERS = "axiom.workers";
+    private static final String RECOVERY = "axiom.recovery";
+    private static final String STORAGE = "axiom.storage";
 
     private static final Logger HELIDON_LOGGER = Logger.getLogger("io.helidon");
 
@@ -83,68 +99,81 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         final AxiomConfig config = ConfigResolver.resolve(configFile, env, flagValues(spec));
 
         HELIDON_LOGGER.setLevel(Level.WARNING);
-        out.println(new ExitStatus.Version().getVersion()[0] + " starting");
-        out.println("configuration file: " + (null == config.file() ? "none" : config.file().toAbsolutePath()));
+        final ServerLog log = ServerLog.install(out, LogFormat.of(config.logFormat()), LogLevel.of(config.logLevel()));
+        try
+        {
+            return run(config, log, err);
+        }
+        finally
+        {
+            log.close();
+        }
+    }
+
+    private int run(final AxiomConfig config, final ServerLog log, final PrintWriter err)
+    {
+        log.log(Level.INFO, SERVER, new ExitStatus.Version().getVersion()[0] + " starting (pid " +
+            ProcessHandle.current().pid() + ")");
+        log.log(Level.INFO, SERVER,
+            "configuration file: " + (null == config.file() ? "none" : config.file().toAbsolutePath()));
         for (final String line : config.describe())
         {
-            out.println("  " + line);
+            log.log(Level.INFO, CONFIG, line.stripTrailing());
         }
         if (!config.fsync())
         {
-            final String warning = "WARNING: wal.fsync is false: replies are sent before events reach the disk. " +
-                "A crash or power loss can lose acknowledged workflows. Never run production like this.";
-            err.println(warning);
-            out.println(warning);
+            log.log(Level.WARNING, SERVER, "wal.fsync is false: replies are sent before events reach the " +
+                "disk. A crash or power loss can lose acknowledged workflows. Never run production like this.");
         }
         if (repair)
         {
-            err.println("WARNING: --repair: a corrupt journal will be truncated at the first bad record; " +
-                "every record after it is lost.");
+            log.log(Level.WARNING, SERVER, "--repair: a corrupt journal will be truncated at the first " +
+                "bad record; every record after it is lost.");
         }
-        out.flush();
-        err.flush();
 
         final AxiomServer server;
         try
         {
-            server = AxiomServer.start(config, repair, debug, System.err);
+            server = AxiomServer.start(config, repair, debug);
         }
         catch (final StartupException ex)
         {
-            return refuse(err, ex.getMessage(), ex, ex.exitCode());
+            return refuse(log, err, ex.getMessage(), ex, ex.exitCode());
         }
         catch (final DataDirectoryLockedException ex)
         {
             // a data-directory problem (exit 2): the message names the directory, the holder's pid and what to do
-            return refuse(err, ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
+            return refuse(log, err, ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
         }
         catch (final IllegalArgumentException ex)
         {
-            return refuse(err, "invalid engine configuration: " + ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
+            return refuse(log, err, "invalid engine configuration: " + ex.getMessage(), ex, ExitStatus.EXIT_USAGE);
         }
         catch (final RuntimeException ex)
         {
-            return refuse(err, "the server could not start: " + operatorMessage(ex), ex, ExitStatus.EXIT_FAILED);
+            return refuse(log, err, "the server could not start: " + operatorMessage(ex), ex, ExitStatus.EXIT_FAILED);
         }
-        server.listener().startNotes().forEach(out::println);
-        out.println(null == server.transport() ? "workers over Aeron: off (transport.enabled=false)" :
+        server.listener().startNotes().forEach(note -> log.log(Level.INFO, LISTENER, note));
+        log.log(Level.INFO, WORKERS, null == server.transport() ? "workers over Aeron: off (transport.enabled=false)" :
             server.transport().describe());
-        out.println("recovering the journal in " + config.dataDir().toAbsolutePath().normalize() +
+        log.log(Level.INFO, SERVER, "recovering the journal in " + config.dataDir().toAbsolutePath().normalize() +
             " (GET /ready answers 503 until it is done)");
-        out.flush();
 
         final CountDownLatch stopLatch = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
-            server.close();
+            log.log(Level.INFO, SERVER, "stopping: shutdown requested (SIGTERM or SIGINT)");
+            stop(server, log);
             stopLatch.countDown();
         }, "axiom-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        return runUntilStopped(server, config, hook, stopLatch, out, err);
+        return runUntilStopped(server, config, hook, stopLatch, log, err);
     }
 
-    private int refuse(final PrintWriter err, final String message, final Throwable ex, final int exitCode)
+    private int refuse(
+        final ServerLog log, final PrintWriter err, final String message, final Throwable ex, final int exitCode)
     {
+        log.log(Level.SEVERE, SERVER, message);
         err.println("axiom: " + message);
         if (debug)
         {
@@ -154,17 +183,59 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         return exitCode;
     }
 
+    /**
+     * Close the server and say what the stop left behind: the shutdown snapshot (position, size, time) and where the
+     * journal ends.
+     */
+    private static void stop(final AxiomServer server, final ServerLog log)
+    {
+        final EngineCounters counters = server.engine().counters();
+        final long snapshotsBefore = counters.snapshotCount();
+        final long failuresBefore = counters.snapshotFailures();
+        server.close();
+        final Engine engine = server.engine();
+        final String snapshot;
+        if (counters.snapshotCount() > snapshotsBefore)
+        {
+            snapshot = "shutdown snapshot at position " + counters.lastSnapshotPosition() + " (" +
+                counters.lastSnapshotBytes() + " bytes, written in " +
+                TimeUnit.NANOSECONDS.toMillis(counters.lastSnapshotNanos()) + " ms)";
+        }
+        else if (counters.snapshotFailures() > failuresBefore)
+        {
+            log.log(Level.WARNING, SERVER, "the shutdown snapshot could not be written: " +
+                operatorMessage(counters.lastSnapshotError()) + "; the next start replays the log from the last " +
+                "snapshot", counters.lastSnapshotError());
+            snapshot = "no shutdown snapshot (it failed)";
+        }
+        else if (0 == server.config().snapshotRetain())
+        {
+            snapshot = "no shutdown snapshot (snapshots are off: wal.snapshot-retain=0)";
+        }
+        else if (!counters.isReady())
+        {
+            snapshot = "no shutdown snapshot (stopped before recovery finished)";
+        }
+        else
+        {
+            snapshot = "no shutdown snapshot (nothing new since the snapshot at position " +
+                counters.lastSnapshotPosition() + ")";
+        }
+        log.log(Level.INFO, SERVER, "Axiom stopped: " + snapshot + "; journal position " + engine.journalPosition() +
+            ", " + engine.eventCount() + " events");
+    }
+
     private int runUntilStopped(
         final AxiomServer server,
         final AxiomConfig config,
         final Thread hook,
         final CountDownLatch stopLatch,
-        final PrintWriter out,
+        final ServerLog log,
         final PrintWriter err)
     {
         final Engine engine = server.engine();
         boolean announcedReady = false;
-        io.axiom.journal.StorageStatus storage = io.axiom.journal.StorageStatus.OK;
+        StorageStatus storage = StorageStatus.OK;
         try
         {
             while (true)
@@ -174,28 +245,18 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 {
                     removeHook(hook);
                     server.close();
-                    return refuse(err, (announcedReady ? "the engine failed and the server stops: " :
+                    return refuse(log, err, (announcedReady ? "the engine failed and the server stops: " :
                         "the engine failed at start and the server stops: ") + operatorMessage(failure), failure,
                         ExitStatus.EXIT_USAGE);
                 }
                 if (!announcedReady && engine.isReady())
                 {
                     announcedReady = true;
-                    out.println(LISTENING + server.url());
-                    io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port())
-                        .ifPresent(out::println);
-                    final io.axiom.journal.RecoveryReport recovery = engine.counters().recoveryReport();
-                    if (null != recovery)
-                    {
-                        recovery.notes().forEach(note -> out.println("recovery: " + note));
-                    }
-                    out.println("Axiom ready: " + engine.eventCount() + " events recovered, journal position " +
-                        engine.journalPosition());
-                    out.flush();
+                    announceReady(server, config, log);
                 }
                 if (announcedReady)
                 {
-                    storage = announceStorage(engine, storage, out, err);
+                    storage = announceStorage(engine, storage, log);
                 }
                 if (stopLatch.await(50, TimeUnit.MILLISECONDS))
                 {
@@ -206,10 +267,44 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         catch (final InterruptedException ex)
         {
             removeHook(hook);
-            server.close();
+            log.log(Level.INFO, SERVER, "stopping: interrupted");
+            stop(server, log);
             Thread.currentThread().interrupt();
             return ExitStatus.EXIT_OK;
         }
+    }
+
+    private static void announceReady(final AxiomServer server, final AxiomConfig config, final ServerLog log)
+    {
+        final Engine engine = server.engine();
+        final EngineCounters counters = engine.counters();
+        log.log(Level.INFO, SERVER, LISTENING + server.url());
+        io.axiom.gateway.auth.AuthModule.startupNotice(config, server.host(), server.port())
+            .ifPresent(notice -> log.log(isLoopback(server.host()) ? Level.INFO : Level.WARNING, SERVER, notice));
+        final RecoveryReport recovery = counters.recoveryReport();
+        if (null != recovery)
+        {
+            // a cut of possibly acknowledged records or a snapshot that could not be trusted is worth a warning; a
+            // torn tail after a crash, or a leftover temp file, is what recovery is for
+            final Level level = recovery.repairCut() || recovery.snapshotsSetAside() > 0 ? Level.WARNING : Level.INFO;
+            recovery.notes().forEach(note -> log.log(level, RECOVERY, "recovery: " + note));
+            log.log(Level.INFO, RECOVERY, "recovery: " + recovery.segmentCount() + " segment(s), " +
+                recovery.recordCount() + " records, log from position " + recovery.firstPosition() + " to " +
+                recovery.lastPosition() + (recovery.truncated() ? "; truncated at position " +
+                recovery.truncatedAtPosition() + " (" + recovery.truncatedBytes() + " bytes, " +
+                recovery.truncatedRecords() + " complete records)" : "; nothing truncated"));
+        }
+        final long fromPosition = counters.recoveredFromPosition();
+        log.log(Level.INFO, SERVER, "Axiom ready: " + engine.eventCount() + " events recovered, journal position " +
+            engine.journalPosition() + " (" + (0 == fromPosition ? "no snapshot, " : "snapshot at position " +
+            fromPosition + ", ") + counters.recoveredRecords() + " events replayed in " +
+            TimeUnit.NANOSECONDS.toMillis(counters.recoveryNanos()) + " ms)");
+    }
+
+    private static boolean isLoopback(final String host)
+    {
+        return "localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "::1".equals(host) ||
+            "[::1]".equals(host);
     }
 
     /**
@@ -217,26 +312,21 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
      *
      * @return the status now.
      */
-    private static io.axiom.journal.StorageStatus announceStorage(
-        final Engine engine,
-        final io.axiom.journal.StorageStatus before,
-        final PrintWriter out,
-        final PrintWriter err)
+    private static StorageStatus announceStorage(final Engine engine, final StorageStatus before, final ServerLog log)
     {
-        final io.axiom.journal.StorageState state = engine.counters().storageState();
+        final StorageState state = engine.counters().storageState();
         if (null == state || state.status() == before)
         {
             return before;
         }
         switch (state.status())
         {
-            case LOW -> err.println("axiom: WARNING: the data directory is running out of space: " + state.detail());
-            case FULL -> err.println("axiom: WARNING: writes are refused (507 DISK_FULL), reads go on: " +
+            case LOW -> log.log(Level.WARNING, STORAGE, "the data directory is running out of space: " +
                 state.detail());
-            default -> out.println("storage: room for the journal again, writes accepted: " + state.detail());
+            case FULL -> log.log(Level.SEVERE, STORAGE, "writes are refused (507 DISK_FULL), reads go on: " +
+                state.detail());
+            default -> log.log(Level.INFO, STORAGE, "room for the journal again, writes accepted: " + state.detail());
         }
-        err.flush();
-        out.flush();
         return state.status();
     }
 
@@ -337,6 +427,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 case SIZE -> "BYTES";
                 case INT, LONG -> "N";
                 case STRING -> "TEXT";
+                case CHOICE -> String.join("|", key.choices());
             };
         }
     }

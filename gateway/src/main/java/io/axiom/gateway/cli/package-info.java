@@ -7,8 +7,10 @@
  * journal) or a fatal engine failure at start (e.g. a corrupt journal, which needs an operator's decision: restore,
  * or {@code --repair}).
  * <p>
- * A server that cannot start says so in one line, {@code axiom: REASON}, on stderr, and never prints its listening or
- * ready lines (those come once the journal is recovered); {@code --debug} adds the stack trace.
+ * {@code axiom server} logs on stdout, one line per event ({@code io.axiom.gateway.log}, installed before anything
+ * else runs). A server that cannot start says so in one line, {@code axiom: REASON}, on stderr (and at ERROR in the
+ * log), and never logs its listening or ready lines (those come once the journal is recovered); {@code --debug} adds
+ * the stack trace.
  * <p>
  * Commands parse, print and delegate; they never hold engine or journal state beyond one invocation.
  */

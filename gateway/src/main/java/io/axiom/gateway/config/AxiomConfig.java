@@ -43,11 +43,13 @@ public final class AxiomConfig
         "--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS,
         "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS,
         "--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR,
-        "--chaos-enabled", ConfigKey.CHAOS_ENABLED);
+        "--chaos-enabled", ConfigKey.CHAOS_ENABLED,
+        "--log-format", ConfigKey.LOG_FORMAT,
+        "--log-level", ConfigKey.LOG_LEVEL);
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =
-        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_", "CHAOS_");
+        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_", "CHAOS_", "LOG_");
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9_]*)\\s*([A-Za-z]*)");
 
     /**
@@ -355,6 +357,23 @@ public final class AxiomConfig
     }
 
     /**
+     * @return how log lines are written: {@code text} or {@code json} (log.format).
+     */
+    public String logFormat()
+    {
+        return (String)settings.get(ConfigKey.LOG_FORMAT).value();
+    }
+
+    /**
+     * @return the least severe log lines written: {@code error}, {@code warn}, {@code info} or {@code debug}
+     * (log.level).
+     */
+    public String logLevel()
+    {
+        return (String)settings.get(ConfigKey.LOG_LEVEL).value();
+    }
+
+    /**
      * @return the Aeron channel workers send to (transport.ingress).
      */
     public String transportIngress()
@@ -446,7 +465,7 @@ public final class AxiomConfig
         if (!(root instanceof Map<?, ?> map))
         {
             throw new ConfigException("configuration file " + file + " must hold a YAML mapping of sections " +
-                "(wal, scheduler, gateway, limits, core, graphql, transport), not " + describeType(root));
+                "(wal, scheduler, gateway, limits, core, graphql, transport, chaos, log), not " + describeType(root));
         }
         flatten(file, "", map, values);
         return values;
@@ -528,6 +547,7 @@ public final class AxiomConfig
             case INT -> Math.toIntExact(checkRange(key, parseLong(key, text, source), text, source));
             case LONG -> checkRange(key, parseLong(key, text, source), text, source);
             case SIZE -> checkRange(key, parseSize(key, text, source), text, source);
+            case CHOICE -> parseChoice(key, text, source);
         };
 
         if (key == ConfigKey.WAL_MAX_SEGMENT_SIZE && (Long)value % 4096 != 0)
@@ -548,6 +568,16 @@ public final class AxiomConfig
             throw bad(key, text, source, "a non-empty string");
         }
         return text;
+    }
+
+    private static String parseChoice(final ConfigKey key, final String text, final String source)
+    {
+        final String lower = text.toLowerCase(Locale.ROOT);
+        if (!key.choices().contains(lower))
+        {
+            throw bad(key, text, source, "one of " + String.join(", ", key.choices()));
+        }
+        return lower;
     }
 
     private static Path parsePath(final ConfigKey key, final String text, final String source)

@@ -1,5 +1,6 @@
 package io.axiom.gateway.config;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -69,7 +70,11 @@ public enum ConfigKey
         "server's journal, processor, worker transport and HTTP connections; never on a production server"),
     TRANSPORT_MAX_PARK_US("transport.max-park-us", ValueType.LONG, "1000", 1, 1_000_000,
         "longest park of the worker endpoint's idle thread (it also drives the embedded driver): lower answers " +
-        "workers sooner when traffic is sparse and costs more CPU while idle");
+        "workers sooner when traffic is sparse and costs more CPU while idle"),
+    LOG_FORMAT("log.format", "text", List.of("text", "json"),
+        "log lines as text (time, level, source, message) or as one JSON object each (ts, level, logger, msg, error)"),
+    LOG_LEVEL("log.level", "info", List.of("error", "warn", "info", "debug"),
+        "least severe log lines written; debug adds each refused request (4xx)");
 
     /**
      * How a raw value is parsed.
@@ -87,7 +92,9 @@ public enum ConfigKey
         /** A 64-bit integer within the key's range. */
         LONG,
         /** A byte count, plain or with a suffix: KiB, MiB, GiB (also k, m, g, KB, MB, GB: all powers of 1024). */
-        SIZE
+        SIZE,
+        /** One of the key's {@link ConfigKey#choices()}, any case. */
+        CHOICE
     }
 
     private final String key;
@@ -98,6 +105,7 @@ public enum ConfigKey
     private final String description;
     private final String envName;
     private final boolean secret;
+    private final List<String> choices;
 
     ConfigKey(
         final String key,
@@ -107,7 +115,12 @@ public enum ConfigKey
         final long max,
         final String description)
     {
-        this(key, type, defaultValue, min, max, description, null, false);
+        this(key, type, defaultValue, min, max, description, null, false, List.of());
+    }
+
+    ConfigKey(final String key, final String defaultValue, final List<String> choices, final String description)
+    {
+        this(key, ValueType.CHOICE, defaultValue, 0, 0, description, null, false, choices);
     }
 
     ConfigKey(
@@ -120,6 +133,20 @@ public enum ConfigKey
         final String envName,
         final boolean secret)
     {
+        this(key, type, defaultValue, min, max, description, envName, secret, List.of());
+    }
+
+    ConfigKey(
+        final String key,
+        final ValueType type,
+        final String defaultValue,
+        final long min,
+        final long max,
+        final String description,
+        final String envName,
+        final boolean secret,
+        final List<String> choices)
+    {
         this.key = key;
         this.type = type;
         this.defaultValue = defaultValue;
@@ -129,6 +156,15 @@ public enum ConfigKey
         this.envName = null != envName ? envName :
             "AXIOM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         this.secret = secret;
+        this.choices = choices;
+    }
+
+    /**
+     * @return the values a {@link ValueType#CHOICE} key accepts, in lower case; empty for other keys.
+     */
+    public List<String> choices()
+    {
+        return choices;
     }
 
     /**

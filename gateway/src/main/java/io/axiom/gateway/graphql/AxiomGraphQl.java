@@ -21,6 +21,7 @@ import graphql.InvalidSyntaxError;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
 import graphql.execution.SubscriptionExecutionStrategy;
+import graphql.introspection.GoodFaithIntrospection;
 import graphql.language.SourceLocation;
 import graphql.schema.DataFetcher;
 import graphql.schema.GraphQLSchema;
@@ -193,6 +194,11 @@ public final class AxiomGraphQl
         if (error instanceof InvalidSyntaxError)
         {
             return PARSE_FAILED;
+        }
+        if (error instanceof GoodFaithIntrospection.BadFaithIntrospectionError)
+        {
+            // introspection that repeats __schema or __type, or nests too far: refused as too complex
+            return QueryLimits.QUERY_TOO_COMPLEX;
         }
         if (error instanceof ValidationError validation)
         {

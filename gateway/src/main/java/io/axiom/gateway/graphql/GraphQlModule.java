@@ -17,8 +17,8 @@ import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.GatewaySettings;
 
 /**
- * GraphQL at {@code /graphql}: queries and mutations by {@code POST}, subscriptions over a WebSocket on the same
- * path ({@code graphql-transport-ws}). Owns the feed's fan-out thread and the timer of WebSocket handshakes, and
+ * GraphQL at {@code /graphql}: queries and mutations by {@code POST} (queries also by {@code GET}), subscriptions
+ * over a WebSocket on the same path ({@code graphql-transport-ws}). Owns the feed's fan-out thread and the timer of WebSocket handshakes, and
  * stops both on {@link #close()}.
  */
 public final class GraphQlModule implements GatewayModule
@@ -134,8 +134,10 @@ public final class GraphQlModule implements GatewayModule
     @Override
     public void routes(final HttpRouting.Builder routing)
     {
+        final GraphQlHttpHandler handler = new GraphQlHttpHandler(graphQl, maxBodyBytes, drainLimit);
         routing
-            .post(PATH, new GraphQlHttpHandler(graphQl, maxBodyBytes, drainLimit))
+            .post(PATH, handler::post)
+            .get(PATH, handler::get)
             .any(PATH, GraphQlHttpHandler::notAllowed);
     }
 

@@ -104,7 +104,7 @@ final class GraphQlViews
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("index", s.index());
         view.put("name", s.name());
-        view.put("type", s.kind().wireName());
+        view.put("type", s.kind().name());
         view.put("status", s.status());
         view.put("attempts", s.attempts());
         view.put("completed_at", s.completedAt() != 0 ? JsonViews.isoTime(s.completedAt()) : null);

@@ -20,6 +20,7 @@ import io.axiom.core.EngineClient;
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.RawJson;
+import io.axiom.core.api.StepKind;
 import io.axiom.gateway.http.ApiProblem;
 import io.axiom.gateway.http.EngineProblems;
 import io.axiom.gateway.http.GatewaySettings;
@@ -40,6 +41,9 @@ final class Operations
     static final String HTTP = "http";
     /** Operation came over the WebSocket. */
     static final String WEBSOCKET = "websocket";
+
+    /** Reason of a create that gives both {@code steps} and {@code typedSteps}. */
+    static final String CONFLICTING_ARGUMENTS = "CONFLICTING_ARGUMENTS";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final System.Logger LOG = System.getLogger(Operations.class.getName());
@@ -229,15 +233,38 @@ final class Operations
         return view;
     }
 
+    /**
+     * {@code createWorkflow}: the arguments become the REST create body, {@code steps} as step names or
+     * {@code typedSteps} as step objects with REST's own field names, and the REST parser checks that body; its
+     * refusals name {@code typedSteps[i]} where the objects came from there.
+     */
     private Map<String, Object> create(final DataFetchingEnvironment env)
     {
         requireEngine();
+        final List<String> names = env.getArgument("steps");
+        final List<Map<String, Object>> typed = env.getArgument("typedSteps");
+        if (null != names && null != typed)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, CONFLICTING_ARGUMENTS, "give the steps once: " +
+                "steps (task step names) or typedSteps (step objects of any type), not both");
+        }
+        if (null == names && null == typed)
+        {
+            throw new GraphQlProblem(GraphQlProblem.BAD_USER_INPUT, "MISSING_FIELD", "steps or typedSteps is " +
+                "required: task step names in steps, or step objects (task, approval, timer) in typedSteps");
+        }
         final String key = idempotencyKey(env.getArgument("idempotencyKey"));
         final ObjectNode body = NODES.objectNode();
         body.put("name", (String)env.getArgument("name"));
         final ArrayNode steps = body.putArray("steps");
-        final List<String> names = env.getArgument("steps");
-        names.forEach(steps::add);
+        if (null != names)
+        {
+            names.forEach(steps::add);
+        }
+        else
+        {
+            typed.forEach(step -> steps.add(stepObject(step)));
+        }
         if (env.containsArgument("input"))
         {
             final JsonNode input = env.getArgument("input");
@@ -246,7 +273,7 @@ final class Operations
         final CreateWorkflow command;
         try
         {
-            command = parser.parseCreate(bytes(body), key);
+            command = parser.parseCreate(bytes(body), key, null != names ? "steps" : "typedSteps");
         }
         catch (final ApiProblem problem)
         {
@@ -254,6 +281,28 @@ final class Operations
         }
         return GraphQlViews.workflow(workflow(client.create(command, settings.requestTimeout()),
             EngineProblems.Operation.CREATE, key));
+    }
+
+    /**
+     * @param step a {@code StepInput} as graphql-java coerced it: field name to value, the type as its enum name.
+     * @return the REST API's step object: the same fields, the type as its lower-case wire name.
+     */
+    private static ObjectNode stepObject(final Map<String, Object> step)
+    {
+        final ObjectNode object = NODES.objectNode();
+        for (final Map.Entry<String, Object> field : step.entrySet())
+        {
+            final Object value = field.getValue();
+            if ("type".equals(field.getKey()) && value instanceof String type)
+            {
+                object.put("type", StepKind.valueOf(type).wireName());
+            }
+            else
+            {
+                object.set(field.getKey(), JsonScalar.MAPPER.valueToTree(value));
+            }
+        }
+        return object;
     }
 
     private Map<String, Object> advance(final DataFetchingEnvironment env)
@@ -598,7 +647,7 @@ final class Operations
         if (!WEBSOCKET.equals(env.getGraphQlContext().get(TRANSPORT)))
         {
             throw new GraphQlProblem(GraphQlProblem.BAD_REQUEST, "subscriptions run over the WebSocket at /graphql " +
-                "(protocol graphql-transport-ws), not over HTTP POST");
+                "(protocol graphql-transport-ws), not over HTTP");
         }
     }
 

@@ -5,7 +5,11 @@
  * <h2>The pieces</h2>
  * <ul>
  *     <li>{@code axiom.graphqls} (a resource beside these classes) is the one definition of the API. Output fields
- *     are snake_case like the REST documents; arguments are named as the README names them.</li>
+ *     are snake_case like the REST documents; arguments are named as the README names them. Closed sets are enums
+ *     in upper case (workflow state, step type and status, engine status); an event's {@code type} stays the log's
+ *     record name. {@code createWorkflow} takes task step names in {@code steps} or step objects in
+ *     {@code typedSteps} ({@code StepInput}, the REST step object with its field names), exactly one of them:
+ *     GraphQL has no input unions, and a second list keeps {@code steps} working for every client as it is.</li>
  *     <li>{@link io.axiom.gateway.graphql.AxiomGraphQl} wires the SDL to {@code Operations} (one blocking
  *     {@code EngineClient} call per root field, on the caller's virtual thread; the worker mutations
  *     {@code fetchTasks}, {@code completeTask}, {@code failTask} and {@code heartbeatTask} go through the REST worker
@@ -14,14 +18,18 @@
  *     ({@link io.axiom.gateway.graphql.GraphQlProblem}). Input is checked by the REST API's own
  *     {@code RequestParser}: both APIs refuse the same input the same way, and refused input never reaches the
  *     engine.</li>
- *     <li>{@code GraphQlHttpHandler} serves {@code POST /graphql}; {@code GraphQlWsConnection} serves the
+ *     <li>{@code GraphQlHttpHandler} serves {@code POST /graphql} (JSON requests and {@code application/graphql}
+ *     documents) and {@code GET /graphql?query=...} (queries only: a mutation is 405, found by parsing the document
+ *     before it runs), answering {@code application/graphql-response+json} when the client prefers it;
+ *     {@code GraphQlWsConnection} serves the
  *     WebSocket, checks the API token carried by {@code connection_init}, relays each operation's results, and pings
  *     the client every third of {@code gateway.idle-timeout-ms} so that a quiet subscription is not idle.</li>
  * </ul>
  *
  * <h2>Hostile input</h2>
  * Bodies and WebSocket messages pass the REST API's {@code JsonCheck} before Jackson reads them (UTF-8, surrogates,
- * bounded numbers and depth), and JSON held in a string argument passes it too. Number literals in the document are
+ * bounded numbers and depth), and JSON held in a string argument passes it too, as do the {@code variables} and
+ * {@code extensions} of a GET; an {@code application/graphql} body and GET parameters must decode as strict UTF-8. Number literals in the document are
  * bounded by {@code QueryText} before graphql-java parses them (it would turn a million digits into a
  * {@code BigInteger}, ten seconds of CPU), and the JSON scalar bounds literal and variable numbers again.
  * graphql-java's own messages are reworded by {@code GraphQlMessages} without Java or AST type names, and an

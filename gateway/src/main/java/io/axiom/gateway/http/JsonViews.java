@@ -288,6 +288,7 @@ public final class JsonViews
      */
     public static byte[] problem(final ApiProblem problem, final String instance)
     {
+        RequestLog.rendering(problem);
         return render(g ->
         {
             g.writeStartObject();

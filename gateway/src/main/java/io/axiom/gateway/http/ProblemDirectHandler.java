@@ -160,6 +160,8 @@ public final class ProblemDirectHandler implements DirectHandler
     {
         final String path = null == request ? null : request.path();
         final byte[] body = JsonViews.problem(problem, null == path || path.isEmpty() ? null : path);
+        RequestLog.answered(null == request || request.method().isEmpty() ? "-" : request.method(),
+            null == path || path.isEmpty() ? "-" : path, problem.status(), problem);
         return TransportResponse.builder()
             .status(Responses.status(problem.status()))
             .headers(responseHeaders)

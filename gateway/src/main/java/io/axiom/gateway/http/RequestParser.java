@@ -308,32 +308,49 @@ public final class RequestParser
      */
     public CreateWorkflow parseCreate(final byte[] body, final String idempotencyKey)
     {
+        return parseCreate(body, idempotencyKey, "steps");
+    }
+
+    /**
+     * Like {@link #parseCreate(byte[], String)}, naming the {@code steps} field otherwise in refusals: GraphQL's
+     * {@code typedSteps} argument carries REST's step objects under its own name.
+     *
+     * @param body           request body, non-empty.
+     * @param idempotencyKey the validated {@code Idempotency-Key} header, or null.
+     * @param stepsName      how refusals name the {@code steps} field and its elements, e.g. {@code typedSteps}.
+     * @return the command.
+     * @throws ApiProblem naming the first problem found.
+     */
+    public CreateWorkflow parseCreate(final byte[] body, final String idempotencyKey, final String stepsName)
+    {
         final JsonNode root = readObject(body, CREATE_FIELDS, "request body");
 
         final String name = requiredName(root, "name", "name");
         final JsonNode steps = root.get("steps");
         if (null == steps)
         {
-            throw problem("MISSING_FIELD", "steps is required: a non-empty array of step names or step objects");
+            throw problem("MISSING_FIELD", stepsName +
+                " is required: a non-empty array of step names or step objects");
         }
         if (!steps.isArray())
         {
-            throw problem("WRONG_TYPE", "steps must be an array of step names or step objects, got " + kind(steps));
+            throw problem("WRONG_TYPE", stepsName + " must be an array of step names or step objects, got " +
+                kind(steps));
         }
         if (steps.isEmpty())
         {
-            throw problem("EMPTY_STEPS", "steps must contain at least one step");
+            throw problem("EMPTY_STEPS", stepsName + " must contain at least one step");
         }
         if (steps.size() > maxSteps)
         {
-            throw problem("TOO_MANY_STEPS", "steps has " + steps.size() + " entries; the limit is " + maxSteps +
-                " (limits.max-steps)");
+            throw problem("TOO_MANY_STEPS", stepsName + " has " + steps.size() + " entries; the limit is " +
+                maxSteps + " (limits.max-steps)");
         }
 
         final List<StepSpec> specs = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++)
         {
-            specs.add(parseStep(steps.get(i), "steps[" + i + "]"));
+            specs.add(parseStep(steps.get(i), stepsName + "[" + i + "]"));
         }
 
         final JsonNode input = root.get("input");

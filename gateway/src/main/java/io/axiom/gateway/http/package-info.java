@@ -42,6 +42,10 @@
  * NO_ROOM); a completion or failure that timed out is 503 without {@code Retry-After}, its detail saying that a retry
  * with the same token is safe.
  * <p>
+ * <b>The log</b> ({@link io.axiom.gateway.http.RequestLog}): a routing filter, first of all, logs each refused request
+ * (4xx) at DEBUG and each failed one (5xx) at WARNING on {@code axiom.http}, with method, path, status, code and
+ * detail; refusals before routing are logged by the {@code ProblemDirectHandler}. Successful requests are not logged.
+ * <p>
  * <b>Verify</b> ({@link io.axiom.gateway.http.VerifyModule}): {@code POST /api/v1/verify} runs the engine's
  * {@code LiveVerifier} on the request's virtual thread and answers its report (200 whatever it found; 409
  * {@code VERIFY_IN_PROGRESS} while one runs).

@@ -28,6 +28,7 @@ import io.helidon.webserver.websocket.WsConfig;
 
 import io.axiom.gateway.http.ApiProblem;
 import io.axiom.gateway.http.JsonViews;
+import io.axiom.gateway.http.RequestLog;
 
 /**
  * The listener's only connection selector: every accepted socket becomes Helidon's own HTTP/1.1 connection (with the
@@ -211,9 +212,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         final GuardedContext context = connection.context();
         try
         {
-            final byte[] body = JsonViews.problem(new ApiProblem(408, HEAD_TIMEOUT_CODE, "Request timeout",
+            final ApiProblem problem = new ApiProblem(408, HEAD_TIMEOUT_CODE, "Request timeout",
                 "the request line and headers did not arrive within " + headTimeoutMs +
-                " ms (gateway.request-head-timeout-ms); the connection is closed"), null);
+                " ms (gateway.request-head-timeout-ms); the connection is closed");
+            final byte[] body = JsonViews.problem(problem, null);
+            RequestLog.answered("-", "-", 408, problem);
             final byte[] head = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\n" +
                 "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             final byte[] response = Arrays.copyOf(head, head.length + body.length);

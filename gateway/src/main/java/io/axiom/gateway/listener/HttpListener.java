@@ -1,7 +1,6 @@
 package io.axiom.gateway.listener;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -48,13 +47,13 @@ public final class HttpListener implements AutoCloseable
     private static final int PROBES_ALIVE = 3;
     private static final long RESTART_BACKOFF_MIN_MS = 20;
     private static final long RESTART_BACKOFF_MAX_MS = 2_000;
+    private static final System.Logger LOG = System.getLogger("axiom.listener");
 
     private final String host;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final ConnectionGuard guard;
     private final Consumer<WebServerConfig.Builder> routes;
-    private final PrintStream notices;
     private final List<String> startNotes = new ArrayList<>();
     private final AtomicBoolean restarting = new AtomicBoolean();
     private volatile WebServer webServer;
@@ -65,13 +64,11 @@ public final class HttpListener implements AutoCloseable
 
     private HttpListener(
         final AxiomConfig config,
-        final Consumer<WebServerConfig.Builder> routes,
-        final PrintStream notices)
+        final Consumer<WebServerConfig.Builder> routes)
     {
         this.host = config.host();
         this.idleTimeout = Duration.ofMillis(config.idleTimeoutMs());
         this.routes = routes;
-        this.notices = notices;
         final FileDescriptors descriptors = FileDescriptors.ofThisProcess();
         final int limit = Boolean.getBoolean(IGNORE_FD_LIMIT_PROP) ? config.maxConnections() :
             descriptors.connectionLimit(config.maxConnections());
@@ -93,19 +90,17 @@ public final class HttpListener implements AutoCloseable
      * @param routes  adds routing, WebSocket routing and direct handlers to a server builder; called again for each
      *                restart, so it must build fresh routing each time.
      * @param debug   let Helidon's own log records of listener failures through ({@code --debug}).
-     * @param notices where restarts are reported (stderr).
      * @return the running listener.
      * @throws StartupException when the address cannot be bound.
      */
     public static HttpListener start(
         final AxiomConfig config,
         final Consumer<WebServerConfig.Builder> routes,
-        final boolean debug,
-        final PrintStream notices)
+        final boolean debug)
     {
         HelidonLog.install(debug);
         RequestErrors.install();
-        final HttpListener listener = new HttpListener(config, routes, notices);
+        final HttpListener listener = new HttpListener(config, routes);
         try
         {
             final WebServer server = listener.bind(config.port());
@@ -247,9 +242,8 @@ public final class HttpListener implements AutoCloseable
                 {
                     announced = true;
                     accepting = false;
-                    notices.println("axiom: the HTTP listener on " + address(host, port) + " stopped accepting (" +
-                        describe(cause) + "); starting it again");
-                    notices.flush();
+                    LOG.log(System.Logger.Level.WARNING, "the HTTP listener on " + address(host, port) +
+                        " stopped accepting (" + describe(cause) + "); starting it again");
                 }
                 final WebServer server = bind(port);
                 if (null != server)
@@ -258,8 +252,7 @@ public final class HttpListener implements AutoCloseable
                     webServer = server;
                     restarts++;
                     accepting = true;
-                    notices.println("axiom: the HTTP listener on " + address(host, port) + " accepts again");
-                    notices.flush();
+                    LOG.log(System.Logger.Level.INFO, "the HTTP listener on " + address(host, port) + " accepts again");
                     return;
                 }
                 HelidonLog.takeStartFailure();

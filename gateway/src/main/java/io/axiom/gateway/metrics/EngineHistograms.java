@@ -3,6 +3,8 @@ package io.axiom.gateway.metrics;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import org.HdrHistogram.Histogram;
 
 import io.axiom.core.EngineCounters;
@@ -46,7 +48,8 @@ public final class EngineHistograms
     /**
      * Drain the intervals recorded since the previous call and return the cumulative figures since start.
      *
-     * @return fsync latency (seconds), batch size (commands per group commit) and command latency (seconds).
+     * @return fsync latency (seconds), batch size (commands per group commit) and command latency (seconds), as
+     * quantiles and as Prometheus histogram data points.
      */
     public synchronized Snapshot snapshot()
     {
@@ -59,7 +62,10 @@ public final class EngineHistograms
         return new Snapshot(
             Quantiles.of(fsyncTotal, NANOS_TO_SECONDS),
             Quantiles.of(batchTotal, 1.0),
-            Quantiles.of(commandTotal, NANOS_TO_SECONDS));
+            Quantiles.of(commandTotal, NANOS_TO_SECONDS),
+            HistogramPoints.point(fsyncTotal, NANOS_TO_SECONDS, HistogramPoints.FSYNC_SECONDS, Labels.EMPTY),
+            HistogramPoints.point(batchTotal, 1.0, HistogramPoints.BATCH_SIZE, Labels.EMPTY),
+            HistogramPoints.point(commandTotal, NANOS_TO_SECONDS, HistogramPoints.COMMAND_SECONDS, Labels.EMPTY));
     }
 
     /**
@@ -68,8 +74,17 @@ public final class EngineHistograms
      * @param fsyncSeconds   fsync latency in seconds.
      * @param batchSize      commands per group commit.
      * @param commandSeconds command latency (publish on the ring to reply after fsync) in seconds.
+     * @param fsyncPoint     fsync latency as a histogram data point.
+     * @param batchPoint     batch size as a histogram data point.
+     * @param commandPoint   command latency as a histogram data point.
      */
-    public record Snapshot(Quantiles fsyncSeconds, Quantiles batchSize, Quantiles commandSeconds)
+    public record Snapshot(
+        Quantiles fsyncSeconds,
+        Quantiles batchSize,
+        Quantiles commandSeconds,
+        HistogramDataPointSnapshot fsyncPoint,
+        HistogramDataPointSnapshot batchPoint,
+        HistogramDataPointSnapshot commandPoint)
     {
     }
 }

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -43,6 +45,16 @@ public final class HttpMetrics implements AuthModule.RejectionListener
      * @param status HTTP status.
      */
     public record RejectionKey(String code, int status)
+    {
+    }
+
+    /**
+     * Request durations of one route since start.
+     *
+     * @param quantiles the figures, in seconds.
+     * @param point     the same as a Prometheus histogram data point labelled with the route.
+     */
+    public record Duration(Quantiles quantiles, HistogramDataPointSnapshot point)
     {
     }
 
@@ -108,17 +120,18 @@ public final class HttpMetrics implements AuthModule.RejectionListener
     /**
      * @return request durations (seconds) since start per route template, sorted by route.
      */
-    public synchronized Map<String, Quantiles> durations()
+    public synchronized Map<String, Duration> durations()
     {
         final List<String> routes = new ArrayList<>(recorders.keySet());
-        final Map<String, Quantiles> result = new TreeMap<>();
+        final Map<String, Duration> result = new TreeMap<>();
         for (final String route : routes)
         {
             final Histogram interval = recorders.get(route).getIntervalHistogram(intervals.get(route));
             intervals.put(route, interval);
             final Histogram total = totals.computeIfAbsent(route, r -> new Histogram(3));
             total.add(interval);
-            result.put(route, Quantiles.of(total, NANOS_TO_SECONDS));
+            result.put(route, new Duration(Quantiles.of(total, NANOS_TO_SECONDS), HistogramPoints.point(
+                total, NANOS_TO_SECONDS, HistogramPoints.HTTP_SECONDS, Labels.of("route", route))));
         }
         return result;
     }

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JVM and process figures an operator looks at first: heap and non-heap memory, garbage collections, threads,
- * uptime, CPU time and file descriptors, read from the platform MXBeans at each call.
+ * The JVM and process figures of the JSON document (Prometheus gets the client's JVM instrumentation instead): heap
+ * and non-heap memory, garbage collections, threads, uptime, CPU time and file descriptors, read from the platform
+ * MXBeans at each call.
  *
  * @param heapUsed          heap bytes in use.
  * @param heapCommitted     heap bytes committed.
@@ -22,14 +23,11 @@ import java.util.List;
  * @param threads           live platform threads.
  * @param daemonThreads     live daemon threads.
  * @param peakThreads       most live platform threads since start.
- * @param startTimeMs       JVM start, ms since the epoch.
  * @param uptimeMs          JVM uptime in ms.
  * @param processCpuNanos   CPU time used by the process in ns, or -1 when unknown.
  * @param openFds           open file descriptors, or -1 when unknown.
- * @param maxFds            file descriptor limit, or -1 when unknown.
  * @param availableCpus     processors available to the JVM.
  * @param javaVersion       {@code java.version}.
- * @param javaVendor        {@code java.vendor}.
  */
 public record JvmMetrics(
     long heapUsed,
@@ -41,14 +39,11 @@ public record JvmMetrics(
     int threads,
     int daemonThreads,
     int peakThreads,
-    long startTimeMs,
     long uptimeMs,
     long processCpuNanos,
     long openFds,
-    long maxFds,
     int availableCpus,
-    String javaVersion,
-    String javaVendor)
+    String javaVersion)
 {
     /**
      * One garbage collector.
@@ -82,20 +77,18 @@ public record JvmMetrics(
             cpu = sun.getProcessCpuTime();
         }
         long openFds = -1;
-        long maxFds = -1;
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix)
         {
             openFds = unix.getOpenFileDescriptorCount();
-            maxFds = unix.getMaxFileDescriptorCount();
         }
         return new JvmMetrics(
             heap.getUsed(), heap.getCommitted(), heap.getMax(),
             nonHeap.getUsed(), nonHeap.getCommitted(),
             List.copyOf(gcs),
             threads.getThreadCount(), threads.getDaemonThreadCount(), threads.getPeakThreadCount(),
-            runtime.getStartTime(), runtime.getUptime(),
-            cpu, openFds, maxFds,
+            runtime.getUptime(),
+            cpu, openFds,
             Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.version", ""), System.getProperty("java.vendor", ""));
+            System.getProperty("java.version", ""));
     }
 }

@@ -5,7 +5,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +18,11 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import io.axiom.core.Engine;
 import io.axiom.gateway.http.ApiProblem;
@@ -26,8 +30,16 @@ import io.axiom.gateway.http.GatewayModule;
 import io.axiom.gateway.http.JsonViews;
 
 /**
- * {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (text format 0.0.4), and the filter
- * that counts every HTTP request by route template and status, and every problem answer by its {@code code}.
+ * {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (the Prometheus client library's
+ * exposition: text format 0.0.4 by default, OpenMetrics text or protobuf, with native histograms, when the
+ * {@code Accept} header asks), and the filter that counts every HTTP request by route template and status, and every
+ * problem answer by its {@code code}.
+ * <p>
+ * Each module has its own {@link PrometheusRegistry} (never the library's static default one), since one JVM may run
+ * several servers: one collector reads a {@link MetricsReport} per scrape, another adds the JVM and process metrics
+ * of the library's instrumentation, registered once per process in {@link #JVM} (they are the process's, and the
+ * library keeps every registry it registered them with for good, so a registry per server would keep each server's
+ * engine reachable after it closed).
  * <p>
  * Metrics are served during recovery too (they do not go through the engine's ring): an operator watches recovery
  * progress on them. The problem code is read from the answer's body as it is written (only answers of type
@@ -45,9 +57,17 @@ public final class MetricsModule implements GatewayModule
     public static final int MAX_PROBLEM_BYTES = 16 * 1024;
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
+    private static final PrometheusRegistry JVM = new PrometheusRegistry();
+
+    static
+    {
+        JvmMetrics.builder().register(JVM);
+    }
 
     private final Engine engine;
     private final HttpMetrics http = new HttpMetrics();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
 
     /**
      * @param engine the engine whose figures are shown.
@@ -55,6 +75,8 @@ public final class MetricsModule implements GatewayModule
     public MetricsModule(final Engine engine)
     {
         this.engine = engine;
+        registry.register((MultiCollector)() -> report().snapshots());
+        registry.register((MultiCollector)JVM::scrape);
     }
 
     /**
@@ -107,9 +129,36 @@ public final class MetricsModule implements GatewayModule
 
     private void prometheus(final ServerRequest req, final ServerResponse res)
     {
+        final ExpositionFormatWriter writer = writer(req.headers().value(HeaderNames.ACCEPT).orElse(null));
+        final ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        try
+        {
+            writer.write(body, registry.scrape());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
         res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, PrometheusWriter.CONTENT_TYPE);
-        res.send(report().prometheus().getBytes(StandardCharsets.UTF_8));
+        res.header(HeaderNames.CONTENT_TYPE, writer.getContentType());
+        res.send(body.toByteArray());
+    }
+
+    /**
+     * @param accept the request's {@code Accept} header, or null.
+     * @return the library's writer for it: protobuf (with native histograms) when asked, OpenMetrics text when asked,
+     * else text format 0.0.4; when the protobuf writer ({@code prometheus-metrics-exposition-formats}) is missing from
+     * the class path, the best text format the header also accepts.
+     */
+    static ExpositionFormatWriter writer(final String accept)
+    {
+        final ExpositionFormatWriter writer = FORMATS.findWriter(accept);
+        if (writer.isAvailable())
+        {
+            return writer;
+        }
+        return FORMATS.getOpenMetricsTextFormatWriter().accepts(accept) ?
+            FORMATS.getOpenMetricsTextFormatWriter() : FORMATS.getPrometheusTextFormatWriter();
     }
 
     private static void onlyGet(final ServerRequest req, final ServerResponse res)

@@ -5,13 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
 import io.axiom.core.Engine;
 import io.axiom.core.EngineCounters;
 import io.axiom.gateway.http.Gateway;
 
 /**
  * One reading of every figure, rendered as the JSON document of {@code GET /api/v1/metrics} or as the Prometheus
- * text of {@code GET /api/v1/metrics/prometheus}. Both renderings of one report show the same numbers.
+ * metric families of {@code GET /api/v1/metrics/prometheus}. Both renderings of one report show the same numbers.
  * <p>
  * Task figures (queued, leased, dispatched, completed, failed attempts, retries, rejections by reason), connected
  * workers and lease expiries are read from the engine's counters and the worker endpoint's; they are soft state and
@@ -70,7 +76,7 @@ public final class MetricsReport
     private final EngineHistograms.Snapshot histograms;
     private final Map<HttpMetrics.RequestKey, Long> requests;
     private final Map<HttpMetrics.RejectionKey, Long> rejections;
-    private final Map<String, Quantiles> durations;
+    private final Map<String, HttpMetrics.Duration> durations;
     private final JvmMetrics jvm;
 
     /**
@@ -188,7 +194,7 @@ public final class MetricsReport
         final List<Object> rejectionList = new ArrayList<>();
         rejections.forEach((k, v) -> rejectionList.add(map("code", k.code(), "status", k.status(), "count", v)));
         final Map<String, Object> durationMap = new LinkedHashMap<>();
-        durations.forEach((route, q) -> durationMap.put(route, quantiles(q)));
+        durations.forEach((route, d) -> durationMap.put(route, quantiles(d.quantiles())));
         root.put("http", map("requests", requestList, "rejections", rejectionList,
             "duration_seconds", durationMap));
 
@@ -216,187 +222,150 @@ public final class MetricsReport
     }
 
     /**
-     * @return the Prometheus text exposition (format 0.0.4).
+     * @return the same reading as Prometheus metric families, for the client library's exposition writers. Counters
+     * are named without their {@code _total}, which the writers add.
      */
-    public String prometheus()
+    public MetricSnapshots snapshots()
     {
-        final PrometheusWriter w = new PrometheusWriter();
-        w.family("axiom_ready", "gauge", "1 once the engine has recovered its journal and serves commands, else 0")
-            .sample("axiom_ready", ready ? 1 : 0);
-        w.family("axiom_engine_failed", "gauge", "1 when the engine stopped after a fatal error, else 0")
-            .sample("axiom_engine_failed", failed ? 1 : 0);
-        w.family("axiom_workflows", "gauge", "Workflows by current state");
+        final MetricSnapshots.Builder out = MetricSnapshots.builder();
+        gauge(out, "axiom_ready", "1 once the engine has recovered its journal and serves commands, else 0",
+            ready ? 1 : 0);
+        gauge(out, "axiom_engine_failed", "1 when the engine stopped after a fatal error, else 0", failed ? 1 : 0);
+        final GaugeSnapshot.Builder workflows = GaugeSnapshot.builder().name("axiom_workflows")
+            .help("Workflows by current state");
         for (int i = 0; i < STATES.size(); i++)
         {
-            w.sample("axiom_workflows", stateCounts[i], "state", STATES.get(i));
+            workflows.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                .labels(Labels.of("state", STATES.get(i))).value(stateCounts[i]).build());
         }
-        w.family("axiom_workflows_created_total", "counter",
-            "Workflows ever created, including those recovered from the journal")
-            .sample("axiom_workflows_created_total", workflowsCreated);
-        w.family("axiom_events_appended_total", "counter",
-            "Events appended to the journal and made durable since this process started")
-            .sample("axiom_events_appended_total", eventsAppended);
-        w.family("axiom_journal_records", "gauge", "Records in the journal")
-            .sample("axiom_journal_records", journalRecords);
-        w.family("axiom_journal_position_bytes", "gauge", "Byte position where the next journal record goes")
-            .sample("axiom_journal_position_bytes", journalPosition);
-        w.family("axiom_fsyncs_total", "counter", "Journal fsyncs (one per group commit) since start")
-            .sample("axiom_fsyncs_total", fsyncs);
-        w.family("axiom_fsync_duration_seconds", "summary",
-            "Time to fsync one group commit, since start (HdrHistogram, 3 significant digits)");
-        w.summarySamples("axiom_fsync_duration_seconds", histograms.fsyncSeconds(), fsyncNanosTotal * 1e-9, fsyncs);
-        w.family("axiom_fsync_duration_max_seconds", "gauge", "Longest fsync since start")
-            .sample("axiom_fsync_duration_max_seconds", fsyncNanosMax * 1e-9);
-        w.family("axiom_batch_size", "summary", "Commands per group commit, since start")
-            .summarySamples("axiom_batch_size", histograms.batchSize(), commands, batches);
-        w.family("axiom_batch_size_max", "gauge", "Largest group commit since start, in commands")
-            .sample("axiom_batch_size_max", maxBatchSize);
-        w.summary("axiom_command_duration_seconds",
+        out.metricSnapshot(workflows.build());
+        counter(out, "axiom_workflows_created", "Workflows ever created, including those recovered from the journal",
+            workflowsCreated);
+        counter(out, "axiom_events_appended",
+            "Events appended to the journal and made durable since this process started", eventsAppended);
+        gauge(out, "axiom_journal_records", "Records in the journal", journalRecords);
+        gauge(out, "axiom_journal_position_bytes", "Byte position where the next journal record goes",
+            journalPosition);
+        counter(out, "axiom_fsyncs", "Journal fsyncs (one per group commit) since start", fsyncs);
+        histogram(out, "axiom_fsync_duration_seconds", "Time to fsync one group commit, since start",
+            histograms.fsyncPoint());
+        gauge(out, "axiom_fsync_duration_max_seconds", "Longest fsync since start", fsyncNanosMax * 1e-9);
+        histogram(out, "axiom_batch_size", "Commands per group commit, since start", histograms.batchPoint());
+        gauge(out, "axiom_batch_size_max", "Largest group commit since start, in commands", maxBatchSize);
+        histogram(out, "axiom_command_duration_seconds",
             "Time from a command's publication on the ring to its reply after fsync, since start",
-            histograms.commandSeconds());
-        w.family("axiom_ring_size", "gauge", "Slots in the command ring")
-            .sample("axiom_ring_size", ringSize);
-        w.family("axiom_ring_occupancy", "gauge", "Commands waiting in the ring at the processor's last duty cycle")
-            .sample("axiom_ring_occupancy", ringOccupancy);
-        w.family("axiom_tasks_queued", "gauge", "Task steps waiting for a worker")
-            .sample("axiom_tasks_queued", tasksQueued);
-        w.family("axiom_tasks_leased", "gauge", "Task steps leased to a worker")
-            .sample("axiom_tasks_leased", tasksLeased);
-        w.family("axiom_workers_connected", "gauge", "Workers connected (Aeron sessions and HTTP fetches waiting)")
-            .sample("axiom_workers_connected", workersConnected);
-        w.family("axiom_lease_expiries_total", "counter", "Task leases that expired without a result")
-            .sample("axiom_lease_expiries_total", leaseExpiries);
-        w.family("axiom_attempt_timeouts_total", "counter", "Task attempts that ran past their deadline")
-            .sample("axiom_attempt_timeouts_total", attemptTimeouts);
-        w.family("axiom_tasks_dispatched_total", "counter", "Tasks dealt to workers (one StepLeased each)")
-            .sample("axiom_tasks_dispatched_total", tasksDispatched);
-        w.family("axiom_task_completions_total", "counter", "Worker completions that committed a step")
-            .sample("axiom_task_completions_total", completionsAccepted);
-        w.family("axiom_task_failures_total", "counter", "Attempts a worker reported failed")
-            .sample("axiom_task_failures_total", failuresAccepted);
-        w.family("axiom_task_retries_total", "counter", "Failed attempts retried by their step's policy")
-            .sample("axiom_task_retries_total", retries);
-        w.family("axiom_task_rejections_total", "counter",
-            "Worker completions and failures rejected, by reason (nothing was written)");
-        rejected.forEach((reason, count) -> w.sample("axiom_task_rejections_total", count, "reason", reason));
-        w.family("axiom_timers_pending", "gauge", "Timers scheduled and not yet fired")
-            .sample("axiom_timers_pending", timers);
-        w.family("axiom_recovery_duration_seconds", "gauge", "Time the last start-up spent recovering the journal")
-            .sample("axiom_recovery_duration_seconds", recoveryNanos * 1e-9);
-        w.family("axiom_recovered_records", "gauge", "Journal records replayed at start-up (after the snapshot)")
-            .sample("axiom_recovered_records", recoveredRecords);
-        w.family("axiom_recovered_from_position_bytes", "gauge",
-            "Journal position replay started from: 0, or the position of the snapshot loaded")
-            .sample("axiom_recovered_from_position_bytes", recoveredFromPosition);
-        w.family("axiom_read_failures_total", "counter",
-            "Reads the engine could not answer (500 READ_FAILED, logged); nothing changed and it went on")
-            .sample("axiom_read_failures_total", readFailures);
-        w.family("axiom_replies_lost_total", "counter",
-            "Replies dropped because the engine had no memory even for a problem (their callers time out)")
-            .sample("axiom_replies_lost_total", lostReplies);
-        w.family("axiom_recovery_truncated_bytes", "gauge",
+            histograms.commandPoint());
+        gauge(out, "axiom_ring_size", "Slots in the command ring", ringSize);
+        gauge(out, "axiom_ring_occupancy", "Commands waiting in the ring at the processor's last duty cycle",
+            ringOccupancy);
+        gauge(out, "axiom_tasks_queued", "Task steps waiting for a worker", tasksQueued);
+        gauge(out, "axiom_tasks_leased", "Task steps leased to a worker", tasksLeased);
+        gauge(out, "axiom_workers_connected", "Workers connected (Aeron sessions and HTTP fetches waiting)",
+            workersConnected);
+        counter(out, "axiom_lease_expiries", "Task leases that expired without a result", leaseExpiries);
+        counter(out, "axiom_attempt_timeouts", "Task attempts that ran past their deadline", attemptTimeouts);
+        counter(out, "axiom_tasks_dispatched", "Tasks dealt to workers (one StepLeased each)", tasksDispatched);
+        counter(out, "axiom_task_completions", "Worker completions that committed a step", completionsAccepted);
+        counter(out, "axiom_task_failures", "Attempts a worker reported failed", failuresAccepted);
+        counter(out, "axiom_task_retries", "Failed attempts retried by their step's policy", retries);
+        final CounterSnapshot.Builder taskRejections = CounterSnapshot.builder().name("axiom_task_rejections")
+            .help("Worker completions and failures rejected, by reason (nothing was written)");
+        rejected.forEach((reason, count) -> taskRejections.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+            .labels(Labels.of("reason", reason)).value(count).build()));
+        out.metricSnapshot(taskRejections.build());
+        gauge(out, "axiom_timers_pending", "Timers scheduled and not yet fired", timers);
+        gauge(out, "axiom_recovery_duration_seconds", "Time the last start-up spent recovering the journal",
+            recoveryNanos * 1e-9);
+        gauge(out, "axiom_recovered_records", "Journal records replayed at start-up (after the snapshot)",
+            recoveredRecords);
+        gauge(out, "axiom_recovered_from_position_bytes",
+            "Journal position replay started from: 0, or the position of the snapshot loaded", recoveredFromPosition);
+        counter(out, "axiom_read_failures",
+            "Reads the engine could not answer (500 READ_FAILED, logged); nothing changed and it went on",
+            readFailures);
+        counter(out, "axiom_replies_lost",
+            "Replies dropped because the engine had no memory even for a problem (their callers time out)",
+            lostReplies);
+        gauge(out, "axiom_recovery_truncated_bytes",
             "Bytes the last start-up cut from the journal's tail (a torn write or an incomplete command; with " +
-            "--repair, corruption)")
-            .sample("axiom_recovery_truncated_bytes", recoveryTruncatedBytes);
-        w.family("axiom_recovery_truncated_records", "gauge",
-            "Valid records of an incomplete command (or, with --repair, of a broken one) the last start-up dropped")
-            .sample("axiom_recovery_truncated_records", recoveryTruncatedRecords);
-        w.family("axiom_recovery_repair_cut", "gauge",
-            "1 when the last start-up with --repair removed records that may have been acknowledged, else 0")
-            .sample("axiom_recovery_repair_cut", recoveryRepairCut);
-        w.family("axiom_recovery_snapshots_set_aside", "gauge",
-            "Snapshots the last start-up set aside (damaged, past a repair cut, or not of this log)")
-            .sample("axiom_recovery_snapshots_set_aside", recoverySnapshotsSetAside);
-        w.family("axiom_recovery_notes", "gauge", "Decisions the last start-up announced (GET /ready lists them)")
-            .sample("axiom_recovery_notes", recoveryNotes.size());
-        w.family("axiom_storage_status", "gauge",
+            "--repair, corruption)", recoveryTruncatedBytes);
+        gauge(out, "axiom_recovery_truncated_records",
+            "Valid records of an incomplete command (or, with --repair, of a broken one) the last start-up dropped",
+            recoveryTruncatedRecords);
+        gauge(out, "axiom_recovery_repair_cut",
+            "1 when the last start-up with --repair removed records that may have been acknowledged, else 0",
+            recoveryRepairCut);
+        gauge(out, "axiom_recovery_snapshots_set_aside",
+            "Snapshots the last start-up set aside (damaged, past a repair cut, or not of this log)",
+            recoverySnapshotsSetAside);
+        gauge(out, "axiom_recovery_notes", "Decisions the last start-up announced (GET /ready lists them)",
+            recoveryNotes.size());
+        gauge(out, "axiom_storage_status",
             "Room for the journal in the data directory: 0 OK, 1 LOW (less than two segments free), 2 FULL " +
-            "(writes refused until space is freed)")
-            .sample("axiom_storage_status", switch (storageStatus)
+            "(writes refused until space is freed)", switch (storageStatus)
             {
                 case "LOW" -> 1;
                 case "FULL" -> 2;
                 default -> 0;
             });
-        w.family("axiom_data_dir_free_bytes", "gauge", "Usable bytes in the data directory's file system, as last " +
-            "checked by the journal (-1 before it was)")
-            .sample("axiom_data_dir_free_bytes", storageUsableBytes);
-        w.family("axiom_snapshots_total", "counter", "State snapshots written since start")
-            .sample("axiom_snapshots_total", snapshots);
-        w.family("axiom_snapshot_failures_total", "counter",
-            "State snapshots that could not be written (recovery then starts from an older one or the log)")
-            .sample("axiom_snapshot_failures_total", snapshotFailures);
-        w.family("axiom_reply_sink_errors_total", "counter",
-            "Replies lost because their sink threw (the events behind them were durable)")
-            .sample("axiom_reply_sink_errors_total", sinkErrors);
-        w.family("axiom_snapshot_last_position_bytes", "gauge", "Journal position the last snapshot covers")
-            .sample("axiom_snapshot_last_position_bytes", lastSnapshotPosition);
-        w.family("axiom_snapshot_last_size_bytes", "gauge", "Size of the last snapshot")
-            .sample("axiom_snapshot_last_size_bytes", lastSnapshotBytes);
-        w.family("axiom_snapshot_last_duration_seconds", "gauge", "Time taken to write the last snapshot")
-            .sample("axiom_snapshot_last_duration_seconds", lastSnapshotNanos * 1e-9);
-        http(w);
-        jvm(w);
-        return w.toString();
+        gauge(out, "axiom_data_dir_free_bytes", "Usable bytes in the data directory's file system, as last " +
+            "checked by the journal (-1 before it was)", storageUsableBytes);
+        counter(out, "axiom_snapshots", "State snapshots written since start", snapshots);
+        counter(out, "axiom_snapshot_failures",
+            "State snapshots that could not be written (recovery then starts from an older one or the log)",
+            snapshotFailures);
+        counter(out, "axiom_reply_sink_errors",
+            "Replies lost because their sink threw (the events behind them were durable)", sinkErrors);
+        gauge(out, "axiom_snapshot_last_position_bytes", "Journal position the last snapshot covers",
+            lastSnapshotPosition);
+        gauge(out, "axiom_snapshot_last_size_bytes", "Size of the last snapshot", lastSnapshotBytes);
+        gauge(out, "axiom_snapshot_last_duration_seconds", "Time taken to write the last snapshot",
+            lastSnapshotNanos * 1e-9);
+        gauge(out, "axiom_process_cpus", "Processors available to the JVM", jvm.availableCpus());
+        http(out);
+        return out.build();
     }
 
-    private void http(final PrometheusWriter w)
+    private void http(final MetricSnapshots.Builder out)
     {
-        w.family("axiom_http_requests_total", "counter",
-            "HTTP requests answered, by method, route template and status");
-        requests.forEach((k, v) -> w.sample("axiom_http_requests_total", v, "method", k.method(), "route", k.route(),
-            "status", Integer.toString(k.status())));
-        w.family("axiom_rejections_total", "counter",
-            "Requests refused with an application/problem+json answer, by problem code and HTTP status");
-        rejections.forEach((k, v) -> w.sample("axiom_rejections_total", v, "code", k.code(),
-            "status", Integer.toString(k.status())));
-        w.family("axiom_http_request_duration_seconds", "summary",
-            "Time from a request reaching the gateway's filters to its answer being sent, by route, since start");
-        durations.forEach((route, q) -> w.summarySamples(
-            "axiom_http_request_duration_seconds", q, q.sum(), q.count(), "route", route));
+        final CounterSnapshot.Builder requestCounts = CounterSnapshot.builder().name("axiom_http_requests")
+            .help("HTTP requests answered, by method, route template and status");
+        requests.forEach((k, v) -> requestCounts.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+            .labels(Labels.of("method", k.method(), "route", k.route(), "status", Integer.toString(k.status())))
+            .value(v).build()));
+        out.metricSnapshot(requestCounts.build());
+        final CounterSnapshot.Builder rejectionCounts = CounterSnapshot.builder().name("axiom_rejections")
+            .help("Requests refused with an application/problem+json answer, by problem code and HTTP status");
+        rejections.forEach((k, v) -> rejectionCounts.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+            .labels(Labels.of("code", k.code(), "status", Integer.toString(k.status()))).value(v).build()));
+        out.metricSnapshot(rejectionCounts.build());
+        final HistogramSnapshot.Builder requestDurations = HistogramSnapshot.builder()
+            .name("axiom_http_request_duration_seconds")
+            .help("Time from a request reaching the gateway's filters to its answer being sent, by route, since start");
+        durations.forEach((route, d) -> requestDurations.dataPoint(d.point()));
+        out.metricSnapshot(requestDurations.build());
     }
 
-    private void jvm(final PrometheusWriter w)
+    private static void gauge(final MetricSnapshots.Builder out, final String name, final String help, final double v)
     {
-        w.family("axiom_jvm_memory_used_bytes", "gauge", "JVM memory in use, by area")
-            .sample("axiom_jvm_memory_used_bytes", jvm.heapUsed(), "area", "heap")
-            .sample("axiom_jvm_memory_used_bytes", jvm.nonHeapUsed(), "area", "nonheap");
-        w.family("axiom_jvm_memory_committed_bytes", "gauge", "JVM memory committed, by area")
-            .sample("axiom_jvm_memory_committed_bytes", jvm.heapCommitted(), "area", "heap")
-            .sample("axiom_jvm_memory_committed_bytes", jvm.nonHeapCommitted(), "area", "nonheap");
-        w.family("axiom_jvm_memory_max_bytes", "gauge", "JVM heap limit (-1 when undefined)")
-            .sample("axiom_jvm_memory_max_bytes", jvm.heapMax(), "area", "heap");
-        w.family("axiom_jvm_gc_collections_total", "counter", "Garbage collections, by collector");
-        jvm.gcs().forEach(gc -> w.sample("axiom_jvm_gc_collections_total", gc.collections(), "gc", gc.name()));
-        w.family("axiom_jvm_gc_collection_seconds_total", "counter", "Time spent in garbage collection, by collector");
-        jvm.gcs().forEach(gc -> w.sample("axiom_jvm_gc_collection_seconds_total", gc.timeMs() / 1000.0,
-            "gc", gc.name()));
-        w.family("axiom_jvm_threads", "gauge", "Live platform threads (virtual threads are not counted)")
-            .sample("axiom_jvm_threads", jvm.threads());
-        w.family("axiom_jvm_threads_daemon", "gauge", "Live daemon threads")
-            .sample("axiom_jvm_threads_daemon", jvm.daemonThreads());
-        w.family("axiom_jvm_threads_peak", "gauge", "Most live platform threads since start")
-            .sample("axiom_jvm_threads_peak", jvm.peakThreads());
-        w.family("axiom_jvm_info", "gauge", "Java runtime version and vendor, value always 1")
-            .sample("axiom_jvm_info", 1, "version", jvm.javaVersion(), "vendor", jvm.javaVendor());
-        w.family("axiom_process_start_time_seconds", "gauge", "Process start, seconds since the epoch")
-            .sample("axiom_process_start_time_seconds", jvm.startTimeMs() / 1000.0);
-        w.family("axiom_process_uptime_seconds", "gauge", "Time since the process started")
-            .sample("axiom_process_uptime_seconds", jvm.uptimeMs() / 1000.0);
-        if (jvm.processCpuNanos() >= 0)
-        {
-            w.family("axiom_process_cpu_seconds_total", "counter", "CPU time used by the process, user and system")
-                .sample("axiom_process_cpu_seconds_total", jvm.processCpuNanos() * 1e-9);
-        }
-        if (jvm.openFds() >= 0)
-        {
-            w.family("axiom_process_open_fds", "gauge", "Open file descriptors")
-                .sample("axiom_process_open_fds", jvm.openFds());
-            w.family("axiom_process_max_fds", "gauge", "File descriptor limit")
-                .sample("axiom_process_max_fds", jvm.maxFds());
-        }
-        w.family("axiom_process_cpus", "gauge", "Processors available to the JVM")
-            .sample("axiom_process_cpus", jvm.availableCpus());
+        out.metricSnapshot(GaugeSnapshot.builder().name(name).help(help)
+            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v).build()).build());
+    }
+
+    private static void counter(
+        final MetricSnapshots.Builder out, final String name, final String help, final double value)
+    {
+        out.metricSnapshot(CounterSnapshot.builder().name(name).help(help)
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build());
+    }
+
+    private static void histogram(
+        final MetricSnapshots.Builder out,
+        final String name,
+        final String help,
+        final HistogramSnapshot.HistogramDataPointSnapshot point)
+    {
+        out.metricSnapshot(HistogramSnapshot.builder().name(name).help(help).dataPoint(point).build());
     }
 
     private static Map<String, Object> quantiles(final Quantiles q)
@@ -405,7 +374,10 @@ public final class MetricsReport
         m.put("count", q.count());
         for (int i = 0; i < q.quantiles().length; i++)
         {
-            m.put("p" + PrometheusWriter.format(q.quantiles()[i] * 100).replace(".", ""), nullIfNaN(q.values()[i]));
+            final double percent = q.quantiles()[i] * 100;
+            final String key = percent == Math.rint(percent) ? Long.toString((long)percent) :
+                Double.toString(percent).replace(".", "");
+            m.put("p" + key, nullIfNaN(q.values()[i]));
         }
         m.put("max", nullIfNaN(q.max()));
         m.put("mean", q.count() == 0 ? null : q.sum() / q.count());

@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
  */
 public record Quantiles(long count, double sum, double max, double[] quantiles, double[] values)
 {
-    /** The quantiles every summary shows. */
+    /** The quantiles the JSON document shows. */
     public static final double[] LEVELS = {0.5, 0.9, 0.99, 0.999};
 
     /**

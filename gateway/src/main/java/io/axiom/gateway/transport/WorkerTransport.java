@@ -26,6 +26,7 @@ import org.agrona.ErrorHandler;
  */
 public final class WorkerTransport implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger("axiom.workers");
     private static final long DROP_WAIT_MS = 2_000;
     private static final long EOS_LINGER_MS = 500;
 
@@ -116,7 +117,7 @@ public final class WorkerTransport implements AutoCloseable
                 .workerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.leaseDurationMs()))
                 .frameFaults(faults)
                 .inbox(inbox)
-                .errorHandler(ex -> System.err.println("axiom: worker endpoint: " + ex)));
+                .errorHandler(ex -> LOG.log(System.Logger.Level.ERROR, "worker endpoint: " + ex, ex)));
             driverErrors.started = true;
             this.driver = driver;
             this.endpoint = endpoint;
@@ -193,7 +194,7 @@ public final class WorkerTransport implements AutoCloseable
         {
             if (started)
             {
-                System.err.println("axiom: Aeron media driver: " + ex.getMessage());
+                LOG.log(System.Logger.Level.ERROR, "Aeron media driver: " + ex.getMessage(), ex);
             }
         }
     }

@@ -80,7 +80,7 @@ class AuthTest
                 bearer).status());
 
             final String prometheus = get(server, "/api/v1/metrics/prometheus", bearer).body();
-            assertTrue(prometheus.contains("axiom_rejections_total{code=\"UNAUTHENTICATED\",status=\"401\"} 17"),
+            assertTrue(prometheus.contains("axiom_rejections_total{code=\"UNAUTHENTICATED\",status=\"401\"} 17.0"),
                 prometheus);
         }
     }

@@ -189,7 +189,7 @@ class AxiomMainTest
             assertTrue(out.toString().contains("(file " + config + ")"), out.toString());
             assertTrue(out.toString().contains("workers over Aeron: ingress aeron:udp?endpoint=localhost:"),
                 out.toString());
-            assertTrue(err.toString().contains("WARNING: wal.fsync is false"), err.toString());
+            assertTrue(out.toString().contains(" WARN  server   wal.fsync is false"), out.toString());
             TestServer.await("ready line", () -> out.toString().contains("Axiom ready"));
 
             final String url = m.group(1);

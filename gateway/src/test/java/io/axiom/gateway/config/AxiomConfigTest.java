@@ -253,6 +253,26 @@ class AxiomConfigTest
     }
 
     @Test
+    void logFormatAndLevelAreOneOfTheirChoices()
+    {
+        final AxiomConfig defaults = AxiomConfig.defaults();
+        assertEquals("text", defaults.logFormat());
+        assertEquals("info", defaults.logLevel());
+        final AxiomConfig chosen = AxiomConfig.load(null, Map.of("AXIOM_LOG_FORMAT", "JSON"),
+            Map.of("--log-level", "Debug"));
+        assertEquals("json", chosen.logFormat());
+        assertEquals("debug", chosen.logLevel());
+        assertEquals("env AXIOM_LOG_FORMAT", chosen.setting(ConfigKey.LOG_FORMAT).source());
+        assertBad("--log-format", "xml", "expected one of text, json");
+        assertBad("--log.level", "verbose", "expected one of error, warn, info, debug");
+        assertBad("--log-level", "", "expected one of error, warn, info, debug");
+        final ConfigException unknown = assertThrows(ConfigException.class,
+            () -> AxiomConfig.load(null, Map.of("AXIOM_LOG_COLOR", "true"), Map.of()));
+        assertTrue(unknown.getMessage().contains("unknown setting in environment variable AXIOM_LOG_COLOR"),
+            unknown.getMessage());
+    }
+
+    @Test
     void envNamesFollowTheRule()
     {
         assertEquals("AXIOM_WAL_DATA_DIR", ConfigKey.WAL_DATA_DIR.envName());
@@ -278,6 +298,7 @@ class AxiomConfigTest
             case BOOLEAN -> "false";
             case SIZE -> "128KiB";
             case INT, LONG -> Long.toString(Math.max(4, key.min()));
+            case CHOICE -> key.choices().getLast();
         };
     }
 

@@ -71,12 +71,13 @@ class GraphQlApiTest
         assertEquals(Set.of("workflowEvents", "taskUpdates"), fieldNames(schema, "Subscription"));
         assertEquals(List.of("id"), argNames(schema, "Query", "workflow"));
         assertEquals(List.of("limit", "offset", "state"), argNames(schema, "Query", "workflows"));
-        assertEquals(List.of("name", "steps", "input", "idempotencyKey"),
+        assertEquals(List.of("name", "steps", "typedSteps", "input", "idempotencyKey"),
             argNames(schema, "Mutation", "createWorkflow"));
         assertEquals(List.of("scenario", "duration_ms", "seed"), argNames(schema, "Mutation", "runChaos"));
         assertEquals(List.of("workflow_id"), argNames(schema, "Subscription", "workflowEvents"));
         assertTrue(typeNames(schema).containsAll(Set.of("JSON", "Long", "Workflow", "WorkflowEvent", "TaskQueues",
-            "Metrics", "Health", "WorkflowState", "Task", "TaskOutcome")), schema::toString);
+            "Metrics", "Health", "WorkflowState", "Task", "TaskOutcome", "StepType", "StepStatus", "EngineStatus",
+            "StepInput", "RetryInput")), schema::toString);
     }
 
     @Test
@@ -153,7 +154,7 @@ class GraphQlApiTest
         assertEquals("reader", w.get("name").asText());
         assertEquals("A", w.get("current_step").asText());
         assertEquals(0, w.get("current_step_index").asInt());
-        assertEquals("task", w.get("step_details").get(1).get("type").asText());
+        assertEquals("TASK", w.get("step_details").get(1).get("type").asText());
         assertEquals("PENDING", w.get("step_details").get(1).get("status").asText());
         final JsonNode events = w.get("events");
         assertEquals("WorkflowCreated", events.get(0).get("type").asText());
@@ -385,9 +386,10 @@ class GraphQlApiTest
         final TestServer.Response text = server.post("/graphql", "text/plain", "{ health { status } }");
         assertEquals(415, text.status(), text::toString);
 
-        final TestServer.Response get = server.get("/graphql");
-        assertEquals(405, get.status(), get::toString);
-        assertEquals("POST", get.header("Allow"));
+        final TestServer.Response put = server.send(server.request("/graphql")
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertEquals(405, put.status(), put::toString);
+        assertEquals("GET, POST", put.header("Allow"));
     }
 
     private static String create(final String name, final String... steps)

@@ -77,6 +77,11 @@ class GraphQlAuthTest
         final GraphQlHttp graphQl = new GraphQlHttp(server);
         assertEquals(401, graphQl.post("{ health { status } }", null).status());
         assertEquals(200, graphQl.post("{ health { status } }", null, "Authorization", "Bearer " + TOKEN).status());
+        final String get = "/graphql?query=%7B%20health%20%7B%20status%20%7D%20%7D";
+        assertEquals(401, server.get(get).status(), "a query by GET needs the token too");
+        assertEquals(200, server.send(server.request(get).header("Authorization", "Bearer " + TOKEN).GET().build())
+            .status());
+        assertEquals(401, server.post("/graphql", "application/graphql", "{ health { status } }").status());
         assertEquals(200, server.get("/graphiql").status());
         assertEquals(200, server.get("/graphiql/assets/graphiql/2.4.7/graphiql.min.js").status());
     }

@@ -1,8 +1,10 @@
 package io.axiom.gateway.metrics;
 
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code GET /api/v1/metrics} and {@code GET /api/v1/metrics/prometheus} against a real in-process server: figures
- * move with the traffic, the text format parses, and {@code promtool check metrics} accepts the live body.
+ * move with the traffic, the text format parses, histograms count what the engine counted, {@code promtool check
+ * metrics} accepts the live text body and promtool's OpenMetrics parser the OpenMetrics one.
  */
 class MetricsTest
 {
@@ -105,80 +109,179 @@ class MetricsTest
         assertEquals("text/plain; version=0.0.4; charset=utf-8", res.contentType());
 
         final Map<String, String> types = new HashMap<>();
-        final Set<String> helped = new HashSet<>();
-        final Map<String, Double> samples = new HashMap<>();
-        for (final String line : res.body().split("\n"))
-        {
-            if (line.startsWith("# HELP "))
-            {
-                assertTrue(helped.add(line.split(" ")[2]), "HELP twice: " + line);
-            }
-            else if (line.startsWith("# TYPE "))
-            {
-                final String[] parts = line.split(" ");
-                assertNotNull(List.of("counter", "gauge", "summary").contains(parts[3]) ? parts[3] : null, line);
-                assertTrue(null == types.put(parts[2], parts[3]), "TYPE twice: " + line);
-            }
-            else
-            {
-                final Matcher m = SAMPLE.matcher(line);
-                assertTrue(m.matches(), "not a sample line: '" + line + "'");
-                final String name = m.group(1);
-                final String family = family(name, types);
-                assertNotNull(family, "sample without a TYPE: " + line);
-                assertTrue(helped.contains(family), "sample without HELP: " + line);
-                assertTrue(name.startsWith("axiom_"), line);
-                if ("counter".equals(types.get(family)))
-                {
-                    assertTrue(family.endsWith("_total"), "counter without _total: " + line);
-                }
-                else
-                {
-                    assertTrue(!family.endsWith("_total"), "_total on a non-counter: " + line);
-                }
-                final String labels = null == m.group(3) ? "" : m.group(3);
-                final Matcher lm = LABEL.matcher(labels);
-                int consumed = 0;
-                while (lm.find())
-                {
-                    consumed += lm.group().length() + 1;
-                }
-                assertEquals(labels.isEmpty() ? 0 : labels.length() + 1, consumed, "malformed labels: " + line);
-                samples.put(name + "{" + labels + "}", Double.parseDouble(m.group(4).replace("+Inf", "Infinity")));
-            }
-        }
+        final Map<String, Double> samples = parse(res.body(), types);
 
         assertEquals("gauge", types.get("axiom_workflows"));
         assertEquals(1.0, samples.get("axiom_workflows{state=\"RUNNING\"}"));
         assertEquals(1.0, samples.get("axiom_workflows_created_total{}"));
         assertTrue(samples.get("axiom_events_appended_total{}") >= 2);
         assertTrue(samples.get("axiom_fsyncs_total{}") >= 1);
-        assertEquals("summary", types.get("axiom_fsync_duration_seconds"));
-        assertEquals("summary", types.get("axiom_batch_size"));
-        assertEquals("summary", types.get("axiom_command_duration_seconds"));
-        for (final String q : List.of("0.5", "0.9", "0.99", "0.999"))
+        assertEquals("histogram", types.get("axiom_fsync_duration_seconds"));
+        assertEquals("histogram", types.get("axiom_batch_size"));
+        assertEquals("histogram", types.get("axiom_command_duration_seconds"));
+        assertEquals("histogram", types.get("axiom_http_request_duration_seconds"));
+        for (final String histogram : List.of("axiom_fsync_duration_seconds", "axiom_batch_size",
+            "axiom_command_duration_seconds"))
         {
-            final Double value = samples.get("axiom_command_duration_seconds{quantile=\"" + q + "\"}");
-            assertNotNull(value, "quantile " + q);
-            assertTrue(value > 0 && value < 60, "seconds, not nanoseconds: " + value);
+            assertBucketsCumulative(samples, histogram, "");
         }
+        assertBucketsCumulative(samples, "axiom_http_request_duration_seconds", "route=\"/api/v1/workflows\",");
+        final double sum = samples.get("axiom_command_duration_seconds_sum{}");
+        final double count = samples.get("axiom_command_duration_seconds_count{}");
+        assertTrue(count >= 2 && sum / count > 0 && sum / count < 60, "seconds, not nanoseconds: " + sum / count);
+        assertNotNull(samples.get("axiom_command_duration_seconds_bucket{le=\"5.0E-5\"}"), "50 us bucket");
+        assertNotNull(samples.get("axiom_command_duration_seconds_bucket{le=\"10.0\"}"), "10 s bucket");
         assertEquals(8192.0, samples.get("axiom_ring_size{}"));
         assertNotNull(samples.get("axiom_ring_occupancy{}"));
         assertEquals(1.0, samples.get("axiom_tasks_queued{}"));
         assertEquals(0.0, samples.get("axiom_tasks_leased{}"));
         assertEquals(0.0, samples.get("axiom_workers_connected{}"));
         assertEquals(0.0, samples.get("axiom_lease_expiries_total{}"));
+        assertTrue(samples.get("axiom_data_dir_free_bytes{}") > 0, "the data directory's usable bytes");
         assertEquals(1.0, samples.get(
             "axiom_http_requests_total{method=\"GET\",route=\"/api/v1/workflows/{id}/events\",status=\"200\"}"));
         assertEquals(1.0, samples.get(
             "axiom_http_requests_total{method=\"POST\",route=\"/api/v1/workflows\",status=\"415\"}"));
         assertEquals(1.0, samples.get("axiom_rejections_total{code=\"UNSUPPORTED_MEDIA_TYPE\",status=\"415\"}"));
         assertEquals(1.0, samples.get("axiom_rejections_total{code=\"METHOD_NOT_ALLOWED\",status=\"405\"}"));
-        assertNotNull(samples.get("axiom_http_request_duration_seconds_count{route=\"/api/v1/workflows\"}"));
-        assertTrue(samples.get("axiom_jvm_memory_used_bytes{area=\"heap\"}") > 0);
-        assertTrue(samples.get("axiom_process_uptime_seconds{}") > 0);
-        assertNotNull(types.get("axiom_jvm_gc_collections_total"));
-        assertNotNull(samples.get("axiom_jvm_threads{}"));
+        assertTrue(samples.get("jvm_memory_used_bytes{area=\"heap\"}") > 0);
+        assertTrue(samples.get("process_start_time_seconds{}") > 0);
+        assertEquals("summary", types.get("jvm_gc_collection_seconds"));
+        assertNotNull(samples.get("jvm_threads_current{}"));
+    }
+
+    @Test
+    void openMetricsIsAnsweredWhenAskedFor() throws Exception
+    {
+        assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        final TestServer.Response res = server.send(server.request("/api/v1/metrics/prometheus")
+            .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").GET().build());
+        assertEquals(200, res.status());
+        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", res.contentType());
+        assertTrue(res.body().endsWith("# EOF\n"), res.body());
+        assertTrue(res.body().contains("# TYPE axiom_command_duration_seconds histogram\n"), res.body());
+        assertTrue(res.body().contains("\naxiom_workflows_created_total 1.0\n"), res.body());
+        openMetricsCheck(res.body());
+
+        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", MetricsModule.writer(
+            "application/vnd.google.protobuf;q=0.7,application/openmetrics-text;q=0.5").getContentType(),
+            "the protobuf writer is on the class path");
+        final TestServer.Response text = server.send(server.request("/api/v1/metrics/prometheus")
+            .header("Accept", "text/plain").GET().build());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", text.contentType());
+    }
+
+    @Test
+    void protobufCarriesNativeAndClassicBucketsWhenAskedFor() throws Exception
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        }
+        final String prometheusDefault = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;" +
+            "encoding=delimited;q=0.7,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3";
+        final HttpResponse<byte[]> res = HttpClient.newHttpClient().send(server.request("/api/v1/metrics/prometheus")
+            .header("Accept", prometheusDefault).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, res.statusCode());
+        assertEquals("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+            res.headers().firstValue("Content-Type").orElse(""));
+
+        final Map<String, Metrics.MetricFamily> families = new HashMap<>();
+        try (InputStream in = new ByteArrayInputStream(res.body()))
+        {
+            for (Metrics.MetricFamily f = Metrics.MetricFamily.parseDelimitedFrom(in); null != f;
+                f = Metrics.MetricFamily.parseDelimitedFrom(in))
+            {
+                assertTrue(null == families.put(f.getName(), f), "family twice: " + f.getName());
+            }
+        }
+        final Map<String, Double> text = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+        for (final String name : List.of("axiom_command_duration_seconds", "axiom_fsync_duration_seconds",
+            "axiom_batch_size"))
+        {
+            final Metrics.MetricFamily family = families.get(name);
+            assertNotNull(family, name + " in " + families.keySet());
+            assertEquals(Metrics.MetricType.HISTOGRAM, family.getType());
+            final Metrics.Histogram h = family.getMetric(0).getHistogram();
+            assertEquals(HistogramPoints.NATIVE_SCHEMA, h.getSchema(), name);
+            assertTrue(h.getPositiveSpanCount() > 0 && h.getPositiveDeltaCount() > 0, name + " native buckets");
+            assertTrue(h.getBucketCount() > 10, name + " classic buckets");
+            long nativeCount = h.getZeroCount();
+            long bucket = 0;
+            for (final long delta : h.getPositiveDeltaList())
+            {
+                bucket += delta;
+                nativeCount += bucket;
+            }
+            assertEquals(h.getSampleCount(), nativeCount, name + ": native buckets hold every observation");
+            assertEquals(text.get(name + "_count{}"), (double)h.getSampleCount(), name + ": as in the text format");
+        }
+        assertEquals(3.0, families.get("axiom_workflows_created_total").getMetric(0).getCounter().getValue());
+        assertNotNull(families.get("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void anyAcceptHeaderGetsATextFormatAndOtherMethodsAreRefused()
+    {
+        for (final String accept : List.of("*/*", "garbage;;;=", "application/json", "application/protobuf",
+            "text/html, application/xhtml+xml"))
+        {
+            final TestServer.Response res = server.send(server.request("/api/v1/metrics/prometheus")
+                .header("Accept", accept).GET().build());
+            assertEquals(200, res.status(), accept);
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", res.contentType(), accept);
+            parse(res.body(), new HashMap<>());
+        }
+        final TestServer.Response post = server.post("/api/v1/metrics/prometheus", "text/plain", "x");
+        assertEquals(405, post.status());
+        assertEquals("METHOD_NOT_ALLOWED", post.json().get("code").asText());
+    }
+
+    @Test
+    void eachServerHasItsOwnRegistry()
+    {
+        assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        try (TestServer other = TestServer.start(dir.resolve("other")))
+        {
+            final Map<String, Double> mine = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+            final Map<String, Double> its = parse(other.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+            assertEquals(1.0, mine.get("axiom_workflows_created_total{}"));
+            assertEquals(0.0, its.get("axiom_workflows_created_total{}"));
+            assertNotNull(its.get("jvm_threads_current{}"), "the JVM's figures on every server");
+        }
+        final Map<String, Double> after = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+        assertEquals(1.0, after.get("axiom_workflows_created_total{}"), "still this server's own figures");
+    }
+
+    @Test
+    void histogramCountsAreWhatTheEngineCounted()
+    {
+        final long seed = System.nanoTime();
+        System.out.println("histogramCountsAreWhatTheEngineCounted seed=" + seed);
+        final int creates = 5 + new java.util.Random(seed).nextInt(20);
+        final Map<String, Double> before = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+        for (int i = 0; i < creates; i++)
+        {
+            assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+        }
+        final JsonNode json = metrics();
+        final Map<String, Double> after = parse(server.get("/api/v1/metrics/prometheus").body(), new HashMap<>());
+
+        assertEquals(creates, after.get("axiom_command_duration_seconds_count{}") -
+            before.get("axiom_command_duration_seconds_count{}"), "one latency per create, seed " + seed);
+        assertEquals(after.get("axiom_command_duration_seconds_count{}"),
+            after.get("axiom_command_duration_seconds_bucket{le=\"+Inf\"}"));
+        assertEquals(json.at("/commands/latency_seconds/count").asDouble(),
+            after.get("axiom_command_duration_seconds_count{}"));
+        assertEquals(json.at("/batches/count").asDouble(), after.get("axiom_batch_size_count{}"));
+        assertEquals(json.at("/batches/commands").asDouble(), after.get("axiom_batch_size_sum{}"),
+            "batch sizes are exact in HdrHistogram below 2048");
+        assertEquals(after.get("axiom_fsyncs_total{}"), after.get("axiom_fsync_duration_seconds_count{}"));
+        assertEquals(creates, after.get("axiom_workflows_created_total{}") -
+            before.get("axiom_workflows_created_total{}"));
+        assertEquals(creates, after.get(
+            "axiom_http_request_duration_seconds_count{route=\"/api/v1/workflows\"}") -
+            before.getOrDefault("axiom_http_request_duration_seconds_count{route=\"/api/v1/workflows\"}", 0.0));
     }
 
     @Test
@@ -205,6 +308,41 @@ class MetricsTest
             final String report = new String(out.readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, process.exitValue(), "promtool check metrics refused the body:\n" + report + "\n" + body);
             assertEquals("", report.trim(), "promtool check metrics has lint findings:\n" + report);
+        }
+    }
+
+    /**
+     * Checks an OpenMetrics body with promtool's OpenMetrics parser: {@code promtool check metrics} reads only the
+     * text format 0.0.4, so the body (each sample given a timestamp, which backfilling needs) is turned into a TSDB
+     * block with {@code promtool tsdb create-blocks-from openmetrics}, which refuses any syntax error.
+     */
+    private void openMetricsCheck(final String body) throws Exception
+    {
+        final StringBuilder stamped = new StringBuilder();
+        for (final String line : body.split("\n"))
+        {
+            stamped.append(line).append(line.startsWith("#") ? "" : " 1764460800").append('\n');
+        }
+        final Path input = dir.resolve("metrics.om");
+        Files.writeString(input, stamped);
+        final String report = run(promtool().toString(), "tsdb", "create-blocks-from", "openmetrics",
+            input.toString(), dir.resolve("blocks").toString());
+        assertTrue(report.contains("BLOCK ULID"), report);
+    }
+
+    private static String run(final String... command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (OutputStream ignored = process.getOutputStream(); InputStream out = process.getInputStream())
+        {
+            final String report = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                fail(String.join(" ", command) + " did not finish in 30 s");
+            }
+            assertEquals(0, process.exitValue(), String.join(" ", command) + " failed:\n" + report);
+            return report;
         }
     }
 
@@ -285,18 +423,102 @@ class MetricsTest
         return 0;
     }
 
+    /**
+     * Parse a text format 0.0.4 body strictly: every family has one HELP and one TYPE, every sample belongs to a
+     * declared family, names follow the conventions, label sets are well formed.
+     *
+     * @param body  the body.
+     * @param types filled with each family's type.
+     * @return every sample, keyed by name and labels as written.
+     */
+    static Map<String, Double> parse(final String body, final Map<String, String> types)
+    {
+        final Set<String> helped = new HashSet<>();
+        final Map<String, Double> samples = new HashMap<>();
+        for (final String line : body.split("\n"))
+        {
+            if (line.startsWith("# HELP "))
+            {
+                assertTrue(helped.add(line.split(" ")[2]), "HELP twice: " + line);
+            }
+            else if (line.startsWith("# TYPE "))
+            {
+                final String[] parts = line.split(" ");
+                assertTrue(List.of("counter", "gauge", "summary", "histogram").contains(parts[3]), line);
+                assertTrue(null == types.put(parts[2], parts[3]), "TYPE twice: " + line);
+            }
+            else
+            {
+                final Matcher m = SAMPLE.matcher(line);
+                assertTrue(m.matches(), "not a sample line: '" + line + "'");
+                final String name = m.group(1);
+                final String family = family(name, types);
+                assertNotNull(family, "sample without a TYPE: " + line);
+                assertTrue(helped.contains(family), "sample without HELP: " + line);
+                assertTrue(name.startsWith("axiom_") || name.startsWith("jvm_") || name.startsWith("process_"), line);
+                if ("counter".equals(types.get(family)))
+                {
+                    assertTrue(family.endsWith("_total"), "counter without _total: " + line);
+                }
+                else
+                {
+                    assertTrue(!family.endsWith("_total"), "_total on a non-counter: " + line);
+                }
+                final String labels = null == m.group(3) ? "" : m.group(3);
+                final Matcher lm = LABEL.matcher(labels);
+                int consumed = 0;
+                while (lm.find())
+                {
+                    consumed += lm.group().length() + 1;
+                }
+                assertEquals(labels.isEmpty() ? 0 : labels.length() + 1, consumed, "malformed labels: " + line);
+                assertTrue(null == samples.put(name + "{" + labels + "}",
+                    Double.parseDouble(m.group(4).replace("+Inf", "Infinity"))), "sample twice: " + line);
+            }
+        }
+        return samples;
+    }
+
+    private static void assertBucketsCumulative(
+        final Map<String, Double> samples, final String histogram, final String labels)
+    {
+        double previous = 0;
+        int buckets = 0;
+        final Pattern le = Pattern.compile(Pattern.quote(histogram + "_bucket{" + labels) + "le=\"([^\"]+)\"}");
+        final Map<Double, Double> byBound = new java.util.TreeMap<>();
+        samples.forEach((key, value) ->
+        {
+            final Matcher m = le.matcher(key);
+            if (m.matches())
+            {
+                byBound.put(Double.parseDouble(m.group(1).replace("+Inf", "Infinity")), value);
+            }
+        });
+        for (final Map.Entry<Double, Double> bucket : byBound.entrySet())
+        {
+            assertTrue(bucket.getValue() >= previous, histogram + " buckets not cumulative: " + byBound);
+            previous = bucket.getValue();
+            buckets++;
+        }
+        assertTrue(buckets >= 10, histogram + " has too few buckets: " + byBound);
+        assertEquals(Double.POSITIVE_INFINITY, ((java.util.TreeMap<Double, Double>)byBound).lastKey());
+        final String count = histogram + "_count" + (labels.isEmpty() ? "{}" : "{" + labels.substring(0,
+            labels.length() - 1) + "}");
+        assertEquals(samples.get(count), previous, "+Inf bucket is the count: " + count);
+    }
+
     private static String family(final String name, final Map<String, String> types)
     {
         if (types.containsKey(name))
         {
             return name;
         }
-        for (final String suffix : List.of("_sum", "_count"))
+        for (final String suffix : List.of("_sum", "_count", "_bucket"))
         {
             if (name.endsWith(suffix))
             {
                 final String base = name.substring(0, name.length() - suffix.length());
-                if ("summary".equals(types.get(base)))
+                if ("summary".equals(types.get(base)) || "histogram".equals(types.get(base)))
                 {
                     return base;
                 }

@@ -197,6 +197,12 @@ class OpenApiTest
                 checked.add("POST /graphql -> " + graphql.status());
                 failures.addAll(validate(doc, "POST", "/graphql", graphql));
                 check.run("POST", "/graphql", "application/json", "{\"query\":\"{ \"}");
+                check.run("POST", "/graphql", "application/graphql", "{ health { ready } }");
+                check.run("GET", "/graphql?query=%7B%20health%20%7B%20ready%20%7D%20%7D", null, null);
+                check.run("GET", "/graphql?query=%7B%20nope%20%7D", null, null,
+                    "Accept", "application/graphql-response+json");
+                check.run("GET", "/graphql?query=mutation%20%7B%20verify%20%7D", null, null);
+                check.run("GET", "/graphql?bogus=1", null, null);
             }
 
             for (final String path : List.of("/api/v1/workflows", "/api/v1/metrics", "/api/v1/tasks"))

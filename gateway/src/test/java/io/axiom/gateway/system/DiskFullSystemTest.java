@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A full disk is an outage of writes, not of the server: the real {@code bin/axiom server} on a 1 MiB tmpfs, almost
  * filled by a file the test wrote first, takes creates until the journal cannot get its next segment; then a create
  * answers 507 {@code DISK_FULL} and writes nothing (the journal position and the list stay where they were), reads
- * and probes go on ({@code /ready} 200 {@code DEGRADED}, {@code axiom_storage_status 2}, a WARNING in the log), and
+ * and probes go on ({@code /ready} 200 {@code DEGRADED}, {@code axiom_storage_status 2}, an ERROR line in the log), and
  * once the file is deleted writes resume by themselves. A restart on the same tmpfs finds every acknowledged
  * workflow.
  * <p>
@@ -52,10 +52,11 @@ class DiskFullSystemTest
     private static final int INPUT_CHARS = 6000;
     private static final int MAX_CREATES = 200;
     private static final int EXTRA_REFUSALS = 3;
-    private static final Pattern STORAGE_FULL = Pattern.compile("(?m)^axiom_storage_status 2$");
-    private static final Pattern STORAGE_OK = Pattern.compile("(?m)^axiom_storage_status 0$");
-    private static final String FULL_WARNING = "axiom: WARNING: writes are refused (507 DISK_FULL), reads go on: ";
-    private static final String ROOM_AGAIN = "storage: room for the journal again, writes accepted";
+    private static final Pattern STORAGE_FULL = Pattern.compile("(?m)^axiom_storage_status 2(\\.0)?$");
+    private static final Pattern STORAGE_OK = Pattern.compile("(?m)^axiom_storage_status 0(\\.0)?$");
+    /** The log line (level ERROR, source storage) said once when writes start being refused. */
+    private static final String FULL_WARNING = " ERROR storage  writes are refused (507 DISK_FULL), reads go on: ";
+    private static final String ROOM_AGAIN = " INFO  storage  room for the journal again, writes accepted";
 
     @TempDir
     Path dir;
@@ -134,15 +135,15 @@ class DiskFullSystemTest
         assertNothingWritten(server, positionBefore, recordsBefore);
 
         // ---- 2. the server says so, once, and goes on refusing writes without writing ----
-        await(server, COMMAND_TIMEOUT, "a WARNING that writes are refused",
+        await(server, COMMAND_TIMEOUT, "an ERROR line that writes are refused",
             () -> server.output().contains(FULL_WARNING));
         for (int i = 0; i < EXTRA_REFUSALS; i++)
         {
             assertDiskFull(http.post(server, WORKFLOWS, body("refused-" + i, i)));
             assertNothingWritten(server, positionBefore, recordsBefore);
         }
-        assertEquals(1, server.output().lines().filter(l -> l.startsWith(FULL_WARNING)).count(),
-            "the WARNING is printed when the status changes, not per refusal:\n" + server.output());
+        assertEquals(1, server.output().lines().filter(l -> l.contains(FULL_WARNING)).count(),
+            "the ERROR line is logged when the status changes, not per refusal:\n" + server.output());
 
         // ---- 3. reads and probes go on ----
         checkEveryAcknowledgedWorkflow(server);

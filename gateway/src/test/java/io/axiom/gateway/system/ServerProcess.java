@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 public final class ServerProcess implements AutoCloseable
 {
     /** The line the server prints once its HTTP port is bound. */
-    public static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://\\S+)");
+    public static final Pattern LISTENING = Pattern.compile("Axiom listening on (http://[^\\s\"]+)");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -286,6 +286,18 @@ public final class ServerProcess implements AutoCloseable
     {
         process.destroyForcibly();
         awaitExit(STOP_TIMEOUT);
+    }
+
+    /**
+     * SIGTERM the server (a clean stop: its shutdown hook runs) and wait until it is gone.
+     *
+     * @param timeout bound on the wait.
+     * @return its exit status.
+     */
+    public int terminate(final Duration timeout)
+    {
+        process.toHandle().destroy(); // Process.destroy() would also close the pipe whose output is still read
+        return awaitExit(timeout);
     }
 
     /**

@@ -102,6 +102,13 @@ class WorkersSystemTest
         killed.kill();
         final long expiriesBefore = leaseExpiries(first);
         awaitCondition(first, "the leases of the killed worker expire", () -> leaseExpiries(first) > expiriesBefore);
+        for (final int workerId : new int[] {101, 102, 103})
+        {
+            assertTrue(first.output().contains(" INFO  workers  worker " + workerId + " connected: answers on "),
+                "the server logs each worker's connection:\n" + first.output());
+        }
+        awaitCondition(first, "the server logs that the killed worker is gone",
+            () -> first.output().contains(" INFO  workers  worker 101 disconnected: "));
 
         // 2. freeze another past its lease, then let it go on
         final long expiriesBeforeFreeze = leaseExpiries(first);
