@@ -414,6 +414,10 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
             else
             {
                 builder.arity("1");
+                if (key.type() == ConfigKey.ValueType.CHOICE)
+                {
+                    builder.completionCandidates(key.choices());
+                }
             }
             return builder.build();
         }

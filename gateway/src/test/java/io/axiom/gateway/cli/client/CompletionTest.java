@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code axiom completion} completes values too: the workflow states after {@code --state}, the chaos scenarios
- * after {@code chaos run}, and true/false for the server's boolean flags.
+ * after {@code chaos run}, true/false for the server's boolean flags and the choices of its choice flags
+ * ({@code --log-format}).
  */
 class CompletionTest
 {
@@ -43,6 +44,9 @@ class CompletionTest
             assertTrue(script.contains("\"" + scenario.wireName() + "\""), scenario.wireName());
         }
         assertTrue(script.contains("=(\"true\" \"false\") # --wal.fsync values"), "boolean server flags");
+        assertTrue(script.contains("=(\"text\" \"json\") # --log-format values"), "choice server flags");
+        assertTrue(script.contains("=(\"error\" \"warn\" \"info\" \"debug\") # --log.level values"),
+            "choice server flags");
         assertTrue(script.contains("--json") && script.contains("--server") && script.contains("--token"),
             "the client options before the command");
     }
