@@ -149,6 +149,12 @@ class LauncherFastPathTest
         assertTrue(run.contains(" -XX:SharedArchiveFile=" + home.resolve("gateway/target/axiom-startup.cds") + " "),
             run);
         assertFalse(run.contains("TieredStopAtLevel"), "a whole-log reader keeps the full JIT: " + run);
+
+        Files.writeString(log, "");
+        final String noAot = axiom(Map.of("AXIOM_STARTUP_CACHE", "aot"), "tasks", "--server");
+        assertTrue(noAot.contains("stub java ran"), "no AOT cache before JDK 25, and no failure: " + noAot);
+        assertFalse(javaRuns().get(0).contains("AOTCache") || javaRuns().get(0).contains("SharedArchiveFile"),
+            read());
     }
 
     private String axiom(final Map<String, String> env, final String... args) throws Exception
