@@ -2,7 +2,9 @@
  * The assembly point of an Axiom process and the {@code axiom} command.
  * <p>
  * {@link io.axiom.gateway.AxiomMain} is the entry point: a picocli command whose subcommands live in
- * {@code io.axiom.gateway.cli} (and in other modules); adding one is one line in its {@code subcommands} list.
+ * {@code io.axiom.gateway.cli} (and in other modules); adding one is one line in its {@code COMMANDS} list, and a run
+ * builds only the one it names. {@link io.axiom.gateway.StartupTraining} is the training run of the start-up cache
+ * {@code bin/axiom} keeps for the short commands: the client commands against a canned loopback server.
  * {@link io.axiom.gateway.AxiomServer} wires a concluded configuration into a running engine
  * ({@code io.axiom.core.Engine}) and a Helidon web server ({@code io.axiom.gateway.listener} for connections,
  * {@code io.axiom.gateway.http} and the other modules for routes), and closes them in the reverse order. What keeps a

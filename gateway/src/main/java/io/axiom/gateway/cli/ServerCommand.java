@@ -3,6 +3,7 @@ package io.axiom.gateway.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -408,11 +409,15 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 .description(text);
             if (key.type() == ConfigKey.ValueType.BOOLEAN)
             {
-                builder.arity("0..1").fallbackValue("true");
+                builder.arity("0..1").fallbackValue("true").completionCandidates(List.of("true", "false"));
             }
             else
             {
                 builder.arity("1");
+                if (key.type() == ConfigKey.ValueType.CHOICE)
+                {
+                    builder.completionCandidates(key.choices());
+                }
             }
             return builder.build();
         }

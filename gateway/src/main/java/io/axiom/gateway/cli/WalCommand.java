@@ -1,6 +1,7 @@
 package io.axiom.gateway.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -162,9 +163,14 @@ public final class WalCommand implements Runnable
     @Command(
         name = "dump",
         mixinStandardHelpOptions = true,
-        description = "Print records from a position on, one line each: position, sequence, time, event, fields.")
+        description = {"Print records from a position on, one line each: position, sequence, time, event, fields.",
+            "--json: one JSON object per line instead, as in GET /api/v1/workflows/{id}/events."})
     public static final class Dump extends DataDirOptions implements Callable<Integer>
     {
+        @Option(names = "--json",
+            description = "one JSON object per record: position, sequence, timestamp, type, workflow_id, fields")
+        boolean json;
+
         @Option(names = "--from", paramLabel = "POS", defaultValue = "0",
             description = "first journal position to print (default: the start)")
         long from;
@@ -188,10 +194,24 @@ public final class WalCommand implements Runnable
             final PrintWriter out = spec.commandLine().getOut();
             final long[] count = {0};
             final Long2ObjectHashMap<String[]> stepNames = new Long2ObjectHashMap<>();
+            final boolean asJson = json || globalJson();
             JournalInspector.dump(dir, from, limit,
                 (buffer, offset, length, type, version, position, sequence, timestamp) ->
                 {
-                    out.println(line(buffer, offset, length, type, version, position, sequence, timestamp, stepNames));
+                    EventView event = null;
+                    String error = null;
+                    try
+                    {
+                        event = describe(buffer, offset, length, type, version, position, sequence, timestamp,
+                            stepNames);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        error = String.valueOf(ex.getMessage());
+                    }
+                    out.println(asJson ?
+                        json(event, error, length, type, version, position, sequence, timestamp) :
+                        line(event, error, length, type, version, position, sequence, timestamp));
                     count[0]++;
                 });
             out.flush();
@@ -199,11 +219,18 @@ public final class WalCommand implements Runnable
             return ExitStatus.EXIT_OK;
         }
 
+        private boolean globalJson()
+        {
+            final CommandLine.Model.OptionSpec before = spec.root().findOption("--json");
+            return null != before && spec.root() != spec && Boolean.TRUE.equals(before.getValue());
+        }
+
         /**
          * @param stepNames step names per workflow id, learnt from WorkflowCreated events as the dump goes.
-         * @return {@code pos=P seq=S TIME TYPE workflow_id=W field=value ...}.
+         * @return the record's event, with step names when its workflow's creation was seen.
+         * @throws RuntimeException when the record cannot be decoded.
          */
-        static String line(
+        static EventView describe(
             final DirectBuffer buffer,
             final int offset,
             final int length,
@@ -214,44 +241,89 @@ public final class WalCommand implements Runnable
             final long timestamp,
             final Long2ObjectHashMap<String[]> stepNames)
         {
+            final EventView event =
+                EventDescriber.describe(buffer, offset, length, type, version, position, sequence, timestamp);
+            final String[] created = EventDescriber.stepNames(event);
+            if (null != created)
+            {
+                stepNames.put(event.workflowId(), created);
+            }
+            else if (stepNames.containsKey(event.workflowId()))
+            {
+                return EventDescriber.describe(buffer, offset, length, type, version, position, sequence,
+                    timestamp, stepNames.get(event.workflowId()));
+            }
+            return event;
+        }
+
+        /**
+         * @param event the record's event, or null when it cannot be decoded.
+         * @param error why it cannot be decoded, or null.
+         * @return {@code pos=P seq=S TIME TYPE workflow_id=W field=value ...}.
+         */
+        static String line(
+            final EventView event,
+            final String error,
+            final int length,
+            final int type,
+            final int version,
+            final long position,
+            final long sequence,
+            final long timestamp)
+        {
             final StringBuilder line = new StringBuilder(128)
                 .append("pos=").append(position)
                 .append(" seq=").append(sequence)
                 .append(' ').append(JsonViews.isoTime(timestamp));
-            EventView event = null;
-            try
-            {
-                event = EventDescriber.describe(buffer, offset, length, type, version, position, sequence, timestamp);
-                final String[] created = EventDescriber.stepNames(event);
-                if (null != created)
-                {
-                    stepNames.put(event.workflowId(), created);
-                }
-                else if (stepNames.containsKey(event.workflowId()))
-                {
-                    event = EventDescriber.describe(buffer, offset, length, type, version, position, sequence,
-                        timestamp, stepNames.get(event.workflowId()));
-                }
-            }
-            catch (final RuntimeException ex)
+            if (null == event)
             {
                 line.append(" type=").append(type).append(" version=").append(version).append(" length=")
-                    .append(length).append(" (cannot decode: ").append(ex.getMessage()).append(')');
+                    .append(length).append(" (cannot decode: ").append(error).append(')');
+                return line.toString();
             }
-            if (null != event)
+            line.append(' ').append(event.type());
+            line.append(" workflow_id=").append(event.workflowId());
+            for (final Map.Entry<String, Object> field : event.fields().entrySet())
             {
-                line.append(' ').append(event.type());
-                line.append(" workflow_id=").append(event.workflowId());
-                for (final Map.Entry<String, Object> field : event.fields().entrySet())
+                if ("workflow_id".equals(field.getKey()))
                 {
-                    if ("workflow_id".equals(field.getKey()))
-                    {
-                        continue;
-                    }
-                    line.append(' ').append(field.getKey()).append('=').append(JsonViews.text(field.getValue()));
+                    continue;
                 }
+                line.append(' ').append(field.getKey()).append('=').append(JsonViews.text(field.getValue()));
             }
             return line.toString();
+        }
+
+        /**
+         * @param event the record's event, or null when it cannot be decoded.
+         * @param error why it cannot be decoded, or null.
+         * @return one JSON object on one line: the event as the REST API renders it, or for a record that cannot be
+         * decoded {@code {"position","sequence","timestamp","type":null,"type_id","version","length","error"}}.
+         */
+        static String json(
+            final EventView event,
+            final String error,
+            final int length,
+            final int type,
+            final int version,
+            final long position,
+            final long sequence,
+            final long timestamp)
+        {
+            if (null != event)
+            {
+                return new String(JsonViews.event(event), StandardCharsets.UTF_8);
+            }
+            final Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("position", position);
+            fields.put("sequence", sequence);
+            fields.put("timestamp", JsonViews.isoTime(timestamp));
+            fields.put("type", null);
+            fields.put("type_id", type);
+            fields.put("version", version);
+            fields.put("length", length);
+            fields.put("error", "cannot decode: " + error);
+            return new String(JsonViews.object(fields), StandardCharsets.UTF_8);
         }
     }
 }

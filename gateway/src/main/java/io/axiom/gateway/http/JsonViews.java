@@ -116,6 +116,16 @@ public final class JsonViews
     }
 
     /**
+     * @param event one event, of any workflow.
+     * @return {@code {"position","sequence","type","timestamp","workflow_id",...fields}}: an event as in the events
+     * documents, with its workflow's id (a decimal string) as well.
+     */
+    public static byte[] event(final EventView event)
+    {
+        return render(g -> writeEvent(g, event, true));
+    }
+
+    /**
      * @param replay a workflow rebuilt from its events.
      * @return {@code {"workflow_id","matches_live","steps":[{"event":{...},"state":{...workflow}}],"live":{...}}}.
      */
@@ -242,11 +252,21 @@ public final class JsonViews
      */
     static void writeEvent(final JsonGenerator g, final EventView e) throws IOException
     {
+        writeEvent(g, e, false);
+    }
+
+    private static void writeEvent(final JsonGenerator g, final EventView e, final boolean withWorkflowId)
+        throws IOException
+    {
         g.writeStartObject();
         g.writeNumberField("position", e.position());
         g.writeNumberField("sequence", e.sequence());
         g.writeStringField("type", e.type());
         g.writeStringField("timestamp", isoTime(e.timestamp()));
+        if (withWorkflowId && !e.fields().containsKey("workflow_id"))
+        {
+            g.writeStringField("workflow_id", Long.toString(e.workflowId()));
+        }
         for (final Map.Entry<String, Object> f : e.fields().entrySet())
         {
             final String name = f.getKey();

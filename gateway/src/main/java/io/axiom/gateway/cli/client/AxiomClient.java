@@ -1,13 +1,12 @@
 package io.axiom.gateway.cli.client;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -19,6 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * A small blocking client of the REST API for the command line: one request per call, JSON in and out, the bearer
  * token on every request when one is given. A non-2xx answer becomes an {@link ApiException}; no answer at all
  * becomes an {@link UnreachableException} naming the URL.
+ * <p>
+ * It uses {@link HttpURLConnection} rather than {@code java.net.http}: a plain-HTTP request then loads no TLS
+ * classes and starts no selector thread, which is most of what a short command spends on the network.
  */
 public final class AxiomClient implements AutoCloseable
 {
@@ -31,7 +33,6 @@ public final class AxiomClient implements AutoCloseable
 
     private final URI server;
     private final String token;
-    private final HttpClient http;
 
     /**
      * @param server base URL, e.g. {@code http://localhost:4000}, without a trailing slash.
@@ -41,10 +42,6 @@ public final class AxiomClient implements AutoCloseable
     {
         this.server = server;
         this.token = token;
-        this.http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
     }
 
     /**
@@ -95,38 +92,68 @@ public final class AxiomClient implements AutoCloseable
         final Duration timeout)
     {
         final URI uri = URI.create(server + path);
-        final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .header("Accept", "application/json, application/problem+json");
-        if (null != token)
-        {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (null != idempotencyKey)
-        {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        if (null == body)
-        {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        else
-        {
-            request.header("Content-Type", "application/json");
-            request.method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-        }
-
-        final HttpResponse<String> response;
+        final HttpURLConnection connection;
+        final int status;
+        final String text;
         try
         {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            connection = (HttpURLConnection)uri.toURL().openConnection();
         }
-        catch (final HttpConnectTimeoutException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
-            throw new UnreachableException("cannot reach the Axiom server at " + server + ": no connection within " +
-                CONNECT_TIMEOUT.toSeconds() + " s", ex);
+            throw new UnreachableException("request " + method + " " + uri + " failed: " + describe(ex), ex);
         }
-        catch (final HttpTimeoutException ex)
+        try
+        {
+            connection.setRequestMethod(method);
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setConnectTimeout((int)CONNECT_TIMEOUT.toMillis());
+            connection.setReadTimeout((int)Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            connection.setRequestProperty("Accept", "application/json, application/problem+json");
+            if (null != token)
+            {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            if (null != idempotencyKey)
+            {
+                connection.setRequestProperty("Idempotency-Key", idempotencyKey);
+            }
+            final byte[] content = null == body ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+            if (null != content)
+            {
+                connection.setRequestProperty("Content-Type", "application/json");
+            }
+            if ("POST".equals(method))
+            {
+                // a fixed length also stops HttpURLConnection from silently sending a POST twice
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(null == content ? 0 : content.length);
+            }
+            try
+            {
+                connection.connect();
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                throw new UnreachableException("cannot reach the Axiom server at " + server + ": no connection " +
+                    "within " + CONNECT_TIMEOUT.toSeconds() + " s", ex);
+            }
+            if (connection.getDoOutput())
+            {
+                try (OutputStream out = connection.getOutputStream())
+                {
+                    if (null != content)
+                    {
+                        out.write(content);
+                    }
+                }
+            }
+            status = connection.getResponseCode();
+            final InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            text = null == in ? "" : readAll(in);
+        }
+        catch (final SocketTimeoutException ex)
         {
             throw new UnreachableException("the Axiom server at " + server + " did not answer " + method + " " +
                 path + " within " + timeout.toSeconds() + " s", ex);
@@ -141,24 +168,30 @@ public final class AxiomClient implements AutoCloseable
         {
             throw new UnreachableException("request " + method + " " + uri + " failed: " + describe(ex), ex);
         }
-        catch (final InterruptedException ex)
+        finally
         {
-            Thread.currentThread().interrupt();
-            throw new UnreachableException("interrupted while waiting for " + uri, ex);
+            connection.disconnect();
         }
 
-        final int status = response.statusCode();
-        final JsonNode json = parse(response.body());
+        final JsonNode json = parse(text);
         if (status < 200 || status > 299)
         {
-            throw problem(status, json, response.body(), method, path);
+            throw problem(status, json, text, method, path);
         }
         if (null == json)
         {
             throw new ApiException(status, "NOT_JSON", "the server answered " + status + " with a body that is " +
-                "not JSON: " + clip(response.body()), method, path);
+                "not JSON: " + clip(text), method, path);
         }
-        return new Answer(status, json, response.headers().firstValue("Location").orElse(null));
+        return new Answer(status, json, connection.getHeaderField("Location"));
+    }
+
+    private static String readAll(final InputStream in) throws IOException
+    {
+        try (InputStream stream = in)
+        {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static ApiException problem(
@@ -205,7 +238,7 @@ public final class AxiomClient implements AutoCloseable
     @Override
     public void close()
     {
-        http.close();
+        // each request opens and closes its own connection
     }
 
     /**

@@ -46,8 +46,8 @@ public final class ChaosCommand implements Runnable
         description = "Run a chaos scenario (process_kill, delay_injection, message_drop): POST /api/v1/chaos/run.")
     public static final class Run extends ClientCommand
     {
-        @Parameters(index = "0", paramLabel = "SCENARIO",
-            description = "process_kill, delay_injection or message_drop")
+        @Parameters(index = "0", paramLabel = "SCENARIO", completionCandidates = Candidates.Scenarios.class,
+            description = "one of ${COMPLETION-CANDIDATES}")
         String scenario;
 
         @Option(names = "--duration", paramLabel = "MS",

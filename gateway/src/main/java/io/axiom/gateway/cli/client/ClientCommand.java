@@ -18,8 +18,9 @@ import io.axiom.gateway.cli.ExitStatus;
 import io.axiom.gateway.cli.EnvironmentAware;
 
 /**
- * Base of every command that talks to a running server: it resolves {@link ClientOptions}, opens an
- * {@link AxiomClient}, runs {@link #execute}, and turns failures into a message on stderr and an exit code:
+ * Base of every command that talks to a running server: it resolves {@link ClientOptions} (given after the command,
+ * else before it), opens an {@link AxiomClient}, runs {@link #execute}, and turns failures into a message on stderr
+ * and an exit code:
  * <ul>
  * <li>the server refused ({@link ApiException}): {@code axiom: CODE: detail}, exit 1;</li>
  * <li>no answer ({@link UnreachableException}): the reason, naming the URL, exit 1;</li>
@@ -53,6 +54,11 @@ public abstract class ClientCommand implements Callable<Integer>, EnvironmentAwa
     @Override
     public final Integer call()
     {
+        final CommandSpec global = spec.root().mixins().get(ClientOptions.GLOBAL);
+        if (null != global && global.userObject() instanceof ClientOptions before && before != options)
+        {
+            options.inherit(before);
+        }
         final PrintWriter err = spec.commandLine().getErr();
         final Integer withoutServer = withoutServer(spec.commandLine().getOut(), err);
         if (null != withoutServer)

@@ -9,10 +9,16 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every client command shares: which server, which token, and whether to print the server's JSON.
- * Flags win over the environment ({@code AXIOM_SERVER}, {@code AXIOM_API_TOKEN}), which wins over the default.
+ * They are accepted after the command ({@code axiom workflow list --json}) and, as the {@link #GLOBAL} mixin of the
+ * top command, before it ({@code axiom --json workflow list}); one given after the command wins over the same one
+ * given before. Flags win over the environment ({@code AXIOM_SERVER}, {@code AXIOM_API_TOKEN}), which wins over the
+ * default.
  */
 public final class ClientOptions
 {
+    /** Name of the mixin on the top command that holds these options when given before the command. */
+    public static final String GLOBAL = "global";
+
     /** Where the server is when neither the flag nor the environment says. */
     public static final String DEFAULT_SERVER = "http://localhost:4000";
     /** Environment variable naming the server. */
@@ -30,6 +36,24 @@ public final class ClientOptions
 
     @Option(names = "--json", order = 102, description = "print the server's JSON answer, pretty-printed")
     boolean json;
+
+    /**
+     * Take each option not given here from the same options given before the command.
+     *
+     * @param global the options given before the command.
+     */
+    void inherit(final ClientOptions global)
+    {
+        if (null == server)
+        {
+            server = global.server;
+        }
+        if (null == token)
+        {
+            token = global.token;
+        }
+        json |= global.json;
+    }
 
     /**
      * @param env  environment variables.

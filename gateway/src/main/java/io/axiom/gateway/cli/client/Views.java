@@ -3,6 +3,9 @@ package io.axiom.gateway.cli.client;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,14 +15,18 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Renders the REST API's JSON documents as text for people: tables with aligned columns, times as the server sends
- * them (ISO-8601 UTC), {@code -} for nothing. {@code --json} bypasses all of this.
+ * Renders the REST API's JSON documents as text for people: tables with aligned columns, every time as ISO-8601 UTC
+ * with milliseconds (as the server sends created and updated times; event fields such as {@code lease_expires_at},
+ * {@code attempt_deadline} and {@code deadline}, which the API gives in epoch milliseconds, are converted),
+ * {@code -} for nothing. {@code --json} bypasses all of this.
  */
 final class Views
 {
     private static final Set<String> EVENT_HEADER = Set.of("position", "sequence", "type", "timestamp");
     private static final int MAX_VALUE = 60;
     private static final MathContext SIX_DIGITS = new MathContext(6);
+    private static final DateTimeFormatter ISO =
+        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private Views()
     {
@@ -38,11 +45,11 @@ final class Views
         final JsonNode index = workflow.get("current_step_index");
         fields.row("current step", text(workflow.get("current_step")) +
             (null == index || index.isNull() ? "" : " (index " + index.asText() + ")"));
-        fields.row("created at", text(workflow.get("created_at")));
-        fields.row("updated at", text(workflow.get("updated_at")));
+        fields.row("created at", time(workflow.get("created_at")));
+        fields.row("updated at", time(workflow.get("updated_at")));
         if (workflow.hasNonNull("wake_at"))
         {
-            fields.row("wake at", text(workflow.get("wake_at")));
+            fields.row("wake at", time(workflow.get("wake_at")));
         }
         fields.row("events", text(workflow.get("event_count")));
         fields.row("idempotency key", text(workflow.get("idempotency_key")));
@@ -58,7 +65,7 @@ final class Views
             for (final JsonNode step : steps)
             {
                 table.row(text(step.get("index")), text(step.get("name")), text(step.get("type")),
-                    text(step.get("status")), text(step.get("attempts")), text(step.get("completed_at")),
+                    text(step.get("status")), text(step.get("attempts")), time(step.get("completed_at")),
                     clip(text(step.get("output"))));
             }
             table.print(out);
@@ -76,7 +83,7 @@ final class Views
         for (final JsonNode w : workflows)
         {
             table.row(text(w.get("id")), text(w.get("name")), text(w.get("state")), text(w.get("current_step")),
-                text(w.get("event_count")), text(w.get("updated_at")));
+                text(w.get("event_count")), time(w.get("updated_at")));
         }
         table.print(out);
         final long offset = page.path("offset").asLong();
@@ -99,7 +106,7 @@ final class Views
         final Table table = new Table("POSITION", "SEQ", "TIME", "EVENT", "FIELDS");
         for (final JsonNode e : events.path("events"))
         {
-            table.row(text(e.get("position")), text(e.get("sequence")), text(e.get("timestamp")),
+            table.row(text(e.get("position")), text(e.get("sequence")), time(e.get("timestamp")),
                 text(e.get("type")), eventFields(e));
         }
         table.print(out);
@@ -233,7 +240,7 @@ final class Views
             final Map.Entry<String, JsonNode> f = fields.next();
             if (!EVENT_HEADER.contains(f.getKey()))
             {
-                parts.add(f.getKey() + "=" + clip(text(f.getValue())));
+                parts.add(f.getKey() + "=" + (isTime(f.getKey()) ? time(f.getValue()) : clip(text(f.getValue()))));
             }
         }
         return String.join(" ", parts);
@@ -262,6 +269,28 @@ final class Views
             differences.add("the server reports a difference the JSON views do not show (compare with --json)");
         }
         return differences;
+    }
+
+    /**
+     * @param name a field name.
+     * @return true for the fields that hold a point in time.
+     */
+    static boolean isTime(final String name)
+    {
+        return name.endsWith("_at") || name.endsWith("deadline") || "timestamp".equals(name);
+    }
+
+    /**
+     * @param node a point in time: epoch milliseconds (0 for none), or a string the server already rendered, or null.
+     * @return ISO-8601 UTC with milliseconds, e.g. {@code 2026-01-02T03:04:05.678Z}; {@code -} for none.
+     */
+    static String time(final JsonNode node)
+    {
+        if (null != node && node.isIntegralNumber())
+        {
+            return node.asLong() <= 0 ? "-" : ISO.format(Instant.ofEpochMilli(node.asLong()));
+        }
+        return text(node);
     }
 
     /**

@@ -116,8 +116,8 @@ public final class WorkflowCommand implements Runnable
         description = "List or search workflows (newest last unless --order desc): GET /api/v1/workflows.")
     public static final class ListWorkflows extends ClientCommand
     {
-        @Option(names = "--state", paramLabel = "STATE",
-            description = "only workflows in this state: CREATED, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED")
+        @Option(names = "--state", paramLabel = "STATE", completionCandidates = Candidates.States.class,
+            description = "only workflows in this state: ${COMPLETION-CANDIDATES}")
         String state;
 
         @Option(names = "--limit", paramLabel = "N", description = "at most N workflows (server default 50, max 1000)")

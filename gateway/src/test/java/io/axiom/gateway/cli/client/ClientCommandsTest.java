@@ -308,7 +308,8 @@ class ClientCommandsTest
             {
                 assertTrue(usage.lines().anyMatch(l -> l.startsWith("  " + command)), command + "\n" + usage);
             }
-            assertTrue(usage.contains("Usage: axiom [-hV] COMMAND"), "the command help follows: " + usage);
+            assertTrue(usage.contains("Usage: axiom [-hV] [--json] [--server=URL] [--token=TOKEN] COMMAND"),
+                "the command help follows: " + usage);
         }
     }
 
