@@ -65,7 +65,7 @@ final class Queries
         this.views = replies.views();
         this.arena = replies.arena();
         this.budget = ctx.maxReplyBytes();
-        this.search = new WorkflowSearch(state);
+        this.search = new WorkflowSearch(state, ctx.searchBudget());
     }
 
     void journal(final Journal journal)
@@ -114,7 +114,14 @@ final class Queries
             return;
         }
 
+        if (WorkflowSearch.TOO_DEEP == search.run(skip, maxCount))
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "SEARCH_TOO_DEEP",
+                WorkflowSearch.TOO_DEEP_DETAIL);
+            return;
+        }
         final long total = search.total();
+        final boolean totalExact = search.totalExact();
         final int headerOffset = arena.begin(sink, replyTo);
         int limit = headerOffset + HEADER_LENGTH + WorkflowListHeaderEncoder.BLOCK_LENGTH;
         if (!arena.fits(headerOffset, limit - headerOffset))
@@ -123,10 +130,9 @@ final class Queries
             return;
         }
         int count = 0;
-        int index = skip >= total || 0 == maxCount ? -1 : search.first(skip);
-        while (index >= 0 && count < maxCount)
+        for (int found = search.pageCount(); count < found; count++)
         {
-            final Workflow workflow = state.workflows.get(index);
+            final Workflow workflow = state.workflows.get(search.pageIndex(count));
             final boolean withOutputs = views.fitsWithOutputs(workflow);
             final long length = views.length(workflow, withOutputs);
             if (count > 0 && limit - headerOffset + length > budget)
@@ -139,15 +145,14 @@ final class Queries
                 return;
             }
             limit += views.encode(arena.buffer(), limit, correlationId, ReplyStatus.OK, workflow, withOutputs);
-            count++;
-            index = count < maxCount ? search.next() : -1;
         }
-        final long nextOffset = (long)skip + count < total ? (long)skip + count : NONE;
+        final long nextOffset = (long)skip + count < total || !totalExact ? (long)skip + count : NONE;
         listHeaderEncoder.wrapAndApplyHeader(arena.buffer(), headerOffset, headerEncoder)
             .correlationId(correlationId)
             .total(total)
             .count(count)
-            .nextOffset(nextOffset);
+            .nextOffset(nextOffset)
+            .totalExact(totalExact ? (short)1 : (short)0);
         arena.commit(limit - headerOffset);
     }
 

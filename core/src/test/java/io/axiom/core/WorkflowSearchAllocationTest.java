@@ -64,7 +64,7 @@ class WorkflowSearchAllocationTest
         queries.add(query(StateFilter.WAITING, NameMatch.PREFIX, "pay", "REVIEW", from, from + 100, SortOrder.ASC));
         queries.add(query(StateFilter.ANY, NameMatch.PREFIX, "re", "", Long.MIN_VALUE, Long.MAX_VALUE,
             SortOrder.DESC));
-        final WorkflowSearch search = new WorkflowSearch(state);
+        final WorkflowSearch search = new WorkflowSearch(state, EngineContext.SEARCH_BUDGET_DEFAULT);
         final ListWorkflowsDecoder decoder = new ListWorkflowsDecoder();
         long found = 0;
         for (int i = 0; i < 20_000; i++)
@@ -94,10 +94,11 @@ class WorkflowSearchAllocationTest
         decoder.wrap(query, MessageHeaderEncoder.ENCODED_LENGTH, ListWorkflowsEncoder.BLOCK_LENGTH,
             ListWorkflowsEncoder.SCHEMA_VERSION);
         assertTrue(search.prepare(decoder, ListWorkflowsEncoder.SCHEMA_VERSION));
+        assertEquals(WorkflowSearch.OK, search.run(1, 20));
         long sum = search.total();
-        for (int index = search.first(1), count = 0; index >= 0 && count < 20; index = search.next(), count++)
+        for (int i = 0; i < search.pageCount(); i++)
         {
-            sum += index;
+            sum += search.pageIndex(i);
         }
         return sum;
     }
