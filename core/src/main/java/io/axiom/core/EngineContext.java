@@ -26,7 +26,7 @@ public final class EngineContext
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
-    public static final int SEARCH_BUDGET_DEFAULT = 20_000;
+    public static final int SEARCH_BUDGET_DEFAULT = 16_000;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
