@@ -25,7 +25,8 @@ import org.agrona.MutableDirectBuffer;
  * <b>Bounded.</b> Every answer is cut to the reply budget ({@code EngineContext.maxReplyBytes}) as well as to its
  * count, and says where the next page starts (a list's {@code nextOffset}, an event page's {@code nextAfter}
  * position). A list's filters are answered from the indexes by the {@link WorkflowSearch}, never by scanning every
- * workflow. A read that
+ * workflow, and within its work budget (a total past it is a lower bound; a page that finds nothing within it is
+ * refused, SEARCH_TOO_DEEP). A read that
  * still cannot be answered (the arena's bound for the batch is reached, or it fails) is refused on its own; the
  * processor goes on.
  */
