@@ -20,10 +20,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * How long one search holds the processor, per query shape, at a million workflows of unique names: not a test of
  * behaviour but a probe, run on demand ({@code -Daxiom.probe=true -Dtest=WorkflowSearchProbe}, optionally
- * {@code -Daxiom.probe.workflows=N}). The state is built directly (names, states, current steps, creation times
- * one per id); every query first runs {@code axiom.probe.warmup} times (50), then each runs warm, as the processor runs it (prepare, then the total and the page), and the worst
- * and median of its rounds are printed, as the thread's CPU time (what it holds the processor for, without the
- * preemptions of a shared machine) and the median as wall time.
+ * {@code -Daxiom.probe.workflows=N} and {@code -Daxiom.probe.warmup=N}; give the test JVM a heap of 4g with
+ * {@code -Daxiom.test.heap=4g}). The state is built directly (names, states, current steps, creation times one per
+ * id). Every query first runs 50 times to warm up, then each runs again as the processor runs it (prepare, then the
+ * total and the page), and the worst and median of its rounds are printed as the thread's CPU time (what it holds
+ * the processor for, without the preemptions of a shared machine), with the median wall time.
  */
 @EnabledIfSystemProperty(named = "axiom.probe", matches = "true")
 class WorkflowSearchProbe
