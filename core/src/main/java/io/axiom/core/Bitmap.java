@@ -14,7 +14,7 @@ final class Bitmap
 {
     private static final int CHUNK_SHIFT = 12;
     private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
-    private static final int WORDS_PER_CHUNK = CHUNK_SIZE / 64;
+    static final int WORDS_PER_CHUNK = CHUNK_SIZE / 64;
 
     private long[][] chunks = new long[16][];
     private int[] chunkCounts = new int[16];
@@ -91,6 +91,31 @@ final class Bitmap
             return false;
         }
         return 0 != (chunks[chunk][(index & (CHUNK_SIZE - 1)) >>> 6] & (1L << index));
+    }
+
+    /**
+     * @param word a word's number: indexes word * 64 to word * 64 + 63.
+     * @return its bits, index word * 64 the lowest; 0 beyond the chunks.
+     */
+    long word(final int word)
+    {
+        final int chunk = word >>> (CHUNK_SHIFT - 6);
+        if (chunk >= chunkLimit)
+        {
+            return 0;
+        }
+        final long[] words = chunks[chunk];
+        return null == words ? 0 : words[word & (WORDS_PER_CHUNK - 1)];
+    }
+
+    /**
+     * @param word a word's number.
+     * @return true when the chunk holding it has no member, so its words can be passed over together.
+     */
+    boolean emptyChunkAt(final int word)
+    {
+        final int chunk = word >>> (CHUNK_SHIFT - 6);
+        return chunk >= chunkLimit || 0 == chunkCounts[chunk];
     }
 
     /**

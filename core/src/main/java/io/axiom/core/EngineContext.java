@@ -26,6 +26,7 @@ public final class EngineContext
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
+    public static final int SEARCH_BUDGET_DEFAULT = 16_000;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -47,6 +48,7 @@ public final class EngineContext
     private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
+    private int searchBudget = SEARCH_BUDGET_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -82,6 +84,7 @@ public final class EngineContext
             ", max-steps " + maxSteps + ", max-name-length " + maxNameLength + "): " + maxReplyBytes);
         require(maxBatchReplyBytes >= maxReplyBytes, "max batch reply bytes must be >= max reply bytes: " +
             maxBatchReplyBytes);
+        require(searchBudget >= 1, "search budget must be at least 1: " + searchBudget);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         return this;
@@ -94,6 +97,25 @@ public final class EngineContext
     public long minReplyBytes()
     {
         return 2L * maxInputBytes + (long)maxSteps * (64 + 4L * maxNameLength) + 64 * 1024;
+    }
+
+    /**
+     * @param workflows most workflows one list query may read on the processor (tested against its filters,
+     *                  counted, or passed over for an offset; a name of a merged prefix counts as one too), so that
+     *                  no search holds the processor for long: the default reads in about 2 ms at a million
+     *                  workflows. Beyond it a total is answered as a lower bound and a page that found nothing is
+     *                  refused ({@link WorkflowSearch}).
+     * @return this for a fluent API.
+     */
+    public EngineContext searchBudget(final int workflows)
+    {
+        this.searchBudget = workflows;
+        return this;
+    }
+
+    public int searchBudget()
+    {
+        return searchBudget;
     }
 
     /**

@@ -12,7 +12,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Workflows by name: a dictionary of the distinct names ({@link Utf8Keys}, sorted by their UTF-8 bytes), each with
  * the indexes of its workflows in id order, so that an exact name reads one list and a prefix one run of the sorted
  * names, and never a workflow of another name. A workflow's name is also kept on the workflow ({@link
- * Workflow#name}), so that another index can test it without reading the log.
+ * Workflow#name}), so that another index can test it without reading the log. Each name's workflow count is its
+ * weight in the dictionary's order, so a prefix's workflows are counted in log(names) ({@link
+ * Utf8Keys#prefixWeight}).
  * <p>
  * Soft state: built by the {@link Applier} from WorkflowCreated events and, after a snapshot load (snapshots do not
  * hold names), from the WorkflowCreated records the workflows point at ({@link #indexFromLog}). Only a new name
@@ -115,6 +117,7 @@ final class NameIndex
             keys.add(name);
         }
         name.append(index);
+        keys.addWeight(name, 1);
         workflow.name = name;
     }
 

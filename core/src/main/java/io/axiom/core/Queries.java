@@ -25,7 +25,8 @@ import org.agrona.MutableDirectBuffer;
  * <b>Bounded.</b> Every answer is cut to the reply budget ({@code EngineContext.maxReplyBytes}) as well as to its
  * count, and says where the next page starts (a list's {@code nextOffset}, an event page's {@code nextAfter}
  * position). A list's filters are answered from the indexes by the {@link WorkflowSearch}, never by scanning every
- * workflow. A read that
+ * workflow, and within its work budget (a total past it is a lower bound; a page that finds nothing within it is
+ * refused, SEARCH_TOO_DEEP). A read that
  * still cannot be answered (the arena's bound for the batch is reached, or it fails) is refused on its own; the
  * processor goes on.
  */
@@ -65,7 +66,7 @@ final class Queries
         this.views = replies.views();
         this.arena = replies.arena();
         this.budget = ctx.maxReplyBytes();
-        this.search = new WorkflowSearch(state);
+        this.search = new WorkflowSearch(state, ctx.searchBudget());
     }
 
     void journal(final Journal journal)
@@ -114,7 +115,14 @@ final class Queries
             return;
         }
 
+        if (WorkflowSearch.TOO_DEEP == search.run(skip, maxCount))
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "SEARCH_TOO_DEEP",
+                WorkflowSearch.TOO_DEEP_DETAIL);
+            return;
+        }
         final long total = search.total();
+        final boolean totalExact = search.totalExact();
         final int headerOffset = arena.begin(sink, replyTo);
         int limit = headerOffset + HEADER_LENGTH + WorkflowListHeaderEncoder.BLOCK_LENGTH;
         if (!arena.fits(headerOffset, limit - headerOffset))
@@ -123,10 +131,9 @@ final class Queries
             return;
         }
         int count = 0;
-        int index = skip >= total || 0 == maxCount ? -1 : search.first(skip);
-        while (index >= 0 && count < maxCount)
+        for (int found = search.pageCount(); count < found; count++)
         {
-            final Workflow workflow = state.workflows.get(index);
+            final Workflow workflow = state.workflows.get(search.pageIndex(count));
             final boolean withOutputs = views.fitsWithOutputs(workflow);
             final long length = views.length(workflow, withOutputs);
             if (count > 0 && limit - headerOffset + length > budget)
@@ -139,15 +146,14 @@ final class Queries
                 return;
             }
             limit += views.encode(arena.buffer(), limit, correlationId, ReplyStatus.OK, workflow, withOutputs);
-            count++;
-            index = count < maxCount ? search.next() : -1;
         }
-        final long nextOffset = (long)skip + count < total ? (long)skip + count : NONE;
+        final long nextOffset = (long)skip + count < total || !totalExact ? (long)skip + count : NONE;
         listHeaderEncoder.wrapAndApplyHeader(arena.buffer(), headerOffset, headerEncoder)
             .correlationId(correlationId)
             .total(total)
             .count(count)
-            .nextOffset(nextOffset);
+            .nextOffset(nextOffset)
+            .totalExact(totalExact ? (short)1 : (short)0);
         arena.commit(limit - headerOffset);
     }
 

@@ -76,7 +76,7 @@ public final class ReplyReader
                     views.add(view(viewDecoder));
                     limit = viewDecoder.limit();
                 }
-                return new EngineReply.WorkflowList(d.total(), views, d.nextOffset());
+                return new EngineReply.WorkflowList(d.total(), views, d.nextOffset(), 0 != d.totalExact());
             }
             case ConsistentPointDecoder.TEMPLATE_ID ->
             {

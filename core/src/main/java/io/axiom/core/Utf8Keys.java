@@ -1,16 +1,16 @@
 package io.axiom.core;
 
-import java.util.Comparator;
-import java.util.TreeMap;
-
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
  * A dictionary of distinct UTF-8 names: found by their bytes where they lie (an event, a query), without making a
  * String, and kept in order of their bytes (unsigned, which is code point order) in a red-black tree, so that every
- * name with a given prefix is one run of that order, found and walked in log(names) a step. Only a new name allocates
- * (its key and its tree entry); adding one costs log(names) whatever their number.
+ * name with a given prefix is one run of that order, found and walked in log(names) a step. The tree is intrusive
+ * (each {@link Key} is its node) and augmented for order statistics: each node keeps its subtree's names and the sum
+ * of their weights (a name index's workflows per name), so how many names, and how many workflows, a prefix has is
+ * two descents, log(names), however many names it matches. Only a new name allocates (its key); adding one costs
+ * log(names) whatever their number, and a weight's change log(names).
  * <p>
  * Owned by the processor thread.
  *
@@ -36,6 +36,13 @@ final class Utf8Keys<K extends Utf8Keys.Key>
         final byte[] utf8;
         final int hash;
         Key nextInBucket;
+        long weight;
+        private Key left;
+        private Key right;
+        private Key parent;
+        private boolean red;
+        private int size;
+        private long sum;
 
         Key(final byte[] utf8)
         {
@@ -82,18 +89,17 @@ final class Utf8Keys<K extends Utf8Keys.Key>
         }
     }
 
-    private static final Comparator<Bytes> ORDER = Utf8Keys::compare;
-
     private final Int2ObjectHashMap<Key> buckets = new Int2ObjectHashMap<>();
-    private final TreeMap<Bytes, Key> sorted = new TreeMap<>(ORDER);
     private final Probe probe = new Probe();
+    private Key root;
+    private int size;
 
     /**
      * @return distinct names.
      */
     int size()
     {
-        return sorted.size();
+        return size;
     }
 
     /**
@@ -118,13 +124,30 @@ final class Utf8Keys<K extends Utf8Keys.Key>
     }
 
     /**
-     * @param key a name not known yet.
+     * @param key a name not known yet, with no weight.
      */
     void add(final K key)
     {
         key.nextInBucket = buckets.get(key.hash);
         buckets.put(key.hash, key);
-        sorted.put(key, key);
+        insert(key);
+        size++;
+    }
+
+    /**
+     * Adds to a name's weight (a name index's workflows of that name), kept summed per subtree of the order so that
+     * the weight of every name with a prefix is found in log(names) ({@link #prefixWeight}).
+     *
+     * @param key   a known name.
+     * @param delta added to its weight.
+     */
+    void addWeight(final K key, final long delta)
+    {
+        key.weight += delta;
+        for (Key k = key; null != k; k = k.parent)
+        {
+            k.sum += delta;
+        }
     }
 
     /**
@@ -136,8 +159,22 @@ final class Utf8Keys<K extends Utf8Keys.Key>
     @SuppressWarnings("unchecked")
     K firstWithPrefix(final DirectBuffer buffer, final int offset, final int length)
     {
-        final Key key = (Key)sorted.ceilingKey(probe.wrap(buffer, offset, length));
-        return null != key && startsWith(key.utf8, buffer, offset, length) ? (K)key : null;
+        final Probe p = probe.wrap(buffer, offset, length);
+        Key found = null;
+        Key k = root;
+        while (null != k)
+        {
+            if (compare(k, p) >= 0)
+            {
+                found = k;
+                k = k.left;
+            }
+            else
+            {
+                k = k.right;
+            }
+        }
+        return null != found && startsWith(found.utf8, buffer, offset, length) ? (K)found : null;
     }
 
     /**
@@ -150,8 +187,248 @@ final class Utf8Keys<K extends Utf8Keys.Key>
     @SuppressWarnings("unchecked")
     K nextWithPrefix(final K previous, final DirectBuffer buffer, final int offset, final int length)
     {
-        final Key key = (Key)sorted.higherKey(previous);
+        final Key key = successor(previous);
         return null != key && startsWith(key.utf8, buffer, offset, length) ? (K)key : null;
+    }
+
+    /**
+     * @param buffer holding a prefix's UTF-8 bytes.
+     * @param offset of the bytes.
+     * @param length of the bytes.
+     * @return how many names start with the prefix, in log(names).
+     */
+    int prefixNames(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Probe p = probe.wrap(buffer, offset, length);
+        return (int)(below(p, true, false) - below(p, false, false));
+    }
+
+    /**
+     * @param buffer holding a prefix's UTF-8 bytes.
+     * @param offset of the bytes.
+     * @param length of the bytes.
+     * @return the weights of the names that start with the prefix, summed in log(names).
+     */
+    long prefixWeight(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Probe p = probe.wrap(buffer, offset, length);
+        return below(p, true, true) - below(p, false, true);
+    }
+
+    /**
+     * @return the names (or their weights) before the prefix's run in the order, or before its end when through.
+     */
+    private long below(final Probe prefix, final boolean through, final boolean weights)
+    {
+        long total = 0;
+        Key k = root;
+        while (null != k)
+        {
+            final int c = comparePrefix(k, prefix);
+            if (c < 0 || (through && 0 == c))
+            {
+                total += null == k.left ? 0 : (weights ? k.left.sum : k.left.size);
+                total += weights ? k.weight : 1;
+                k = k.right;
+            }
+            else
+            {
+                k = k.left;
+            }
+        }
+        return total;
+    }
+
+    /**
+     * @return below zero when the name is before every name with the prefix, zero when it starts with it, above
+     * when after.
+     */
+    private static int comparePrefix(final Key name, final Probe prefix)
+    {
+        final int length = prefix.length();
+        final int common = Math.min(name.utf8.length, length);
+        for (int i = 0; i < common; i++)
+        {
+            final int x = name.utf8[i] & 0xFF;
+            final int y = prefix.at(i) & 0xFF;
+            if (x != y)
+            {
+                return x - y;
+            }
+        }
+        return name.utf8.length < length ? -1 : 0;
+    }
+
+    private static Key successor(final Key key)
+    {
+        if (null != key.right)
+        {
+            Key k = key.right;
+            while (null != k.left)
+            {
+                k = k.left;
+            }
+            return k;
+        }
+        Key child = key;
+        Key k = key.parent;
+        while (null != k && child == k.right)
+        {
+            child = k;
+            k = k.parent;
+        }
+        return k;
+    }
+
+    private void insert(final Key key)
+    {
+        key.left = null;
+        key.right = null;
+        key.size = 1;
+        key.sum = key.weight;
+        key.red = true;
+        Key parent = null;
+        Key k = root;
+        boolean left = false;
+        while (null != k)
+        {
+            parent = k;
+            k.size++;
+            k.sum += key.weight;
+            left = compare(key, k) < 0;
+            k = left ? k.left : k.right;
+        }
+        key.parent = parent;
+        if (null == parent)
+        {
+            root = key;
+        }
+        else if (left)
+        {
+            parent.left = key;
+        }
+        else
+        {
+            parent.right = key;
+        }
+        fixAfterInsert(key);
+    }
+
+    private void fixAfterInsert(final Key inserted)
+    {
+        Key x = inserted;
+        while (null != x.parent && x.parent.red)
+        {
+            final Key parent = x.parent;
+            final Key grand = parent.parent;
+            if (parent == grand.left)
+            {
+                final Key uncle = grand.right;
+                if (null != uncle && uncle.red)
+                {
+                    parent.red = false;
+                    uncle.red = false;
+                    grand.red = true;
+                    x = grand;
+                }
+                else
+                {
+                    if (x == parent.right)
+                    {
+                        x = parent;
+                        rotateLeft(x);
+                    }
+                    x.parent.red = false;
+                    x.parent.parent.red = true;
+                    rotateRight(x.parent.parent);
+                }
+            }
+            else
+            {
+                final Key uncle = grand.left;
+                if (null != uncle && uncle.red)
+                {
+                    parent.red = false;
+                    uncle.red = false;
+                    grand.red = true;
+                    x = grand;
+                }
+                else
+                {
+                    if (x == parent.left)
+                    {
+                        x = parent;
+                        rotateRight(x);
+                    }
+                    x.parent.red = false;
+                    x.parent.parent.red = true;
+                    rotateLeft(x.parent.parent);
+                }
+            }
+        }
+        root.red = false;
+    }
+
+    private void rotateLeft(final Key p)
+    {
+        final Key r = p.right;
+        p.right = r.left;
+        if (null != r.left)
+        {
+            r.left.parent = p;
+        }
+        r.parent = p.parent;
+        if (null == p.parent)
+        {
+            root = r;
+        }
+        else if (p.parent.left == p)
+        {
+            p.parent.left = r;
+        }
+        else
+        {
+            p.parent.right = r;
+        }
+        r.left = p;
+        p.parent = r;
+        r.size = p.size;
+        r.sum = p.sum;
+        resum(p);
+    }
+
+    private void rotateRight(final Key p)
+    {
+        final Key l = p.left;
+        p.left = l.right;
+        if (null != l.right)
+        {
+            l.right.parent = p;
+        }
+        l.parent = p.parent;
+        if (null == p.parent)
+        {
+            root = l;
+        }
+        else if (p.parent.right == p)
+        {
+            p.parent.right = l;
+        }
+        else
+        {
+            p.parent.left = l;
+        }
+        l.right = p;
+        p.parent = l;
+        l.size = p.size;
+        l.sum = p.sum;
+        resum(p);
+    }
+
+    private static void resum(final Key k)
+    {
+        k.size = 1 + (null == k.left ? 0 : k.left.size) + (null == k.right ? 0 : k.right.size);
+        k.sum = k.weight + (null == k.left ? 0 : k.left.sum) + (null == k.right ? 0 : k.right.sum);
     }
 
     /**

@@ -27,7 +27,8 @@
  *     completion and failure judged by fencing token, goodbye) and {@link io.axiom.core.Lease};</li>
  *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets; a
  *     list's filters (state, name or name prefix, current step, creation range) and order are planned and walked
- *     over the indexes by the {@link io.axiom.core.WorkflowSearch}, never by scanning every workflow;</li>
+ *     over the indexes by the {@link io.axiom.core.WorkflowSearch}, never by scanning every workflow, and within a
+ *     work budget of workflows read ({@code EngineContext.searchBudget}: a total past it is a lower bound);</li>
  *     <li>the {@link io.axiom.core.SnapshotCodec}, beside the state it encodes;</li>
  *     <li>verify: the {@link io.axiom.core.LogVerifier} replays a log from disk (every segment, read-only) through a
  *     fresh {@code EngineState} and the strict {@code Applier}, off the processor thread, and checks the promises with
@@ -54,7 +55,8 @@
  * <p>
  * <b>Bounded.</b> Every answer is cut to {@code EngineContext.maxReplyBytes} and says where the next page starts;
  * the replies of one batch are held to {@code maxBatchReplyBytes} (a large read beyond it is answered "retry
- * shortly"), and the reply buffer goes back to its base size after a batch that grew it. A read that fails answers a
+ * shortly"), and the reply buffer goes back to its base size after a batch that grew it. A search reads at most
+ * {@code EngineContext.searchBudget} workflows (about 2 ms), however many match. A read that fails answers a
  * problem and the processor goes on; a write that fails after writing part of its events is fatal, and the unit it
  * left unfinished never becomes durable.
  * <p>

@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A search allocates nothing on the processor thread: planning, counting and walking every kind of driver (all,
- * state, step, exact name, prefix merge, creation range, both orders) over a state rebuilt from a real log.
+ * A search allocates nothing on the processor thread, within its budget or past it (lower bounds, refusals):
+ * planning, counting and walking every kind of driver (all, state, step, a state and a step ANDed, exact name,
+ * prefix merged or tested on each workflow, creation range, both orders) over a state rebuilt from a real log.
  */
 class WorkflowSearchAllocationTest
 {
@@ -64,12 +65,18 @@ class WorkflowSearchAllocationTest
         queries.add(query(StateFilter.WAITING, NameMatch.PREFIX, "pay", "REVIEW", from, from + 100, SortOrder.ASC));
         queries.add(query(StateFilter.ANY, NameMatch.PREFIX, "re", "", Long.MIN_VALUE, Long.MAX_VALUE,
             SortOrder.DESC));
-        final WorkflowSearch search = new WorkflowSearch(state);
+        queries.add(query(StateFilter.WAITING, NameMatch.ANY, "", "SIGN", Long.MIN_VALUE, Long.MAX_VALUE,
+            SortOrder.DESC));
+        queries.add(query(StateFilter.WAITING, NameMatch.PREFIX, "refund-", "", from, Long.MAX_VALUE,
+            SortOrder.ASC));
+        final WorkflowSearch roomy = new WorkflowSearch(state, EngineContext.SEARCH_BUDGET_DEFAULT);
+        // a budget of 3 workflows: lower bounds, pages cut short and refusals allocate nothing either
+        final WorkflowSearch tight = new WorkflowSearch(state, 3);
         final ListWorkflowsDecoder decoder = new ListWorkflowsDecoder();
         long found = 0;
         for (int i = 0; i < 20_000; i++)
         {
-            found += run(search, decoder, queries.get(i % queries.size()));
+            found += run(0 == ((i / queries.size()) & 1) ? roomy : tight, decoder, queries.get(i % queries.size()));
         }
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -81,7 +88,7 @@ class WorkflowSearchAllocationTest
             final long start = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 20_000; i++)
             {
-                found += run(search, decoder, queries.get(i % queries.size()));
+                found += run(0 == ((i / queries.size()) & 1) ? roomy : tight, decoder, queries.get(i % queries.size()));
             }
             least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - start);
         }
@@ -94,10 +101,10 @@ class WorkflowSearchAllocationTest
         decoder.wrap(query, MessageHeaderEncoder.ENCODED_LENGTH, ListWorkflowsEncoder.BLOCK_LENGTH,
             ListWorkflowsEncoder.SCHEMA_VERSION);
         assertTrue(search.prepare(decoder, ListWorkflowsEncoder.SCHEMA_VERSION));
-        long sum = search.total();
-        for (int index = search.first(1), count = 0; index >= 0 && count < 20; index = search.next(), count++)
+        long sum = search.run(1, 20) + search.total() + (search.totalExact() ? 1 : 0);
+        for (int i = 0; i < search.pageCount(); i++)
         {
-            sum += index;
+            sum += search.pageIndex(i);
         }
         return sum;
     }

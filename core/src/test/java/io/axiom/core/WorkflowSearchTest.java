@@ -48,8 +48,10 @@ class WorkflowSearchTest
         System.out.println("WorkflowSearchTest seed " + seed);
         final Random random = new Random(seed);
         final AtomicBoolean snapshots = new AtomicBoolean(true);
+        final java.util.concurrent.atomic.AtomicInteger budget =
+            new java.util.concurrent.atomic.AtomicInteger(EngineContext.SEARCH_BUDGET_DEFAULT);
         try (EngineFixture f = new EngineFixture(dir, ctx -> ctx.snapshotIntervalEvents(50)
-            .snapshotRetain(snapshots.get() ? 2 : 0)))
+            .snapshotRetain(snapshots.get() ? 2 : 0).searchBudget(budget.get())))
         {
             final int workflows = 300 + random.nextInt(300);
             for (int i = 0; i < workflows; i++)
@@ -96,6 +98,7 @@ class WorkflowSearchTest
             {
                 final EngineReply reply = f.client().list(query, TIMEOUT);
                 assertEquals(bruteForce(all, query), page(reply), query + ", seed " + seed);
+                assertTrue(((EngineReply.WorkflowList)reply).totalExact(), "within the budget: " + query);
                 answers.add(reply);
                 nonEmpty += page(reply).ids().isEmpty() ? 0 : 1;
             }
@@ -119,6 +122,48 @@ class WorkflowSearchTest
                 assertEquals(page(answers.get(q)), page(f.client().list(queries.get(q), TIMEOUT)),
                     "after a full replay: " + queries.get(q) + ", seed " + seed);
             }
+
+            // a small budget: every answer is the brute force's, cut short, or a lower bound said so, or refused
+            budget.set(5 + random.nextInt(60));
+            f.restart();
+            int lowerBounds = 0;
+            int refused = 0;
+            int cut = 0;
+            for (final WorkflowQuery query : queries)
+            {
+                final EngineReply reply = f.client().list(query, TIMEOUT);
+                final Page expected = bruteForce(all, query);
+                final String context = query + ", budget " + budget.get() + ", seed " + seed;
+                if (reply instanceof EngineReply.Problem problem)
+                {
+                    assertEquals("SEARCH_TOO_DEEP", problem.code(), context);
+                    assertEquals(Status.INVALID, problem.status(), context);
+                    assertTrue(query.limit() > 0, context);
+                    refused++;
+                    continue;
+                }
+                final EngineReply.WorkflowList list = assertInstanceOf(EngineReply.WorkflowList.class, reply);
+                final Page got = page(list);
+                final int count = got.ids().size();
+                assertEquals(expected.ids().subList(0, count), got.ids(), context);
+                assertTrue(count > 0 || expected.ids().isEmpty() || query.limit() == 0, context);
+                if (list.totalExact())
+                {
+                    assertEquals(expected.total(), got.total(), context);
+                }
+                else
+                {
+                    assertTrue(got.total() <= expected.total() &&
+                        got.total() >= (count > 0 ? query.offset() + count : 0), context);
+                    lowerBounds++;
+                }
+                cut += count < expected.ids().size() ? 1 : 0;
+                final boolean more = query.offset() + count < got.total() || !list.totalExact();
+                assertEquals(more ? query.offset() + count : -1, got.nextOffset(), context);
+            }
+            System.out.println("WorkflowSearchTest: budget " + budget.get() + ": " + lowerBounds +
+                " lower-bound totals, " + refused + " refused, " + cut + " pages cut short");
+            assertTrue(lowerBounds + refused > 0, "a small budget bounds some queries, seed " + seed);
         }
     }
 

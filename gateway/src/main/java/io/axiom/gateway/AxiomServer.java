@@ -207,6 +207,7 @@ public final class AxiomServer implements AutoCloseable
             .maxInputBytes(config.maxBodyBytes())
             .maxReplyBytes(config.maxReplyBytes())
             .maxBatchReplyBytes(config.maxBatchReplyBytes())
+            .searchBudget(config.searchBudget())
             .leaseDurationMs(config.leaseDurationMs())
             .workerTimeoutMs(config.workerTimeoutMs());
     }

@@ -32,8 +32,8 @@ public final class StartupTraining
         "\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"step_index\":1,\"step\":\"SEND\",\"attempt\":1," +
         "\"worker_id\":7,\"fencing_token\":64,\"lease_expires_at\":1767225630000,\"attempt_deadline\":1767225660000}";
     private static final Map<String, String> ANSWERS = Map.of(
-        "/api/v1/workflows", "{\"workflows\":[" + WORKFLOW + "],\"total\":1,\"offset\":0,\"limit\":50," +
-            "\"next_offset\":null}",
+        "/api/v1/workflows", "{\"workflows\":[" + WORKFLOW + "],\"total\":1,\"total_exact\":true," +
+            "\"offset\":0,\"limit\":50,\"next_offset\":null}",
         "/api/v1/workflows/1", WORKFLOW,
         "/api/v1/workflows/1/events", "{\"workflow_id\":\"1\",\"total\":1,\"events\":[" + EVENT + "]," +
             "\"next_after\":null}",

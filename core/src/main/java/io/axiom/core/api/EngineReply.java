@@ -25,12 +25,27 @@ public sealed interface EngineReply
     /**
      * A page of workflows in id order, cut to the requested count and to the engine's reply budget.
      *
-     * @param total      workflows matching the filter, across all pages.
+     * @param total      workflows matching the filter, across all pages: exact, or a lower bound when not
+     *                   totalExact.
      * @param workflows  this page.
      * @param nextOffset offset of the next page, -1 when this is the last.
+     * @param totalExact false when the search's work budget ended before every match was counted.
      */
-    record WorkflowList(long total, List<WorkflowView> workflows, long nextOffset) implements EngineReply
+    record WorkflowList(long total, List<WorkflowView> workflows, long nextOffset, boolean totalExact)
+        implements EngineReply
     {
+        /**
+         * A page whose total is exact.
+         *
+         * @param total      workflows matching the filter, across all pages.
+         * @param workflows  this page.
+         * @param nextOffset offset of the next page, -1 when this is the last.
+         */
+        public WorkflowList(final long total, final List<WorkflowView> workflows, final long nextOffset)
+        {
+            this(total, workflows, nextOffset, true);
+        }
+
         public Status status()
         {
             return Status.OK;

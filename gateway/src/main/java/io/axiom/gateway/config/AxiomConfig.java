@@ -319,6 +319,14 @@ public final class AxiomConfig
         return (Integer)settings.get(ConfigKey.WAL_SNAPSHOT_RETAIN).value();
     }
 
+    /**
+     * @return most workflows one search reads on the processor (core.search-budget).
+     */
+    public int searchBudget()
+    {
+        return (Integer)settings.get(ConfigKey.CORE_SEARCH_BUDGET).value();
+    }
+
     public int ringSize()
     {
         return (Integer)settings.get(ConfigKey.CORE_RING_SIZE).value();

@@ -57,6 +57,9 @@ public enum ConfigKey
     CORE_MAX_BATCH_REPLY_BYTES("core.max-batch-reply-bytes", ValueType.SIZE, "64MiB", 64 * 1024, 1L << 30,
         "most bytes the replies of one processor batch may hold; a large read beyond it is answered 503, retry " +
         "shortly"),
+    CORE_SEARCH_BUDGET("core.search-budget", ValueType.INT, "16000", 1, 100_000_000,
+        "most workflows one search reads on the processor (about 2 ms at the default); beyond it a total is a lower " +
+        "bound (total_exact false) and a page that found nothing is refused (400 SEARCH_TOO_DEEP)"),
     TRANSPORT_ENABLED("transport.enabled", ValueType.BOOLEAN, "true", 0, 0,
         "accept workers over Aeron (an embedded media driver and the worker endpoint); false runs without them"),
     TRANSPORT_INGRESS("transport.ingress", ValueType.STRING, "aeron:udp?endpoint=localhost:40123", 0, 0,

@@ -230,6 +230,7 @@ final class Operations
         final Map<String, Object> view = new LinkedHashMap<>();
         view.put("items", page.workflows().stream().map(GraphQlViews::workflow).toList());
         view.put("total", page.total());
+        view.put("totalExact", page.totalExact());
         view.put("offset", offset);
         view.put("limit", limit);
         view.put("next_offset", page.nextOffset() >= 0 ? (int)page.nextOffset() : null);

@@ -56,8 +56,10 @@ public final class JsonViews
      * @param list   a page of workflows.
      * @param offset the page's offset.
      * @param limit  the page's size limit.
-     * @return {@code {"workflows":[...],"total":N,"offset":O,"limit":L,"next_offset":M}}, next_offset null on the last
-     * page (a page is cut to the engine's reply budget as well as to the limit).
+     * @return {@code {"workflows":[...],"total":N,"total_exact":true,"offset":O,"limit":L,"next_offset":M}},
+     * next_offset null on the last page (a page is cut to the engine's reply budget, and to the search's work budget,
+     * as well as to the limit); total_exact false when the search's work budget ended before every match was counted,
+     * total then being a lower bound.
      */
     public static byte[] list(final EngineReply.WorkflowList list, final int offset, final int limit)
     {
@@ -71,6 +73,7 @@ public final class JsonViews
             }
             g.writeEndArray();
             g.writeNumberField("total", list.total());
+            g.writeBooleanField("total_exact", list.totalExact());
             g.writeNumberField("offset", offset);
             g.writeNumberField("limit", limit);
             if (list.nextOffset() >= 0)

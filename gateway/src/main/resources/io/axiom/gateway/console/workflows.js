@@ -151,8 +151,10 @@ export function mount(container, params, {metrics, navigate}) {
             body.append(el('tr', {}, el('td.muted', {colspan: 7, text: 'No workflows match.'})));
         }
         const offset = page.offset || 0;
-        status.textContent = rows.length ? (offset + 1) + '–' + (offset + rows.length) + ' of ' + page.total :
-            '0 of ' + page.total;
+        // a total the search's work budget cut short is a lower bound: "N+"
+        const total = page.total + (page.total_exact === false ? '+' : '');
+        status.textContent = rows.length ? (offset + 1) + '–' + (offset + rows.length) + ' of ' + total :
+            '0 of ' + total;
         const limit = page.limit || rows.length || 50;
         const go = (o) => {
             const next = new URLSearchParams(query);

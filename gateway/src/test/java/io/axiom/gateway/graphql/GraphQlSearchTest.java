@@ -70,8 +70,9 @@ class GraphQlSearchTest
         assertEquals(IDS, ids("sort: ID, order: ASC"));
 
         final JsonNode page = graphql.data("{ workflows(namePrefix: \"pay\", order: DESC, limit: 2) " +
-            "{ total offset limit next_offset items { id } } }").get("workflows");
+            "{ total totalExact offset limit next_offset items { id } } }").get("workflows");
         assertEquals(3, page.get("total").asInt());
+        assertTrue(page.get("totalExact").asBoolean(), "counted within the search's budget");
         assertEquals(2, page.get("next_offset").asInt());
         assertEquals(IDS.get(3), page.get("items").get(0).get("id").asText());
     }

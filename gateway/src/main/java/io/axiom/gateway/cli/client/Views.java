@@ -87,7 +87,7 @@ final class Views
         }
         table.print(out);
         final long offset = page.path("offset").asLong();
-        final long total = page.path("total").asLong();
+        final String total = page.path("total").asLong() + (page.path("total_exact").asBoolean(true) ? "" : "+");
         out.println(table.size() == 0 ? "no workflows (total " + total + ", offset " + offset + ")" :
             "workflows " + (offset + 1) + "-" + (offset + table.size()) + " of " + total);
         final JsonNode next = page.path("next_offset");
