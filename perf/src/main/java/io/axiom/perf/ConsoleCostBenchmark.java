@@ -18,9 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What open web consoles cost the engine: the HTTP load of {@link HttpBenchmark} (fixed-rate creates and GETs, then
- * wrk's closed-loop GET throughput) run with no console open and with N real consoles open and live (headless
- * Chromium tabs, {@link ConsoleBrowsers}), in alternating order over several rounds (ABBA), against one server, so
- * that drift of the shared machine falls on both sides. The consoles' own request rate is read from the server's
+ * wrk's closed-loop GET throughput) run with no console open, with N consoles' requests replayed
+ * ({@link ConsoleTraffic}) and with N real consoles open and live (headless Chromium, {@link ConsoleBrowsers}), in
+ * alternating order over several rounds (ABBA), against one server, so that drift of the shared machine falls on
+ * every side. The consoles' own request rate is read from the server's
  * request counters.
  */
 final class ConsoleCostBenchmark
@@ -35,9 +36,25 @@ final class ConsoleCostBenchmark
     /**
      * One measured run: a variant (consoles open or not) of one round.
      */
-    private record Run(int round, int consoles, FixedRateHttpLoad.Result creates, FixedRateHttpLoad.Result gets,
+    private record Run(int round, Mode mode, FixedRateHttpLoad.Result creates, FixedRateHttpLoad.Result gets,
         double wrkGetsPerSec, double consoleRequestsPerSec, double browserCpuPercent)
     {
+    }
+
+    /**
+     * What is open during a run: nothing, the consoles' requests replayed without browsers ({@link ConsoleTraffic}:
+     * the server's own cost), or the consoles in real browsers on the same cores ({@link ConsoleBrowsers}).
+     */
+    enum Mode
+    {
+        NONE("none"), TRAFFIC("requests only"), BROWSERS("browsers");
+
+        final String label;
+
+        Mode(final String label)
+        {
+            this.label = label;
+        }
     }
 
     private final Options options;
@@ -95,31 +112,33 @@ final class ConsoleCostBenchmark
             ("GET /api/v1/workflows/" + (first + Math.floorMod(i * MIX, count)) + " HTTP/1.1\r\nHost: " + host +
             "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-        final List<String> urls = new ArrayList<>();
-        final String[] paths = options.string("console-paths", "/#/charts,/#/workflows/{id},/#/tasks,/#/workflows")
+        final List<String> paths = new ArrayList<>();
+        final String[] views = options.string("console-paths", "/#/charts,/#/workflows/{id},/#/tasks,/#/workflows")
             .split(",");
         for (int i = 0; i < consoles; i++)
         {
-            urls.add(baseUrl + paths[i % paths.length].replace("{id}", approvalId));
+            paths.add(views[i % views.length].replace("{id}", approvalId));
         }
 
         final List<Run> runs = new ArrayList<>();
         for (int round = 0; round < rounds; round++)
         {
-            final int[] order = round % 2 == 0 ? new int[]{0, consoles} : new int[]{consoles, 0};
-            for (final int open : order)
+            final Mode[] order = round % 2 == 0 ? new Mode[]{Mode.NONE, Mode.TRAFFIC, Mode.BROWSERS} :
+                new Mode[]{Mode.BROWSERS, Mode.TRAFFIC, Mode.NONE};
+            for (final Mode mode : order)
             {
-                runs.add(variant(round, open, urls, load, cpu, create, gets, createRate, getRate, warmupS,
-                    durationS, wrk, wrkS, baseUrl, first));
+                runs.add(variant(round, mode, paths, approvalId, load, cpu, create, gets, createRate, getRate,
+                    warmupS, durationS, wrk, wrkS, baseUrl, first));
             }
         }
-        write(report, runs, consoles, urls, createRate, getRate, warmupS, durationS, wrk, wrkS);
+        write(report, runs, consoles, paths, createRate, getRate, warmupS, durationS, wrk, wrkS);
     }
 
     private Run variant(
         final int round,
-        final int open,
-        final List<String> urls,
+        final Mode mode,
+        final List<String> paths,
+        final String workflowId,
         final FixedRateHttpLoad load,
         final ProcessCpu cpu,
         final byte[] create,
@@ -133,12 +152,14 @@ final class ConsoleCostBenchmark
         final String baseUrl,
         final long firstId) throws Exception
     {
-        System.out.println("[console] round " + (round + 1) + ": " + (open == 0 ? "no console open" :
-            open + " consoles open"));
-        final ConsoleBrowsers browsers = open == 0 ? null : ConsoleBrowsers.open(dir, urls);
+        System.out.println("[console] round " + (round + 1) + ": " + (mode == Mode.NONE ? "no console open" :
+            paths.size() + " consoles open, " + mode.label));
+        final ConsoleBrowsers browsers = mode != Mode.BROWSERS ? null :
+            ConsoleBrowsers.open(dir, paths.stream().map(p -> baseUrl + p).toList());
+        final ConsoleTraffic traffic = mode != Mode.TRAFFIC ? null : ConsoleTraffic.open(baseUrl, paths, workflowId);
         try
         {
-            if (null != browsers)
+            if (mode != Mode.NONE)
             {
                 Thread.sleep(3_000); // the pages' first loads and subscriptions are done before the window opens
             }
@@ -163,13 +184,21 @@ final class ConsoleCostBenchmark
                 Report.us(creates.measured.intendedToResponse.getValueAtPercentile(99)), creates.achievedRate(),
                 Report.us(reads.measured.intendedToResponse.getValueAtPercentile(99)), reads.achievedRate(),
                 wrkRate, consoleRate, browserCpu);
-            return new Run(round, open, creates, reads, wrkRate, consoleRate, browserCpu);
+            if (null != traffic && traffic.failures() > 0)
+            {
+                System.out.println("[console]   " + traffic.failures() + " replayed console requests failed");
+            }
+            return new Run(round, mode, creates, reads, wrkRate, consoleRate, browserCpu);
         }
         finally
         {
             if (null != browsers)
             {
                 browsers.close();
+            }
+            if (null != traffic)
+            {
+                traffic.close();
             }
         }
     }
@@ -208,7 +237,7 @@ final class ConsoleCostBenchmark
         final Report report,
         final List<Run> runs,
         final int consoles,
-        final List<String> urls,
+        final List<String> paths,
         final int createRate,
         final int getRate,
         final double warmupS,
@@ -218,10 +247,14 @@ final class ConsoleCostBenchmark
     {
         report.line("Method (re-run with `bin/axiom perf console`): the real server (`bin/axiom server --port 0`, " +
             "fsync on, a fresh data dir) and, in each round, the same load twice: once with no console open and once " +
-            "with **" + consoles + " web consoles open and live** (one headless Debian Chromium, a tab per console, " +
-            "background throttling off; the tabs take these pages in turn: " + String.join(", ", urls.stream().map(u ->
-            "`" + u.replaceFirst("http://[^/]+", "") + "`").distinct().toList()) + "). The order alternates per round " +
-            "(ABBA) so that drift of the shared machine falls on both sides. The load: fixed-rate creates at " +
+            "with **" + consoles + " web consoles open and live**, in two ways: **browsers**, one headless Debian " +
+            "Chromium at nice 19 with a window per console (a visible page: a hidden console stops polling, as it " +
+            "should), and **requests only**, the same consoles' requests and subscriptions replayed by the harness " +
+            "without a browser (`ConsoleTraffic`: what the server itself pays, while the browsers also take CPU " +
+            "from the 2 cores the server uses here, which they would not on an operator's desk). The consoles take " +
+            "these pages in turn: " + String.join(", ", paths.stream().map(u -> "`" + u + "`").distinct().toList()) +
+            ". The order of the three runs alternates per round (ABBA) so that drift of the shared machine falls on " +
+            "every side. The load: fixed-rate creates at " +
             Report.num(createRate) + "/s and GETs at " + Report.num(getRate) + "/s (" + warmupS + " s warm-up, " +
             durationS + " s measured, latency from the intended send time, as in the HTTP section)" +
             (wrk ? ", then wrk's closed-loop GET throughput for " + wrkS + " s (2 threads, 32 connections)" : "") +
@@ -229,12 +262,13 @@ final class ConsoleCostBenchmark
             "load's); the browser's CPU is its whole process tree's. Browser, load generator and server share the " +
             "2 cores: the browser's CPU is taken from the server here, which it would not be on an operator's " +
             "machine.").blank();
-        report.raw("| round | consoles | creates achieved/s | create p50 | create p99 | GETs achieved/s | GET p50 | " +
+        report.raw("| round | consoles open | creates achieved/s | create p50 | create p99 | GETs achieved/s | GET p50 | " +
             "GET p99 | wrk GET req/s | server CPU (creates) | console req/s | browser CPU |\n" +
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (final Run r : runs)
         {
-            report.raw("| " + (r.round + 1) + " | " + r.consoles + " | " + Report.num(r.creates.achievedRate()) +
+            report.raw("| " + (r.round + 1) + " | " + (r.mode == Mode.NONE ? "none" : consoles + ", " + r.mode.label) +
+                " | " + Report.num(r.creates.achievedRate()) +
                 " | " + Report.us(r.creates.measured.intendedToResponse.getValueAtPercentile(50)) + " | " +
                 Report.us(r.creates.measured.intendedToResponse.getValueAtPercentile(99)) + " | " +
                 Report.num(r.gets.achievedRate()) + " | " +
@@ -245,16 +279,17 @@ final class ConsoleCostBenchmark
                 Report.dec(r.consoleRequestsPerSec, 1) + " | " + Report.dec(r.browserCpuPercent, 0) + "% |\n");
         }
         report.blank();
-        final double createP50 = ratio(runs, r -> r.creates.measured.intendedToResponse.getValueAtPercentile(50));
-        final double getP50 = ratio(runs, r -> r.gets.measured.intendedToResponse.getValueAtPercentile(50));
-        final double createP99 = ratio(runs, r -> r.creates.measured.intendedToResponse.getValueAtPercentile(99));
-        final double getP99 = ratio(runs, r -> r.gets.measured.intendedToResponse.getValueAtPercentile(99));
-        final double achieved = ratio(runs, r -> r.creates.achievedRate() + r.gets.achievedRate());
-        report.line("- Medians over the rounds, " + consoles + " consoles open / none open: create p50 **" +
-            Report.dec(createP50, 3) + "**, GET p50 **" + Report.dec(getP50, 3) + "**, create p99 " +
-            Report.dec(createP99, 3) + ", GET p99 " + Report.dec(getP99, 3) + ", achieved fixed-rate throughput " +
-            Report.dec(achieved, 3) + (wrk ? ", wrk GET throughput **" + Report.dec(ratio(runs,
-            r -> r.wrkGetsPerSec), 3) + "**" : "") + ".");
+        for (final Mode mode : new Mode[]{Mode.TRAFFIC, Mode.BROWSERS})
+        {
+            report.line("- Medians over the rounds, " + consoles + " consoles open (" + mode.label + ") / none open: " +
+                "create p50 **" + Report.dec(ratio(runs, mode, r -> p(r.creates, 50)), 3) + "**, GET p50 **" +
+                Report.dec(ratio(runs, mode, r -> p(r.gets, 50)), 3) + "**, create p99 " +
+                Report.dec(ratio(runs, mode, r -> p(r.creates, 99)), 3) + ", GET p99 " +
+                Report.dec(ratio(runs, mode, r -> p(r.gets, 99)), 3) + ", achieved fixed-rate throughput " +
+                Report.dec(ratio(runs, mode, r -> r.creates.achievedRate() + r.gets.achievedRate()), 3) +
+                (wrk ? ", wrk GET throughput **" + Report.dec(ratio(runs, mode, r -> r.wrkGetsPerSec), 3) + "**" : "") +
+                ".");
+        }
         report.line("- Target: the figures with " + consoles + " consoles within 5% of none (throughput ratio >= " +
             "0.95, latency ratio <= 1.05).");
     }
@@ -262,14 +297,20 @@ final class ConsoleCostBenchmark
     /**
      * @return the median over the rounds of (value with consoles) / (value without) in the same round.
      */
-    private static double ratio(final List<Run> runs, final java.util.function.ToDoubleFunction<Run> value)
+    private static double p(final FixedRateHttpLoad.Result result, final double percentile)
+    {
+        return result.measured.intendedToResponse.getValueAtPercentile(percentile);
+    }
+
+    private static double ratio(
+        final List<Run> runs, final Mode mode, final java.util.function.ToDoubleFunction<Run> value)
     {
         final List<Double> ratios = new ArrayList<>();
         for (int round = 0; ; round++)
         {
             final int r = round;
-            final Run none = runs.stream().filter(x -> x.round == r && x.consoles == 0).findFirst().orElse(null);
-            final Run open = runs.stream().filter(x -> x.round == r && x.consoles > 0).findFirst().orElse(null);
+            final Run none = runs.stream().filter(x -> x.round == r && x.mode == Mode.NONE).findFirst().orElse(null);
+            final Run open = runs.stream().filter(x -> x.round == r && x.mode == mode).findFirst().orElse(null);
             if (null == none || null == open)
             {
                 break;

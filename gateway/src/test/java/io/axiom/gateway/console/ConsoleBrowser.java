@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.axiom.gateway.NpmPackages;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -42,7 +43,6 @@ final class ConsoleBrowser
     static final Path SCREENSHOTS = Path.of("target", "console-screenshots").toAbsolutePath();
 
     private static final String RESOURCES = "io/axiom/gateway/console/browser/";
-    private static final long INSTALL_TIMEOUT_SECONDS = 300;
     private static final long LINE_TIMEOUT_SECONDS = 60;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -191,77 +191,16 @@ final class ConsoleBrowser
 
     private static Path install()
     {
-        final Path dir = Path.of("target", "console-browser").toAbsolutePath();
         try
         {
-            Files.createDirectories(dir);
             Files.createDirectories(SCREENSHOTS);
-            copy(RESOURCES + "package.json", dir.resolve("package.json"));
-            copy(RESOURCES + "console-check.mjs", dir.resolve("console-check.mjs"));
-            if (installed(dir))
-            {
-                return dir;
-            }
-            final Path log = dir.resolve("npm-install.log");
-            final Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix",
-                dir.toString())
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-            try
-            {
-                if (!npm.waitFor(INSTALL_TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                {
-                    fail("npm install of playwright-core " + PLAYWRIGHT_CORE + " took more than " +
-                        INSTALL_TIMEOUT_SECONDS + " s; is the npm registry reachable? Output:\n" +
-                        Files.readString(log));
-                }
-                if (npm.exitValue() != 0 || !installed(dir))
-                {
-                    fail("npm install of playwright-core " + PLAYWRIGHT_CORE + " failed (exit " + npm.exitValue() +
-                        "); this test needs the npm registry or a warm npm cache and does not skip. Output:\n" +
-                        Files.readString(log));
-                }
-            }
-            finally
-            {
-                npm.destroyForcibly();
-            }
-            return dir;
         }
         catch (final IOException ex)
         {
-            throw new AssertionError("cannot run npm (are node and npm installed and on the PATH?): " + ex, ex);
+            throw new UncheckedIOException(ex);
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
-    }
-
-    private static boolean installed(final Path dir) throws IOException
-    {
-        final Path manifest = dir.resolve("node_modules").resolve("playwright-core").resolve("package.json");
-        return Files.exists(manifest) &&
-            PLAYWRIGHT_CORE.equals(MAPPER.readTree(manifest.toFile()).path("version").asText());
-    }
-
-    private static void copy(final String resource, final Path target) throws IOException
-    {
-        try (InputStream in = ConsoleBrowser.class.getClassLoader().getResourceAsStream(resource))
-        {
-            if (null == in)
-            {
-                throw new UncheckedIOException(new IOException("test resource " + resource + " is missing"));
-            }
-            final byte[] bytes = in.readAllBytes();
-            if (!Files.exists(target) || !Arrays.equals(bytes, Files.readAllBytes(target)))
-            {
-                Files.write(target, bytes);
-            }
-        }
+        return NpmPackages.install("console-browser", RESOURCES, List.of("package.json", "console-check.mjs"),
+            Map.of("playwright-core", PLAYWRIGHT_CORE));
     }
 
     private static String json(final Object value)

@@ -2,7 +2,6 @@ package io.axiom.gateway.graphql;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import io.axiom.gateway.NpmPackages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -30,7 +31,6 @@ final class NodeClient implements AutoCloseable
     /** The packages (name, version) the script needs, as pinned in {@code package.json}. */
     static final Map<String, String> PACKAGES = Map.of("graphql", "16.11.0", "graphql-ws", "6.0.6", "ws", "8.18.3");
 
-    private static final long INSTALL_TIMEOUT_SECONDS = 300;
     private static final long RUN_TIMEOUT_SECONDS = 90;
 
     private final Process process;
@@ -67,51 +67,8 @@ final class NodeClient implements AutoCloseable
      */
     static Path install()
     {
-        final Path dir = Path.of("target", "node-client").toAbsolutePath();
-        try
-        {
-            Files.createDirectories(dir);
-            copy("io/axiom/gateway/graphql/node-client/package.json", dir.resolve("package.json"));
-            copy("io/axiom/gateway/graphql/node-client/follow-workflow.mjs", dir.resolve("follow-workflow.mjs"));
-            if (installed(dir))
-            {
-                return dir;
-            }
-            final Path log = dir.resolve("npm-install.log");
-            final Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix",
-                dir.toString())
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-            try
-            {
-                if (!npm.waitFor(INSTALL_TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                {
-                    fail("npm install of " + PACKAGES + " took more than " + INSTALL_TIMEOUT_SECONDS + " s; " +
-                        "is the npm registry reachable? Output:\n" + Files.readString(log));
-                }
-                if (npm.exitValue() != 0 || !installed(dir))
-                {
-                    fail("npm install of " + PACKAGES + " failed (exit " + npm.exitValue() + "); this test needs " +
-                        "the npm registry or a warm npm cache and does not skip. Output:\n" + Files.readString(log));
-                }
-            }
-            finally
-            {
-                npm.destroyForcibly();
-            }
-            return dir;
-        }
-        catch (final IOException ex)
-        {
-            throw new AssertionError("cannot run npm (are node and npm installed and on the PATH?): " + ex, ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
+        return NpmPackages.install("node-client", "io/axiom/gateway/graphql/node-client/",
+            List.of("package.json", "follow-workflow.mjs"), PACKAGES);
     }
 
     /**
@@ -214,33 +171,4 @@ final class NodeClient implements AutoCloseable
         }
     }
 
-    private static boolean installed(final Path dir) throws IOException
-    {
-        for (final Map.Entry<String, String> e : PACKAGES.entrySet())
-        {
-            final Path manifest = dir.resolve("node_modules").resolve(e.getKey()).resolve("package.json");
-            if (!Files.exists(manifest) ||
-                !e.getValue().equals(GraphQlHttp.MAPPER.readTree(manifest.toFile()).path("version").asText()))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void copy(final String resource, final Path target) throws IOException
-    {
-        try (InputStream in = NodeClient.class.getClassLoader().getResourceAsStream(resource))
-        {
-            if (null == in)
-            {
-                throw new UncheckedIOException(new IOException("test resource " + resource + " is missing"));
-            }
-            final byte[] bytes = in.readAllBytes();
-            if (!Files.exists(target) || !java.util.Arrays.equals(bytes, Files.readAllBytes(target)))
-            {
-                Files.write(target, bytes);
-            }
-        }
-    }
 }
