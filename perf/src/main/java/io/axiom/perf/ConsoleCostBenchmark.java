@@ -120,6 +120,7 @@ final class ConsoleCostBenchmark
             paths.add(views[i % views.length].replace("{id}", approvalId));
         }
 
+        final List<String> modes = List.of(options.string("modes", "none,traffic,browsers").split(","));
         final List<Run> runs = new ArrayList<>();
         for (int round = 0; round < rounds; round++)
         {
@@ -127,6 +128,10 @@ final class ConsoleCostBenchmark
                 new Mode[]{Mode.BROWSERS, Mode.TRAFFIC, Mode.NONE};
             for (final Mode mode : order)
             {
+                if (!modes.contains(mode.name().toLowerCase(java.util.Locale.ROOT)))
+                {
+                    continue;
+                }
                 runs.add(variant(round, mode, paths, approvalId, load, cpu, create, gets, createRate, getRate,
                     warmupS, durationS, wrk, wrkS, baseUrl, first));
             }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code io/axiom/gateway/console/}), so that what they cost the server can be told apart from what a browser on
  * the same 2 cores costs the machine. Per console, as its view does:
  * <ul>
- *     <li>every view: {@code GET /api/v1/metrics} once a second ({@code app.js}, POLL_MS);</li>
+ *     <li>every view: {@code GET /api/v1/metrics?max_age_ms=500} once a second ({@code app.js}, POLL_MS);</li>
  *     <li>#/workflows: {@code GET /api/v1/workflows} at start and again at most every 5 s while the counts change
  *     ({@code workflows.js}, REFRESH_MS: under load they always change);</li>
  *     <li>#/workflows/{id}: {@code GET} of the workflow and its events at start, then the {@code workflowEvents}
@@ -69,7 +69,7 @@ final class ConsoleTraffic implements AutoCloseable
             for (final String path : paths)
             {
                 final long phaseMs = (n++ * 97L) % 1000; // consoles opened at different moments
-                traffic.every(phaseMs, 1_000, "/api/v1/metrics");
+                traffic.every(phaseMs, 1_000, "/api/v1/metrics?max_age_ms=500");
                 if (path.startsWith("/#/workflows/"))
                 {
                     traffic.get("/api/v1/workflows/" + workflowId);

@@ -151,7 +151,7 @@ public final class PerfMain
             "          --warmup-s 5  --duration-s 20  --pause-s 2  --virtual-threads false",
             "          --wrk auto|true|false  --wrk-duration-s 20  --wrk-threads 2  --wrk-connections 32",
             "console:  --consoles 10 (headless Chromium tabs)  --rounds 3 (ABBA)  --create-rate 5000  --get-rate 10000",
-            "          --warmup-s 3  --duration-s 10  --wrk-duration-s 10",
+            "          --warmup-s 3  --duration-s 10  --wrk-duration-s 10  --modes none,traffic,browsers",
             "          --console-paths '/#/charts,/#/workflows/{id},/#/tasks,/#/workflows' (tabs take them in turn)"));
     }
 }

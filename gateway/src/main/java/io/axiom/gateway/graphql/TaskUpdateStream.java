@@ -11,7 +11,8 @@ import io.axiom.core.api.TaskQueue;
 /**
  * One {@code taskUpdates} subscription: the task queues now, then again whenever an event that moves a task passes
  * the feed. Changes are coalesced into a flag, so a burst of events costs one read of the queues, at most one every
- * {@link #MIN_INTERVAL_MS}; a reading equal to the last one sent is not sent again. A slow subscriber only delays
+ * {@link #MIN_INTERVAL_MS}, and one wake-up of the stream's thread (not one per event); a reading equal to the last
+ * one sent is not sent again. A slow subscriber only delays
  * its own next reading: nothing piles up.
  */
 final class TaskUpdateStream extends PumpedPublisher<Map<String, Object>>
@@ -21,7 +22,11 @@ final class TaskUpdateStream extends PumpedPublisher<Map<String, Object>>
 
     private final Supplier<EngineReply> tasks;
     private final Consumer<TaskUpdateStream> onRelease;
-    private boolean dirty;
+    /**
+     * A change not read yet: set by the fan-out, cleared by the pump (under the lock) before it reads the queues, so
+     * a change seen while it is set is covered by the reading it promises; read without the lock to skip the lock.
+     */
+    private volatile boolean dirty;
     private List<TaskQueue> last;
 
     /**
@@ -48,11 +53,18 @@ final class TaskUpdateStream extends PumpedPublisher<Map<String, Object>>
      */
     void changed()
     {
+        if (dirty)
+        {
+            return; // a reading is due already and will see this change: no lock, no wake-up per event
+        }
         lock.lock();
         try
         {
-            dirty = true;
-            wake();
+            if (!dirty)
+            {
+                dirty = true;
+                wake();
+            }
         }
         finally
         {

@@ -5,11 +5,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.FilterChain;
@@ -27,10 +30,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.axiom.core.Engine;
 import io.axiom.gateway.http.ApiProblem;
 import io.axiom.gateway.http.GatewayModule;
+import io.axiom.gateway.http.JsonCheck;
 import io.axiom.gateway.http.JsonViews;
+import io.axiom.gateway.http.Responses;
 
 /**
- * {@code GET /api/v1/metrics} (JSON) and {@code GET /api/v1/metrics/prometheus} (the Prometheus client library's
+ * {@code GET /api/v1/metrics} (JSON; with {@code max_age_ms} a reading up to that old is answered again, so that any
+ * number of consoles polling it cost one reading per interval) and {@code GET /api/v1/metrics/prometheus} (the Prometheus client library's
  * exposition: text format 0.0.4 by default, OpenMetrics text or protobuf, with native histograms, when the
  * {@code Accept} header asks), and the filter that counts every HTTP request by route template and status, and every
  * problem answer by its {@code code}.
@@ -53,6 +59,10 @@ public final class MetricsModule implements GatewayModule
     public static final String METRICS = "/api/v1/metrics";
     /** The Prometheus text. */
     public static final String PROMETHEUS = "/api/v1/metrics/prometheus";
+    /** The JSON route's one parameter: how old, in ms, a reading may be (see {@link #maxAgeMs}). */
+    public static final String MAX_AGE_MS = "max_age_ms";
+    /** Largest {@link #MAX_AGE_MS} taken. */
+    public static final long MAX_AGE_MS_LIMIT = 60_000;
     /** Most bytes of a problem answer copied to find its code. */
     public static final int MAX_PROBLEM_BYTES = 16 * 1024;
 
@@ -68,6 +78,7 @@ public final class MetricsModule implements GatewayModule
     private final Engine engine;
     private final HttpMetrics http = new HttpMetrics();
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private volatile Reading lastReading;
 
     /**
      * @param engine the engine whose figures are shown.
@@ -113,18 +124,67 @@ public final class MetricsModule implements GatewayModule
 
     private void json(final ServerRequest req, final ServerResponse res)
     {
-        final byte[] body;
+        final long maxAgeNs;
         try
         {
-            body = MAPPER.writeValueAsBytes(report().json());
+            maxAgeNs = TimeUnit.MILLISECONDS.toNanos(maxAgeMs(req.query()));
         }
-        catch (final JsonProcessingException ex)
+        catch (final ApiProblem problem)
         {
-            throw new UncheckedIOException(ex);
+            Responses.problem(req, res, problem);
+            return;
+        }
+        final long now = System.nanoTime();
+        Reading reading = lastReading;
+        if (null == reading || now - reading.readAtNs > maxAgeNs)
+        {
+            try
+            {
+                reading = new Reading(now, MAPPER.writeValueAsBytes(report().json()));
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            lastReading = reading;
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(body);
+        res.send(reading.body);
+    }
+
+    /**
+     * @return {@code max_age_ms}: how old a reading may be and still be answered (0, the default, reads now); any
+     * other parameter is refused.
+     */
+    static long maxAgeMs(final UriQuery query)
+    {
+        long maxAgeMs = 0;
+        for (final String name : query.names())
+        {
+            if (!MAX_AGE_MS.equals(name))
+            {
+                throw ApiProblem.badRequest("UNKNOWN_PARAMETER", "unknown query parameter '" +
+                    JsonCheck.excerpt(name) + "'; GET " + METRICS + " takes only " + MAX_AGE_MS);
+            }
+            final List<String> values = query.all(name);
+            final String value = values.getFirst();
+            if (values.size() != 1 || !value.matches("[0-9]{1,5}") || Long.parseLong(value) > MAX_AGE_MS_LIMIT)
+            {
+                throw ApiProblem.badRequest("INVALID_QUERY", MAX_AGE_MS + " must be given once, a whole number of " +
+                    "milliseconds from 0 to " + MAX_AGE_MS_LIMIT + "; got '" + JsonCheck.excerpt(String.join(",",
+                    values)) + "'");
+            }
+            maxAgeMs = Long.parseLong(value);
+        }
+        return maxAgeMs;
+    }
+
+    /**
+     * The last JSON reading and when it was taken, shared by the requests that accept a reading of some age.
+     */
+    private record Reading(long readAtNs, byte[] body)
+    {
     }
 
     private void prometheus(final ServerRequest req, final ServerResponse res)

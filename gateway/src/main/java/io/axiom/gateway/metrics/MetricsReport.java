@@ -14,6 +14,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.axiom.core.Engine;
 import io.axiom.core.EngineCounters;
 import io.axiom.gateway.http.Gateway;
+import io.axiom.gateway.http.JsonViews;
 
 /**
  * One reading of every figure, rendered as the JSON document of {@code GET /api/v1/metrics} or as the Prometheus
@@ -27,6 +28,8 @@ public final class MetricsReport
 {
     /** Workflow states in the order shown. */
     public static final List<String> STATES = List.copyOf(Gateway.STATES.stream().sorted().toList());
+
+    private final long readAtMs;
 
     private final boolean ready;
     private final boolean failed;
@@ -88,6 +91,7 @@ public final class MetricsReport
     public MetricsReport(final Engine engine, final HttpMetrics http)
     {
         final EngineCounters c = engine.counters();
+        readAtMs = System.currentTimeMillis();
         ready = engine.isReady();
         failed = null != engine.failure();
         stateCounts = new long[STATES.size()];
@@ -156,6 +160,7 @@ public final class MetricsReport
     public Map<String, Object> json()
     {
         final Map<String, Object> root = new LinkedHashMap<>();
+        root.put("read_at", JsonViews.isoTime(readAtMs));
         root.put("ready", ready);
         root.put("failed", failed);
 

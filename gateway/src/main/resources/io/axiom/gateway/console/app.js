@@ -12,6 +12,8 @@ import * as tasks from './tasks.js';
 import * as charts from './charts.js';
 
 const POLL_MS = 1000;
+/** How old a reading the server may answer (max_age_ms): every console polling shares one reading per interval. */
+const MAX_AGE_MS = 500;
 const HISTORY = 300;
 
 /** The metrics poll: the latest reading, a bounded history of readings, and who wants each new one. */
@@ -41,10 +43,15 @@ async function poll() {
     polling = true;
     const started = Date.now();
     try {
-        const reading = await api('/api/v1/metrics');
-        reading.__time = Date.now() / 1000;
+        const reading = await api('/api/v1/metrics', {query: {max_age_ms: MAX_AGE_MS}});
+        // the server's reading time: rates are per second of the engine's, and a reading shared with another
+        // console (max_age_ms) that this one already has is not counted twice
+        reading.__time = (Date.parse(reading.read_at) || Date.now()) / 1000;
+        const last = metrics.history[metrics.history.length - 1];
         metrics.latest = reading;
-        metrics.history.push(reading);
+        if (!last || last.__time !== reading.__time) {
+            metrics.history.push(reading);
+        }
         if (metrics.history.length > HISTORY) {
             metrics.history.shift();
         }

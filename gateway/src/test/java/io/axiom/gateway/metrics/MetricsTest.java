@@ -97,6 +97,35 @@ class MetricsTest
     }
 
     @Test
+    void maxAgeAnswersOneReadingAgainAndWithoutItTheFiguresAreReadNow()
+    {
+        final JsonNode first = metrics();
+        assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
+
+        final TestServer.Response shared = server.get("/api/v1/metrics?max_age_ms=60000");
+        assertEquals(200, shared.status(), shared.toString());
+        assertEquals(first.at("/read_at").asText(), shared.json().at("/read_at").asText(),
+            "a reading within max_age_ms is answered again");
+        assertEquals(0, shared.json().at("/workflows/created").asLong(), "as it was read, before the create");
+
+        final JsonNode now = metrics();
+        assertEquals(1, now.at("/workflows/created").asLong(), "no max_age_ms: read now");
+        assertTrue(now.at("/read_at").asText().compareTo(first.at("/read_at").asText()) >= 0);
+        assertEquals(1, server.get("/api/v1/metrics?max_age_ms=0").json().at("/workflows/created").asLong());
+
+        for (final String bad : new String[]{"max_age_ms=-1", "max_age_ms=60001", "max_age_ms=1e3", "max_age_ms=",
+            "max_age_ms=5&max_age_ms=6", "max_age_ms=123456789012345678901"})
+        {
+            final TestServer.Response res = server.get("/api/v1/metrics?" + bad);
+            assertEquals(400, res.status(), bad);
+            assertEquals("INVALID_QUERY", res.json().at("/code").asText(), bad);
+        }
+        final TestServer.Response unknown = server.get("/api/v1/metrics?state=RUNNING");
+        assertEquals(400, unknown.status());
+        assertEquals("UNKNOWN_PARAMETER", unknown.json().at("/code").asText());
+    }
+
+    @Test
     void prometheusTextIsWellFormedAndNamesFollowTheConventions()
     {
         assertEquals(201, server.postJson("/api/v1/workflows", CREATE).status());
