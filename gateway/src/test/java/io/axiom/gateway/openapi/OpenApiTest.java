@@ -329,8 +329,9 @@ class OpenApiTest
         }
         if (null == media)
         {
-            failures.add(where + "Content-Type " + contentType + " not documented; documented: " +
-                response.get("content").toString().substring(0, 80));
+            final List<String> documented = new ArrayList<>();
+            response.get("content").fieldNames().forEachRemaining(documented::add);
+            failures.add(where + "Content-Type " + contentType + " not documented; documented: " + documented);
             return failures;
         }
         if (res.status() == 401 && !"Bearer realm=\"axiom\"".equals(res.header("WWW-Authenticate")))
