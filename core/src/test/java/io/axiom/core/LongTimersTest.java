@@ -129,18 +129,29 @@ class LongTimersTest
         try (EngineFixture f = new EngineFixture(live, clock, ctx -> ctx.snapshotIntervalEvents(8)))
         {
             month = f.create("month", StepSpec.timer("MONTH", MONTH_MS)).id();
-            for (int i = 0; i < 20; i++)
+            for (int i = 0; i < 10; i++)
             {
                 f.create("filler-" + i, StepSpec.approval("A"));
                 f.advanceClock(DAY_MS);
             }
-            assertTrue(Files.list(live.resolve(SnapshotStore.DIRECTORY)).findAny().isPresent(), "a snapshot exists");
+            assertTrue(f.engine.counters().snapshotCount() > 0, "periodic snapshots while the timer is pending");
+        }
+        // Snapshots only at shutdown from here: the one just written (timer pending) and a tail after it.
+        try (EngineFixture f = new EngineFixture(live, clock, ctx -> ctx.snapshotIntervalEvents(0)))
+        {
+            assertEquals(f.engine.journalPosition(), f.engine.counters().recoveredFromPosition(), "snapshot, no tail");
+            for (int i = 10; i < 20; i++)
+            {
+                f.create("filler-" + i, StepSpec.approval("A"));
+                f.advanceClock(DAY_MS);
+            }
+            assertPending(f.get(month), 0, START_MS + MONTH_MS);
             crashImage(live, crashed);
         }
 
-        // A crash: the newest periodic snapshot (the timer pending in it) and the log after it.
+        // A crash: the shutdown snapshot (the timer pending in it) and the log after it.
         final AtomicLong later = new AtomicLong(START_MS + MONTH_MS - 1);
-        try (EngineFixture f = new EngineFixture(crashed, later, ctx -> ctx.snapshotIntervalEvents(8)))
+        try (EngineFixture f = new EngineFixture(crashed, later, ctx -> ctx.snapshotIntervalEvents(0)))
         {
             final long from = f.engine.counters().recoveredFromPosition();
             assertTrue(from > 0 && from < f.engine.journalPosition(), "snapshot + tail: from " + from);
@@ -152,7 +163,7 @@ class LongTimersTest
 
         // A clean stop: the shutdown snapshot (timer pending) and an empty tail.
         final AtomicLong clean = new AtomicLong(START_MS + 20 * DAY_MS);
-        try (EngineFixture f = new EngineFixture(live, clean, ctx -> ctx.snapshotIntervalEvents(8)))
+        try (EngineFixture f = new EngineFixture(live, clean, ctx -> ctx.snapshotIntervalEvents(0)))
         {
             assertEquals(f.engine.journalPosition(), f.engine.counters().recoveredFromPosition(), "snapshot, no tail");
             f.advanceClock(MONTH_MS - 20 * DAY_MS - 1);
