@@ -178,7 +178,6 @@ class LongTimersTest
     }
 
     @Test
-    @Disabled("fails on main: due timers fire in wheel-slot order, not wake_at order (fixed next)")
     void timersThatCameDueWhileTheServerWasDownFireOnceAtStartInWakeAtOrder()
     {
         final AtomicLong clock = new AtomicLong(START_MS);
@@ -263,7 +262,6 @@ class LongTimersTest
     }
 
     @Test
-    @Disabled("fails on main: due timers fire in wheel-slot order, not wake_at order (fixed next)")
     void tenThousandTimersOverThirtyDaysFireOnceEachInWakeAtOrderNeitherEarlyNorLate()
     {
         final long seed = Long.getLong("axiom.timers.seed", System.nanoTime());
