@@ -134,7 +134,9 @@ class LongTimersTest
                 f.create("filler-" + i, StepSpec.approval("A"));
                 f.advanceClock(DAY_MS);
             }
-            assertTrue(f.engine.counters().snapshotCount() > 0, "periodic snapshots while the timer is pending");
+            // Written off the processor thread: wait for the first to be done.
+            EngineFixture.await("a periodic snapshot while the timer is pending",
+                () -> f.engine.counters().snapshotCount() > 0);
         }
         // Snapshots only at shutdown from here: the one just written (timer pending) and a tail after it.
         try (EngineFixture f = new EngineFixture(live, clock, ctx -> ctx.snapshotIntervalEvents(0)))
