@@ -255,11 +255,15 @@ class LongTimersTest
             // reading at which it was scheduled, not from the clock now.
             clock.addAndGet(-10 * DAY_MS);
             f.restart();
+            final long backThen = clock.get();
+            final WorkflowView meanwhile = f.create("meanwhile", StepSpec.timer("WEEK", WEEK_MS));
+            assertEquals(backThen + WEEK_MS, meanwhile.wakeAt(), "scheduled while back: counted from the reading");
             f.advanceClock(WEEK_MS + 10 * DAY_MS - 1);
             assertPending(f.get(id), 1, START_MS + MONTH_MS + WEEK_MS);
             f.advanceClock(1);
             assertEquals("COMPLETED", f.get(id).state());
             assertFiredOnceEach(f, id, START_MS + MONTH_MS, START_MS + MONTH_MS + WEEK_MS);
+            assertFiredOnceEach(f, meanwhile.id(), backThen + WEEK_MS);
         }
     }
 
