@@ -44,6 +44,8 @@ final class Timers
     static final int MAX_TICKS_PER_POLL = TICKS_PER_WHEEL;
     /** Set in the id of a timer taken out of the wheel into the due list (wheel ids stay below 2^41). */
     static final long DUE = 1L << 62;
+    private static final int INITIAL_DUE = 64;
+    private static final int MAX_RETAINED_DUE = 64 * 1024;
     private static final int PURPOSE_BITS = 2;
     private static final int PURPOSE_MASK = (1 << PURPOSE_BITS) - 1;
 
@@ -53,9 +55,9 @@ final class Timers
     private final LongFunction<Workflow> workflows;
     private final DeadlineTimerWheel.TimerHandler collector = this::collect;
     /** The due list: timers taken out of the wheel, sorted by (deadline, owner), handed out from dueNext. */
-    private long[] dueDeadlines = new long[64];
-    private long[] dueOwners = new long[64];
-    private long[] dueIds = new long[64];
+    private long[] dueDeadlines = new long[INITIAL_DUE];
+    private long[] dueOwners = new long[INITIAL_DUE];
+    private long[] dueIds = new long[INITIAL_DUE];
     private int dueCount;
     private int dueNext;
     private long dueSequence;
@@ -178,6 +180,13 @@ final class Timers
         {
             dueNext = 0;
             dueCount = 0;
+            if (dueIds.length > MAX_RETAINED_DUE)
+            {
+                // A backlog (days down, millions due) leaves no big arrays behind.
+                dueDeadlines = new long[INITIAL_DUE];
+                dueOwners = new long[INITIAL_DUE];
+                dueIds = new long[INITIAL_DUE];
+            }
             if (0 == wheel.timerCount())
             {
                 // Keep the idle wheel in step with the clock so that a new timer never waits for the wheel to catch up.

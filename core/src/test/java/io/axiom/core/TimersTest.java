@@ -148,4 +148,27 @@ class TimersTest
         timers.poll(fresh.wakeAt, recorder);
         assertEquals(List.of(early.id, late.id, fresh.id), recorder.fired);
     }
+
+    @Test
+    void aBacklogLargerThanOnePollFiresInWakeAtOrderOverSeveralPolls()
+    {
+        final int count = 2 * Timers.MAX_TIMERS_PER_POLL + 500;
+        for (int i = 0; i < count; i++)
+        {
+            final Workflow w = workflow();
+            timers.schedule(w, START_MS + 30 * DAY_MS - i * 1_000L); // scheduled latest first
+            wakes.add(w.wakeAt);
+        }
+        final Recorder recorder = new Recorder();
+        final long now = START_MS + 40 * DAY_MS;
+        assertEquals(Timers.MAX_TIMERS_PER_POLL, timers.poll(now, recorder));
+        assertEquals(count - Timers.MAX_TIMERS_PER_POLL, timers.count());
+        assertEquals(Timers.MAX_TIMERS_PER_POLL, timers.poll(now, recorder));
+        assertEquals(500, timers.poll(now, recorder));
+        assertEquals(0, timers.poll(now, recorder));
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(count - i, recorder.fired.get(i), "the earliest wake_at first");
+        }
+    }
 }
