@@ -267,6 +267,35 @@ class LongTimersTest
         }
     }
 
+    /**
+     * The processor looks for due timers once per timer tick of the clock: a clock that steps back (without a restart)
+     * must not stop it looking until the clock is back where it was, or a short timer scheduled meanwhile would wait
+     * for the whole step.
+     */
+    @Test
+    void aShortTimerScheduledAfterTheClockSteppedBackFiresAtItsWakeAt()
+    {
+        final AtomicLong clock = new AtomicLong(START_MS);
+        try (EngineFixture f = new EngineFixture(dir.resolve("data"), clock))
+        {
+            final long month = f.create("month", StepSpec.timer("MONTH", MONTH_MS)).id();
+            final long approval = f.create("second", StepSpec.approval("A"), StepSpec.timer("SECOND", 1_000)).id();
+            f.advanceClock(DAY_MS);
+            f.advanceClock(-WEEK_MS);
+            // (A timer step a create starts counts from the creation time, which never goes below an earlier
+            // creation's: the approval's advance here is stamped with the clock as it reads.)
+            final WorkflowView second = EngineFixture.created(
+                f.client().advance(approval, null, 0, "{}".getBytes(), null, TIMEOUT));
+            assertEquals(clock.get() + 1_000, second.wakeAt());
+            f.advanceClock(999);
+            assertPending(f.get(approval), 1, second.wakeAt());
+            f.advanceClock(1);
+            assertEquals("COMPLETED", f.get(approval).state(), "fired at its wake_at, not a week later");
+            assertFiredOnceEach(f, approval, second.wakeAt());
+            assertPending(f.get(month), 0, START_MS + MONTH_MS);
+        }
+    }
+
     @Test
     void tenThousandTimersOverThirtyDaysFireOnceEachInWakeAtOrderNeitherEarlyNorLate()
     {
