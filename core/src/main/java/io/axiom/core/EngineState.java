@@ -42,7 +42,7 @@ final class EngineState
 
     EngineState(final long startTimeMs)
     {
-        this.timers = new Timers(startTimeMs);
+        this.timers = new Timers(startTimeMs, this::workflow);
     }
 
     /**

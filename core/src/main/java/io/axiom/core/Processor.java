@@ -132,7 +132,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         work += batchCount;
 
         final long nowMs = clock.time();
-        if (nowMs >= nextTimerPollMs)
+        // Also when the clock stepped back: else no timer (a lease, a backoff, a short timer step) would fire until
+        // the clock read again what it read before the step.
+        if (nowMs >= nextTimerPollMs || nowMs < nextTimerPollMs - timerTickMs)
         {
             nextTimerPollMs = nowMs + timerTickMs;
             work += stateMachine.pollTimers(nowMs);

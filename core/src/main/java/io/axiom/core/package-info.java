@@ -67,6 +67,13 @@
  * earlier than the create before it (the clock may step back), so creation time never decreases in id order and a
  * creation range is an id range.
  * <p>
+ * <b>Time.</b> A timer's deadline ({@code wake_at}) is absolute and in the log (TimerScheduled), so a restart, a crash
+ * or a snapshot rebuilds it and TimerFired in the log or not says whether it fired. The processor looks for due timers
+ * once per timer tick of the clock, and again at once when the clock steps back; timers due together (days down, a
+ * clock moved ahead) fire in {@code wake_at} order ({@link io.axiom.core.Timers}); a clock that steps back delays
+ * them, never fires one early. {@code LongTimersTest} and {@code LongTimersCrashTest} drive 7- and 30-day timers
+ * through all of this with a clock the test sets ({@code EngineContext.epochClock}).
+ * <p>
  * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor writes its
  * whole state after a group commit, with the journal position it covers. Start-up loads the newest valid snapshot
  * and replays the log after it; a test proves this gives the same state digest as replaying the whole log. Timers,
