@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,17 +74,8 @@ class EngineCrashTest
         for (int round = 0; round < ROUNDS; round++)
         {
             final int acksWanted = 1 + random.nextInt(12);
-            final List<String> command = new ArrayList<>();
-            command.add(System.getProperty("java.home") + "/bin/java");
-            for (final String flag : System.getProperty("axiom.jvm.flags", "").split(" "))
-            {
-                if (!flag.isBlank())
-                {
-                    command.add(flag);
-                }
-            }
-            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                EngineCrashChild.class.getName(), dataDir.toString(), Long.toString(random.nextLong())));
+            final List<String> command = ChildJvmCommand.of(EngineCrashChild.class, dataDir.toString(),
+                Long.toString(random.nextLong()));
             child = new ProcessBuilder(command).redirectError(dir.resolve("child-" + round + ".err").toFile()).start();
             int acks = 0;
             try (BufferedReader out = new BufferedReader(

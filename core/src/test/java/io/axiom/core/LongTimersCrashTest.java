@@ -5,7 +5,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -80,18 +79,8 @@ class LongTimersCrashTest
             final long clockMs = START_MS + ROUND_CLOCKS[round];
             // None: killed as soon as it is ready, while the timers due at its clock fire.
             final int acksWanted = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(20);
-            final List<String> command = new ArrayList<>();
-            command.add(System.getProperty("java.home") + "/bin/java");
-            for (final String flag : System.getProperty("axiom.jvm.flags", "").split(" "))
-            {
-                if (!flag.isBlank())
-                {
-                    command.add(flag);
-                }
-            }
-            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                LongTimersCrashChild.class.getName(), dataDir.toString(), Long.toString(clockMs),
-                Long.toString(random.nextLong())));
+            final List<String> command = ChildJvmCommand.of(LongTimersCrashChild.class, dataDir.toString(),
+                Long.toString(clockMs), Long.toString(random.nextLong()));
             final Path err = dir.resolve("child-" + round + ".err");
             child = new ProcessBuilder(command).redirectError(err.toFile()).start();
             int acks = 0;
