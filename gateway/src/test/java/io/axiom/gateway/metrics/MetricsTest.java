@@ -359,7 +359,10 @@ class MetricsTest
         assertTrue(report.contains("BLOCK ULID"), report);
     }
 
-    private static String run(final String... command) throws Exception
+    /**
+     * @return what the command printed (stdout and stderr); fails unless it exits 0 within 30 s.
+     */
+    static String run(final String... command) throws Exception
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream ignored = process.getOutputStream(); InputStream out = process.getInputStream())

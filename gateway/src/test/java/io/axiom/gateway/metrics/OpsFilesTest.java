@@ -1,8 +1,5 @@
 package io.axiom.gateway.metrics;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -134,7 +130,7 @@ class OpsFilesTest
     void alertRulesPassPromtoolAndNameExportedMetrics() throws Exception
     {
         final Path rules = file(ALERTS);
-        final String report = run(MetricsTest.promtool().toString(), "check", "rules", rules.toString());
+        final String report = MetricsTest.run(MetricsTest.promtool().toString(), "check", "rules", rules.toString());
         assertTrue(report.contains("SUCCESS"), report);
 
         final Map<String, Object> doc = new Yaml().load(Files.readString(rules));
@@ -190,21 +186,5 @@ class OpsFilesTest
             }
         }
         return fail(relative + " not found from " + Path.of("").toAbsolutePath() + " upwards");
-    }
-
-    private static String run(final String... command) throws Exception
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (OutputStream ignored = process.getOutputStream(); InputStream out = process.getInputStream())
-        {
-            final String report = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                fail(String.join(" ", command) + " did not finish in 30 s");
-            }
-            assertEquals(0, process.exitValue(), String.join(" ", command) + " failed:\n" + report);
-            return report;
-        }
     }
 }
