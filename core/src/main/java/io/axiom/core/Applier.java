@@ -446,6 +446,11 @@ final class Applier implements RecordHandler
         {
             throw illegal(workflow, position, "an event after the workflow ended");
         }
+        final SnapshotCapture capture = state.capture;
+        if (null != capture)
+        {
+            capture.beforeWrite(state.indexOf(workflow));
+        }
         return workflow;
     }
 

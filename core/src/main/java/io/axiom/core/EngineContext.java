@@ -24,6 +24,8 @@ public final class EngineContext
     public static final long TIMER_TICK_MS_DEFAULT = 10;
     public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 5_000_000;
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
+    /** Workflows a snapshot encodes per duty cycle while it is captured: about 1 ms of the processor. */
+    public static final int SNAPSHOT_SLICE_WORKFLOWS_DEFAULT = 8192;
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;
@@ -46,6 +48,7 @@ public final class EngineContext
     private int eventFeedCapacity = EventFeed.CAPACITY_DEFAULT;
     private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
     private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
+    private int snapshotSliceWorkflows = SNAPSHOT_SLICE_WORKFLOWS_DEFAULT;
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
@@ -77,6 +80,8 @@ public final class EngineContext
         require(dataDir != null, "data dir must be set");
         require(snapshotIntervalEvents >= 0, "snapshot interval must be >= 0 (0 = only at shutdown): " +
             snapshotIntervalEvents);
+        require(snapshotSliceWorkflows >= 1, "workflows per snapshot slice must be >= 1: " +
+            snapshotSliceWorkflows);
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
         final long smallestReply = minReplyBytes();
         require(maxReplyBytes >= smallestReply, "max reply bytes must hold the view of the largest workflow the " +
@@ -380,6 +385,22 @@ public final class EngineContext
     public int snapshotRetain()
     {
         return snapshotRetain;
+    }
+
+    /**
+     * @param snapshotSliceWorkflows workflows a snapshot encodes per duty cycle while it is captured (the longest
+     *                               pause a snapshot adds to the processor is one slice).
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotSliceWorkflows(final int snapshotSliceWorkflows)
+    {
+        this.snapshotSliceWorkflows = snapshotSliceWorkflows;
+        return this;
+    }
+
+    public int snapshotSliceWorkflows()
+    {
+        return snapshotSliceWorkflows;
     }
 
     /**

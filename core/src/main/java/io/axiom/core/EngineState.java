@@ -26,6 +26,11 @@ final class EngineState
     final StepIndex steps = new StepIndex();
     final TaskQueues taskQueues = new TaskQueues(this::workflow);
     final Timers timers;
+    /**
+     * The snapshot capture to tell before a workflow changes (the processor's state only; null elsewhere): the
+     * {@link Applier} calls {@link SnapshotCapture#beforeWrite(int)} for every workflow it is about to change.
+     */
+    SnapshotCapture capture;
     long idBase;
     long nextWorkflowId = 1;
     long eventsApplied;

@@ -54,9 +54,7 @@ final class SnapshotCodec
         length += 4;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            final Workflow w = state.workflows.get(i);
-            length += WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8L * w.definition.stepCount() + 4 +
-                8L * w.eventCount();
+            length += workflowLength(state.workflows.get(i));
         }
         length += keysLength(state.createKeys) + keysLength(state.operationKeys);
         if (length > Integer.MAX_VALUE - 64)
@@ -83,12 +81,40 @@ final class SnapshotCodec
     }
 
     /**
+     * @param w a workflow.
+     * @return the bytes {@link #writeWorkflow(MutableDirectBuffer, int, Workflow)} writes for it now.
+     */
+    static int workflowLength(final Workflow w)
+    {
+        return WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 +
+            8 * w.eventCount();
+    }
+
+    /**
      * @param out buffer to write into from offset 0, at least {@link #length()} bytes.
      * @return bytes written.
      */
     int write(final MutableDirectBuffer out)
     {
-        int p = 0;
+        int p = writeHead(out, 0, state.workflows.size());
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            p = writeWorkflow(out, p, state.workflows.get(i));
+        }
+        return writeKeys(out, p);
+    }
+
+    /**
+     * The part before the workflows: magic, definitions, task queue names and the workflow count.
+     *
+     * @param out           buffer to write into, expandable or long enough.
+     * @param offset        where to write.
+     * @param workflowCount workflows the snapshot holds (the table's size when it was taken).
+     * @return the offset after what was written.
+     */
+    int writeHead(final MutableDirectBuffer out, final int offset, final int workflowCount)
+    {
+        int p = offset;
         out.putLong(p, MAGIC);
         p += 8;
         out.putInt(p, state.definitions.size());
@@ -106,50 +132,70 @@ final class SnapshotCodec
         {
             p += out.putStringUtf8(p, state.taskQueues.get(i).stepName);
         }
-        out.putInt(p, state.workflows.size());
-        p += 4;
-        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        out.putInt(p, workflowCount);
+        return p + 4;
+    }
+
+    /**
+     * One workflow's record, {@link #workflowLength(Workflow)} bytes.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @param w      the workflow.
+     * @return the offset after what was written.
+     */
+    static int writeWorkflow(final MutableDirectBuffer out, final int offset, final Workflow w)
+    {
+        int p = offset;
+        out.putInt(p, w.definition.index);
+        out.putLong(p + 4, w.createdPosition);
+        out.putLong(p + 12, w.createdAt);
+        out.putByte(p + 20, (byte)w.state.value());
+        out.putInt(p + 21, w.currentStep);
+        out.putInt(p + 25, w.attempt);
+        out.putLong(p + 29, w.updatedAt);
+        out.putLong(p + 37, w.wakeAt);
+        out.putLong(p + 45, w.terminalPosition);
+        out.putInt(p + 53, w.flags);
+        final Lease lease = w.lease;
+        out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
+        p += WORKFLOW_FIXED;
+        if (null != lease)
         {
-            final Workflow w = state.workflows.get(i);
-            out.putInt(p, w.definition.index);
-            out.putLong(p + 4, w.createdPosition);
-            out.putLong(p + 12, w.createdAt);
-            out.putByte(p + 20, (byte)w.state.value());
-            out.putInt(p + 21, w.currentStep);
-            out.putInt(p + 25, w.attempt);
-            out.putLong(p + 29, w.updatedAt);
-            out.putLong(p + 37, w.wakeAt);
-            out.putLong(p + 45, w.terminalPosition);
-            out.putInt(p + 53, w.flags);
-            final Lease lease = w.lease;
-            out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
-            p += WORKFLOW_FIXED;
-            if (null != lease)
-            {
-                out.putLong(p, lease.token);
-                out.putLong(p + 8, lease.workerId);
-                out.putInt(p + 16, lease.stepIndex);
-                out.putInt(p + 20, lease.attempt);
-                out.putLong(p + 24, lease.attemptDeadline);
-                p += LEASE_LENGTH;
-            }
-            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
-            {
-                out.putLong(p, w.completedPosition(s));
-                p += 8;
-            }
-            final int events = w.eventCount();
-            out.putInt(p, events);
-            p += 4;
-            for (int e = 0; e < events; e++)
-            {
-                out.putLong(p, w.eventPosition(e));
-                p += 8;
-            }
+            out.putLong(p, lease.token);
+            out.putLong(p + 8, lease.workerId);
+            out.putInt(p + 16, lease.stepIndex);
+            out.putInt(p + 20, lease.attempt);
+            out.putLong(p + 24, lease.attemptDeadline);
+            p += LEASE_LENGTH;
         }
-        p = writeKeys(out, p, state.createKeys);
-        p = writeKeys(out, p, state.operationKeys);
+        for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
+        {
+            out.putLong(p, w.completedPosition(s));
+            p += 8;
+        }
+        final int events = w.eventCount();
+        out.putInt(p, events);
+        p += 4;
+        for (int e = 0; e < events; e++)
+        {
+            out.putLong(p, w.eventPosition(e));
+            p += 8;
+        }
         return p;
+    }
+
+    /**
+     * The part after the workflows: both idempotency key maps.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @return the offset after what was written.
+     */
+    int writeKeys(final MutableDirectBuffer out, final int offset)
+    {
+        final int p = writeKeys(out, offset, state.createKeys);
+        return writeKeys(out, p, state.operationKeys);
     }
 
     private static int writeKeys(final MutableDirectBuffer out, final int offset, final Object2LongHashMap<String> keys)

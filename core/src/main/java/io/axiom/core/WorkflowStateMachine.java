@@ -352,6 +352,25 @@ final class WorkflowStateMachine implements RecordHandler
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
+    /**
+     * @param writer the writer the snapshots stream to.
+     * @return a capture of this state's snapshots, installed so that the applier keeps the snapshot's pre-images.
+     */
+    SnapshotCapture snapshotCapture(final SnapshotWriter writer)
+    {
+        final SnapshotCapture capture = new SnapshotCapture(state, writer);
+        state.capture = capture;
+        return capture;
+    }
+
+    /**
+     * @return workflows in the table (the count a snapshot taken now holds).
+     */
+    int tableSize()
+    {
+        return state.workflows.size();
+    }
+
     int snapshotLength()
     {
         return snapshots.length();

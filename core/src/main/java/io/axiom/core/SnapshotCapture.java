@@ -1,0 +1,185 @@
+package io.axiom.core;
+
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * Captures the state as it was at one log position while the processor goes on applying events: the snapshot is
+ * encoded a slice at a time, between batches, and a workflow about to change before its slice is reached is encoded
+ * first, as it was (copy-on-write, one workflow at a time).
+ * <p>
+ * <b>At the mark</b> ({@link #mark(int)}, after a group commit, so the position is durable and no unit is open) the
+ * small parts are encoded at once: definitions, task queue names and the workflow count (the head), and both
+ * idempotency key maps (the tail, held back until the workflows are written). The workflow table's entries
+ * {@code [0, count)} become shared: {@link #beforeWrite(int)}, called by the {@link Applier} before it changes any
+ * workflow, copies the record of a shared workflow not yet reached into the pre-image area (once per workflow), so
+ * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot.
+ * <p>
+ * <b>Slices</b> ({@link #sweep(int)}, once per duty cycle) encode the next workflows in id order, a pre-image where
+ * there is one, into the {@link SnapshotWriter}'s pages, which its thread streams to disk. The processor's longest
+ * pause is one slice (or one batch's pre-images), whatever the size of the table: never the whole state.
+ * <p>
+ * Why per-workflow copy-on-write of the encoded record, and not copies of the table's chunks for a writer thread to
+ * encode: a workflow is a mutable object, so a chunk copy is a deep copy of 16,384 workflows, and a batch of
+ * commands on random workflows would copy every chunk in one batch (the whole state: the stall this removes). A
+ * pre-image costs one record's encoding (about 100 bytes), only for workflows that change while a snapshot is taken,
+ * and the area holding them is reused (allocated once, grown rarely). When no snapshot is being captured the cost on
+ * the hot path is two comparisons; nothing is allocated.
+ */
+final class SnapshotCapture
+{
+    private final EngineState state;
+    private final SnapshotCodec codec;
+    private final SnapshotWriter writer;
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
+    private final ExpandableDirectByteBuffer tail = new ExpandableDirectByteBuffer(64);
+    private final ExpandableDirectByteBuffer preImages = new ExpandableDirectByteBuffer(64 * 1024);
+    private final Int2IntHashMap preImageOffsets = new Int2IntHashMap(-1);
+    private int tailLength;
+    private int preImageLength;
+    /** Next workflow index to encode; workflows in [cursor, end) are shared with the snapshot. */
+    private int cursor;
+    private int end;
+    private boolean active;
+    private long preImageCount;
+    private long longestSliceNs;
+
+    SnapshotCapture(final EngineState state, final SnapshotWriter writer)
+    {
+        this.state = state;
+        this.codec = new SnapshotCodec(state);
+        this.writer = writer;
+    }
+
+    /**
+     * @return true while a snapshot is being captured.
+     */
+    boolean active()
+    {
+        return active;
+    }
+
+    /**
+     * Start capturing the state as it is now; the writer must have been begun for this snapshot.
+     *
+     * @param workflowCount the table's size now: the workflows the snapshot holds.
+     */
+    void mark(final int workflowCount)
+    {
+        final int headLength = codec.writeHead(scratch, 0, workflowCount);
+        writer.append(scratch, 0, headLength);
+        tailLength = codec.writeKeys(tail, 0);
+        preImageOffsets.clear();
+        preImageLength = 0;
+        preImageCount = 0;
+        cursor = 0;
+        end = workflowCount;
+        active = true;
+        if (0 == workflowCount)
+        {
+            finish();
+        }
+        else
+        {
+            writer.publish();
+        }
+    }
+
+    /**
+     * Called before a workflow changes: keeps its record as of the mark when the snapshot still needs it.
+     *
+     * @param index the workflow's index in the table.
+     */
+    void beforeWrite(final int index)
+    {
+        if (index >= cursor && index < end && preImageOffsets.get(index) == -1)
+        {
+            final int offset = preImageLength;
+            preImageLength = SnapshotCodec.writeWorkflow(preImages, offset + 4, state.workflows.get(index));
+            preImages.putInt(offset, preImageLength - offset - 4);
+            preImageOffsets.put(index, offset);
+            preImageCount++;
+        }
+    }
+
+    /**
+     * Encode the next slice of workflows into the writer.
+     *
+     * @param limit workflows to encode at most.
+     * @return workflows encoded.
+     */
+    int sweep(final int limit)
+    {
+        if (!active)
+        {
+            return 0;
+        }
+        final long startNs = System.nanoTime();
+        final int to = (int)Math.min(end, (long)cursor + limit);
+        final int count = to - cursor;
+        int p = 0;
+        for (int i = cursor; i < to; i++)
+        {
+            final int preImage = preImageOffsets.get(i);
+            if (preImage != -1)
+            {
+                if (p > 0)
+                {
+                    writer.append(scratch, 0, p);
+                    p = 0;
+                }
+                writer.append(preImages, preImage + 4, preImages.getInt(preImage));
+            }
+            else
+            {
+                final Workflow w = state.workflows.get(i);
+                if (p > 0 && p + SnapshotCodec.workflowLength(w) > scratch.capacity())
+                {
+                    writer.append(scratch, 0, p);
+                    p = 0;
+                }
+                p = SnapshotCodec.writeWorkflow(scratch, p, w);
+            }
+        }
+        if (p > 0)
+        {
+            writer.append(scratch, 0, p);
+        }
+        cursor = to;
+        if (cursor == end)
+        {
+            finish();
+        }
+        else
+        {
+            writer.publish();
+        }
+        longestSliceNs = Math.max(longestSliceNs, System.nanoTime() - startNs);
+        return count;
+    }
+
+    private void finish()
+    {
+        writer.append(tail, 0, tailLength);
+        writer.finish();
+        cursor = 0;
+        end = 0;
+        active = false;
+    }
+
+    /**
+     * @return workflows copied before a change in the snapshot being (or last) captured.
+     */
+    long preImageCount()
+    {
+        return preImageCount;
+    }
+
+    /**
+     * @return the longest slice so far, in nanoseconds.
+     */
+    long longestSliceNs()
+    {
+        return longestSliceNs;
+    }
+}
