@@ -9,14 +9,15 @@ import org.agrona.ExpandableDirectByteBuffer;
  * first, as it was (copy-on-write, one workflow at a time).
  * <p>
  * <b>At the mark</b> ({@link #mark(int)}, after a group commit, so the position is durable and no unit is open) the
- * small parts are encoded at once: definitions, task queue names and the workflow count (the head), and both
- * idempotency key maps (the tail, held back until the workflows are written). The workflow table's entries
+ * small part is encoded at once: definitions, task queue names and the workflow count (the head); the sizes of the
+ * two idempotency key logs ({@link KeyLog}) are noted, so the keys put before the mark are encoded after the
+ * workflows, a slice at a time too (the logs are only ever added to: nothing to copy). The workflow table's entries
  * {@code [0, count)} become shared: {@link #beforeWrite(int)}, called by the {@link Applier} before it changes any
  * workflow, copies the record of a shared workflow not yet reached into the pre-image area (once per workflow), so
  * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot.
  * <p>
- * <b>Slices</b> ({@link #sweep(int)}, once per duty cycle) encode the next workflows in id order, a pre-image where
- * there is one, into the {@link SnapshotWriter}'s pages, which its thread streams to disk. The processor's longest
+ * <b>Slices</b> ({@link #sweep(int)}, once per duty cycle) encode the next workflows in id order (a pre-image where
+ * there is one), then the keys, into the {@link SnapshotWriter}'s pages, which its thread streams to disk. The processor's longest
  * pause is one slice (or one batch's pre-images), whatever the size of the table: never the whole state.
  * <p>
  * Why per-workflow copy-on-write of the encoded record, and not copies of the table's chunks for a writer thread to
@@ -32,10 +33,14 @@ final class SnapshotCapture
     private final SnapshotCodec codec;
     private final SnapshotWriter writer;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
-    private final ExpandableDirectByteBuffer tail = new ExpandableDirectByteBuffer(64);
     private final ExpandableDirectByteBuffer preImages = new ExpandableDirectByteBuffer(64 * 1024);
     private final Int2IntHashMap preImageOffsets = new Int2IntHashMap(-1);
-    private int tailLength;
+    private int createKeys;
+    private int operationKeys;
+    /** Next key to encode: create keys in [0, createKeys), then operation keys in [createKeys, + operationKeys). */
+    private int keyCursor;
+    private boolean createCountWritten;
+    private boolean operationCountWritten;
     private int preImageLength;
     /** Next workflow index to encode; workflows in [cursor, end) are shared with the snapshot. */
     private int cursor;
@@ -68,21 +73,18 @@ final class SnapshotCapture
     {
         final int headLength = codec.writeHead(scratch, 0, workflowCount);
         writer.append(scratch, 0, headLength);
-        tailLength = codec.writeKeys(tail, 0);
+        createKeys = state.createKeyLog.size();
+        operationKeys = state.operationKeyLog.size();
+        keyCursor = 0;
+        createCountWritten = false;
+        operationCountWritten = false;
         preImageOffsets.clear();
         preImageLength = 0;
         preImageCount = 0;
         cursor = 0;
         end = workflowCount;
         active = true;
-        if (0 == workflowCount)
-        {
-            finish();
-        }
-        else
-        {
-            writer.publish();
-        }
+        writer.publish();
     }
 
     /**
@@ -146,7 +148,8 @@ final class SnapshotCapture
             writer.append(scratch, 0, p);
         }
         cursor = to;
-        if (cursor == end)
+        final int keys = cursor == end ? sweepKeys(limit - count) : 0;
+        if (cursor == end && operationCountWritten && keyCursor == createKeys + operationKeys)
         {
             finish();
         }
@@ -155,12 +158,52 @@ final class SnapshotCapture
             writer.publish();
         }
         longestSliceNs = Math.max(longestSliceNs, System.nanoTime() - startNs);
-        return count;
+        return count + keys;
+    }
+
+    /**
+     * The idempotency keys, after the workflows: the entries the key logs had at the mark (they are only ever
+     * added to, so those stay as they were), each section led by its count.
+     */
+    private int sweepKeys(final int limit)
+    {
+        int budget = Math.max(1, limit);
+        final int total = createKeys + operationKeys;
+        final int before = keyCursor;
+        if (!createCountWritten)
+        {
+            scratch.putInt(0, createKeys);
+            writer.append(scratch, 0, 4);
+            createCountWritten = true;
+        }
+        while (keyCursor < createKeys && budget > 0)
+        {
+            final int next = Math.min(createKeys, keyCursor + Math.min(budget, 256));
+            final int p = SnapshotCodec.writeKeyEntries(scratch, 0, state.createKeyLog, keyCursor, next);
+            writer.append(scratch, 0, p);
+            budget -= next - keyCursor;
+            keyCursor = next;
+        }
+        if (keyCursor == createKeys && !operationCountWritten)
+        {
+            scratch.putInt(0, operationKeys);
+            writer.append(scratch, 0, 4);
+            operationCountWritten = true;
+        }
+        while (keyCursor < total && budget > 0)
+        {
+            final int next = Math.min(total, keyCursor + Math.min(budget, 256));
+            final int p = SnapshotCodec.writeKeyEntries(
+                scratch, 0, state.operationKeyLog, keyCursor - createKeys, next - createKeys);
+            writer.append(scratch, 0, p);
+            budget -= next - keyCursor;
+            keyCursor = next;
+        }
+        return keyCursor - before;
     }
 
     private void finish()
     {
-        writer.append(tail, 0, tailLength);
         writer.finish();
         cursor = 0;
         end = 0;

@@ -10,7 +10,6 @@ import io.axiom.codecs.WorkflowState;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Object2LongHashMap;
 
 /**
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
@@ -56,7 +55,7 @@ final class SnapshotCodec
         {
             length += workflowLength(state.workflows.get(i));
         }
-        length += keysLength(state.createKeys) + keysLength(state.operationKeys);
+        length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
         {
             throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
@@ -64,13 +63,12 @@ final class SnapshotCodec
         return (int)length;
     }
 
-    private static long keysLength(final Object2LongHashMap<String> keys)
+    private static long keysLength(final KeyLog keys)
     {
         long length = 4;
-        final Object2LongHashMap<String>.KeyIterator iterator = keys.keySet().iterator();
-        while (iterator.hasNext())
+        for (int i = 0, size = keys.size(); i < size; i++)
         {
-            length += 4 + utf8Length(iterator.next()) + 8;
+            length += 4 + utf8Length(keys.key(i)) + 8;
         }
         return length;
     }
@@ -186,7 +184,8 @@ final class SnapshotCodec
     }
 
     /**
-     * The part after the workflows: both idempotency key maps.
+     * The part after the workflows: both idempotency key maps, each as its count then its entries in the order they
+     * were put.
      *
      * @param out    buffer to write into, expandable or long enough.
      * @param offset where to write.
@@ -194,21 +193,32 @@ final class SnapshotCodec
      */
     int writeKeys(final MutableDirectBuffer out, final int offset)
     {
-        final int p = writeKeys(out, offset, state.createKeys);
-        return writeKeys(out, p, state.operationKeys);
+        final KeyLog creates = state.createKeyLog;
+        out.putInt(offset, creates.size());
+        final int p = writeKeyEntries(out, offset + 4, creates, 0, creates.size());
+        final KeyLog operations = state.operationKeyLog;
+        out.putInt(p, operations.size());
+        return writeKeyEntries(out, p + 4, operations, 0, operations.size());
     }
 
-    private static int writeKeys(final MutableDirectBuffer out, final int offset, final Object2LongHashMap<String> keys)
+    /**
+     * Entries [from, to) of a key log (a section's count is written apart, before its first entry).
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @param keys   the log.
+     * @param from   first entry.
+     * @param to     end of the entries.
+     * @return the offset after what was written.
+     */
+    static int writeKeyEntries(
+        final MutableDirectBuffer out, final int offset, final KeyLog keys, final int from, final int to)
     {
         int p = offset;
-        out.putInt(p, keys.size());
-        p += 4;
-        final Object2LongHashMap<String>.EntryIterator entries = keys.entrySet().iterator();
-        while (entries.hasNext())
+        for (int i = from; i < to; i++)
         {
-            entries.next();
-            final int length = out.putStringUtf8(p, entries.getKey());
-            out.putLong(p + length, entries.getLongValue());
+            final int length = out.putStringUtf8(p, keys.key(i));
+            out.putLong(p + length, keys.value(i));
             p += length + 8;
         }
         return p;
@@ -317,8 +327,8 @@ final class SnapshotCodec
                 }
             }
         }
-        p = readKeys(in, p, state.createKeys);
-        p = readKeys(in, p, state.operationKeys);
+        p = readKeys(in, p, true);
+        p = readKeys(in, p, false);
         if (p != length)
         {
             throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
@@ -326,7 +336,7 @@ final class SnapshotCodec
         state.nextWorkflowId = workflowCount + 1;
     }
 
-    private static int readKeys(final DirectBuffer in, final int offset, final Object2LongHashMap<String> keys)
+    private int readKeys(final DirectBuffer in, final int offset, final boolean creates)
     {
         int p = offset;
         final int count = in.getInt(p);
@@ -336,7 +346,14 @@ final class SnapshotCodec
             final int keyLength = in.getInt(p);
             final String key = in.getStringWithoutLengthUtf8(p + 4, keyLength);
             p += 4 + keyLength;
-            keys.put(key, in.getLong(p));
+            if (creates)
+            {
+                state.putCreateKey(key, in.getLong(p));
+            }
+            else
+            {
+                state.putOperationKey(key, in.getLong(p));
+            }
             p += 8;
         }
         return p;

@@ -44,7 +44,7 @@ class SnapshotCaptureTest
         {
             state.workflows.add(workflow(i + 1, definitions[random.nextInt(2)], random));
         }
-        state.createKeys.put("first", 1);
+        state.putCreateKey("first", 1);
         final SnapshotStore store = new SnapshotStore(dir, 100);
         final EngineCounters counters = new EngineCounters();
         try (SnapshotWriter writer = new SnapshotWriter(store, counters))
@@ -69,7 +69,8 @@ class SnapshotCaptureTest
                     if (random.nextInt(4) == 0)
                     {
                         state.workflows.add(workflow(state.workflows.size() + 1, definitions[0], random));
-                        state.createKeys.put("k" + round + "-" + c(random), state.workflows.size());
+                        state.putCreateKey("k" + round + "-" + c(random), state.workflows.size());
+                        state.putOperationKey("o" + round + "-" + c(random), c(random));
                     }
                 }
                 writer.awaitIdle();

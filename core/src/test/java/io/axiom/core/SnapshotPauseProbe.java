@@ -49,7 +49,7 @@ class SnapshotPauseProbe
         }
         for (int k = 0; k < keys; k++)
         {
-            state.createKeys.put("idempotency-key-" + k, k + 1);
+            state.putCreateKey("idempotency-key-" + k, k + 1);
         }
         final Random random = new Random(42);
         final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(64);
