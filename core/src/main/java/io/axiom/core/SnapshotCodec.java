@@ -19,8 +19,16 @@ import org.agrona.MutableDirectBuffer;
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
  * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
  * attempt deadline), its step completion positions, its event positions), create keys and operation keys (count;
- * per key its UTF-8 text and a long). A lease's expiry is not stored: after a restart every lease in flight gets a
- * fresh lease period.
+ * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
+ * every lease in flight gets a fresh lease period.
+ * <p>
+ * What a snapshot holds, and how it is captured at one position while the processor goes on
+ * ({@link SnapshotCapture}): definitions and task queue names are small and encoded at the mark; the workflows are
+ * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice; the key maps are
+ * encoded a slice at a time from their {@link KeyLog}s, whose entries before the mark never change. Not stored, so
+ * nothing to capture: the state index, name and step indexes, task queues and timers (derived on load), the
+ * dealer's workers and credits and the leases' expiries (soft state), the completion and fencing ledgers (the
+ * verifier's own, built from the log).
  */
 final class SnapshotCodec
 {
