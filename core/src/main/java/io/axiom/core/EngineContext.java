@@ -49,6 +49,8 @@ public final class EngineContext
     private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
     private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
     private int snapshotSliceWorkflows = SNAPSHOT_SLICE_WORKFLOWS_DEFAULT;
+    private long snapshotIntervalBytes;
+    private long snapshotIntervalMs;
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
@@ -80,6 +82,9 @@ public final class EngineContext
         require(dataDir != null, "data dir must be set");
         require(snapshotIntervalEvents >= 0, "snapshot interval must be >= 0 (0 = only at shutdown): " +
             snapshotIntervalEvents);
+        require(snapshotIntervalBytes >= 0, "snapshot interval in bytes must be >= 0 (0 = none): " +
+            snapshotIntervalBytes);
+        require(snapshotIntervalMs >= 0, "snapshot interval in ms must be >= 0 (0 = none): " + snapshotIntervalMs);
         require(snapshotSliceWorkflows >= 1, "workflows per snapshot slice must be >= 1: " +
             snapshotSliceWorkflows);
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
@@ -385,6 +390,38 @@ public final class EngineContext
     public int snapshotRetain()
     {
         return snapshotRetain;
+    }
+
+    /**
+     * @param snapshotIntervalBytes journal bytes written after which a snapshot is taken, whatever the event count;
+     *                              0 = no such trigger.
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotIntervalBytes(final long snapshotIntervalBytes)
+    {
+        this.snapshotIntervalBytes = snapshotIntervalBytes;
+        return this;
+    }
+
+    public long snapshotIntervalBytes()
+    {
+        return snapshotIntervalBytes;
+    }
+
+    /**
+     * @param snapshotIntervalMs time after the last snapshot (by the engine's clock) after which one is taken if any
+     *                           event was written since; 0 = no such trigger.
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotIntervalMs(final long snapshotIntervalMs)
+    {
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        return this;
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return snapshotIntervalMs;
     }
 
     /**

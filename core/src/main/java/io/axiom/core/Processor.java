@@ -38,6 +38,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final RecordHandler feedTransmitter;
     private final SnapshotStore snapshots;
     private final long snapshotInterval;
+    private final long snapshotIntervalBytes;
+    private final long snapshotIntervalMs;
+    private long lastSnapshotMs;
     private final SnapshotWriter snapshotWriter;
     private final SnapshotCapture snapshotCapture;
     private final int snapshotSlice;
@@ -59,6 +62,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.directoryLock = directoryLock;
         this.feedTransmitter = feed::transmit;
         this.snapshotInterval = ctx.snapshotIntervalEvents();
+        this.snapshotIntervalBytes = ctx.snapshotIntervalBytes();
+        this.snapshotIntervalMs = ctx.snapshotIntervalMs();
         this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
         this.snapshotWriter = null == snapshots ? null : new SnapshotWriter(snapshots, counters);
         this.ctx = ctx;
@@ -107,6 +112,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final long replayed = journal.replay(replayFrom, stateMachine);
         stateMachine.refreshLeases(clock.time());
         eventsSinceSnapshot = replayed;
+        lastSnapshotMs = clock.time();
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
         counters.ready();
@@ -177,9 +183,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             {
                 work += sweep(snapshotSlice);
             }
-            else if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval && snapshotWriter.available())
+            else if (snapshotDue(nowMs) && snapshotWriter.available())
             {
                 takeSnapshot();
+                lastSnapshotMs = nowMs;
                 work++;
             }
         }
@@ -210,6 +217,18 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             counters.eventsReleased(count);
             appended.clear();
         }
+    }
+
+    /**
+     * @return true when events were written since the last snapshot and one of the intervals (events, journal
+     * bytes, time) has passed.
+     */
+    private boolean snapshotDue(final long nowMs)
+    {
+        return eventsSinceSnapshot > 0 &&
+            ((snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval) ||
+            (snapshotIntervalBytes > 0 && journal.endPosition() - snapshotPosition >= snapshotIntervalBytes) ||
+            (snapshotIntervalMs > 0 && nowMs - lastSnapshotMs >= snapshotIntervalMs));
     }
 
     /**
