@@ -371,16 +371,6 @@ final class WorkflowStateMachine implements RecordHandler
         return state.workflows.size();
     }
 
-    int snapshotLength()
-    {
-        return snapshots.length();
-    }
-
-    int writeSnapshot(final MutableDirectBuffer out)
-    {
-        return snapshots.write(out);
-    }
-
     void loadSnapshot(final DirectBuffer in, final int length)
     {
         snapshots.load(in, length);
