@@ -1,6 +1,7 @@
 package io.axiom.core;
 
-import org.agrona.collections.Int2IntHashMap;
+import java.util.Arrays;
+
 import org.agrona.ExpandableDirectByteBuffer;
 
 /**
@@ -24,7 +25,7 @@ import org.agrona.ExpandableDirectByteBuffer;
  * encode: a workflow is a mutable object, so a chunk copy is a deep copy of 16,384 workflows, and a batch of
  * commands on random workflows would copy every chunk in one batch (the whole state: the stall this removes). A
  * pre-image costs one record's encoding (about 100 bytes), only for workflows that change while a snapshot is taken,
- * and the area holding them is reused (allocated once, grown rarely). When no snapshot is being captured the cost on
+ * and the area holding them and their index (an int per workflow) are reused (allocated once, grown rarely). When no snapshot is being captured the cost on
  * the hot path is two comparisons; nothing is allocated.
  */
 final class SnapshotCapture
@@ -34,7 +35,12 @@ final class SnapshotCapture
     private final SnapshotWriter writer;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
     private final ExpandableDirectByteBuffer preImages = new ExpandableDirectByteBuffer(64 * 1024);
-    private final Int2IntHashMap preImageOffsets = new Int2IntHashMap(-1);
+    /**
+     * Where each workflow's pre-image is in {@link #preImages}, by table index; -1 for none. Every entry is -1
+     * between snapshots (the sweep resets the ones it uses), so a mark clears nothing; it grows (doubling) only when
+     * the table outgrew it, at a mark.
+     */
+    private int[] preImageOffsets = new int[0];
     private int createKeys;
     private int operationKeys;
     /** Next key to encode: create keys in [0, createKeys), then operation keys in [createKeys, + operationKeys). */
@@ -78,7 +84,11 @@ final class SnapshotCapture
         keyCursor = 0;
         createCountWritten = false;
         operationCountWritten = false;
-        preImageOffsets.clear();
+        if (preImageOffsets.length < workflowCount)
+        {
+            preImageOffsets = new int[Math.max(workflowCount, 2 * preImageOffsets.length)];
+            Arrays.fill(preImageOffsets, -1);
+        }
         preImageLength = 0;
         preImageCount = 0;
         cursor = 0;
@@ -94,12 +104,12 @@ final class SnapshotCapture
      */
     void beforeWrite(final int index)
     {
-        if (index >= cursor && index < end && preImageOffsets.get(index) == -1)
+        if (index >= cursor && index < end && preImageOffsets[index] == -1)
         {
             final int offset = preImageLength;
             preImageLength = SnapshotCodec.writeWorkflow(preImages, offset + 4, state.workflows.get(index));
             preImages.putInt(offset, preImageLength - offset - 4);
-            preImageOffsets.put(index, offset);
+            preImageOffsets[index] = offset;
             preImageCount++;
         }
     }
@@ -122,9 +132,10 @@ final class SnapshotCapture
         int p = 0;
         for (int i = cursor; i < to; i++)
         {
-            final int preImage = preImageOffsets.get(i);
+            final int preImage = preImageOffsets[i];
             if (preImage != -1)
             {
+                preImageOffsets[i] = -1;
                 if (p > 0)
                 {
                     writer.append(scratch, 0, p);
