@@ -33,10 +33,20 @@ final class SnapshotCapture
     private final EngineState state;
     private final SnapshotCodec codec;
     private final SnapshotWriter writer;
+    private static final int PRE_IMAGE_PAGE_SHIFT = 20;
+    private static final int PRE_IMAGE_PAGE = 1 << PRE_IMAGE_PAGE_SHIFT;
+
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
-    private final ExpandableDirectByteBuffer preImages = new ExpandableDirectByteBuffer(64 * 1024);
     /**
-     * Where each workflow's pre-image is in {@link #preImages}, by table index; -1 for none. Every entry is -1
+     * Pre-images, in pages of {@link #PRE_IMAGE_PAGE} bytes, so that the area grows without copying what it holds
+     * (a copy of a large area would be one long pause inside a batch). A record starts below the page size and never
+     * spans two pages (a record larger than a page expands its own page).
+     */
+    private ExpandableDirectByteBuffer[] preImagePages = new ExpandableDirectByteBuffer[0];
+    private int preImagePage;
+    /**
+     * Where each workflow's pre-image is ({@code page << 20 | offset} in {@link #preImagePages}), by table index; -1
+     * for none. Every entry is -1
      * between snapshots (the sweep resets the ones it uses), so a mark clears nothing; it grows (doubling) only when
      * the table outgrew it, at a mark.
      */
@@ -90,6 +100,7 @@ final class SnapshotCapture
             Arrays.fill(preImageOffsets, -1);
         }
         preImageLength = 0;
+        preImagePage = 0;
         preImageCount = 0;
         cursor = 0;
         end = workflowCount;
@@ -106,10 +117,29 @@ final class SnapshotCapture
     {
         if (index >= cursor && index < end && preImageOffsets[index] == -1)
         {
+            final Workflow w = state.workflows.get(index);
+            if (preImageLength > 0 && preImageLength + 4 + SnapshotCodec.workflowLength(w) > PRE_IMAGE_PAGE)
+            {
+                preImagePage++;
+                preImageLength = 0;
+            }
+            if (preImagePage == preImagePages.length)
+            {
+                if (preImagePage == 1 << (31 - PRE_IMAGE_PAGE_SHIFT))
+                {
+                    throw new IllegalStateException("pre-images of one snapshot are limited to 2 GiB");
+                }
+                preImagePages = Arrays.copyOf(preImagePages, Math.max(4, 2 * preImagePages.length));
+                for (int i = preImagePage; i < preImagePages.length; i++)
+                {
+                    preImagePages[i] = new ExpandableDirectByteBuffer(PRE_IMAGE_PAGE);
+                }
+            }
+            final ExpandableDirectByteBuffer page = preImagePages[preImagePage];
             final int offset = preImageLength;
-            preImageLength = SnapshotCodec.writeWorkflow(preImages, offset + 4, state.workflows.get(index));
-            preImages.putInt(offset, preImageLength - offset - 4);
-            preImageOffsets[index] = offset;
+            preImageLength = SnapshotCodec.writeWorkflow(page, offset + 4, w);
+            page.putInt(offset, preImageLength - offset - 4);
+            preImageOffsets[index] = preImagePage << PRE_IMAGE_PAGE_SHIFT | offset;
             preImageCount++;
         }
     }
@@ -141,7 +171,9 @@ final class SnapshotCapture
                     writer.append(scratch, 0, p);
                     p = 0;
                 }
-                writer.append(preImages, preImage + 4, preImages.getInt(preImage));
+                final ExpandableDirectByteBuffer page = preImagePages[preImage >>> PRE_IMAGE_PAGE_SHIFT];
+                final int offset = preImage & (PRE_IMAGE_PAGE - 1);
+                writer.append(page, offset + 4, page.getInt(offset));
             }
             else
             {

@@ -34,15 +34,32 @@ class SnapshotCaptureTest
     @Test
     void capturedWhileChangingEqualsTheStateAtTheMark() throws IOException
     {
+        capture(2000, 200, 20);
+    }
+
+    @Test
+    void preImagesSpanningManyPagesComeBackInOrder() throws IOException
+    {
+        // 20,000 workflows of 20 events: changes before their slice copy up to 3.5 MB, over several pre-image pages.
+        capture(20_000, 4000, 4);
+    }
+
+    private void capture(final int workflows, final int changesPerSlice, final int rounds) throws IOException
+    {
         final long seed = System.nanoTime();
         System.out.println("SnapshotCaptureTest seed " + seed);
         final Random random = new Random(seed);
         final EngineState state = new EngineState(START);
         final WorkflowDefinition[] definitions = {
             new WorkflowDefinition(1, new byte[0], 1), new WorkflowDefinition(3, new byte[0], 3)};
-        for (int i = 0; i < 2000; i++)
+        for (int i = 0; i < workflows; i++)
         {
-            state.workflows.add(workflow(i + 1, definitions[random.nextInt(2)], random));
+            final Workflow w = workflow(i + 1, definitions[random.nextInt(2)], random);
+            for (int e = workflows > 2000 ? 19 : 0; e > 0; e--)
+            {
+                w.addEvent(random.nextLong() & Long.MAX_VALUE);
+            }
+            state.workflows.add(w);
         }
         state.putCreateKey("first", 1);
         final SnapshotStore store = new SnapshotStore(dir, 100);
@@ -51,7 +68,7 @@ class SnapshotCaptureTest
         {
             final SnapshotCapture capture = new SnapshotCapture(state, writer);
             state.capture = capture;
-            for (int round = 0; round < 20; round++)
+            for (int round = 0; round < rounds; round++)
             {
                 final ExpandableDirectByteBuffer expected = new ExpandableDirectByteBuffer(1024);
                 final int length = new SnapshotCodec(state).write(expected);
@@ -61,7 +78,7 @@ class SnapshotCaptureTest
                 while (capture.active())
                 {
                     capture.sweep(1 + random.nextInt(300));
-                    final int changes = random.nextInt(200);
+                    final int changes = random.nextInt(changesPerSlice);
                     for (int c = 0; c < changes; c++)
                     {
                         change(state, random.nextInt(state.workflows.size()), random);
@@ -84,6 +101,8 @@ class SnapshotCaptureTest
                 assertTrue(round == 0 || capture.preImageCount() > 0, "changes were copied, seed " + seed);
             }
         }
+        System.out.println("SnapshotCaptureTest: " + workflows + " workflows, last round's pre-images " +
+            state.capture.preImageCount());
         try (java.util.stream.Stream<Path> files = Files.list(dir.resolve(SnapshotStore.DIRECTORY)))
         {
             assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList());
