@@ -211,7 +211,7 @@ final class Applier implements RecordHandler
                 final int keyLength = d.idempotencyKeyLength();
                 if (keyLength > 0)
                 {
-                    state.operationKeys.put(EngineState.operationKey(w.id, d.idempotencyKey()), position);
+                    state.putOperationKey(EngineState.operationKey(w.id, d.idempotencyKey()), position);
                 }
                 touch(w, position, timestamp);
                 terminate(w, WorkflowState.CANCELLED, position);
@@ -319,7 +319,7 @@ final class Applier implements RecordHandler
         state.names.add(workflow, index, d);
         if (d.idempotencyKeyLength() > 0)
         {
-            state.createKeys.put(d.idempotencyKey(), workflowId);
+            state.putCreateKey(d.idempotencyKey(), workflowId);
         }
 
         workflow.addEvent(position);
@@ -404,7 +404,7 @@ final class Applier implements RecordHandler
         d.skipOutput();
         if (d.idempotencyKeyLength() > 0)
         {
-            state.operationKeys.put(EngineState.operationKey(w.id, d.idempotencyKey()), position);
+            state.putOperationKey(EngineState.operationKey(w.id, d.idempotencyKey()), position);
         }
         touch(w, position, timestamp);
         w.completedPosition(step, position);
@@ -445,6 +445,11 @@ final class Applier implements RecordHandler
         if (workflow.isTerminal())
         {
             throw illegal(workflow, position, "an event after the workflow ended");
+        }
+        final SnapshotCapture capture = state.capture;
+        if (null != capture)
+        {
+            capture.beforeWrite(state.indexOf(workflow));
         }
         return workflow;
     }

@@ -24,6 +24,8 @@ public final class EngineContext
     public static final long TIMER_TICK_MS_DEFAULT = 10;
     public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 5_000_000;
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
+    /** Workflows a snapshot encodes per duty cycle while it is captured: about 1 ms of the processor. */
+    public static final int SNAPSHOT_SLICE_WORKFLOWS_DEFAULT = 8192;
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;
@@ -46,6 +48,9 @@ public final class EngineContext
     private int eventFeedCapacity = EventFeed.CAPACITY_DEFAULT;
     private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
     private int snapshotRetain = SNAPSHOT_RETAIN_DEFAULT;
+    private int snapshotSliceWorkflows = SNAPSHOT_SLICE_WORKFLOWS_DEFAULT;
+    private long snapshotIntervalBytes;
+    private long snapshotIntervalMs;
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
@@ -77,6 +82,11 @@ public final class EngineContext
         require(dataDir != null, "data dir must be set");
         require(snapshotIntervalEvents >= 0, "snapshot interval must be >= 0 (0 = only at shutdown): " +
             snapshotIntervalEvents);
+        require(snapshotIntervalBytes >= 0, "snapshot interval in bytes must be >= 0 (0 = none): " +
+            snapshotIntervalBytes);
+        require(snapshotIntervalMs >= 0, "snapshot interval in ms must be >= 0 (0 = none): " + snapshotIntervalMs);
+        require(snapshotSliceWorkflows >= 1, "workflows per snapshot slice must be >= 1: " +
+            snapshotSliceWorkflows);
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
         final long smallestReply = minReplyBytes();
         require(maxReplyBytes >= smallestReply, "max reply bytes must hold the view of the largest workflow the " +
@@ -380,6 +390,54 @@ public final class EngineContext
     public int snapshotRetain()
     {
         return snapshotRetain;
+    }
+
+    /**
+     * @param snapshotIntervalBytes journal bytes written after which a snapshot is taken, whatever the event count;
+     *                              0 = no such trigger.
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotIntervalBytes(final long snapshotIntervalBytes)
+    {
+        this.snapshotIntervalBytes = snapshotIntervalBytes;
+        return this;
+    }
+
+    public long snapshotIntervalBytes()
+    {
+        return snapshotIntervalBytes;
+    }
+
+    /**
+     * @param snapshotIntervalMs time after the last snapshot (by the engine's clock) after which one is taken if any
+     *                           event was written since; 0 = no such trigger.
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotIntervalMs(final long snapshotIntervalMs)
+    {
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        return this;
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return snapshotIntervalMs;
+    }
+
+    /**
+     * @param snapshotSliceWorkflows workflows a snapshot encodes per duty cycle while it is captured (the longest
+     *                               pause a snapshot adds to the processor is one slice).
+     * @return this for a fluent API.
+     */
+    public EngineContext snapshotSliceWorkflows(final int snapshotSliceWorkflows)
+    {
+        this.snapshotSliceWorkflows = snapshotSliceWorkflows;
+        return this;
+    }
+
+    public int snapshotSliceWorkflows()
+    {
+        return snapshotSliceWorkflows;
     }
 
     /**

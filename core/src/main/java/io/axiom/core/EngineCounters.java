@@ -55,6 +55,8 @@ public final class EngineCounters
     private volatile long tasksQueued;
     private volatile long sinkErrors;
     private volatile long snapshotFailures;
+    private volatile long snapshotPreImages;
+    private volatile long snapshotLongestSliceNs;
     private volatile RuntimeException lastSnapshotError;
     private volatile RuntimeException lastSinkError;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
@@ -100,6 +102,34 @@ public final class EngineCounters
         lastSnapshotPosition = position;
         lastSnapshotBytes = bytes;
         lastSnapshotNanos = nanos;
+    }
+
+    /**
+     * A snapshot's capture on the processor ended (its writing may still be under way).
+     *
+     * @param preImages      workflows copied before a change while it was captured.
+     * @param longestSliceNs the longest slice of encoding the processor did for any snapshot so far.
+     */
+    void snapshotCaptured(final long preImages, final long longestSliceNs)
+    {
+        snapshotPreImages += preImages;
+        snapshotLongestSliceNs = longestSliceNs;
+    }
+
+    /**
+     * @return workflows copied (encoded as they were) before a change while a snapshot was captured, in total.
+     */
+    public long snapshotPreImages()
+    {
+        return snapshotPreImages;
+    }
+
+    /**
+     * @return the longest time the processor spent encoding one slice of a snapshot, in nanoseconds.
+     */
+    public long snapshotLongestSliceNs()
+    {
+        return snapshotLongestSliceNs;
     }
 
     void ready()

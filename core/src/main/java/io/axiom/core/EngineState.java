@@ -21,11 +21,20 @@ final class EngineState
     final Object2LongHashMap<String> createKeys = new Object2LongHashMap<>(-1);
     /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
     final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
+    /** {@link #createKeys}' entries in the order they were put, for snapshots. */
+    final KeyLog createKeyLog = new KeyLog();
+    /** {@link #operationKeys}' entries in the order they were put, for snapshots. */
+    final KeyLog operationKeyLog = new KeyLog();
     final StateIndex states = new StateIndex();
     final NameIndex names = new NameIndex();
     final StepIndex steps = new StepIndex();
     final TaskQueues taskQueues = new TaskQueues(this::workflow);
     final Timers timers;
+    /**
+     * The snapshot capture to tell before a workflow changes (the processor's state only; null elsewhere): the
+     * {@link Applier} calls {@link SnapshotCapture#beforeWrite(int)} for every workflow it is about to change.
+     */
+    SnapshotCapture capture;
     long idBase;
     long nextWorkflowId = 1;
     long eventsApplied;
@@ -43,6 +52,30 @@ final class EngineState
     EngineState(final long startTimeMs)
     {
         this.timers = new Timers(startTimeMs, this::workflow);
+    }
+
+    /**
+     * Keep a create's Idempotency-Key; the only way one is added.
+     *
+     * @param key        the key.
+     * @param workflowId the workflow it created.
+     */
+    void putCreateKey(final String key, final long workflowId)
+    {
+        createKeys.put(key, workflowId);
+        createKeyLog.add(key, workflowId);
+    }
+
+    /**
+     * Keep an advance's or cancel's Idempotency-Key; the only way one is added.
+     *
+     * @param key      the key, from {@link #operationKey(long, String)}.
+     * @param position of the event that carried it.
+     */
+    void putOperationKey(final String key, final long position)
+    {
+        operationKeys.put(key, position);
+        operationKeyLog.add(key, position);
     }
 
     /**

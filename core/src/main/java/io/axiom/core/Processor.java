@@ -38,7 +38,12 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final RecordHandler feedTransmitter;
     private final SnapshotStore snapshots;
     private final long snapshotInterval;
+    private final long snapshotIntervalBytes;
+    private final long snapshotIntervalMs;
+    private long lastSnapshotMs;
     private final SnapshotWriter snapshotWriter;
+    private final SnapshotCapture snapshotCapture;
+    private final int snapshotSlice;
     private final DataDirectoryLock directoryLock;
     private long snapshotPosition;
     private long eventsSinceSnapshot;
@@ -57,6 +62,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.directoryLock = directoryLock;
         this.feedTransmitter = feed::transmit;
         this.snapshotInterval = ctx.snapshotIntervalEvents();
+        this.snapshotIntervalBytes = ctx.snapshotIntervalBytes();
+        this.snapshotIntervalMs = ctx.snapshotIntervalMs();
         this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
         this.snapshotWriter = null == snapshots ? null : new SnapshotWriter(snapshots, counters);
         this.ctx = ctx;
@@ -69,6 +76,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.timerTickMs = ctx.timerTickMs();
         this.replies = new ReplyArena(ctx.maxBatchReplyBytes());
         this.stateMachine = new WorkflowStateMachine(ctx, replies, clock.time());
+        this.snapshotCapture = null == snapshotWriter ? null : stateMachine.snapshotCapture(snapshotWriter);
+        this.snapshotSlice = ctx.snapshotSliceWorkflows();
     }
 
     public void onStart()
@@ -103,6 +112,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final long replayed = journal.replay(replayFrom, stateMachine);
         stateMachine.refreshLeases(clock.time());
         eventsSinceSnapshot = replayed;
+        lastSnapshotMs = clock.time();
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
         counters.ready();
@@ -167,10 +177,18 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
         replies.release(counters);
-        if (snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval && null != snapshotWriter &&
-            snapshotWriter.available())
+        if (null != snapshotCapture)
         {
-            takeSnapshot();
+            if (snapshotCapture.active())
+            {
+                work += sweep(snapshotSlice);
+            }
+            else if (snapshotDue(nowMs) && snapshotWriter.available())
+            {
+                takeSnapshot();
+                lastSnapshotMs = nowMs;
+                work++;
+            }
         }
         return work;
     }
@@ -202,18 +220,40 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     }
 
     /**
-     * Serialise the whole state, bound to the last record it covers, and hand it to the writer thread; only after a
-     * flush, so it covers durable, whole units only.
+     * @return true when events were written since the last snapshot and one of the intervals (events, journal
+     * bytes, time) has passed.
+     */
+    private boolean snapshotDue(final long nowMs)
+    {
+        return eventsSinceSnapshot > 0 &&
+            ((snapshotInterval > 0 && eventsSinceSnapshot >= snapshotInterval) ||
+            (snapshotIntervalBytes > 0 && journal.endPosition() - snapshotPosition >= snapshotIntervalBytes) ||
+            (snapshotIntervalMs > 0 && nowMs - lastSnapshotMs >= snapshotIntervalMs));
+    }
+
+    /**
+     * Mark the state for a snapshot bound to the last record it covers; only after a flush, so it covers durable,
+     * whole units only. The state is encoded a slice per duty cycle from here on ({@link SnapshotCapture}) and
+     * streamed to disk by the writer's thread.
      */
     void takeSnapshot()
     {
         final long startNs = System.nanoTime();
-        final UnsafeBuffer buffer = snapshotWriter.buffer(stateMachine.snapshotLength());
-        final int length = stateMachine.writeSnapshot(buffer);
         snapshotPosition = journal.endPosition();
         eventsSinceSnapshot = 0;
-        snapshotWriter.submit(
-            snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), length, startNs);
+        snapshotWriter.begin(
+            snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), startNs);
+        snapshotCapture.mark(stateMachine.tableSize());
+    }
+
+    private int sweep(final int limit)
+    {
+        final int swept = snapshotCapture.sweep(limit);
+        if (!snapshotCapture.active())
+        {
+            counters.snapshotCaptured(snapshotCapture.preImageCount(), snapshotCapture.longestSliceNs());
+        }
+        return swept;
     }
 
     /**
@@ -247,10 +287,19 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             journal.flush();
             if (null != snapshotWriter)
             {
+                // A snapshot being captured is finished first (nothing changes the state any more), then written.
+                while (snapshotCapture.active())
+                {
+                    sweep(Integer.MAX_VALUE);
+                }
                 snapshotWriter.awaitIdle();
                 if (eventsSinceSnapshot > 0 && counters.isReady())
                 {
                     takeSnapshot();
+                    while (snapshotCapture.active())
+                    {
+                        sweep(Integer.MAX_VALUE);
+                    }
                 }
                 snapshotWriter.close();
             }

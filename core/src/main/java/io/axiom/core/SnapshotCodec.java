@@ -10,7 +10,6 @@ import io.axiom.codecs.WorkflowState;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Object2LongHashMap;
 
 /**
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
@@ -20,8 +19,16 @@ import org.agrona.collections.Object2LongHashMap;
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
  * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
  * attempt deadline), its step completion positions, its event positions), create keys and operation keys (count;
- * per key its UTF-8 text and a long). A lease's expiry is not stored: after a restart every lease in flight gets a
- * fresh lease period.
+ * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
+ * every lease in flight gets a fresh lease period.
+ * <p>
+ * What a snapshot holds, and how it is captured at one position while the processor goes on
+ * ({@link SnapshotCapture}): definitions and task queue names are small and encoded at the mark; the workflows are
+ * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice; the key maps are
+ * encoded a slice at a time from their {@link KeyLog}s, whose entries before the mark never change. Not stored, so
+ * nothing to capture: the state index, name and step indexes, task queues and timers (derived on load), the
+ * dealer's workers and credits and the leases' expiries (soft state), the completion and fencing ledgers (the
+ * verifier's own, built from the log).
  */
 final class SnapshotCodec
 {
@@ -54,11 +61,9 @@ final class SnapshotCodec
         length += 4;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            final Workflow w = state.workflows.get(i);
-            length += WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8L * w.definition.stepCount() + 4 +
-                8L * w.eventCount();
+            length += workflowLength(state.workflows.get(i));
         }
-        length += keysLength(state.createKeys) + keysLength(state.operationKeys);
+        length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
         {
             throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
@@ -66,13 +71,12 @@ final class SnapshotCodec
         return (int)length;
     }
 
-    private static long keysLength(final Object2LongHashMap<String> keys)
+    private static long keysLength(final KeyLog keys)
     {
         long length = 4;
-        final Object2LongHashMap<String>.KeyIterator iterator = keys.keySet().iterator();
-        while (iterator.hasNext())
+        for (int i = 0, size = keys.size(); i < size; i++)
         {
-            length += 4 + utf8Length(iterator.next()) + 8;
+            length += 4 + utf8Length(keys.key(i)) + 8;
         }
         return length;
     }
@@ -83,12 +87,40 @@ final class SnapshotCodec
     }
 
     /**
+     * @param w a workflow.
+     * @return the bytes {@link #writeWorkflow(MutableDirectBuffer, int, Workflow)} writes for it now.
+     */
+    static int workflowLength(final Workflow w)
+    {
+        return WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 +
+            8 * w.eventCount();
+    }
+
+    /**
      * @param out buffer to write into from offset 0, at least {@link #length()} bytes.
      * @return bytes written.
      */
     int write(final MutableDirectBuffer out)
     {
-        int p = 0;
+        int p = writeHead(out, 0, state.workflows.size());
+        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        {
+            p = writeWorkflow(out, p, state.workflows.get(i));
+        }
+        return writeKeys(out, p);
+    }
+
+    /**
+     * The part before the workflows: magic, definitions, task queue names and the workflow count.
+     *
+     * @param out           buffer to write into, expandable or long enough.
+     * @param offset        where to write.
+     * @param workflowCount workflows the snapshot holds (the table's size when it was taken).
+     * @return the offset after what was written.
+     */
+    int writeHead(final MutableDirectBuffer out, final int offset, final int workflowCount)
+    {
+        int p = offset;
         out.putLong(p, MAGIC);
         p += 8;
         out.putInt(p, state.definitions.size());
@@ -106,63 +138,95 @@ final class SnapshotCodec
         {
             p += out.putStringUtf8(p, state.taskQueues.get(i).stepName);
         }
-        out.putInt(p, state.workflows.size());
-        p += 4;
-        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        out.putInt(p, workflowCount);
+        return p + 4;
+    }
+
+    /**
+     * One workflow's record, {@link #workflowLength(Workflow)} bytes.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @param w      the workflow.
+     * @return the offset after what was written.
+     */
+    static int writeWorkflow(final MutableDirectBuffer out, final int offset, final Workflow w)
+    {
+        int p = offset;
+        out.putInt(p, w.definition.index);
+        out.putLong(p + 4, w.createdPosition);
+        out.putLong(p + 12, w.createdAt);
+        out.putByte(p + 20, (byte)w.state.value());
+        out.putInt(p + 21, w.currentStep);
+        out.putInt(p + 25, w.attempt);
+        out.putLong(p + 29, w.updatedAt);
+        out.putLong(p + 37, w.wakeAt);
+        out.putLong(p + 45, w.terminalPosition);
+        out.putInt(p + 53, w.flags);
+        final Lease lease = w.lease;
+        out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
+        p += WORKFLOW_FIXED;
+        if (null != lease)
         {
-            final Workflow w = state.workflows.get(i);
-            out.putInt(p, w.definition.index);
-            out.putLong(p + 4, w.createdPosition);
-            out.putLong(p + 12, w.createdAt);
-            out.putByte(p + 20, (byte)w.state.value());
-            out.putInt(p + 21, w.currentStep);
-            out.putInt(p + 25, w.attempt);
-            out.putLong(p + 29, w.updatedAt);
-            out.putLong(p + 37, w.wakeAt);
-            out.putLong(p + 45, w.terminalPosition);
-            out.putInt(p + 53, w.flags);
-            final Lease lease = w.lease;
-            out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
-            p += WORKFLOW_FIXED;
-            if (null != lease)
-            {
-                out.putLong(p, lease.token);
-                out.putLong(p + 8, lease.workerId);
-                out.putInt(p + 16, lease.stepIndex);
-                out.putInt(p + 20, lease.attempt);
-                out.putLong(p + 24, lease.attemptDeadline);
-                p += LEASE_LENGTH;
-            }
-            for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
-            {
-                out.putLong(p, w.completedPosition(s));
-                p += 8;
-            }
-            final int events = w.eventCount();
-            out.putInt(p, events);
-            p += 4;
-            for (int e = 0; e < events; e++)
-            {
-                out.putLong(p, w.eventPosition(e));
-                p += 8;
-            }
+            out.putLong(p, lease.token);
+            out.putLong(p + 8, lease.workerId);
+            out.putInt(p + 16, lease.stepIndex);
+            out.putInt(p + 20, lease.attempt);
+            out.putLong(p + 24, lease.attemptDeadline);
+            p += LEASE_LENGTH;
         }
-        p = writeKeys(out, p, state.createKeys);
-        p = writeKeys(out, p, state.operationKeys);
+        for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
+        {
+            out.putLong(p, w.completedPosition(s));
+            p += 8;
+        }
+        final int events = w.eventCount();
+        out.putInt(p, events);
+        p += 4;
+        for (int e = 0; e < events; e++)
+        {
+            out.putLong(p, w.eventPosition(e));
+            p += 8;
+        }
         return p;
     }
 
-    private static int writeKeys(final MutableDirectBuffer out, final int offset, final Object2LongHashMap<String> keys)
+    /**
+     * The part after the workflows: both idempotency key maps, each as its count then its entries in the order they
+     * were put.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @return the offset after what was written.
+     */
+    int writeKeys(final MutableDirectBuffer out, final int offset)
+    {
+        final KeyLog creates = state.createKeyLog;
+        out.putInt(offset, creates.size());
+        final int p = writeKeyEntries(out, offset + 4, creates, 0, creates.size());
+        final KeyLog operations = state.operationKeyLog;
+        out.putInt(p, operations.size());
+        return writeKeyEntries(out, p + 4, operations, 0, operations.size());
+    }
+
+    /**
+     * Entries [from, to) of a key log (a section's count is written apart, before its first entry).
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @param keys   the log.
+     * @param from   first entry.
+     * @param to     end of the entries.
+     * @return the offset after what was written.
+     */
+    static int writeKeyEntries(
+        final MutableDirectBuffer out, final int offset, final KeyLog keys, final int from, final int to)
     {
         int p = offset;
-        out.putInt(p, keys.size());
-        p += 4;
-        final Object2LongHashMap<String>.EntryIterator entries = keys.entrySet().iterator();
-        while (entries.hasNext())
+        for (int i = from; i < to; i++)
         {
-            entries.next();
-            final int length = out.putStringUtf8(p, entries.getKey());
-            out.putLong(p + length, entries.getLongValue());
+            final int length = out.putStringUtf8(p, keys.key(i));
+            out.putLong(p + length, keys.value(i));
             p += length + 8;
         }
         return p;
@@ -271,8 +335,8 @@ final class SnapshotCodec
                 }
             }
         }
-        p = readKeys(in, p, state.createKeys);
-        p = readKeys(in, p, state.operationKeys);
+        p = readKeys(in, p, true);
+        p = readKeys(in, p, false);
         if (p != length)
         {
             throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
@@ -280,7 +344,7 @@ final class SnapshotCodec
         state.nextWorkflowId = workflowCount + 1;
     }
 
-    private static int readKeys(final DirectBuffer in, final int offset, final Object2LongHashMap<String> keys)
+    private int readKeys(final DirectBuffer in, final int offset, final boolean creates)
     {
         int p = offset;
         final int count = in.getInt(p);
@@ -290,7 +354,14 @@ final class SnapshotCodec
             final int keyLength = in.getInt(p);
             final String key = in.getStringWithoutLengthUtf8(p + 4, keyLength);
             p += 4 + keyLength;
-            keys.put(key, in.getLong(p));
+            if (creates)
+            {
+                state.putCreateKey(key, in.getLong(p));
+            }
+            else
+            {
+                state.putOperationKey(key, in.getLong(p));
+            }
             p += 8;
         }
         return p;

@@ -1,36 +1,51 @@
 package io.axiom.core;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.axiom.journal.SnapshotStore;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Writes state snapshots to disk off the processor thread.
+ * Streams a snapshot to disk off the processor thread, while the processor is still capturing it.
  * <p>
- * The processor serialises its state into this writer's buffer (memory speed), hands it over, and goes on; a daemon
- * thread writes, fsyncs and renames the file. While a write is in flight the buffer belongs to that thread and a new
- * snapshot is simply skipped until the next interval: snapshots only shorten recovery, the log stays the judge.
+ * The processor appends the snapshot's bytes, in order, into pages of {@link #PAGE_SIZE} bytes ({@link #append}) and
+ * publishes how many there are ({@link #publish()}); this writer's thread writes what is published to the snapshot's
+ * temp file as it comes, and after {@link #finish()} commits it (header with length and CRC32C, fsync, rename,
+ * directory fsync: {@link SnapshotStore.Output}). The processor never waits for the writer and takes no lock: the
+ * hand-over is a volatile count of bytes and {@link LockSupport#unpark(Thread)}; the writer parks when it has caught
+ * up. Pages are kept for the next snapshot (memory: the size of the largest snapshot, as a whole-state buffer was).
+ * One snapshot at a time: while one is being written, {@link #available()} is false and the next interval waits.
  */
 final class SnapshotWriter implements AutoCloseable
 {
+    static final int PAGE_SHIFT = 20;
+    static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    private static final int PAGE_MASK = PAGE_SIZE - 1;
+    private static final int MAX_PAGES = 1 << 11; // 2 GiB: a snapshot is loaded as one array
     private static final System.Logger LOG = System.getLogger("axiom.snapshot");
 
     private final SnapshotStore store;
     private final EngineCounters counters;
     private final Thread thread;
-    private final Object lock = new Object();
-    private ByteBuffer byteBuffer = ByteBuffer.allocateDirect(0);
-    private final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
-    private long pendingPosition = -1;
+    private final Object idle = new Object();
+    private final ByteBuffer[] pages = new ByteBuffer[MAX_PAGES];
+    private final UnsafeBuffer[] pageViews = new UnsafeBuffer[MAX_PAGES];
+
+    /** Processor side: bytes appended to the pages. */
+    private long appended;
+    private volatile long published;
+    private volatile boolean finished;
+    private volatile boolean busy;
+    private volatile boolean closed;
+    private long pendingPosition;
     private long pendingLastPosition;
     private long pendingLastSequence;
     private int pendingLastChecksum;
-    private int pendingLength;
     private long pendingStartNs;
-    private boolean busy;
-    private boolean closed;
 
     SnapshotWriter(final SnapshotStore store, final EngineCounters counters)
     {
@@ -42,80 +57,117 @@ final class SnapshotWriter implements AutoCloseable
     }
 
     /**
-     * @return true when no write is in flight and {@link #buffer(int)} may be filled.
+     * @return true when no snapshot is being captured or written, so {@link #begin} may start one.
      */
     boolean available()
     {
-        synchronized (lock)
-        {
-            return !busy;
-        }
+        return !busy;
     }
 
     /**
-     * @param capacity bytes the next snapshot needs.
-     * @return the buffer to serialise into, from offset 0; only while {@link #available()}.
-     */
-    UnsafeBuffer buffer(final int capacity)
-    {
-        if (!available())
-        {
-            throw new IllegalStateException("the snapshot buffer is being written");
-        }
-        if (byteBuffer.capacity() < capacity)
-        {
-            BufferUtil.free(byteBuffer);
-            byteBuffer = ByteBuffer.allocateDirect(Math.max(capacity, byteBuffer.capacity() * 2));
-            buffer.wrap(byteBuffer);
-        }
-        return buffer;
-    }
-
-    /**
-     * Hand the serialised snapshot to the writer thread.
+     * Start a snapshot bound to the last record it covers; its bytes follow through {@link #append}.
      *
      * @param position     journal position it covers (the end of the last record folded in).
      * @param lastPosition position of that record.
      * @param lastSequence its sequence.
-     * @param lastChecksum the CRC32C stored in it: with the two above, what binds the snapshot to this log.
-     * @param length       bytes serialised.
-     * @param startNs      when serialising started, for the counters.
+     * @param lastChecksum the CRC32C stored in it.
+     * @param startNs      when capturing started, for the counters.
      */
-    void submit(
+    void begin(
         final long position,
         final long lastPosition,
         final long lastSequence,
         final int lastChecksum,
-        final int length,
         final long startNs)
     {
-        synchronized (lock)
+        if (busy)
         {
-            pendingPosition = position;
-            pendingLastPosition = lastPosition;
-            pendingLastSequence = lastSequence;
-            pendingLastChecksum = lastChecksum;
-            pendingLength = length;
-            pendingStartNs = startNs;
-            busy = true;
-            lock.notifyAll();
+            throw new IllegalStateException("a snapshot is already being written");
+        }
+        pendingPosition = position;
+        pendingLastPosition = lastPosition;
+        pendingLastSequence = lastSequence;
+        pendingLastChecksum = lastChecksum;
+        pendingStartNs = startNs;
+        appended = 0;
+        published = 0;
+        finished = false;
+        busy = true;
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Append bytes of the snapshot being captured; they reach the writer at the next {@link #publish()}.
+     *
+     * @param src    holding the bytes.
+     * @param offset of the bytes.
+     * @param length of the bytes.
+     */
+    void append(final DirectBuffer src, final int offset, final int length)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            final int page = (int)(appended >>> PAGE_SHIFT);
+            if (page == MAX_PAGES)
+            {
+                throw new IllegalStateException("a snapshot is limited to " + ((long)MAX_PAGES << PAGE_SHIFT) +
+                    " bytes");
+            }
+            if (null == pages[page])
+            {
+                pages[page] = ByteBuffer.allocateDirect(PAGE_SIZE);
+                pageViews[page] = new UnsafeBuffer(pages[page]);
+            }
+            final int pageOffset = (int)(appended & PAGE_MASK);
+            final int chunk = Math.min(length - done, PAGE_SIZE - pageOffset);
+            pageViews[page].putBytes(pageOffset, src, offset + done, chunk);
+            done += chunk;
+            appended += chunk;
         }
     }
 
     /**
-     * Wait until the write in flight, if any, is done. Not interruptible: the buffer must never be reused or freed
-     * under a write (an interrupt is kept for the caller).
+     * @return bytes appended to the snapshot being captured.
+     */
+    long appended()
+    {
+        return appended;
+    }
+
+    /**
+     * Hand what was appended to the writer.
+     */
+    void publish()
+    {
+        published = appended;
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Every byte is appended: publish them, and let the writer commit the snapshot once they are written.
+     */
+    void finish()
+    {
+        published = appended;
+        finished = true;
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Wait until the snapshot in flight, if any, is written. Only for a close, never on the duty cycle; not
+     * interruptible (an interrupt is kept for the caller).
      */
     void awaitIdle()
     {
         boolean interrupted = false;
-        synchronized (lock)
+        synchronized (idle)
         {
             while (busy)
             {
                 try
                 {
-                    lock.wait();
+                    idle.wait();
                 }
                 catch (final InterruptedException ex)
                 {
@@ -133,67 +185,115 @@ final class SnapshotWriter implements AutoCloseable
     {
         while (true)
         {
-            final long position;
-            final long lastPosition;
-            final long lastSequence;
-            final int lastChecksum;
-            final int length;
-            final long startNs;
-            synchronized (lock)
+            if (busy)
             {
-                while (!busy && !closed)
+                writeOne();
+                synchronized (idle)
                 {
-                    try
-                    {
-                        lock.wait();
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
+                    busy = false;
+                    idle.notifyAll();
                 }
-                if (!busy)
-                {
-                    return;
-                }
-                position = pendingPosition;
-                lastPosition = pendingLastPosition;
-                lastSequence = pendingLastSequence;
-                lastChecksum = pendingLastChecksum;
-                length = pendingLength;
-                startNs = pendingStartNs;
             }
-            try
+            else if (closed)
             {
-                store.write(position, lastPosition, lastSequence, lastChecksum, buffer, 0, length);
-                final long nanos = System.nanoTime() - startNs;
-                counters.snapshot(position, length, nanos);
-                LOG.log(System.Logger.Level.INFO, "snapshot written at position " + position + " (" + length +
-                    " bytes, " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos) + " ms)");
+                return;
             }
-            catch (final RuntimeException ex)
+            else
             {
-                // A snapshot only shortens recovery: a failed one is reported and the next interval tries again.
-                counters.snapshotFailed(ex);
-                LOG.log(System.Logger.Level.WARNING, "snapshot at position " + position + " could not be written " +
-                    "(start-up replays more of the log until one is): " + ex.getMessage(), ex);
-            }
-            synchronized (lock)
-            {
-                busy = false;
-                lock.notifyAll();
+                LockSupport.park(this);
             }
         }
     }
 
+    private void writeOne()
+    {
+        final long position = pendingPosition;
+        SnapshotStore.Output output = null;
+        RuntimeException failure = null;
+        try
+        {
+            output = store.begin(pendingPosition, pendingLastPosition, pendingLastSequence, pendingLastChecksum);
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
+        }
+        long written = 0;
+        while (true)
+        {
+            final boolean last = finished;
+            final long available = published;
+            while (written < available)
+            {
+                final int page = (int)(written >>> PAGE_SHIFT);
+                final int pageOffset = (int)(written & PAGE_MASK);
+                final int chunk = (int)Math.min(available - written, PAGE_SIZE - pageOffset);
+                if (null == failure)
+                {
+                    try
+                    {
+                        output.append(pages[page].duplicate().limit(pageOffset + chunk).position(pageOffset));
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        failure = ex;
+                        output.abort(ex);
+                    }
+                }
+                written += chunk;
+            }
+            if (last && written == published)
+            {
+                break;
+            }
+            if (closed && !last)
+            {
+                failure = null == failure ? new IllegalStateException("closed before the snapshot was captured") :
+                    failure;
+                if (null != output)
+                {
+                    output.abort(failure);
+                }
+                break;
+            }
+            LockSupport.park(this);
+        }
+        if (null == failure)
+        {
+            try
+            {
+                output.commit();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
+        }
+        if (null == failure)
+        {
+            final long nanos = System.nanoTime() - pendingStartNs;
+            counters.snapshot(position, (int)written, nanos);
+            LOG.log(System.Logger.Level.INFO, "snapshot written at position " + position + " (" + written +
+                " bytes, " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms)");
+        }
+        else
+        {
+            // A snapshot only shortens recovery: a failed one is reported and the next interval tries again.
+            counters.snapshotFailed(failure);
+            LOG.log(System.Logger.Level.WARNING, "snapshot at position " + position + " could not be written " +
+                "(start-up replays more of the log until one is): " + failure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Stop the writer thread. A snapshot already finished is written first; one still being captured (the processor
+     * failed, or stops without finishing it) is abandoned and its temp file removed.
+     */
     public void close()
     {
+        closed = true;
+        LockSupport.unpark(thread);
         awaitIdle();
-        synchronized (lock)
-        {
-            closed = true;
-            lock.notifyAll();
-        }
         boolean interrupted = false;
         while (thread.isAlive())
         {
@@ -210,6 +310,10 @@ final class SnapshotWriter implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        BufferUtil.free(byteBuffer);
+        for (int i = 0; i < MAX_PAGES && null != pages[i]; i++)
+        {
+            BufferUtil.free(pages[i]);
+            pages[i] = null;
+        }
     }
 }

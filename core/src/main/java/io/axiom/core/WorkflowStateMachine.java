@@ -352,14 +352,23 @@ final class WorkflowStateMachine implements RecordHandler
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
-    int snapshotLength()
+    /**
+     * @param writer the writer the snapshots stream to.
+     * @return a capture of this state's snapshots, installed so that the applier keeps the snapshot's pre-images.
+     */
+    SnapshotCapture snapshotCapture(final SnapshotWriter writer)
     {
-        return snapshots.length();
+        final SnapshotCapture capture = new SnapshotCapture(state, writer);
+        state.capture = capture;
+        return capture;
     }
 
-    int writeSnapshot(final MutableDirectBuffer out)
+    /**
+     * @return workflows in the table (the count a snapshot taken now holds).
+     */
+    int tableSize()
     {
-        return snapshots.write(out);
+        return state.workflows.size();
     }
 
     void loadSnapshot(final DirectBuffer in, final int length)

@@ -74,11 +74,20 @@
  * them, never fires one early. {@code LongTimersTest} and {@code LongTimersCrashTest} drive 7- and 30-day timers
  * through all of this with a clock the test sets ({@code EngineContext.epochClock}).
  * <p>
- * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor writes its
- * whole state after a group commit, with the journal position it covers. Start-up loads the newest valid snapshot
- * and replays the log after it; a test proves this gives the same state digest as replaying the whole log. Timers,
- * task queues and the search indexes are not stored: they are derived from the workflows when the snapshot loads
- * (names from each workflow's WorkflowCreated record, which the log keeps for its views anyway).
+ * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor marks its
+ * state after a group commit, with the journal position it covers, and from there captures it without stopping:
+ * the {@link io.axiom.core.SnapshotCapture} encodes {@code snapshotSliceWorkflows} workflows per duty cycle (then the
+ * idempotency keys, from their insertion-ordered {@link io.axiom.core.KeyLog}s), and the
+ * {@link io.axiom.core.Applier} tells it before it changes a workflow, so that a workflow not yet encoded is first
+ * encoded as it was at the mark (copy-on-write of one encoded record, not of a table chunk: why is in
+ * {@code SnapshotCapture}). The {@link io.axiom.core.SnapshotWriter}'s thread streams the bytes to the snapshot's
+ * temp file as they come, then commits it (checksums, fsync, rename, directory fsync). The processor's longest pause
+ * for a snapshot is one slice (about 1 ms at 8,192 workflows a slice, measured by {@code SnapshotPauseProbe};
+ * encoding a million workflows whole took about 100 ms). Start-up loads the newest valid snapshot and replays the log
+ * after it; tests prove this gives the same state digest as replaying the whole log, for snapshots captured while
+ * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
+ * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
+ * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either.
  * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;

@@ -33,7 +33,8 @@ public final class EngineCrashChild
         final Random random = new Random(Long.parseLong(args[1]));
         final Duration timeout = Duration.ofSeconds(30);
         final Engine engine = Engine.launch(new EngineContext().dataDir(dir).maxSegmentSize(SEGMENT)
-            .maxSteps(16).maxInputBytes(200 * 1024).maxReplyBytes(1024 * 1024).snapshotIntervalEvents(40));
+            .maxSteps(16).maxInputBytes(200 * 1024).maxReplyBytes(1024 * 1024).snapshotIntervalEvents(40)
+            .snapshotSliceWorkflows(2));
         EngineFixture.await("ready", engine::isReady);
         final EngineClient client = engine.client();
         while (true)

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Promises 1 and 3 for whole commands: a real engine process writing commands larger than the journal's staging
  * buffer (so their records reach the file before the command ends) is SIGKILLed at seeded random moments, many rounds
- * on one data directory, with snapshots taken along the way. After every kill: every acknowledged create and advance
+ * on one data directory, with snapshots taken along the way (two workflows encoded per duty cycle, so kills land
+ * while a snapshot is being captured and streamed too). After every kill: every acknowledged create and advance
  * is there, no workflow is left half-created, no step completed twice, and every workflow's replay equals its state.
  * Reproduce a failure with {@code -Daxiom.test.seed=<seed printed in the failure>}.
  */

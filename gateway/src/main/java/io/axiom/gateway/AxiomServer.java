@@ -199,6 +199,8 @@ public final class AxiomServer implements AutoCloseable
             .maxSegmentSize(config.maxSegmentSize())
             .fsync(config.fsync())
             .snapshotIntervalEvents(config.snapshotIntervalEvents())
+            .snapshotIntervalBytes(config.snapshotIntervalBytes())
+            .snapshotIntervalMs(config.snapshotIntervalMs())
             .snapshotRetain(config.snapshotRetain())
             .repair(repair)
             .ringSize(config.ringSize())

@@ -140,6 +140,44 @@ public final class SnapshotStore
         final int offset,
         final int length)
     {
+        final Output output = begin(position, lastPosition, lastSequence, lastChecksum);
+        try
+        {
+            final ByteBuffer body = ByteBuffer.allocateDirect(length);
+            try
+            {
+                payload.getBytes(offset, body, length);
+                body.flip();
+                output.append(body);
+            }
+            finally
+            {
+                org.agrona.BufferUtil.free(body);
+            }
+            return output.commit();
+        }
+        catch (final RuntimeException ex)
+        {
+            output.abort(ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Start writing a snapshot whose payload arrives in pieces ({@link Output#append(ByteBuffer)}), for a writer
+     * that streams a state as it is captured. The same rules and binding as
+     * {@link #write(long, long, long, int, DirectBuffer, int, int)}: nothing is visible under the snapshot's name
+     * until {@link Output#commit()}.
+     *
+     * @param position     journal position the state covers: the end of the last record folded in.
+     * @param lastPosition position of that record.
+     * @param lastSequence its sequence, at least 1.
+     * @param lastChecksum the CRC32C stored in it.
+     * @return the open output, writing a {@code .tmp} file.
+     * @throws IllegalArgumentException if the binding is impossible (no record, or it does not end before position).
+     */
+    public Output begin(final long position, final long lastPosition, final long lastSequence, final int lastChecksum)
+    {
         if (lastSequence < 1 || lastPosition < Journal.SEGMENT_HEADER_LENGTH ||
             position < lastPosition + Journal.HEADER_LENGTH)
         {
@@ -151,14 +189,90 @@ public final class SnapshotStore
         try
         {
             Files.createDirectories(dir);
-            final ByteBuffer body = ByteBuffer.allocateDirect(length);
+            final FileChannel channel = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            return new Output(file, tmp, channel, position, lastPosition, lastSequence, lastChecksum);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write snapshot at position " + position + " in " + dir, ex);
+        }
+    }
+
+    /**
+     * A snapshot being written: payload appended in order after room left for the header, which is written last,
+     * with the payload's length and CRC32C; then fsync, rename into place, fsync of the directory, and the snapshots
+     * beyond {@code retain} dropped. One thread uses it.
+     */
+    public final class Output
+    {
+        private final Path file;
+        private final Path tmp;
+        private final FileChannel channel;
+        private final long position;
+        private final long lastPosition;
+        private final long lastSequence;
+        private final int lastChecksum;
+        private final CRC32C crc = new CRC32C();
+        private long length;
+        private boolean open = true;
+
+        private Output(
+            final Path file,
+            final Path tmp,
+            final FileChannel channel,
+            final long position,
+            final long lastPosition,
+            final long lastSequence,
+            final int lastChecksum)
+        {
+            this.file = file;
+            this.tmp = tmp;
+            this.channel = channel;
+            this.position = position;
+            this.lastPosition = lastPosition;
+            this.lastSequence = lastSequence;
+            this.lastChecksum = lastChecksum;
+        }
+
+        /**
+         * @return payload bytes appended so far.
+         */
+        public long length()
+        {
+            return length;
+        }
+
+        /**
+         * Append the remaining bytes of src to the payload; src is consumed.
+         *
+         * @param src bytes of the payload, in order.
+         */
+        public void append(final ByteBuffer src)
+        {
+            crc.update(src.duplicate());
             try
             {
-                payload.getBytes(offset, body, length);
-                body.flip();
-                final CRC32C crc = new CRC32C();
-                crc.update(body.duplicate());
+                while (src.hasRemaining())
+                {
+                    length += channel.write(src, HEADER_LENGTH + length);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot write snapshot at position " + position + " to " + tmp, ex);
+            }
+        }
 
+        /**
+         * Write the header, fsync, rename into place, fsync the directory, then drop snapshots beyond retain.
+         *
+         * @return the file written.
+         */
+        public Path commit()
+        {
+            try
+            {
                 final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
                 header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, 0).putLong(16, position).putLong(24, length)
                     .putLong(32, lastPosition).putLong(40, lastSequence).putInt(48, lastChecksum)
@@ -166,50 +280,57 @@ public final class SnapshotStore
                 final CRC32C headerCrc = new CRC32C();
                 headerCrc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
                 header.putInt(HEADER_CHECKSUM_OFFSET, (int)headerCrc.getValue());
-
-                try (FileChannel channel = FileChannel.open(
-                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+                int written = 0;
+                while (header.hasRemaining())
                 {
-                    while (header.hasRemaining())
-                    {
-                        channel.write(header);
-                    }
-                    while (body.hasRemaining())
-                    {
-                        channel.write(body);
-                    }
-                    channel.force(true);
+                    written += channel.write(header, written);
                 }
-            }
-            finally
-            {
-                org.agrona.BufferUtil.free(body);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            SegmentFiles.forceDirectory(dir);
-
-            final List<Path> all = list();
-            for (int i = 0; i < all.size() - retain; i++)
-            {
-                Files.deleteIfExists(all.get(i));
-            }
-            if (all.size() > retain)
-            {
+                channel.force(true);
+                channel.close();
+                open = false;
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 SegmentFiles.forceDirectory(dir);
+
+                final List<Path> all = list();
+                for (int i = 0; i < all.size() - retain; i++)
+                {
+                    Files.deleteIfExists(all.get(i));
+                }
+                if (all.size() > retain)
+                {
+                    SegmentFiles.forceDirectory(dir);
+                }
+                return file;
             }
-            return file;
+            catch (final IOException ex)
+            {
+                final UncheckedIOException failure = new UncheckedIOException(
+                    "cannot write snapshot at position " + position + " in " + dir, ex);
+                abort(failure);
+                throw failure;
+            }
         }
-        catch (final IOException ex)
+
+        /**
+         * Give up: close and remove the temp file (a failure doing so is added to cause).
+         *
+         * @param cause why, which receives suppressed failures.
+         */
+        public void abort(final Throwable cause)
         {
             try
             {
+                if (open)
+                {
+                    open = false;
+                    channel.close();
+                }
                 Files.deleteIfExists(tmp);
             }
             catch (final IOException suppressed)
             {
-                ex.addSuppressed(suppressed);
+                cause.addSuppressed(suppressed);
             }
-            throw new UncheckedIOException("cannot write snapshot at position " + position + " in " + dir, ex);
         }
     }
 

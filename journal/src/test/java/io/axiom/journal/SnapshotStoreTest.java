@@ -34,6 +34,44 @@ class SnapshotStoreTest
     }
 
     @Test
+    void streamedPiecesMakeOneSnapshotAndNothingIsVisibleBeforeCommit() throws IOException
+    {
+        final SnapshotStore store = new SnapshotStore(dir, 2);
+        try (Journal journal = TestRecord.open(dir, SEGMENT))
+        {
+            append(journal, 1, 10, 1, 1);
+            journal.flush();
+            final SnapshotStore.Output output = store.begin(
+                journal.endPosition(), journal.lastPosition(), journal.lastSequence(), journal.lastChecksum());
+            output.append(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            final ByteBuffer direct = ByteBuffer.allocateDirect(2).put((byte)4).put((byte)5).flip();
+            output.append(direct);
+            assertEquals(5, output.length());
+            assertEquals(List.of(), store.list(), "a snapshot being streamed is only a temp file");
+            assertEquals(1, listTmp().size());
+            output.commit();
+            assertEquals(List.of(), listTmp());
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, store.select(journal, false).snapshot().payload());
+
+            // A crash while streaming leaves a temp file, removed at the next start; abort removes it at once.
+            append(journal, 1, 20, 1, 2);
+            journal.flush();
+            store.begin(journal.endPosition(), journal.lastPosition(), journal.lastSequence(), journal.lastChecksum())
+                .append(ByteBuffer.wrap(new byte[] {9}));
+            assertEquals(1, listTmp().size());
+            final SnapshotStore.Selection selection = store.select(journal, false);
+            assertEquals(List.of(), listTmp());
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, selection.snapshot().payload());
+            final SnapshotStore.Output aborted = store.begin(
+                journal.endPosition(), journal.lastPosition(), journal.lastSequence(), journal.lastChecksum());
+            aborted.append(ByteBuffer.wrap(new byte[] {9}));
+            aborted.abort(new RuntimeException("test"));
+            assertEquals(List.of(), listTmp());
+            assertEquals(1, store.list().size());
+        }
+    }
+
+    @Test
     void newestBoundSnapshotWinsDamagedOnesAreSetAsideAndOnlyRetainedOnesStay() throws IOException
     {
         final SnapshotStore store = new SnapshotStore(dir, 2);

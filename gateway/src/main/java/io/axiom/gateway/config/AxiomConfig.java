@@ -314,6 +314,16 @@ public final class AxiomConfig
         return (Long)settings.get(ConfigKey.WAL_SNAPSHOT_INTERVAL_EVENTS).value();
     }
 
+    public long snapshotIntervalBytes()
+    {
+        return (Long)settings.get(ConfigKey.WAL_SNAPSHOT_INTERVAL_BYTES).value();
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return (Long)settings.get(ConfigKey.WAL_SNAPSHOT_INTERVAL_MS).value();
+    }
+
     public int snapshotRetain()
     {
         return (Integer)settings.get(ConfigKey.WAL_SNAPSHOT_RETAIN).value();
