@@ -3,7 +3,9 @@ package io.axiom.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -257,7 +259,8 @@ final class Recovery
                         configuredSegmentSize + " applies to new logs only.");
                 }
             }
-            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header), false));
+            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header),
+                SegmentHeader.generation(header), false));
         }
         return deleted;
     }
@@ -302,8 +305,17 @@ final class Recovery
         {
             final Segment last = segments.remove(segments.size() - 1);
             last.unmap();
-            SegmentFiles.delete(last.file());
-            notes.add("Removed segment file " + last.file().getFileName() + ": " + why);
+            final Path free = last.file().resolveSibling(last.file().getFileName() + SegmentFiles.FREE_SUFFIX);
+            try
+            {
+                Files.move(last.file(), free, StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot remove segment " + last.file() + " from the log", ex);
+            }
+            notes.add("Removed segment file " + last.file().getFileName() + " from the log (kept as " +
+                free.getFileName() + " for reuse, never read as records): " + why);
             removed = true;
         }
         return removed;

@@ -21,9 +21,11 @@ final class SegmentFiles
     static final String SUFFIX = ".wal";
     static final String TEMP_SUFFIX = ".tmp";
     static final String PREPARED_SUFFIX = ".next";
+    static final String FREE_SUFFIX = ".free";
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
     private static final Pattern TEMP_NAME = Pattern.compile("\\d{20}\\.wal\\.tmp");
     private static final Pattern PREPARED_NAME = Pattern.compile("\\d{20}\\.wal\\.next");
+    private static final Pattern FREE_NAME = Pattern.compile("\\d{20}\\.wal\\.free");
 
     private SegmentFiles()
     {
@@ -51,6 +53,15 @@ final class SegmentFiles
     static List<Path> listPrepared(final Path dir)
     {
         return listMatching(dir, PREPARED_NAME);
+    }
+
+    /**
+     * @return retired segment files ({@code %020d.wal.free}, the old name) that may be recycled as new segments,
+     * oldest first; never part of the log.
+     */
+    static List<Path> listFree(final Path dir)
+    {
+        return listMatching(dir, FREE_NAME);
     }
 
     static long basePosition(final Path file)
