@@ -71,14 +71,14 @@ final class Recovery
         boolean directoryChanged = false;
         for (final Path temp : SegmentFiles.listTemp(dir))
         {
-            SegmentFiles.delete(temp);
-            notes.add("Removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash.");
+            notes.add("Removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash" +
+                SegmentFiles.deleteOrPool(temp) + ".");
             directoryChanged = true;
         }
         for (final Path prepared : SegmentFiles.listPrepared(dir))
         {
-            SegmentFiles.delete(prepared);
-            notes.add("Removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used.");
+            notes.add("Removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used" +
+                SegmentFiles.deleteOrPool(prepared) + ".");
             directoryChanged = true;
         }
         directoryChanged |= openSegments(configuredSegmentSize);

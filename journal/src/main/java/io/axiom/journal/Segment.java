@@ -324,14 +324,14 @@ final class Segment
     }
 
     /**
-     * Unmap a prepared segment that will not be used and delete its file.
+     * Unmap a prepared segment that will not be used and put its file in the pool (or delete it).
      */
     void discard()
     {
         unmap();
         if (null != preparedFile)
         {
-            SegmentFiles.delete(preparedFile);
+            SegmentFiles.deleteOrPool(preparedFile);
             preparedFile = null;
         }
     }
