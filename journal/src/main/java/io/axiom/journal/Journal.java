@@ -676,7 +676,7 @@ public final class Journal implements AutoCloseable
         {
             final String name = "segment " + Segment.fileName(index * segmentSize);
             final long usable = storage.usableBytes();
-            if (!storage.roomForSegment(usable))
+            if (!storage.roomForSegment(usable) && SegmentFiles.listFree(dataDir).isEmpty()) // recycling needs no space
             {
                 storage.full(name, usable, null);
                 preparer.request(index);

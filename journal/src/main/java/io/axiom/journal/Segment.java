@@ -89,15 +89,7 @@ final class Segment
         try
         {
             Files.deleteIfExists(temp);
-            generation = -1;
-            for (final Path free : SegmentFiles.listFree(dir))
-            {
-                generation = recycle(free, temp, index, segmentSize, fsync);
-                if (generation >= 0)
-                {
-                    break;
-                }
-            }
+            generation = recycleFromPool(dir, temp, index, segmentSize, fsync);
             if (generation < 0)
             {
                 generation = 0;
@@ -120,8 +112,8 @@ final class Segment
     /**
      * Prepare segment index ahead of need, off the writer's thread: a retired file from the pool when there is one
      * ({@link #recycle}), else the same zero blocks, header and fsync as {@link #create}; in {@code name.wal.next},
-     * mapped, and not yet part of the log. {@link #install(boolean)}
-     * renames it into place; {@link #discard()} deletes it. Recovery deletes a leftover {@code .wal.next}. Gentle:
+     * mapped, and not yet part of the log. {@link #install(boolean)} renames it into place; {@link #discard()} puts
+     * it in the pool. Recovery does the same with a leftover {@code .wal.next}. Gentle:
      * each chunk of zeros is forced on its own, and while hurry says false the preparer rests as long as the chunk
      * took, so its I/O never queues a long burst in front of the writer's fsyncs.
      *
@@ -145,15 +137,7 @@ final class Segment
         try
         {
             Files.deleteIfExists(next);
-            long generation = -1;
-            for (final Path free : SegmentFiles.listFree(dir))
-            {
-                generation = recycle(free, next, index, segmentSize, fsync);
-                if (generation >= 0)
-                {
-                    break;
-                }
-            }
+            long generation = recycleFromPool(dir, next, index, segmentSize, fsync);
             if (generation < 0)
             {
                 generation = 0;
@@ -180,14 +164,34 @@ final class Segment
     }
 
     /**
+     * {@link #recycle} the oldest usable file of the pool into target.
+     *
+     * @return the new generation, or -1 when the pool had no usable file.
+     */
+    private static long recycleFromPool(
+        final Path dir, final Path target, final int index, final long segmentSize, final boolean fsync)
+        throws IOException
+    {
+        for (final Path free : SegmentFiles.listFree(dir))
+        {
+            final long generation = recycle(free, target, index, segmentSize, fsync);
+            if (generation >= 0)
+            {
+                return generation;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Recycle a retired segment file (the pool, {@code *.wal.free}) as segment index: rename it to target (a name that
-     * is never part of the log: {@code .wal.next}), then write a new header (this index, generation one more than
+     * is never part of the log: {@code .wal.next} or {@code .wal.tmp}), then write a new header (this index, generation one more than
      * the file's) and fsync the file. Its stale records stay: their checksums carry the old generation's salt, so
      * none validates in the new life. A file whose header is not a valid segment header (any format) of segmentSize
      * bytes is deleted instead.
      *
      * @return the new generation, or -1 when the file was not usable (it is deleted, or another thread took it).
-     * @throws IOException when the header write or fsync failed (target is left for recovery to delete).
+     * @throws IOException when the header write or fsync failed (the caller removes target).
      */
     static long recycle(
         final Path free, final Path target, final int index, final long segmentSize, final boolean fsync)

@@ -213,6 +213,36 @@ class SegmentRecycleTest
         }
     }
 
+    @Test
+    void aFullDiskStillMovesToRecycledSegments()
+    {
+        final Path old = dir.resolve("old");
+        write(old, SEED, sameUnits(90));
+        final Path wal = dir.resolve("wal");
+        pool(old, wal);
+        final DiskFullTest.InjectedDisk disk = new DiskFullTest.InjectedDisk();
+        disk.usable = 0;
+        disk.failWrites = true; // a zero-fill would fail: only recycling can give segments
+        final List<TestRecord> written = new ArrayList<>();
+        try (Journal journal = Journal.open(
+            new JournalContext().dataDir(wal).maxSegmentSize(SEGMENT).fsync(false).diskProbe(disk)))
+        {
+            final int[] unit = {3000, 2000};
+            while (journal.segmentCount() < 3)
+            {
+                assertTrue(journal.ensureRoom(Journal.alignedFrameLength(3000) + Journal.alignedFrameLength(2000)),
+                    journal.storageState().detail());
+                written.addAll(appendUnit(journal, SEED, unit));
+                journal.flush();
+            }
+            assertEquals(written, replayAll(journal));
+        }
+        for (final Path file : SegmentFiles.list(wal))
+        {
+            assertEquals(1, generation(file), file + " was recycled");
+        }
+    }
+
     private void reopenAppendAndCheck(final Path wal, final List<TestRecord> kept, final String what)
     {
         final List<TestRecord> expected = new ArrayList<>(kept);
