@@ -243,6 +243,31 @@ class SegmentRecycleTest
         }
     }
 
+    @Test
+    void formatTwoSegmentsAreReadAndAppendedToAsGenerationZero()
+    {
+        final Path wal = dir.resolve("wal");
+        final List<TestRecord> expected = flat(write(wal, SEED, sameUnits(6)));
+        final Path file = wal.resolve(Segment.fileName(0));
+        final ByteBuffer header = ByteBuffer.wrap(TestRecord.readBytes(file, 0, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(8, 2);
+        header.putInt(60, TestRecord.crc32c(header.array(), 0, 60));
+        TestRecord.writeBytes(file, 0, header.array());
+        assertTrue(JournalInspector.verify(wal).ok(), JournalInspector.verify(wal).toString());
+        try (Journal journal = TestRecord.open(wal, SEGMENT))
+        {
+            assertEquals(expected, replayAll(journal));
+            final List<TestRecord> more = appendUnit(journal, SEED, 10, 20);
+            assertTrue(more.get(0).position() < SEGMENT, "appended to the format-2 segment, no rotation");
+            expected.addAll(more);
+        }
+        try (Journal journal = TestRecord.open(wal, SEGMENT))
+        {
+            assertEquals(expected, replayAll(journal));
+        }
+        assertEquals(2, ByteBuffer.wrap(TestRecord.readBytes(file, 0, 64)).order(ByteOrder.LITTLE_ENDIAN).getInt(8));
+    }
+
     private void reopenAppendAndCheck(final Path wal, final List<TestRecord> kept, final String what)
     {
         final List<TestRecord> expected = new ArrayList<>(kept);
