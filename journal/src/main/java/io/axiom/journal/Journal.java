@@ -3,7 +3,9 @@ package io.axiom.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.zip.CRC32C;
 
@@ -54,7 +56,7 @@ public final class Journal implements AutoCloseable
     private final long segmentSize;
     private final int maxPayloadLength;
     private final ArrayList<Segment> segments;
-    private final int firstIndex;
+    private int firstIndex;
     private final CRC32C crc = new CRC32C();
     private final JournalClaim appendClaim = new JournalClaim();
     private final SegmentPreparer preparer;
@@ -116,7 +118,7 @@ public final class Journal implements AutoCloseable
         flushedOffset = tail;
         writtenOffset = tail;
         stagingBase = tail;
-        rotateFirst = current.formatVersion() != SegmentHeader.FORMAT_VERSION;
+        rotateFirst = current.formatVersion() == SegmentHeader.FORMAT_VERSION_UNMARKED;
         stagingCapacity = stagingCapacity(segmentSize);
         staging = ByteBuffer.allocateDirect(stagingCapacity);
         stagingWriteView = staging.duplicate();
@@ -599,7 +601,7 @@ public final class Journal implements AutoCloseable
         view.clear().position(from).limit(to);
         crc.reset();
         crc.update(view);
-        return (int)crc.getValue();
+        return (int)crc.getValue() ^ current.salt();
     }
 
     /**
@@ -674,7 +676,7 @@ public final class Journal implements AutoCloseable
         {
             final String name = "segment " + Segment.fileName(index * segmentSize);
             final long usable = storage.usableBytes();
-            if (!storage.roomForSegment(usable))
+            if (!storage.roomForSegment(usable) && SegmentFiles.listFree(dataDir).isEmpty()) // recycling needs no space
             {
                 storage.full(name, usable, null);
                 preparer.request(index);
@@ -793,6 +795,53 @@ public final class Journal implements AutoCloseable
     public int segmentCount()
     {
         return segments.size();
+    }
+
+    /**
+     * @return index of the oldest segment file in use (0 unless the log was started without its first segments, or
+     * segments were {@link #retire retired}).
+     */
+    public int firstSegmentIndex()
+    {
+        return firstIndex;
+    }
+
+    /**
+     * Retire the oldest segment: its file leaves the log (renamed to {@code name.wal.free}, the directory fsynced)
+     * and joins the pool from which the preparer recycles files as new segments instead of zero-filling them. Its
+     * records can no longer be read. Deciding that a segment may go (wholly below the oldest retained snapshot) is
+     * the caller's business: a log without its first segment only opens again with a snapshot over the gap.
+     *
+     * @param segmentIndex must be {@link #firstSegmentIndex()}, neither the current segment nor the previous one
+     *                     while it awaits its force.
+     * @throws IllegalArgumentException if the segment is not the oldest or still in use.
+     * @throws UncheckedIOException     if the rename or the directory fsync failed.
+     */
+    public void retire(final int segmentIndex)
+    {
+        ensureOpen();
+        final Segment segment = segments.get(0);
+        if (segmentIndex != firstIndex || segment == current || segment == pendingSegment)
+        {
+            throw new IllegalArgumentException("cannot retire segment " + segmentIndex + ": only the oldest segment (" +
+                firstIndex + "), when it is neither the current one (" + current.index() + ") nor awaiting a force");
+        }
+        segment.unmap();
+        segments.remove(0);
+        firstIndex++;
+        final Path free = segment.file().resolveSibling(segment.file().getFileName() + SegmentFiles.FREE_SUFFIX);
+        try
+        {
+            Files.move(segment.file(), free, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot retire segment " + segment.file(), ex);
+        }
+        if (fsync)
+        {
+            SegmentFiles.forceDirectory(dataDir);
+        }
     }
 
     /**

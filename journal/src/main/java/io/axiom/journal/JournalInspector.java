@@ -394,7 +394,8 @@ public final class JournalInspector
                 return files.size();
             }
             segmentSize = size;
-            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header), true));
+            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header),
+                SegmentHeader.generation(header), true));
         }
         return files.size();
     }

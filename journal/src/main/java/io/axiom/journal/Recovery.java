@@ -3,7 +3,9 @@ package io.axiom.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,14 +71,14 @@ final class Recovery
         boolean directoryChanged = false;
         for (final Path temp : SegmentFiles.listTemp(dir))
         {
-            SegmentFiles.delete(temp);
-            notes.add("Removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash.");
+            notes.add("Removed " + temp.getFileName() + ", a segment whose creation was interrupted by a crash" +
+                SegmentFiles.deleteOrPool(temp) + ".");
             directoryChanged = true;
         }
         for (final Path prepared : SegmentFiles.listPrepared(dir))
         {
-            SegmentFiles.delete(prepared);
-            notes.add("Removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used.");
+            notes.add("Removed " + prepared.getFileName() + ", a segment prepared ahead of need and never used" +
+                SegmentFiles.deleteOrPool(prepared) + ".");
             directoryChanged = true;
         }
         directoryChanged |= openSegments(configuredSegmentSize);
@@ -257,7 +259,8 @@ final class Recovery
                         configuredSegmentSize + " applies to new logs only.");
                 }
             }
-            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header), false));
+            segments.add(Segment.map(file, index, basePosition, SegmentHeader.formatVersion(header),
+                SegmentHeader.generation(header), false));
         }
         return deleted;
     }
@@ -302,8 +305,17 @@ final class Recovery
         {
             final Segment last = segments.remove(segments.size() - 1);
             last.unmap();
-            SegmentFiles.delete(last.file());
-            notes.add("Removed segment file " + last.file().getFileName() + ": " + why);
+            final Path free = last.file().resolveSibling(last.file().getFileName() + SegmentFiles.FREE_SUFFIX);
+            try
+            {
+                Files.move(last.file(), free, StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot remove segment " + last.file() + " from the log", ex);
+            }
+            notes.add("Removed segment file " + last.file().getFileName() + " from the log (kept as " +
+                free.getFileName() + " for reuse, never read as records): " + why);
             removed = true;
         }
         return removed;

@@ -90,7 +90,7 @@ final class RecoveryScan
             final UnsafeBuffer buffer = segment.buffer();
             final int capacity = segment.capacity();
             int offset = s == fromSegment ? fromOffset : SegmentHeader.LENGTH;
-            if (s > fromSegment && RecordFrame.frameLengthVolatile(buffer, offset) == 0)
+            if (s > fromSegment && endOfLife(segment, offset, RecordFrame.frameLengthVolatile(buffer, offset)))
             {
                 stopSegment = s - 1;
                 stopOffset = segments.get(s - 1).limit();
@@ -100,7 +100,7 @@ final class RecoveryScan
             while (offset <= capacity - HEADER_LENGTH)
             {
                 final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
-                if (0 == frameLength)
+                if (endOfLife(segment, offset, frameLength))
                 {
                     break;
                 }
@@ -148,6 +148,16 @@ final class RecoveryScan
         stopOffset = segments.get(stopSegment).limit();
     }
 
+    /**
+     * @return true when no record of this segment's life starts at offset: a zero length, or in a recycled segment
+     * any frame that does not validate in this life (a stale record of an earlier life, or the middle of one), which
+     * ends the log exactly as zeros do in a zero-filled segment.
+     */
+    private boolean endOfLife(final Segment segment, final int offset, final int frameLength)
+    {
+        return 0 == frameLength || (segment.recycled() && !segment.validFrame(crc, offset));
+    }
+
     private LogFault check(final Segment segment, final int offset, final int frameLength, final long expected)
     {
         final UnsafeBuffer buffer = segment.buffer();
@@ -193,12 +203,12 @@ final class RecoveryScan
         final int lookFrom = null == fault ? stopOffset : stopOffset + ALIGNMENT;
         validFollows = findValidFrame(stopSegment, lookFrom);
         final Segment cut = segments.get(cutSegment);
-        tailEnd = cut.nonZeroEnd(cutOffset);
+        tailEnd = cut.lifeEnd(crc, cutOffset);
         laterGarbageBytes = 0;
         long afterStopBytes = 0;
         for (int s = cutSegment + 1; s < segments.size(); s++)
         {
-            final long bytes = segments.get(s).nonZeroEnd(SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
+            final long bytes = segments.get(s).lifeEnd(crc, SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
             laterGarbageBytes += bytes;
             if (s > stopSegment)
             {
@@ -216,7 +226,8 @@ final class RecoveryScan
                 "), so this is not a torn tail";
             corruption = null != fault ? fault : new LogFault(
                 LogFault.Kind.HOLE, stop.file(), stopOffset, stop.basePosition() + stopOffset,
-                "zero frame length in " + stop.file() + " at file offset " + stopOffset + " (position " +
+                (stop.recycled() ? "end of this life's records" : "zero frame length") + " in " + stop.file() +
+                " at file offset " + stopOffset + " (position " +
                 (stop.basePosition() + stopOffset) + ") where sequence " + (walkedSequence + 1) + " was expected");
             outcome = Outcome.CORRUPT;
         }

@@ -3,9 +3,11 @@ package io.axiom.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +29,8 @@ final class Segment
     private final int index;
     private final long basePosition;
     private final int formatVersion;
+    private final long generation;
+    private final int salt;
     private final int capacity;
     private final MappedByteBuffer mapped;
     private final ByteBuffer checksumView;
@@ -40,12 +44,15 @@ final class Segment
         final int index,
         final long basePosition,
         final int formatVersion,
+        final long generation,
         final MappedByteBuffer mapped)
     {
         this.file = file;
         this.index = index;
         this.basePosition = basePosition;
         this.formatVersion = formatVersion;
+        this.generation = generation;
+        this.salt = SegmentHeader.salt(generation);
         this.capacity = mapped.capacity();
         this.mapped = mapped;
         this.checksumView = mapped.duplicate();
@@ -58,8 +65,9 @@ final class Segment
     }
 
     /**
-     * Create segment index in dir: preallocate real zero blocks in a temp file, write the header, fsync, rename into
-     * place, fsync the directory, then map it. A crash at any point leaves either no segment or a complete one.
+     * Create segment index in dir: preallocate real zero blocks in a temp file (or {@link #recycle} a retired file
+     * from the pool into it), write the header, fsync, rename into place, fsync the directory, then map it. A crash at
+     * any point leaves either no segment or a complete one.
      *
      * @throws IOException when the file could not be made (no space, say): the temp file is removed and nothing in
      *                     the log changed.
@@ -77,10 +85,16 @@ final class Segment
         {
             throw new IllegalStateException("segment file already exists: " + file);
         }
+        long generation;
         try
         {
             Files.deleteIfExists(temp);
-            writeZeroedSegment(temp, index, segmentSize, fsync, null, null, disk);
+            generation = recycleFromPool(dir, temp, index, segmentSize, fsync);
+            if (generation < 0)
+            {
+                generation = 0;
+                writeZeroedSegment(temp, index, segmentSize, fsync, null, null, disk);
+            }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (final IOException ex)
@@ -92,13 +106,14 @@ final class Segment
         {
             SegmentFiles.forceDirectory(dir);
         }
-        return map(file, index, basePosition, SegmentHeader.FORMAT_VERSION, false);
+        return map(file, index, basePosition, SegmentHeader.FORMAT_VERSION, generation, false);
     }
 
     /**
-     * Prepare segment index ahead of need, off the writer's thread: the same zero blocks, header and fsync as
-     * {@link #create}, but in {@code name.wal.next}, mapped, and not yet part of the log. {@link #install(boolean)}
-     * renames it into place; {@link #discard()} deletes it. Recovery deletes a leftover {@code .wal.next}. Gentle:
+     * Prepare segment index ahead of need, off the writer's thread: a retired file from the pool when there is one
+     * ({@link #recycle}), else the same zero blocks, header and fsync as {@link #create}; in {@code name.wal.next},
+     * mapped, and not yet part of the log. {@link #install(boolean)} renames it into place; {@link #discard()} puts
+     * it in the pool. Recovery does the same with a leftover {@code .wal.next}. Gentle:
      * each chunk of zeros is forced on its own, and while hurry says false the preparer rests as long as the chunk
      * took, so its I/O never queues a long burst in front of the writer's fsyncs.
      *
@@ -122,15 +137,20 @@ final class Segment
         try
         {
             Files.deleteIfExists(next);
-            if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled, hurry, disk))
+            long generation = recycleFromPool(dir, next, index, segmentSize, fsync);
+            if (generation < 0)
             {
-                Files.deleteIfExists(next);
-                return null;
+                generation = 0;
+                if (!writeZeroedSegment(next, index, segmentSize, fsync, cancelled, hurry, disk))
+                {
+                    Files.deleteIfExists(next);
+                    return null;
+                }
             }
             final Segment segment;
             try (FileChannel channel = FileChannel.open(next, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
-                segment = new Segment(file, index, basePosition, SegmentHeader.FORMAT_VERSION,
+                segment = new Segment(file, index, basePosition, SegmentHeader.FORMAT_VERSION, generation,
                     channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentSize));
             }
             segment.preparedFile = next;
@@ -141,6 +161,73 @@ final class Segment
             deleteQuietly(next, ex);
             throw ex;
         }
+    }
+
+    /**
+     * {@link #recycle} the oldest usable file of the pool into target.
+     *
+     * @return the new generation, or -1 when the pool had no usable file.
+     */
+    private static long recycleFromPool(
+        final Path dir, final Path target, final int index, final long segmentSize, final boolean fsync)
+        throws IOException
+    {
+        for (final Path free : SegmentFiles.listFree(dir))
+        {
+            final long generation = recycle(free, target, index, segmentSize, fsync);
+            if (generation >= 0)
+            {
+                return generation;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Recycle a retired segment file (the pool, {@code *.wal.free}) as segment index: rename it to target (a name that
+     * is never part of the log: {@code .wal.next} or {@code .wal.tmp}), then write a new header (this index, generation one more than
+     * the file's) and fsync the file. Its stale records stay: their checksums carry the old generation's salt, so
+     * none validates in the new life. A file whose header is not a valid segment header (any format) of segmentSize
+     * bytes is deleted instead.
+     *
+     * @return the new generation, or -1 when the file was not usable (it is deleted, or another thread took it).
+     * @throws IOException when the header write or fsync failed (the caller removes target).
+     */
+    static long recycle(
+        final Path free, final Path target, final int index, final long segmentSize, final boolean fsync)
+        throws IOException
+    {
+        try
+        {
+            Files.move(free, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return -1; // another thread took it
+        }
+        final ByteBuffer old = SegmentFiles.readHeader(target);
+        final String invalid = old.limit() < SegmentHeader.LENGTH ? "short" : SegmentHeader.validate(
+            old, old.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(SegmentHeader.SEGMENT_INDEX_OFFSET),
+            SegmentFiles.size(target));
+        if (null != invalid || SegmentHeader.maxSegmentSize(old) != segmentSize)
+        {
+            Files.deleteIfExists(target);
+            return -1;
+        }
+        final long generation = SegmentHeader.generation(old) + 1;
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer header = SegmentHeader.encode(index, segmentSize, generation);
+            while (header.hasRemaining())
+            {
+                channel.write(header, header.position());
+            }
+            if (fsync)
+            {
+                channel.force(true);
+            }
+        }
+        return generation;
     }
 
     private static void deleteQuietly(final Path file, final Exception failure)
@@ -241,14 +328,14 @@ final class Segment
     }
 
     /**
-     * Unmap a prepared segment that will not be used and delete its file.
+     * Unmap a prepared segment that will not be used and put its file in the pool (or delete it).
      */
     void discard()
     {
         unmap();
         if (null != preparedFile)
         {
-            SegmentFiles.delete(preparedFile);
+            SegmentFiles.deleteOrPool(preparedFile);
             preparedFile = null;
         }
     }
@@ -257,7 +344,12 @@ final class Segment
      * Map an existing segment file whose header has been validated.
      */
     static Segment map(
-        final Path file, final int index, final long basePosition, final int formatVersion, final boolean readOnly)
+        final Path file,
+        final int index,
+        final long basePosition,
+        final int formatVersion,
+        final long generation,
+        final boolean readOnly)
     {
         try (FileChannel channel = readOnly ?
             FileChannel.open(file, StandardOpenOption.READ) :
@@ -265,7 +357,7 @@ final class Segment
         {
             final MappedByteBuffer mapped = channel.map(
                 readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, channel.size());
-            return new Segment(file, index, basePosition, formatVersion, mapped);
+            return new Segment(file, index, basePosition, formatVersion, generation, mapped);
         }
         catch (final IOException ex)
         {
@@ -297,6 +389,22 @@ final class Segment
         return formatVersion;
     }
 
+    /**
+     * @return 0 for a zero-filled file, more for a recycled one (see {@link SegmentHeader#salt(long)}).
+     */
+    long generation()
+    {
+        return generation;
+    }
+
+    /**
+     * @return true when the file was recycled: bytes past the end of the records may be stale records, not zeros.
+     */
+    boolean recycled()
+    {
+        return 0 != generation;
+    }
+
     int capacity()
     {
         return capacity;
@@ -321,7 +429,8 @@ final class Segment
     }
 
     /**
-     * CRC32C of bytes [from, to) of the mapped file, without allocation.
+     * The checksum a record framed in this segment stores: CRC32C of bytes [from, to) of the mapped file XOR this
+     * generation's salt, without allocation.
      */
     int checksum(final CRC32C crc, final int from, final int to)
     {
@@ -329,7 +438,56 @@ final class Segment
         view.limit(to).position(from);
         crc.reset();
         crc.update(view);
-        return (int)crc.getValue();
+        return (int)crc.getValue() ^ salt;
+    }
+
+    /**
+     * @return the salt a record's CRC32C is XORed with in this segment.
+     */
+    int salt()
+    {
+        return salt;
+    }
+
+    /**
+     * @return true when a frame that validates in this segment's life starts at offset: a plausible length and
+     * flags, and its stored checksum matches. Stale records of an earlier life never do.
+     */
+    boolean validFrame(final CRC32C crc, final int offset)
+    {
+        if (offset > capacity - RecordFrame.HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int frameLength = RecordFrame.frameLengthVolatile(buffer, offset);
+        return frameLength >= RecordFrame.HEADER_LENGTH && frameLength <= capacity - offset &&
+            RecordFrame.plausibleFlags(RecordFrame.flags(buffer, offset), formatVersion) &&
+            RecordFrame.checksum(buffer, offset) ==
+            checksum(crc, offset + RecordFrame.CHECKSUMMED_FROM, offset + frameLength);
+    }
+
+    /**
+     * @return offset just past the bytes of this life at or after from, rounded up to 8: for a zero-filled segment the
+     * last non-zero byte ({@link #nonZeroEnd}); for a recycled one the end of the last frame that validates in this
+     * life (stale bytes of earlier lives are not this life's and never read as records); from if none.
+     */
+    int lifeEnd(final CRC32C crc, final int from)
+    {
+        if (!recycled())
+        {
+            return nonZeroEnd(from);
+        }
+        int end = from;
+        for (int offset = (from + RecordFrame.ALIGNMENT - 1) & -RecordFrame.ALIGNMENT;
+            offset <= capacity - RecordFrame.HEADER_LENGTH;
+            offset += RecordFrame.ALIGNMENT)
+        {
+            if (validFrame(crc, offset))
+            {
+                end = Math.max(end, offset + RecordFrame.align(RecordFrame.frameLengthVolatile(buffer, offset)));
+            }
+        }
+        return end;
     }
 
     /**

@@ -3,10 +3,12 @@ package io.axiom.journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,9 +23,11 @@ final class SegmentFiles
     static final String SUFFIX = ".wal";
     static final String TEMP_SUFFIX = ".tmp";
     static final String PREPARED_SUFFIX = ".next";
+    static final String FREE_SUFFIX = ".free";
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
     private static final Pattern TEMP_NAME = Pattern.compile("\\d{20}\\.wal\\.tmp");
     private static final Pattern PREPARED_NAME = Pattern.compile("\\d{20}\\.wal\\.next");
+    private static final Pattern FREE_NAME = Pattern.compile("\\d{20}\\.wal\\.free");
 
     private SegmentFiles()
     {
@@ -51,6 +55,15 @@ final class SegmentFiles
     static List<Path> listPrepared(final Path dir)
     {
         return listMatching(dir, PREPARED_NAME);
+    }
+
+    /**
+     * @return retired segment files ({@code %020d.wal.free}, the old name) that may be recycled as new segments,
+     * oldest first; never part of the log.
+     */
+    static List<Path> listFree(final Path dir)
+    {
+        return listMatching(dir, FREE_NAME);
     }
 
     static long basePosition(final Path file)
@@ -118,6 +131,36 @@ final class SegmentFiles
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * Take a file that is not part of the log ({@code .wal.tmp}, {@code .wal.next}) out of the way: into the pool as
+     * {@code %020d.wal.free} when it holds a valid segment header for a file of its length (a finished preparation,
+     * zero-filled or recycled, whatever its index), else deleted. Never read as records either way.
+     *
+     * @return words for a note: ", kept as X for reuse" or "" when deleted.
+     */
+    static String deleteOrPool(final Path file)
+    {
+        final ByteBuffer header = readHeader(file);
+        final String name = file.getFileName().toString();
+        final Path free = file.resolveSibling(name.substring(0, name.indexOf(SUFFIX) + SUFFIX.length()) + FREE_SUFFIX);
+        if (header.limit() >= SegmentHeader.LENGTH && !Files.exists(free) && null == SegmentHeader.validate(
+            header, header.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(SegmentHeader.SEGMENT_INDEX_OFFSET),
+            size(file)))
+        {
+            try
+            {
+                Files.move(file, free, StandardCopyOption.ATOMIC_MOVE);
+                return ", kept as " + free.getFileName() + " for reuse";
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot move " + file + " to " + free, ex);
+            }
+        }
+        delete(file);
+        return "";
     }
 
     static void delete(final Path file)

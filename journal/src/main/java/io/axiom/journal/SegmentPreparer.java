@@ -260,7 +260,7 @@ final class SegmentPreparer
             Segment segment = null;
             Exception error = null;
             final long usable = storage.usableBytes();
-            if (storage.roomForSegment(usable))
+            if (storage.roomForSegment(usable) || !SegmentFiles.listFree(dir).isEmpty()) // recycling needs no space
             {
                 try
                 {

@@ -48,6 +48,8 @@
  *     io.axiom.journal.LogVisitor}, each fault as a {@link io.axiom.journal.LogFault} where it is (resuming at the next
  *     valid record, as verify does), the torn tail with its records; given an end position the writer handed out, it
  *     ignores what lies past it, so it reads a live directory up to a consistent point.</li>
+ *     <li>{@code retire(segmentIndex)}: the oldest segment leaves the log and joins the pool of files recycled as new
+ *     segments (below). Deciding that a segment may go belongs to retention, not yet built.</li>
  * </ul>
  * One thread owns a {@code Journal}. Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
  * nothing (a test holds them to it); only a move to a new segment does file work and allocates. The journal also owns
@@ -55,31 +57,33 @@
  * and {@code close()} stops it.
  *
  * <h2>On disk</h2>
- * The data dir holds segment files named by their base position, {@code %020d.wal}. Segment {@code i} covers
- * positions {@code [i * maxSegmentSize, (i + 1) * maxSegmentSize)}, so a position is {@code basePosition +
- * fileOffset} and finding a record's file is a division. A segment is created as {@code name.wal.tmp}, filled with
- * real zero blocks (not a sparse {@code setLength}, so that later forces never need to allocate blocks), given its
- * header, fsynced, renamed into place and the directory fsynced: a crash leaves either no segment or a whole one.
- * It is then memory-mapped whole (for reading) and wrapped in an Agrona {@code UnsafeBuffer}. (Measured: writing
- * 1 MiB batches with fdatasync into a {@code posix_fallocate}d file ran at ~430 MB/s against ~1,600 MB/s into real
- * zero blocks, because of unwritten-extent conversion; the zero blocks stay.)
+ * The data dir holds segment files named by their base position, {@code %020d.wal}. Segment {@code i} covers positions
+ * {@code [i * maxSegmentSize, (i + 1) * maxSegmentSize)}, so a position is {@code basePosition + fileOffset} and
+ * finding a record's file is a division. A segment is created as {@code name.wal.tmp}, recycled from a retired file
+ * when the pool has one (below), else filled with real zero blocks (not a sparse {@code setLength}, so that later
+ * forces never need to allocate blocks), given its header, fsynced, renamed into place and the directory fsynced: a
+ * crash leaves either no segment or a whole one. It is then memory-mapped whole (for reading) and wrapped in an Agrona
+ * {@code UnsafeBuffer}. (Measured: writing 1 MiB batches with fdatasync into a {@code posix_fallocate}d file ran at
+ * ~430 MB/s against ~1,600 MB/s into real zero blocks, because of unwritten-extent conversion; the zero blocks stay.)
  * <p>
  * The next segment is prepared ahead of need: after the first claim in a segment, a {@code SegmentPreparer} thread
- * writes {@code name.wal.next} the same way (zero blocks, header, fsync) and maps it. A rotation then only renames it
- * to {@code name.wal} and fsyncs the directory (its content is already durable). If the preparation is under way the
- * writer waits for it (it is ahead of a fresh creation); if it has not started, or failed, the writer creates the
- * segment itself as above. {@code close()} stops the thread (a preparation under way stops within 1 MiB) and deletes
- * an unused {@code .wal.next}; recovery deletes one a crash left behind. A {@code .wal.next} is never part of the
- * log. Measured (ext4 virtual disk, 64 MiB): 41–90 ms to prepare on an idle disk, 190–210 ms while the writer
- * appends at ~330 MB/s, against the 200–230 ms the writer used to stall for inside {@code claim}; the rename and
- * directory fsync left on the writer take 0.3–0.8 ms.
+ * writes {@code name.wal.next} the same way (a recycled file, or zero blocks; header, fsync) and maps it. A rotation
+ * then only renames it to {@code name.wal} and fsyncs the directory (its content is already durable). If the
+ * preparation is under way the writer waits for it (it is ahead of a fresh creation); if it has not started, or failed,
+ * the writer creates the segment itself as above. {@code close()} stops the thread (a preparation under way stops
+ * within 1 MiB) and puts an unused {@code .wal.next} in the pool (deletes it if its header is not whole); recovery does
+ * the same with one (or a {@code .wal.tmp}) a crash left behind. A {@code .wal.next} is never part of the log. Measured
+ * (ext4 virtual disk, 64 MiB): 41–90 ms to prepare on an idle disk, 190–210 ms while the writer appends at ~330 MB/s,
+ * against the 200–230 ms the writer used to stall for inside {@code claim}; the rename and directory fsync left on the
+ * writer take 0.3–0.8 ms.
  * <p>
- * A segment starts with a 64-byte header, little-endian: magic {@code "AXIOMWAL"} (int64), format version 2 (int32),
- * segment index (int32), base position (int64), max segment size (int64), reserved zeros, and at byte 60 a CRC32C of
+ * A segment starts with a 64-byte header, little-endian: magic {@code "AXIOMWAL"} (int64), format version 3 (int32),
+ * segment index (int32), base position (int64), max segment size (int64), generation (int64: 0 for a zero-filled
+ * file, one more than the file's previous life for a recycled one), reserved zeros, and at byte 60 a CRC32C of
  * bytes [0, 60). Records follow from offset 64, each 8-aligned:
  * <pre>
  *   0  int32  frameLength   header + payload, unaligned; 0 = end of the log in this segment
- *   4  int32  checksum      CRC32C over bytes [8, frameLength)
+ *   4  int32  checksum      CRC32C over bytes [8, frameLength), XOR the segment's generation (salt 0 in generation 0)
  *   8  int64  sequence      1, 2, 3... no gaps, across segments too
  *  16  int64  timestamp
  *  24  int16  type          (0..65535, unsigned)
@@ -90,8 +94,9 @@
  * Commit writes the checksum, then the length last with a release store: a non-zero length means a complete record.
  * Padding up to the next 8-byte boundary is zero. Format 1 (before commit marks) had a reserved zero int32 where the
  * flags are; format-1 segments are still read, with every record counting as the end of a unit (that is what they
- * meant), and never appended to: a journal whose last segment is format 1 moves to a new format-2 segment before its
- * first record.
+ * meant), and never appended to: a journal whose last segment is format 1 moves to a new segment before its
+ * first record. Format 2 (commit marks, no generation: reserved zeros where it is) is read as generation 0, whose
+ * records are bit for bit format-3 records, and appended to as is; new segments are format 3.
  * A record that does not fit the rest of a segment moves the writer to the next segment and leaves the rest zero;
  * records never span segments, and one larger than {@code maxSegmentSize - 64} is refused with an
  * {@code IllegalArgumentException}.
@@ -125,6 +130,39 @@
  * zero blocks take ~200 ms to prepare while the writer appends, so at ~330 MB/s of appends every rotation waits
  * ~140 ms for the preparer, while the per-batch p50 stays within 15–35% of raw.
  *
+ * <h2>Recycled segments</h2>
+ * Zero-filling a new 64 MiB file doubles the bytes the journal writes. A retired segment ({@code retire}, or a segment
+ * recovery removed after the end of the log, or an unused {@code .wal.next}) is renamed {@code name.wal.free}, the
+ * <b>pool</b>, never part of the log. Creating or preparing a segment takes the oldest pool file instead of
+ * zero-filling: (1) rename it to {@code name.wal.tmp} or {@code name.wal.next}; (2) write a new header (this index and
+ * base position, generation one more than the file's) and fsync the file; (3) as for a fresh file: rename to {@code
+ * name.wal} and fsync the directory. Its old records stay where they are.
+ * <p>
+ * Why a stale record can never be read as a record of the new life: a record's stored checksum is its CRC32C XOR
+ * the generation of the segment it was framed in, and every earlier life of a file had a smaller generation, so for
+ * a stale record, whole and untouched, the check fails with certainty (not by chance); one partly overwritten by the
+ * new life validates only by a CRC32C collision, as any damaged record. The walk therefore ends at the first stale
+ * frame (or the middle of one) as it ends at zeros, and the look past the stop for a valid later record never finds a
+ * stale one. The end of this life's bytes (what a torn-tail truncation zeroes, and the "later segment holds data"
+ * test) is the end of the last frame that validates in this generation, not the last non-zero byte.
+ * <p>
+ * A crash at each step: before (2) completes, or before (3), the file is a {@code .wal.tmp} or {@code .wal.next},
+ * never read as a log segment; recovery puts it back in the pool when its header (old or new) is whole, else deletes
+ * it. If the rename (1) was lost but the header write (2) was not, the pool file carries a new header: the pool
+ * accepts any whole header and the next reuse takes one more generation. The rename (3) happens only after the new
+ * header is durable, so a file named {@code name.wal} always carries its new generation; if nothing of the new life
+ * was written, every frame in it is stale, the segment is empty and goes back to the pool. A generation repeats only
+ * after 2^32 reuses of one file. A file from the pool whose header is not whole or whose size is not the log's
+ * segment size is deleted, never used. Creating a segment from the pool needs no free space, so a full disk still
+ * rotates while the pool lasts.
+ * <p>
+ * Measured with {@code PerfMain journal} (two runs each, same machine, journal/raw records/s for 128 B x 64, 128 B x
+ * 1024, 1 KiB x 64, 1 KiB x 1024 per flush): zero-fill 0.68 / 0.61 / 0.46 / 0.27 and 1.14 / 0.42 / 0.40 / 0.43;
+ * {@code --recycle true} (a pool of 3, the oldest segment retired whenever more than 2 are in use) 0.58 / 2.42 / 0.66
+ * / 1.94 and 1.74 / 1.33 / 1.05 / 1.61. In absolute terms the journal went from 235–268 to 1,118–1,232 MB/s at 1 KiB
+ * x 1024. Ratios above 1 mean this run's raw baseline (one 64 MiB file overwritten in a loop) is not an upper bound
+ * here; not yet explained.
+ *
  * <h2>Atomic units: commit marks</h2>
  * One engine command appends several records, and they can reach the file before the command ends: the staging
  * buffer fills and is written out, a segment rotates, a record larger than the staging buffer is claimed straight in
@@ -134,12 +172,13 @@
  * segment, which shares the page cache with the file; nothing forces it before the mark, since {@code flush()}
  * refuses an open unit. The end of the log is the end of the last record carrying COMMIT.
  * <p>
- * Why a mark can never make a partial unit look complete, even when the kernel writes pages back in any order: the
- * mark is accepted only at the end of a walk that validated every record from the previous mark on, each by its own
- * CRC32C over its whole frame (flags included) and each with the previous sequence plus one. If any page of the unit
- * is missing or stale, the walk stops at that record and the mark after it is never reached, so the unit is dropped,
- * whatever else reached the disk. Segments are preallocated with zero blocks and never reused, so a page that never
- * reached the disk reads as zeros, which never validate. What remains after a power loss (not a process crash):
+ * Why a mark can never make a partial unit look complete, even when the kernel writes pages back in any order: the mark
+ * is accepted only at the end of a walk that validated every record from the previous mark on, each by its own CRC32C
+ * over its whole frame (flags included) and each with the previous sequence plus one. If any page of the unit is
+ * missing or stale, the walk stops at that record and the mark after it is never reached, so the unit is dropped,
+ * whatever else reached the disk. A page that never reached the disk reads as zeros (a zero-filled segment) or as the
+ * stale bytes of an earlier life (a recycled one, below), and neither validates. What remains after a power loss (not a
+ * process crash):
  * <ul>
  *     <li>a damaged record validates only by a CRC32C collision, one chance in 2^32;</li>
  *     <li>pages of the unflushed window written back out of order can leave a hole followed by valid records; that
@@ -151,7 +190,9 @@
  *
  * <h2>Recovery: torn tail or corruption</h2>
  * Opening walks every segment from the first, checking each record's length, CRC32C, flags (unknown bits set: a bad
- * record) and that its sequence is the previous one plus one. The walk stops at a zero length, or at a bad record.
+ * record) and that its sequence is the previous one plus one. The walk stops at a zero length, or at a bad record;
+ * in a recycled segment any frame that does not validate in the segment's generation ends the log there as a zero
+ * length does (it is stale: no record of this life starts there).
  * Then it looks past the stop point, at every 8-aligned offset of that segment and of all later segments, for a frame
  * that validates with a later, plausible sequence and plausible flags.
  * <ul>
@@ -173,7 +214,8 @@
  * "not found" for what they created. Repair starts such a log only when a snapshot bound to it (below) holds the
  * state the missing records built; without one nothing can be recovered and opening still refuses. The debris of an
  * interrupted segment creation (a {@code .tmp} file, or an all-zero last segment) is removed, and so is a segment
- * prepared ahead of need ({@code .wal.next}), complete or not: it never held records. A valid record is never dropped
+ * prepared ahead of need ({@code .wal.next}), complete or not: it never held records (a whole one goes to the pool).
+ * Segments removed after the end of the log go to the pool too. A valid record is never dropped
  * silently: every truncation, removal and repair is a note, one sentence each.
  *
  * <h2>Snapshots</h2>
@@ -206,19 +248,19 @@
  * holds on it.
  *
  * <h2>A full disk stops writes, not the process</h2>
- * Segments are preallocated with real zero blocks, so appending into the current segment never needs space; a full
- * disk shows when a new segment must be created (a rotation, the preparer) and for snapshots. {@code
- * ensureRoom(bytes)} lets the processor refuse a command before it writes anything: true when the unit fits the
- * current segment or a fresh segment could be had now (the prepared one, or one created here); false when usable
- * space is below one segment (one statvfs: a full disk does not cost a 64 MiB zero-fill attempt per command) or the
- * creation failed (ENOSPC). A false changes nothing: the partial file is removed, the journal stays usable (reads,
- * replay, units that still fit), and a unit whose room was ensured never needs a new segment part way. {@code
- * storageState()} is OK; LOW when usable space is below two segments (checked by the preparer after each preparation
- * and by the writer at each rotation) or a preparation failed; FULL when the last {@code ensureRoom} could not have a
- * segment. While a segment is wanted the preparer retries (after 1 s, backing off to about a minute while it keeps
- * failing), and every {@code ensureRoom} that needs a segment tries too, so the state returns to OK (or LOW) by itself
- * once space is freed and a segment could be had. Limit: on a copy-on-write file system (btrfs, ZFS) even overwriting
- * preallocated blocks can fail with ENOSPC; that is a failed pwrite, hence fatal.
+ * Segments are preallocated with real zero blocks (or are recycled files, whose blocks exist), so appending into the
+ * current segment never needs space; a full disk shows when a new segment must be created from zeros (a rotation, the
+ * preparer) and for snapshots. {@code ensureRoom(bytes)} lets the processor refuse a command before it writes anything:
+ * true when the unit fits the current segment or a fresh segment could be had now (the prepared one, or one created
+ * here); false when usable space is below one segment (one statvfs: a full disk does not cost a 64 MiB zero-fill
+ * attempt per command) or the creation failed (ENOSPC). A false changes nothing: the partial file is removed, the
+ * journal stays usable (reads, replay, units that still fit), and a unit whose room was ensured never needs a new
+ * segment part way. {@code storageState()} is OK; LOW when usable space is below two segments (checked by the preparer
+ * after each preparation and by the writer at each rotation) or a preparation failed; FULL when the last {@code
+ * ensureRoom} could not have a segment. While a segment is wanted the preparer retries (after 1 s, backing off to about
+ * a minute while it keeps failing), and every {@code ensureRoom} that needs a segment tries too, so the state returns
+ * to OK (or LOW) by itself once space is freed and a segment could be had. Limit: on a copy-on-write file system
+ * (btrfs, ZFS) even overwriting preallocated blocks can fail with ENOSPC; that is a failed pwrite, hence fatal.
  *
  * <h2>Classes, one idea each</h2>
  * {@link io.axiom.journal.Journal} (the writer and reader), {@link io.axiom.journal.JournalClaim} (the record being

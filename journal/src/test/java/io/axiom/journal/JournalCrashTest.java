@@ -52,11 +52,41 @@ class JournalCrashTest
     @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void acknowledgedUnitsSurviveSigkillAndNoPartialUnitIsRecovered() throws Exception
     {
+        run(false);
+    }
+
+    /**
+     * The same, in a data dir whose segments are recycled from a pool of retired files written earlier with the same
+     * content seed: every stale record is byte for byte the record the new life writes at that position, but for
+     * the generation salt in its checksum, so a torn tail over them is the hardest case for recovery.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void acknowledgedUnitsSurviveSigkillWithRecycledSegments() throws Exception
+    {
+        run(true);
+    }
+
+    private void run(final boolean recycle) throws Exception
+    {
         final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("JournalCrashTest seed=" + seed);
+        System.out.println("JournalCrashTest seed=" + seed + (recycle ? " recycle" : ""));
         final Random random = new Random(seed);
         final long contentSeed = random.nextLong();
         final Path dataDir = dir.resolve("wal");
+        if (recycle)
+        {
+            final Path old = dir.resolve("old");
+            try (Journal journal = TestRecord.open(old, SEGMENT))
+            {
+                final JournalClaim claim = new JournalClaim();
+                while (journal.segmentCount() < 40)
+                {
+                    CrashAppender.appendUnit(journal, contentSeed, claim);
+                }
+            }
+            SegmentRecycleTest.pool(old, dataDir);
+        }
         final Path childErr = dir.resolve("child.err");
         long maxAcked = 0;
         int truncations = 0;
@@ -119,7 +149,16 @@ class JournalCrashTest
         }
         System.out.println("JournalCrashTest rounds=" + ROUNDS + " acknowledged=" + maxAcked + " torn tails=" +
             truncations + " records of incomplete units dropped=" + droppedRecords + " segments=" +
-            SegmentFiles.list(dataDir).size() + " seed=" + seed);
+            SegmentFiles.list(dataDir).size() + " recycled=" + recycled(dataDir) + " seed=" + seed);
+        if (recycle)
+        {
+            assertTrue(recycled(dataDir) > 0, "segments were recycled");
+        }
+    }
+
+    private static long recycled(final Path dataDir)
+    {
+        return SegmentFiles.list(dataDir).stream().filter(file -> SegmentRecycleTest.generation(file) > 0).count();
     }
 
     /**

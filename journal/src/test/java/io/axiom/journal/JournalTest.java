@@ -63,10 +63,11 @@ class JournalTest
             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         final byte[] magic = TestRecord.readBytes(file, 0, 8);
         assertEquals("AXIOMWAL", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals(2, header.getInt(8), "format 2: records carry commit marks");
+        assertEquals(3, header.getInt(8), "format 3: records carry commit marks, the header a generation");
         assertEquals(0, header.getInt(12));
         assertEquals(0, header.getLong(16));
         assertEquals(SEGMENT, header.getLong(24));
+        assertEquals(0, header.getLong(32), "generation 0: a zero-filled file, records unsalted");
         assertEquals(TestRecord.crc32c(header.array(), 0, 60), header.getInt(60));
 
         final byte[] frame = TestRecord.readBytes(file, 64, 40);

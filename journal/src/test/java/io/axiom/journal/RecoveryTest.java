@@ -208,6 +208,7 @@ class RecoveryTest
         final List<TestRecord> written = write(300, 1000);
         final TestRecord last = written.get(299);
         final long nextSegmentBase = (last.position() / SEGMENT + 1) * SEGMENT;
+        SegmentFiles.listFree(dir).forEach(SegmentFiles::delete); // a zero-filled next segment (see SegmentRecycleTest)
         try (Journal journal = open(dir, SEGMENT))
         {
             final JournalClaim claim = new JournalClaim();

@@ -19,12 +19,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class JournalBenchmark
 {
+    private static final int POOL = 3;
+
     private final int[] payloadSizes;
     private final int[] batchSizes;
     private final long trialMs;
     private final long warmupMs;
     private final int rounds;
     private final long segmentSize;
+    private final boolean recycle;
     private final Path dir;
 
     JournalBenchmark(final Options options, final Path dir)
@@ -35,6 +38,7 @@ final class JournalBenchmark
         this.warmupMs = (long)(options.decimal("warmup-s", 1) * 1000);
         this.rounds = options.integer("rounds", 2);
         this.segmentSize = options.longValue("segment-size", JournalContext.MAX_SEGMENT_SIZE_DEFAULT);
+        this.recycle = options.flag("recycle", false);
         this.dir = dir;
     }
 
@@ -126,7 +130,11 @@ final class JournalBenchmark
                 "of the batch + `force(false)`, i.e. fdatasync). Fresh data dir per trial, segment size " +
                 (segmentSize >> 20) + " MiB: segment rotations happen inside the timed loop, as in production (the " +
                 "next segment is zero-filled and fsynced ahead by the journal's preparer thread, whose I/O competes " +
-                "with the appends; a rotation waits for it when appends outrun it).")
+                "with the appends; a rotation waits for it when appends outrun it)." + (recycle ? " **--recycle**: " +
+                "before the trial " + POOL + " retired segments are put in the data dir's pool (written by a journal " +
+                "beforehand, not timed), and inside the timed loop the oldest segment is retired (`retire`: rename " +
+                "+ directory fsync) whenever more than 2 are in use, so every new segment is a recycled file (rename, " +
+                "64-byte header, fsync) and nothing is zero-filled while measuring." : ""))
             .line("- **raw**: per batch, one `FileChannel.write` of the same framed bytes (batch x frame length) at " +
                 "the next offset of a preallocated, zero-filled and fsynced " + (segmentSize >> 20) + " MiB file " +
                 "(wrapping), then `force(false)` (fdatasync).")
@@ -191,6 +199,10 @@ final class JournalBenchmark
     private void journalTrial(final int payload, final int batch, final Side side) throws IOException
     {
         final Path trialDir = Files.createTempDirectory(dir, "journal-");
+        if (recycle)
+        {
+            fillPool(trialDir);
+        }
         final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(payload));
         for (int i = 0; i < payload; i++)
         {
@@ -214,20 +226,52 @@ final class JournalBenchmark
                 }
                 final long flushStart = System.nanoTime();
                 journal.flush();
+                if (recycle && journal.segmentCount() > 2)
+                {
+                    journal.retire(journal.firstSegmentIndex());
+                }
                 if (trial.batchDone(batchStart, flushStart, batch))
                 {
-                    segmentsAtStart = journal.segmentCount();
+                    segmentsAtStart = journal.segmentCount() + journal.firstSegmentIndex();
                 }
             }
             if (trial.finish())
             {
-                side.rotations += journal.segmentCount() - segmentsAtStart;
+                side.rotations += journal.segmentCount() + journal.firstSegmentIndex() - segmentsAtStart;
             }
         }
         finally
         {
             deleteTree(trialDir);
         }
+    }
+
+    /**
+     * Put {@link #POOL} retired segment files into trialDir's pool: segments written by a journal in a side
+     * directory, renamed {@code name.wal.free}, as {@link Journal#retire} leaves them.
+     */
+    private void fillPool(final Path trialDir) throws IOException
+    {
+        final Path old = Files.createTempDirectory(dir, "retired-");
+        final int payload = 64 * 1024 - Journal.HEADER_LENGTH;
+        final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(payload));
+        try (Journal journal = Journal.open(new JournalContext()
+            .dataDir(old).maxSegmentSize(segmentSize).fsync(true).conclude()))
+        {
+            while (journal.segmentCount() <= POOL)
+            {
+                journal.append(1, 1, 0, src, 0, payload);
+            }
+            journal.flush();
+        }
+        try (var files = Files.list(old))
+        {
+            for (final Path file : files.filter((f) -> f.getFileName().toString().endsWith(".wal")).toList())
+            {
+                Files.move(file, trialDir.resolve(file.getFileName() + ".free"));
+            }
+        }
+        deleteTree(old);
     }
 
     private void rawTrial(final int payload, final int frame, final int batch, final Side side) throws IOException

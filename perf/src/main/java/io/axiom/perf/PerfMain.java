@@ -134,6 +134,7 @@ public final class PerfMain
             "          --duration-s S        measured seconds per run/trial   --warmup-s S   warm-up, not counted",
             "journal:  --record-sizes 128,1024  payload bytes   --batch-sizes 64,1024  records per fsync",
             "          --rounds 2            alternating raw/journal trials   --segment-size BYTES (64 MiB)",
+            "          --recycle true        reuse retired segments instead of zero-filling (pool + retire)",
             "core:     --producers 2  --window 1024  --steps 1  --step-type approval|task  --rate 50000 (0 = skip)",
             "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
