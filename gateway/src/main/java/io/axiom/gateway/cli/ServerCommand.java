@@ -429,6 +429,7 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
                 case PATH -> "DIR";
                 case BOOLEAN -> "true|false";
                 case SIZE -> "BYTES";
+                case DURATION -> "DURATION";
                 case INT, LONG -> "N";
                 case STRING -> "TEXT";
                 case CHOICE -> String.join("|", key.choices());

@@ -220,6 +220,39 @@ public final class AxiomConfig
         return (Boolean)settings.get(ConfigKey.WAL_FSYNC).value();
     }
 
+    /**
+     * @return ms an ended workflow stays on the heap (retention.in-memory).
+     */
+    public long inMemoryRetentionMs()
+    {
+        return (Long)settings.get(ConfigKey.RETENTION_IN_MEMORY).value();
+    }
+
+    /**
+     * @return ms history stays readable (retention.history).
+     */
+    public long historyRetentionMs()
+    {
+        return (Long)settings.get(ConfigKey.RETENTION_HISTORY).value();
+    }
+
+    /**
+     * @return true to archive segments past retention, false to delete them (retention.policy).
+     */
+    public boolean archiveRetired()
+    {
+        return "archive".equals(settings.get(ConfigKey.RETENTION_POLICY).value());
+    }
+
+    /**
+     * @return directory of archived segments: retention.archive-dir, or archive/ inside the data directory.
+     */
+    public Path archiveDir()
+    {
+        final String dir = (String)settings.get(ConfigKey.RETENTION_ARCHIVE_DIR).value();
+        return dir.isEmpty() ? dataDir().resolve("archive") : Path.of(dir);
+    }
+
     public long leaseDurationMs()
     {
         return (Long)settings.get(ConfigKey.SCHEDULER_LEASE_DURATION_MS).value();
@@ -565,6 +598,7 @@ public final class AxiomConfig
             case INT -> Math.toIntExact(checkRange(key, parseLong(key, text, source), text, source));
             case LONG -> checkRange(key, parseLong(key, text, source), text, source);
             case SIZE -> checkRange(key, parseSize(key, text, source), text, source);
+            case DURATION -> checkRange(key, parseDuration(key, text, source), text, source);
             case CHOICE -> parseChoice(key, text, source);
         };
 
@@ -666,6 +700,32 @@ public final class AxiomConfig
         }
     }
 
+    private static long parseDuration(final ConfigKey key, final String text, final String source)
+    {
+        final Matcher m = SIZE.matcher(text);
+        if (!m.matches())
+        {
+            throw bad(key, text, source, "a duration such as 500ms, 90s, 15m, 1h or 30d" + range(key));
+        }
+        final long unit = switch (m.group(2).toLowerCase(Locale.ROOT))
+        {
+            case "", "ms" -> 1L;
+            case "s" -> 1_000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            case "d" -> 86_400_000L;
+            default -> throw bad(key, text, source, "a duration with a unit of ms, s, m, h or d" + range(key));
+        };
+        try
+        {
+            return Math.multiplyExact(Long.parseLong(m.group(1).replace("_", "")), unit);
+        }
+        catch (final ArithmeticException | NumberFormatException ex)
+        {
+            throw bad(key, text, source, "a duration" + range(key));
+        }
+    }
+
     private static long checkRange(final ConfigKey key, final long value, final String text, final String source)
     {
         if (value < key.min() || value > key.max())
@@ -677,9 +737,33 @@ public final class AxiomConfig
 
     private static String range(final ConfigKey key)
     {
-        return key.type() == ConfigKey.ValueType.SIZE ?
-            " between " + bytes(key.min()) + " and " + bytes(key.max()) :
-            " between " + key.min() + " and " + key.max();
+        return switch (key.type())
+        {
+            case SIZE -> " between " + bytes(key.min()) + " and " + bytes(key.max());
+            case DURATION -> " between " + duration(key.min()) + " and " + duration(key.max());
+            default -> " between " + key.min() + " and " + key.max();
+        };
+    }
+
+    private static String duration(final long ms)
+    {
+        if (ms >= 86_400_000L && ms % 86_400_000L == 0)
+        {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms >= 3_600_000L && ms % 3_600_000L == 0)
+        {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms >= 60_000L && ms % 60_000L == 0)
+        {
+            return ms / 60_000L + "m";
+        }
+        if (ms >= 1_000L && ms % 1_000L == 0)
+        {
+            return ms / 1_000L + "s";
+        }
+        return ms + "ms";
     }
 
     private static String bytes(final long count)

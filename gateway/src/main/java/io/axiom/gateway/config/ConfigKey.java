@@ -22,6 +22,17 @@ public enum ConfigKey
         "time between snapshots of the state when events were written (0 = no such trigger)"),
     WAL_SNAPSHOT_RETAIN("wal.snapshot-retain", ValueType.INT, "2", 0, 1000,
         "snapshots kept; 0 turns snapshots off and start-up replays the whole log"),
+    RETENTION_IN_MEMORY("retention.in-memory", ValueType.DURATION, "1h", 0, 3_650L * 86_400_000,
+        "how long a COMPLETED, FAILED or CANCELLED workflow stays on the heap before only the on-disk index holds it " +
+        "(still readable by id until retention.history)"),
+    RETENTION_HISTORY("retention.history", ValueType.DURATION, "30d", 60_000, 3_650L * 86_400_000,
+        "how long history stays readable: segments older than this and below the oldest kept snapshot are archived " +
+        "or deleted (retention.policy), ended workflows older than this are gone"),
+    RETENTION_POLICY("retention.policy", "archive", List.of("archive", "delete"),
+        "what happens to a segment past retention: archive (compressed into retention.archive-dir, still readable) " +
+        "or delete"),
+    RETENTION_ARCHIVE_DIR("retention.archive-dir", ValueType.STRING, "", 0, 0,
+        "directory of archived segments; empty = archive/ inside wal.data-dir"),
     SCHEDULER_LEASE_DURATION_MS("scheduler.lease-duration-ms", ValueType.LONG, "30000", 1, Long.MAX_VALUE,
         "how long a worker's lease on a task lasts without a heartbeat"),
     SCHEDULER_WORKER_TIMEOUT_MS("scheduler.worker-timeout-ms", ValueType.LONG, "60000", 1, Long.MAX_VALUE,
@@ -100,6 +111,8 @@ public enum ConfigKey
         LONG,
         /** A byte count, plain or with a suffix: KiB, MiB, GiB (also k, m, g, KB, MB, GB: all powers of 1024). */
         SIZE,
+        /** A duration in milliseconds, plain or with a unit: ms, s, m, h, d (for example 500ms, 90s, 1h, 30d). */
+        DURATION,
         /** One of the key's {@link ConfigKey#choices()}, any case. */
         CHOICE
     }

@@ -297,6 +297,7 @@ class AxiomConfigTest
             case STRING -> "0.0.0.0";
             case BOOLEAN -> "false";
             case SIZE -> "128KiB";
+            case DURATION -> "2h";
             case INT, LONG -> Long.toString(Math.max(4, key.min()));
             case CHOICE -> key.choices().getLast();
         };
