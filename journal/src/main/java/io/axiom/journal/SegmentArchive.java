@@ -611,8 +611,19 @@ public final class SegmentArchive
          */
         public long replay(final long fromPosition, final RecordHandler handler)
         {
+            return replay(fromPosition, Long.MAX_VALUE, Long.MAX_VALUE, handler);
+        }
+
+        /**
+         * Deliver the records in [fromPosition, endPosition), oldest first, at most limit of them.
+         *
+         * @return records delivered.
+         */
+        public long replay(
+            final long fromPosition, final long limit, final long endPosition, final RecordHandler handler)
+        {
             long count = 0;
-            for (int b = 0; b < summary.blockCount(); b++)
+            for (int b = 0; b < summary.blockCount() && count < limit; b++)
             {
                 final int start = index.getInt(b * INDEX_ENTRY_LENGTH);
                 final int length = index.getInt(b * INDEX_ENTRY_LENGTH + 4);
@@ -622,10 +633,14 @@ public final class SegmentArchive
                 }
                 load(b);
                 int at = 0;
-                while (at < length)
+                while (at < length && count < limit)
                 {
                     final int frameLength = blockBuffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
                     final long position = summary.basePosition() + blockOffset + at;
+                    if (position >= endPosition)
+                    {
+                        return count;
+                    }
                     if (position >= fromPosition)
                     {
                         RecordFrame.deliver(blockBuffer, at, frameLength, position, handler);

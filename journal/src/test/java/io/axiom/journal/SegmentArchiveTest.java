@@ -66,6 +66,65 @@ class SegmentArchiveTest
     }
 
     @Test
+    void walVerifyAndDumpReadThroughTheArchivedPrefix() throws IOException
+    {
+        final Path wal = dir.resolve("wal");
+        final List<TestRecord> all = new ArrayList<>();
+        try (Journal journal = TestRecord.open(wal, SEGMENT))
+        {
+            fill(journal, all, 5);
+            archiveOldest(journal, 3, true);
+        }
+        final VerifyReport report = JournalInspector.verify(wal);
+        assertTrue(report.ok(), report.faults().toString());
+        assertEquals(3, report.archives().size());
+        assertEquals(all.get(all.size() - 1).sequence(), report.lastSequence());
+        assertTrue(report.segments().stream().allMatch(s -> s.generation() == 0), report.segments().toString());
+        final List<TestRecord> dumped = new ArrayList<>();
+        JournalInspector.dump(wal, 0, Long.MAX_VALUE, collector(dumped));
+        assertEquals(all, dumped);
+        final int from = all.size() / 4;
+        dumped.clear();
+        JournalInspector.dump(wal, all.get(from).position(), 5, collector(dumped));
+        assertEquals(all.subList(from, from + 5), dumped);
+        dumped.clear();
+        final long read = JournalInspector.read(wal, Long.MAX_VALUE, new LogVisitor()
+        {
+            public void onRecord(final org.agrona.DirectBuffer buffer, final int offset, final int length,
+                final int type, final int version, final long position, final long sequence, final long timestamp)
+            {
+                collector(dumped).onRecord(buffer, offset, length, type, version, position, sequence, timestamp);
+            }
+
+            public void onFault(final LogFault fault)
+            {
+                throw new AssertionError(fault.description());
+            }
+
+            public void onTornTail(final long position, final long records, final long bytes)
+            {
+                throw new AssertionError("torn tail at " + position);
+            }
+        });
+        assertEquals(all.size(), read);
+        assertEquals(all, dumped);
+
+        // an archive missing in the middle, a damaged block: faults, named
+        final Path gap = copy(wal, "gap");
+        Files.delete(gap.resolve("archive").resolve(SegmentArchive.fileName(SEGMENT, false)));
+        final VerifyReport gapReport = JournalInspector.verify(gap);
+        assertTrue(gapReport.faults().stream().anyMatch(f -> f.contains(Segment.fileName(SEGMENT) + " is missing")),
+            gapReport.faults().toString());
+        final Path damaged = copy(wal, "damaged");
+        final Path archive = damaged.resolve("archive").resolve(SegmentArchive.fileName(2 * SEGMENT, false));
+        final long at = Files.size(archive) - 100;
+        TestRecord.writeBytes(archive, at, new byte[] {(byte)(TestRecord.readBytes(archive, at, 1)[0] ^ 1)});
+        final VerifyReport damagedReport = JournalInspector.verify(damaged);
+        assertTrue(damagedReport.faults().stream().anyMatch(f -> f.contains(archive.toString()) &&
+            f.contains("block")), damagedReport.faults().toString());
+    }
+
+    @Test
     void theDeletePolicyKeepsASummaryAndRefusesToReplayBelowIt()
     {
         final Path wal = dir.resolve("wal");
