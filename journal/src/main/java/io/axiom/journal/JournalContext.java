@@ -206,8 +206,8 @@ public final class JournalContext
     }
 
     /**
-     * @param files retired segment files kept in the pool for reuse as new segments, 0..64; a retirement past it
-     *              deletes the oldest pool file.
+     * @param files retired segment files kept in the pool for reuse as new segments, 0..64; a {@link Journal#retire}
+     *              past it deletes the oldest pool files (recovery adds to the pool without deleting).
      * @return this for a fluent API.
      */
     public JournalContext poolLimit(final int files)

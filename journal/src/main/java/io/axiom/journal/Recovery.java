@@ -22,7 +22,6 @@ final class Recovery
     private final boolean repair;
     private final DiskProbe disk;
     private final Path archiveDir;
-    private final int poolLimit;
     private List<Path> archives = List.of();
     private long archivedUpTo;
     private long archivedLastSequence;
@@ -42,7 +41,6 @@ final class Recovery
         this.repair = ctx.repair();
         this.disk = disk;
         this.archiveDir = ctx.archiveDir();
-        this.poolLimit = ctx.poolLimit();
         this.segmentSize = ctx.maxSegmentSize();
     }
 
@@ -98,7 +96,6 @@ final class Recovery
         }
         directoryChanged |= openSegments(configuredSegmentSize);
         removeDuplicateArchives();
-        directoryChanged |= capPool(dir, poolLimit, notes);
 
         if (segments.isEmpty())
         {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * segment (while the archive is written, renamed, or the segment retired into the pool, or a pool file is being made
  * the next segment), and checks after each: every acknowledged record is read back byte-exact through the archives
  * and the live log, sequences continuous from 1; each segment is exactly once live or archived (no archive of a live
- * segment, no temp left); the pool holds at most two files; wal verify is clean. Reproduce a failure with {@code
+ * segment, no temp left); the pool stays bounded; wal verify is clean. Reproduce a failure with {@code
  * -Daxiom.test.seed=<seed printed in the failure>}.
  */
 class ArchiveCrashTest
@@ -148,7 +148,8 @@ class ArchiveCrashTest
                     archive + " " + where);
             }
             assertTrue(SegmentArchive.listTemp(journal.archiveDir()).isEmpty(), where);
-            assertTrue(SegmentFiles.listFree(dataDir).size() <= JournalContext.POOL_LIMIT_DEFAULT, where);
+            // a retirement caps the pool; recovery may add back a prepared .wal.next and a segment after a torn tail
+            assertTrue(SegmentFiles.listFree(dataDir).size() <= JournalContext.POOL_LIMIT_DEFAULT + 2, where);
 
             final long[] expected = {1};
             final long[] previousPosition = {-1};
