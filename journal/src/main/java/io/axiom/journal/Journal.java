@@ -1004,10 +1004,40 @@ public final class Journal implements AutoCloseable
         return true;
     }
 
+    /**
+     * A damaged or unreadable archive answers "no record" here, as a damaged live record does to {@code read}: the
+     * caller reports a failed read and the writer goes on; replay and {@code wal verify} name the damage.
+     */
     private boolean readArchived(final long position, final RecordHandler handler, final boolean verify)
     {
-        final SegmentArchive.Reader reader = archiveReader(position);
-        return null != reader && reader.read(position, handler, verify);
+        final SegmentArchive.Reader reader;
+        try
+        {
+            reader = archiveReader(position);
+        }
+        catch (final IllegalStateException | UncheckedIOException ex)
+        {
+            return false;
+        }
+        if (null == reader)
+        {
+            return false;
+        }
+        final int at;
+        try
+        {
+            at = reader.find(position, verify);
+        }
+        catch (final IllegalStateException | UncheckedIOException ex)
+        {
+            return false;
+        }
+        if (at < 0)
+        {
+            return false;
+        }
+        reader.deliver(at, position, handler);
+        return true;
     }
 
     /**

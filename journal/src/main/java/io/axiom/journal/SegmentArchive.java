@@ -582,26 +582,46 @@ public final class SegmentArchive
          */
         public boolean read(final long position, final RecordHandler handler, final boolean verify)
         {
+            final int at = find(position, verify);
+            if (at < 0)
+            {
+                return false;
+            }
+            deliver(at, position, handler);
+            return true;
+        }
+
+        /**
+         * Load the block holding position (reading and decompressing it unless it is the one kept).
+         *
+         * @return offset of the record in the loaded block, -1 when no record starts at position.
+         * @throws IllegalStateException when the block is damaged.
+         */
+        int find(final long position, final boolean verify)
+        {
             final long offset = position - summary.basePosition();
             if (offset < SegmentHeader.LENGTH || offset >= summary.limit() ||
                 (offset & (RecordFrame.ALIGNMENT - 1)) != 0)
             {
-                return false;
+                return -1;
             }
-            final int b = blockOf((int)offset);
-            load(b);
+            load(blockOf((int)offset));
             final int at = (int)offset - blockOffset;
             final int frameLength = blockBuffer.getInt(at, ByteOrder.LITTLE_ENDIAN);
-            if (frameLength < RecordFrame.HEADER_LENGTH || at + frameLength > blockBuffer.capacity())
+            if (frameLength < RecordFrame.HEADER_LENGTH || at + frameLength > blockBuffer.capacity() ||
+                (verify && !valid(at, frameLength)))
             {
-                return false;
+                return -1;
             }
-            if (verify && !valid(at, frameLength))
-            {
-                return false;
-            }
-            RecordFrame.deliver(blockBuffer, at, frameLength, position, handler);
-            return true;
+            return at;
+        }
+
+        /**
+         * Deliver the record {@link #find} found.
+         */
+        void deliver(final int at, final long position, final RecordHandler handler)
+        {
+            RecordFrame.deliver(blockBuffer, at, blockBuffer.getInt(at, ByteOrder.LITTLE_ENDIAN), position, handler);
         }
 
         /**

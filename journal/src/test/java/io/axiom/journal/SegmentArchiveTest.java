@@ -212,6 +212,19 @@ class SegmentArchiveTest
             final String fault = reader.verify();
             assertTrue(null != fault && fault.contains("block"), String.valueOf(fault));
         }
+        try (Journal journal = TestRecord.open(damaged, SEGMENT))
+        {
+            int unreadable = 0;
+            for (final TestRecord record : all)
+            {
+                final List<TestRecord> one = new ArrayList<>();
+                final boolean found = journal.readRecord(record.position(), collector(one));
+                assertTrue(found ? one.equals(List.of(record)) : record.position() < SEGMENT, record.toString());
+                unreadable += found ? 0 : 1;
+            }
+            assertTrue(unreadable > 0, "a read in the damaged block answers no record, the journal goes on");
+            assertThrows(IllegalStateException.class, () -> journal.replay(0, collector(new ArrayList<>())));
+        }
     }
 
     @Test
