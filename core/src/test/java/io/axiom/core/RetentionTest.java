@@ -42,10 +42,11 @@ class RetentionTest
         try (EngineFixture f = new EngineFixture(dir.resolve("data"), clock, settings(true)))
         {
             fillers(f, 200);
+            snapshotsAfterFillers(f);
             f.advanceClock(DAY_MS - 1);
             f.advanceClock(0);
             assertEquals(0, f.engine.counters().segmentsRecycled(), "a day old at most: kept");
-            f.advanceClock(2);
+            f.advanceClock(Retention.RECHECK_MS); // looked at again once a minute of clock
             EngineFixture.await("archived", () -> f.engine.counters().segmentsArchived() > 0);
             f.advanceClock(0);
             f.advanceClock(0);
@@ -116,6 +117,25 @@ class RetentionTest
     {
         return ctx -> ctx.fsync(false).maxSegmentSize(SEGMENT).snapshotIntervalEvents(50).historyRetentionMs(DAY_MS)
             .archiveRetired(archive);
+    }
+
+    /**
+     * Two more snapshots written (the writer takes one at a time, so under load the last fillers can lie past the
+     * kept ones): small workflows until they are, so that the oldest kept snapshot lies after the fillers.
+     */
+    private static void snapshotsAfterFillers(final EngineFixture f)
+    {
+        final long wanted = f.engine.counters().snapshotCount() + 2;
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        int i = 0;
+        while (f.engine.counters().snapshotCount() < wanted)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("timed out waiting for two snapshots after the fillers");
+            }
+            f.create("settle-" + i++, StepSpec.approval("A"));
+        }
     }
 
     private static void fillers(final EngineFixture f, final int count)

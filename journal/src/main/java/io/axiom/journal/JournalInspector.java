@@ -113,6 +113,43 @@ public final class JournalInspector
     }
 
     /**
+     * One line per archived and live segment, from their headers only (cheap): file, index, generation, and for an
+     * archive its sequences; what {@code wal dump} prints beside the records.
+     *
+     * @param dataDir    the data directory.
+     * @param archiveDir where retention archived segments.
+     * @return the lines, archives first; a header that cannot be read says so in its line.
+     */
+    public static List<String> describeSegments(final Path dataDir, final Path archiveDir)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final Path file : SegmentArchive.list(archiveDir))
+        {
+            try
+            {
+                final SegmentArchive.Summary a = SegmentArchive.readSummary(file);
+                lines.add("archived " + file.getFileName() + " index=" + a.index() + " generation=" + a.generation() +
+                    (a.deleted() ? " DELETED by policy" : "") + " sequences=" + a.firstSequence() + ".." +
+                    a.lastSequence());
+            }
+            catch (final RuntimeException ex)
+            {
+                lines.add("archived " + file.getFileName() + " unreadable: " + ex.getMessage());
+            }
+        }
+        if (Files.isDirectory(dataDir))
+        {
+            for (final Path file : SegmentFiles.list(dataDir))
+            {
+                final ByteBuffer header = SegmentFiles.readHeader(file);
+                lines.add("segment " + file.getFileName() + (header.limit() < SegmentHeader.LENGTH ?
+                    " header unreadable" : " generation=" + SegmentHeader.generation(header)));
+            }
+        }
+        return lines;
+    }
+
+    /**
      * Check each snapshot as start-up would ({@link SnapshotStore#select(Journal, boolean)}), against a sound log
      * that ends at end.
      */

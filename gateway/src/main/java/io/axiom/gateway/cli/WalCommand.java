@@ -238,6 +238,10 @@ public final class WalCommand implements Runnable
                     count[0]++;
                 });
             out.flush();
+            for (final String segment : JournalInspector.describeSegments(dir, archive))
+            {
+                spec.commandLine().getErr().println(segment);
+            }
             spec.commandLine().getErr().println(count[0] + " records");
             return ExitStatus.EXIT_OK;
         }
