@@ -151,6 +151,11 @@ public final class WalCommand implements Runnable
                     s.generation());
             }
             out.println("records: " + report.recordCount());
+            if (!report.archives().isEmpty())
+            {
+                out.println("archived records: " +
+                    report.archives().stream().mapToLong(SegmentArchive.Summary::recordCount).sum());
+            }
             out.println("last position: " + report.lastPosition());
             out.println("last sequence: " + report.lastSequence());
             out.println("torn tail: " + (report.tornTail() ? "yes, start-up will truncate " +
