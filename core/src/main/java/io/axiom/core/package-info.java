@@ -116,7 +116,8 @@
  * <p>
  * <b>Logging.</b> Through {@code System.Logger} only ({@code axiom.engine}, {@code axiom.snapshot}, {@code
  * axiom.storage}), and never per command: the processor logs when it dies or a read fails, the snapshot writer from
- * its own thread, retention each segment archived, deleted or kept, the close while it waits. Whoever runs the engine decides where lines go.
+ * its own thread, retention each segment archived, deleted or kept, the close while it waits. Whoever runs the
+ * engine decides where lines go.
  * <p>
  * <b>Must never know:</b> HTTP, JSON parsing, Aeron, threads other than its own. It sees commands on its ring and
  * hands replies to an interface of its own; {@link io.axiom.core.EngineClient} is a convenience for blocking
