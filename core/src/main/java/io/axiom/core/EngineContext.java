@@ -29,6 +29,7 @@ public final class EngineContext
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;
+    public static final long HISTORY_RETENTION_MS_DEFAULT = 30L * 24 * 60 * 60 * 1000;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -51,6 +52,9 @@ public final class EngineContext
     private int snapshotSliceWorkflows = SNAPSHOT_SLICE_WORKFLOWS_DEFAULT;
     private long snapshotIntervalBytes;
     private long snapshotIntervalMs;
+    private long historyRetentionMs = HISTORY_RETENTION_MS_DEFAULT;
+    private boolean archiveRetired = true;
+    private Path archiveDir;
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
@@ -87,6 +91,7 @@ public final class EngineContext
         require(snapshotIntervalMs >= 0, "snapshot interval in ms must be >= 0 (0 = none): " + snapshotIntervalMs);
         require(snapshotSliceWorkflows >= 1, "workflows per snapshot slice must be >= 1: " +
             snapshotSliceWorkflows);
+        require(historyRetentionMs >= 0, "history retention must be >= 0 ms: " + historyRetentionMs);
         require(snapshotRetain >= 0, "snapshots to retain must be >= 0 (0 = no snapshots): " + snapshotRetain);
         final long smallestReply = minReplyBytes();
         require(maxReplyBytes >= smallestReply, "max reply bytes must hold the view of the largest workflow the " +
@@ -390,6 +395,58 @@ public final class EngineContext
     public int snapshotRetain()
     {
         return snapshotRetain;
+    }
+
+    /**
+     * @param ms how long history stays in the live log: a segment whose last record is older than this (by the
+     *           engine's clock and the records' timestamps), wholly below the oldest kept snapshot, is archived or
+     *           deleted ({@link #archiveRetired(boolean)}); retention.history.
+     * @return this for a fluent API.
+     */
+    public EngineContext historyRetentionMs(final long ms)
+    {
+        this.historyRetentionMs = ms;
+        return this;
+    }
+
+    public long historyRetentionMs()
+    {
+        return historyRetentionMs;
+    }
+
+    /**
+     * @param archive true (the default) to archive segments past retention, still readable; false to delete their
+     *                records (only when no workflow on the heap reads them); retention.policy.
+     * @return this for a fluent API.
+     */
+    public EngineContext archiveRetired(final boolean archive)
+    {
+        this.archiveRetired = archive;
+        return this;
+    }
+
+    public boolean archiveRetired()
+    {
+        return archiveRetired;
+    }
+
+    /**
+     * @param dir where segments past retention are archived; null (the default) for {@code <data dir>/archive};
+     *            retention.archive-dir.
+     * @return this for a fluent API.
+     */
+    public EngineContext archiveDir(final Path dir)
+    {
+        this.archiveDir = dir;
+        return this;
+    }
+
+    /**
+     * @return the archive directory ({@code <data dir>/archive} unless set).
+     */
+    public Path archiveDir()
+    {
+        return null != archiveDir ? archiveDir : dataDir.resolve(io.axiom.journal.JournalContext.ARCHIVE_DIRECTORY);
     }
 
     /**

@@ -55,6 +55,10 @@ public final class EngineCounters
     private volatile long tasksQueued;
     private volatile long sinkErrors;
     private volatile long snapshotFailures;
+    private volatile long segmentsArchived;
+    private volatile long segmentsDeleted;
+    private volatile long archiveBytes;
+    private volatile long retentionFailures;
     private volatile long snapshotPreImages;
     private volatile long snapshotLongestSliceNs;
     private volatile RuntimeException lastSnapshotError;
@@ -102,6 +106,71 @@ public final class EngineCounters
         lastSnapshotPosition = position;
         lastSnapshotBytes = bytes;
         lastSnapshotNanos = nanos;
+    }
+
+    /**
+     * Retention retired a segment (processor thread): archived (bytes of its archive) or deleted by policy; either
+     * way its file joined the pool for reuse.
+     */
+    void segmentRetired(final boolean archived, final long bytes)
+    {
+        if (archived)
+        {
+            segmentsArchived++;
+            archiveBytes += bytes;
+        }
+        else
+        {
+            segmentsDeleted++;
+        }
+    }
+
+    /**
+     * Retention could not archive or delete a segment (it stays live and is tried again).
+     */
+    void retentionFailed()
+    {
+        retentionFailures++;
+    }
+
+    /**
+     * @return segments retention archived since start.
+     */
+    public long segmentsArchived()
+    {
+        return segmentsArchived;
+    }
+
+    /**
+     * @return segments whose records retention deleted (policy delete) since start.
+     */
+    public long segmentsDeleted()
+    {
+        return segmentsDeleted;
+    }
+
+    /**
+     * @return segments retired into the pool of files recycled as new segments since start (archived + deleted).
+     */
+    public long segmentsRecycled()
+    {
+        return segmentsArchived + segmentsDeleted;
+    }
+
+    /**
+     * @return bytes of the archives written since start.
+     */
+    public long archiveBytes()
+    {
+        return archiveBytes;
+    }
+
+    /**
+     * @return archiving or deleting attempts that failed since start.
+     */
+    public long retentionFailures()
+    {
+        return retentionFailures;
     }
 
     /**

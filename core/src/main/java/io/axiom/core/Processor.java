@@ -43,6 +43,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private long lastSnapshotMs;
     private final SnapshotWriter snapshotWriter;
     private final SnapshotCapture snapshotCapture;
+    private final Retention retention;
     private final int snapshotSlice;
     private final DataDirectoryLock directoryLock;
     private long snapshotPosition;
@@ -77,6 +78,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.replies = new ReplyArena(ctx.maxBatchReplyBytes());
         this.stateMachine = new WorkflowStateMachine(ctx, replies, clock.time());
         this.snapshotCapture = null == snapshotWriter ? null : stateMachine.snapshotCapture(snapshotWriter);
+        // Segments leave the live log only below a kept snapshot: without snapshots, nothing is retired.
+        this.retention = null == snapshots ? null : new Retention(ctx, snapshots, counters);
         this.snapshotSlice = ctx.snapshotSliceWorkflows();
     }
 
@@ -90,6 +93,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .faults(ctx.journalFaults())
             .repair(ctx.repair())
             .directoryLock(directoryLock)
+            .archiveDir(ctx.archiveDir())
             .conclude());
         RecoveryReport report = journal.recoveryReport();
         counters.storage(journal::storageState);
@@ -108,6 +112,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
                 replayFrom = snapshot.position();
                 snapshotPosition = snapshot.position();
             }
+        }
+        if (replayFrom < journal.replayableFrom())
+        {
+            throw new io.axiom.journal.JournalCorruptionException("Journal corruption: start-up must replay the " +
+                "log from position " + replayFrom + (null == snapshots ? " (snapshots are off)" : " (no usable " +
+                "snapshot covers more)") + ", but retention.policy=delete deleted the records below position " +
+                journal.replayableFrom() + " (their summaries are in " + journal.archiveDir() + "). Restore the " +
+                "snapshots directory from backup.", journal.dataDir(), 0, replayFrom);
         }
         final long replayed = journal.replay(replayFrom, stateMachine);
         stateMachine.refreshLeases(clock.time());
@@ -190,6 +202,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
                 work++;
             }
         }
+        if (null != retention)
+        {
+            work += retention.poll(journal, nowMs, stateMachine.oldestReferencedPosition());
+        }
         return work;
     }
 
@@ -266,6 +282,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 
     public void onClose()
     {
+        if (null != retention)
+        {
+            retention.close(); // an answer not yet acted on is dropped: the segment stays live, its archive a duplicate
+        }
         if (null == journal)
         {
             directoryLock.close(); // recovery never opened the journal, which would own the lock

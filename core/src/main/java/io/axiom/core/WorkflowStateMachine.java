@@ -371,6 +371,15 @@ final class WorkflowStateMachine implements RecordHandler
         return state.workflows.size();
     }
 
+    /**
+     * @return the lowest journal position a workflow in the table still reads (the created record of the oldest
+     * one), {@link Long#MAX_VALUE} when the table is empty: the delete policy deletes no segment at or past it.
+     */
+    long oldestReferencedPosition()
+    {
+        return state.workflows.isEmpty() ? Long.MAX_VALUE : state.workflows.get(0).createdPosition;
+    }
+
     void loadSnapshot(final DirectBuffer in, final int length)
     {
         snapshots.load(in, length);

@@ -89,6 +89,18 @@
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
  * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either.
  * <p>
+ * <b>Retention.</b> {@link io.axiom.core.Retention} decides which segments leave the live log: the oldest one, when
+ * it is sealed, wholly below the segment of the oldest kept snapshot's last record, its last record older than
+ * {@code historyRetentionMs} by the engine's clock, and (policy delete only) below the created record of the oldest
+ * workflow in the table, the lowest position any workflow on the heap reads ({@code
+ * WorkflowStateMachine.oldestReferencedPosition}, O(1)). The processor checks the cheap conditions once per duty cycle
+ * (after a snapshot is written, after a retirement, once a minute of clock) and hands the segment to the retention
+ * thread, which reads the snapshot headers and the segment file and writes the archive (or the summary); the
+ * processor retires the segment between batches when the answer comes. It never waits for that thread, and the
+ * segment is unmapped on the processor only, so no read of an old position races it: such reads go to the archive
+ * afterwards. Without snapshots nothing is retired. A start-up whose replay would need records the delete policy
+ * removed refuses.
+ * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
  * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.
@@ -102,9 +114,10 @@
  * larger than that (a big input document) travels by reference in the slot. The ring's memory is therefore bounded
  * by ring size x slot size whatever the gateway's body limit.
  * <p>
- * <b>Logging.</b> Through {@code System.Logger} only ({@code axiom.engine}, {@code axiom.snapshot}), and never per
- * command: the processor logs when it dies or a read fails, the snapshot writer from its own thread, the close while
- * it waits. Whoever runs the engine decides where lines go.
+ * <b>Logging.</b> Through {@code System.Logger} only ({@code axiom.engine}, {@code axiom.snapshot}, {@code
+ * axiom.storage}), and never per command: the processor logs when it dies or a read fails, the snapshot writer from
+ * its own thread, retention each segment archived, deleted or kept, the close while it waits. Whoever runs the
+ * engine decides where lines go.
  * <p>
  * <b>Must never know:</b> HTTP, JSON parsing, Aeron, threads other than its own. It sees commands on its ring and
  * hands replies to an interface of its own; {@link io.axiom.core.EngineClient} is a convenience for blocking

@@ -99,6 +99,13 @@ public final class Journal implements AutoCloseable
     private JournalClaim openClaim;
     private boolean closed;
     private final JournalFaults faults;
+    private final Path archiveDir;
+    private final int poolLimit;
+    /** Below this position the log is archived (retired by retention); 0 when it is not. */
+    private long archivedUpTo;
+    /** Replay cannot start below this position: the retention policy deleted the records before it. */
+    private long replayableFrom;
+    private SegmentArchive.Reader archiveReader;
 
     private Journal(
         final JournalContext ctx, final Recovery recovery, final DataDirectoryLock lock, final DiskProbe disk)
@@ -106,6 +113,10 @@ public final class Journal implements AutoCloseable
         dataDir = ctx.dataDir();
         fsync = ctx.fsync();
         faults = ctx.faults();
+        archiveDir = ctx.archiveDir();
+        poolLimit = ctx.poolLimit();
+        archivedUpTo = recovery.archivedUpTo();
+        replayableFrom = recovery.replayableFrom();
         this.lock = lock;
         this.disk = disk;
         segmentSize = recovery.segmentSize();
@@ -838,10 +849,75 @@ public final class Journal implements AutoCloseable
         {
             throw new UncheckedIOException("cannot retire segment " + segment.file(), ex);
         }
+        Recovery.capPool(dataDir, poolLimit, null);
         if (fsync)
         {
             SegmentFiles.forceDirectory(dataDir);
         }
+        final long base = segment.basePosition();
+        if (archivedUpTo == base && (Files.exists(archiveDir.resolve(SegmentArchive.fileName(base, false))) ||
+            Files.exists(archiveDir.resolve(SegmentArchive.fileName(base, true)))))
+        {
+            archivedUpTo = base + segmentSize;
+            if (Files.exists(archiveDir.resolve(SegmentArchive.fileName(base, true))))
+            {
+                replayableFrom = archivedUpTo;
+            }
+        }
+    }
+
+    /**
+     * Describe a segment no longer written to, for retention to archive it off this thread.
+     *
+     * @param segmentIndex a segment in the log, neither the current one nor one awaiting its force.
+     * @return what the archiver needs to read the segment file.
+     * @throws IllegalArgumentException if the segment is not in the log or still written to.
+     */
+    public SegmentArchive.Sealed sealed(final int segmentIndex)
+    {
+        ensureOpen();
+        final long i = (long)segmentIndex - firstIndex;
+        final Segment segment = i >= 0 && i < segments.size() ? segments.get((int)i) : null;
+        if (null == segment || segment == current || segment == pendingSegment)
+        {
+            throw new IllegalArgumentException("segment " + segmentIndex + " is not sealed: the log holds segments " +
+                firstIndex + " to " + current.index() + ", the last one written to");
+        }
+        return new SegmentArchive.Sealed(segment.file(), segment.index(), segment.basePosition(), segmentSize,
+            segment.limit(), segment.generation(), segment.formatVersion());
+    }
+
+    /**
+     * @return index of the segment being written to.
+     */
+    public int currentSegmentIndex()
+    {
+        return current.index();
+    }
+
+    /**
+     * @return the position below which records are read from archives (0 when nothing was retired by retention).
+     */
+    public long archivedUpTo()
+    {
+        return archivedUpTo;
+    }
+
+    /**
+     * @return the lowest position replay can start from: past the last segment whose records the retention policy
+     * deleted (0 when none was).
+     */
+    public long replayableFrom()
+    {
+        return replayableFrom;
+    }
+
+    /**
+     * @return the archive directory.
+     */
+    public Path archiveDir()
+    {
+        return archiveDir;
     }
 
     /**
@@ -898,7 +974,7 @@ public final class Journal implements AutoCloseable
         final Segment segment = segmentOf(position);
         if (null == segment)
         {
-            return false;
+            return position >= 0 && position < archivedUpTo && readArchived(position, handler, verify);
         }
         final int offset = (int)(position - segment.basePosition());
         final int limit = segment.limit();
@@ -929,11 +1005,74 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * A damaged or unreadable archive answers "no record" here, as a damaged live record does to {@code read}: the
+     * caller reports a failed read and the writer goes on; replay and {@code wal verify} name the damage.
+     */
+    private boolean readArchived(final long position, final RecordHandler handler, final boolean verify)
+    {
+        final SegmentArchive.Reader reader;
+        try
+        {
+            reader = archiveReader(position);
+        }
+        catch (final IllegalStateException | UncheckedIOException ex)
+        {
+            return false;
+        }
+        if (null == reader)
+        {
+            return false;
+        }
+        final int at;
+        try
+        {
+            at = reader.find(position, verify);
+        }
+        catch (final IllegalStateException | UncheckedIOException ex)
+        {
+            return false;
+        }
+        if (at < 0)
+        {
+            return false;
+        }
+        reader.deliver(at, position, handler);
+        return true;
+    }
+
+    /**
+     * @return the reader of the archive holding position (the last one is kept open), null when the policy deleted
+     * that segment's records.
+     */
+    private SegmentArchive.Reader archiveReader(final long position)
+    {
+        final long basePosition = position - position % segmentSize;
+        if (null != archiveReader && archiveReader.summary().basePosition() == basePosition)
+        {
+            return archiveReader;
+        }
+        final Path file = archiveDir.resolve(SegmentArchive.fileName(basePosition, false));
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        if (null != archiveReader)
+        {
+            archiveReader.close();
+            archiveReader = null;
+        }
+        archiveReader = new SegmentArchive.Reader(file);
+        return archiveReader;
+    }
+
+    /**
      * Sequential replay, oldest first, of every record committed before this call with position >= fromPosition.
+     * Records below {@link #firstSegmentIndex()}'s segment are read from their archives.
      *
      * @param fromPosition first position of interest, need not be a record start.
      * @param handler      receives each record.
      * @return records delivered.
+     * @throws IllegalStateException when fromPosition lies below {@link #replayableFrom()}.
      */
     public long replay(final long fromPosition, final RecordHandler handler)
     {
@@ -941,6 +1080,25 @@ public final class Journal implements AutoCloseable
         final long endPosition = current.basePosition() + tail;
         final long fromIndex = Math.max(0, fromPosition) / segmentSize - firstIndex;
         long count = 0;
+        if (fromPosition < archivedUpTo)
+        {
+            if (fromPosition < replayableFrom)
+            {
+                throw new IllegalStateException("cannot replay from position " + fromPosition + ": the retention " +
+                    "policy deleted the records below position " + replayableFrom + " (see " + archiveDir + ")");
+            }
+            for (long base = Math.max(0, fromPosition) / segmentSize * segmentSize; base < archivedUpTo;
+                base += segmentSize)
+            {
+                final SegmentArchive.Reader reader = archiveReader(base);
+                if (null == reader)
+                {
+                    throw new IllegalStateException("cannot replay from position " + fromPosition + ": the archive " +
+                        "of segment " + Segment.fileName(base) + " is missing from " + archiveDir);
+                }
+                count += reader.replay(fromPosition, handler);
+            }
+        }
         for (int i = (int)Math.max(0, Math.min(fromIndex, segments.size())); i < segments.size(); i++)
         {
             final Segment segment = segments.get(i);
@@ -1020,6 +1178,11 @@ public final class Journal implements AutoCloseable
             closed = true;
             try
             {
+                if (null != archiveReader)
+                {
+                    archiveReader.close();
+                    archiveReader = null;
+                }
                 preparer.close();
                 for (final Segment segment : segments)
                 {

@@ -31,6 +31,16 @@ public final class JournalContext
      */
     public static final int SEGMENT_SIZE_MULTIPLE = 4096;
 
+    /**
+     * Retired segment files kept for reuse by default; more are deleted.
+     */
+    public static final int POOL_LIMIT_DEFAULT = 2;
+
+    /**
+     * Name of the default archive directory inside the data directory.
+     */
+    public static final String ARCHIVE_DIRECTORY = "archive";
+
     private Path dataDir;
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
     private boolean fsync = true;
@@ -39,6 +49,8 @@ public final class JournalContext
     private DataDirectoryLock directoryLock;
     private DiskProbe diskProbe;
     private JournalFaults faults;
+    private Path archiveDir;
+    private int poolLimit = POOL_LIMIT_DEFAULT;
 
     /**
      * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
@@ -175,6 +187,44 @@ public final class JournalContext
     }
 
     /**
+     * @param dir where retired segments are archived ({@link SegmentArchive}) and read back from; null (the default)
+     *            for {@code <data dir>/archive}.
+     * @return this for a fluent API.
+     */
+    public JournalContext archiveDir(final Path dir)
+    {
+        this.archiveDir = dir;
+        return this;
+    }
+
+    /**
+     * @return the archive directory ({@code <data dir>/archive} unless set).
+     */
+    public Path archiveDir()
+    {
+        return null != archiveDir ? archiveDir : null == dataDir ? null : dataDir.resolve(ARCHIVE_DIRECTORY);
+    }
+
+    /**
+     * @param files retired segment files kept in the pool for reuse as new segments, 0..64; a {@link Journal#retire}
+     *              past it deletes the oldest pool files (recovery adds to the pool without deleting).
+     * @return this for a fluent API.
+     */
+    public JournalContext poolLimit(final int files)
+    {
+        this.poolLimit = files;
+        return this;
+    }
+
+    /**
+     * @return retired segment files kept for reuse.
+     */
+    public int poolLimit()
+    {
+        return poolLimit;
+    }
+
+    /**
      * @return true once {@link #conclude()} has run.
      */
     public boolean isConcluded()
@@ -206,6 +256,10 @@ public final class JournalContext
                 " and " + MAX_SEGMENT_SIZE_MAX + " bytes and a multiple of " + SEGMENT_SIZE_MULTIPLE + ": " +
                 maxSegmentSize);
         }
+        if (poolLimit < 0 || poolLimit > 64)
+        {
+            throw new IllegalArgumentException("wal pool limit must be between 0 and 64 files: " + poolLimit);
+        }
         try
         {
             Files.createDirectories(dataDir);
@@ -221,6 +275,6 @@ public final class JournalContext
     public String toString()
     {
         return "JournalContext{dataDir=" + dataDir + ", maxSegmentSize=" + maxSegmentSize + ", fsync=" + fsync +
-            ", repair=" + repair + '}';
+            ", repair=" + repair + ", archiveDir=" + archiveDir() + ", poolLimit=" + poolLimit + '}';
     }
 }

@@ -33,19 +33,35 @@ public final class JournalInspector
      */
     public static VerifyReport verify(final Path dataDir)
     {
+        return verify(dataDir, dataDir.resolve(JournalContext.ARCHIVE_DIRECTORY));
+    }
+
+    /**
+     * {@link #verify(Path)} with the archive directory given: the archived prefix is checked too (every block's and
+     * record's CRC32C, sequence continuity from archive to archive and on into the live log).
+     *
+     * @param dataDir    the data directory.
+     * @param archiveDir where retention archived segments.
+     * @return segments, archives, records, faults, the torn tail start-up would truncate, and notes.
+     */
+    public static VerifyReport verify(final Path dataDir, final Path archiveDir)
+    {
+        final List<SegmentArchive.Summary> archives = new ArrayList<>();
         final List<String> faults = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         if (!Files.isDirectory(dataDir))
         {
             faults.add("no such data directory: " + dataDir);
-            return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes);
+            return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes, archives);
         }
         final List<Segment> segments = new ArrayList<>();
         try
         {
             final List<LogFault> mappingFaults = new ArrayList<>();
             final int files = mapReadOnly(dataDir, segments, mappingFaults, notes);
-            mappingFaults.forEach(fault -> faults.add(fault.description()));
+            final long archivedEnd = verifyArchives(archiveDir, segments, archives, faults, notes);
+            mappingFaults.stream().filter(fault -> !(fault.kind() == LogFault.Kind.MISSING_SEGMENT &&
+                fault.position() == 0 && archivedEnd > 0)).forEach(fault -> faults.add(fault.description()));
             if (0 == files)
             {
                 faults.add("no journal in " + dataDir + ": it holds no segment files (" + Segment.fileName(0) +
@@ -53,10 +69,11 @@ public final class JournalInspector
             }
             if (segments.isEmpty())
             {
-                return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes);
+                return new VerifyReport(List.of(), 0, 0, 0, faults, false, -1, 0, 0, notes, archives);
             }
             final RecoveryScan scan = new RecoveryScan(segments);
-            RecoveryScan.Outcome outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments));
+            RecoveryScan.Outcome outcome =
+                scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments, archives));
             while (outcome == RecoveryScan.Outcome.CORRUPT && faults.size() < MAX_FAULTS)
             {
                 faults.add(scan.corruption().description() + "; " + scan.evidence());
@@ -75,7 +92,7 @@ public final class JournalInspector
             {
                 final Segment segment = segments.get(i);
                 infos.add(new SegmentInfo(segment.file(), segment.index(), segment.basePosition(),
-                    scan.segmentRecords(i), segment.limit(), segment.capacity()));
+                    scan.segmentRecords(i), segment.limit(), segment.capacity(), segment.generation()));
             }
             if (faults.isEmpty())
             {
@@ -87,12 +104,49 @@ public final class JournalInspector
             }
             return new VerifyReport(infos, scan.recordCount(), scan.lastPosition(), scan.lastSequence(), faults,
                 tornTail, tornTail ? end : -1, tornTail ? scan.unitRecords() : 0,
-                tornTail ? scan.bytesAfterCut() : 0, notes);
+                tornTail ? scan.bytesAfterCut() : 0, notes, archives);
         }
         finally
         {
             unmapAll(segments);
         }
+    }
+
+    /**
+     * One line per archived and live segment, from their headers only (cheap): file, index, generation, and for an
+     * archive its sequences; what {@code wal dump} prints beside the records.
+     *
+     * @param dataDir    the data directory.
+     * @param archiveDir where retention archived segments.
+     * @return the lines, archives first; a header that cannot be read says so in its line.
+     */
+    public static List<String> describeSegments(final Path dataDir, final Path archiveDir)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final Path file : SegmentArchive.list(archiveDir))
+        {
+            try
+            {
+                final SegmentArchive.Summary a = SegmentArchive.readSummary(file);
+                lines.add("archived " + file.getFileName() + " index=" + a.index() + " generation=" + a.generation() +
+                    (a.deleted() ? " DELETED by policy" : "") + " sequences=" + a.firstSequence() + ".." +
+                    a.lastSequence());
+            }
+            catch (final RuntimeException ex)
+            {
+                lines.add("archived " + file.getFileName() + " unreadable: " + ex.getMessage());
+            }
+        }
+        if (Files.isDirectory(dataDir))
+        {
+            for (final Path file : SegmentFiles.list(dataDir))
+            {
+                final ByteBuffer header = SegmentFiles.readHeader(file);
+                lines.add("segment " + file.getFileName() + (header.limit() < SegmentHeader.LENGTH ?
+                    " header unreadable" : " generation=" + SegmentHeader.generation(header)));
+            }
+        }
+        return lines;
     }
 
     /**
@@ -160,6 +214,23 @@ public final class JournalInspector
      */
     public static void dump(final Path dataDir, final long fromPosition, final long limit, final RecordHandler handler)
     {
+        dump(dataDir, dataDir.resolve(JournalContext.ARCHIVE_DIRECTORY), fromPosition, limit, handler);
+    }
+
+    /**
+     * {@link #dump(Path, long, long, RecordHandler)} through the archived prefix in archiveDir: records of archived
+     * segments first (those the policy deleted are skipped: only their summaries are kept), then the live log.
+     *
+     * @param dataDir      the data directory.
+     * @param archiveDir   where retention archived segments.
+     * @param fromPosition first position of interest, need not be a record start.
+     * @param limit        most records to deliver.
+     * @param handler      receives each record; the buffer is only valid during the call.
+     */
+    public static void dump(
+        final Path dataDir, final Path archiveDir, final long fromPosition, final long limit,
+        final RecordHandler handler)
+    {
         if (!Files.isDirectory(dataDir))
         {
             throw new IllegalArgumentException("no such data directory: " + dataDir);
@@ -172,9 +243,11 @@ public final class JournalInspector
             {
                 return;
             }
+            final List<SegmentArchive.Summary> archives = new ArrayList<>();
+            long delivered = deliverArchived(archiveDir, segments.get(0).basePosition(), fromPosition, limit,
+                Long.MAX_VALUE, handler, archives, null);
             final RecoveryScan scan = new RecoveryScan(segments);
-            scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments));
-            long delivered = 0;
+            scan.scan(0, SegmentHeader.LENGTH, firstExpectedSequence(segments, archives));
             for (int i = 0; i <= scan.cutSegment() && delivered < limit; i++)
             {
                 final Segment segment = segments.get(i);
@@ -217,6 +290,21 @@ public final class JournalInspector
      */
     public static long read(final Path dataDir, final long endPosition, final LogVisitor visitor)
     {
+        return read(dataDir, dataDir.resolve(JournalContext.ARCHIVE_DIRECTORY), endPosition, visitor);
+    }
+
+    /**
+     * {@link #read(Path, long, LogVisitor)} through the archived prefix in archiveDir: the records of archived
+     * segments first; a segment the policy deleted is a fault (its records are gone), and so is a damaged archive.
+     *
+     * @param dataDir     the data directory.
+     * @param archiveDir  where retention archived segments.
+     * @param endPosition deliver and judge only what lies before this position.
+     * @param visitor     receives records, faults and the torn tail.
+     * @return records delivered through {@link LogVisitor#onRecord}.
+     */
+    public static long read(final Path dataDir, final Path archiveDir, final long endPosition, final LogVisitor visitor)
+    {
         if (!Files.isDirectory(dataDir))
         {
             throw new IllegalArgumentException("no such data directory: " + dataDir);
@@ -233,10 +321,18 @@ public final class JournalInspector
                     " and on)"));
                 return 0;
             }
-            final long delivered = segments.isEmpty() ? 0 : walk(segments, endPosition, visitor);
+            final List<SegmentArchive.Summary> archives = new ArrayList<>();
+            final long archived = segments.isEmpty() ? 0 : deliverArchived(archiveDir,
+                segments.get(0).basePosition(), 0, Long.MAX_VALUE, endPosition, visitor, archives, visitor);
+            final long delivered = archived + (segments.isEmpty() ? 0 : walk(segments, endPosition, visitor,
+                firstExpectedSequence(segments, archives)));
+            final boolean archivedPrefix = !archives.isEmpty() &&
+                archives.get(archives.size() - 1).basePosition() + archives.get(0).segmentSize() ==
+                segments.get(0).basePosition();
             for (final LogFault fault : mappingFaults)
             {
-                if (fault.position() < endPosition)
+                if (fault.position() < endPosition &&
+                    !(archivedPrefix && fault.kind() == LogFault.Kind.MISSING_SEGMENT && 0 == fault.position()))
                 {
                     visitor.onFault(fault);
                 }
@@ -249,12 +345,13 @@ public final class JournalInspector
         }
     }
 
-    private static long walk(final List<Segment> segments, final long endPosition, final LogVisitor visitor)
+    private static long walk(
+        final List<Segment> segments, final long endPosition, final LogVisitor visitor, final long firstExpected)
     {
         final RecoveryScan scan = new RecoveryScan(segments);
         int fromSegment = 0;
         int fromOffset = SegmentHeader.LENGTH;
-        long expected = firstExpectedSequence(segments);
+        long expected = firstExpected;
         long delivered = 0;
         int faults = 0;
         while (true)
@@ -403,6 +500,165 @@ public final class JournalInspector
     private static long firstExpectedSequence(final List<Segment> segments)
     {
         return segments.get(0).index() == 0 ? 1 : 0;
+    }
+
+    /**
+     * Deliver the records of the archives below firstLive, contiguous from segment 0, oldest first.
+     *
+     * @param faults receives a damaged or missing archive, or a deleted segment, as a fault; null to skip them.
+     * @return records delivered.
+     */
+    private static long deliverArchived(
+        final Path archiveDir,
+        final long firstLive,
+        final long fromPosition,
+        final long limit,
+        final long endPosition,
+        final RecordHandler handler,
+        final List<SegmentArchive.Summary> archives,
+        final LogVisitor faults)
+    {
+        long delivered = 0;
+        long expectedBase = 0;
+        for (final Path file : SegmentArchive.list(archiveDir))
+        {
+            final long base = SegmentArchive.basePosition(file);
+            if (base >= firstLive || base >= endPosition || base != expectedBase)
+            {
+                if (base < firstLive && base != expectedBase && null != faults)
+                {
+                    faults.onFault(new LogFault(LogFault.Kind.MISSING_SEGMENT, archiveDir.resolve(
+                        SegmentArchive.fileName(expectedBase, false)), 0, expectedBase, "the archive of segment " +
+                        Segment.fileName(expectedBase) + " is missing from " + archiveDir));
+                }
+                break;
+            }
+            try
+            {
+                final SegmentArchive.Summary summary = SegmentArchive.readSummary(file);
+                archives.add(summary);
+                expectedBase = base + summary.segmentSize();
+                if (summary.deleted())
+                {
+                    if (null != faults)
+                    {
+                        faults.onFault(new LogFault(LogFault.Kind.MISSING_SEGMENT, file, 0, base, "the records of " +
+                            "segment " + Segment.fileName(base) + " (sequences " + summary.firstSequence() + " to " +
+                            summary.lastSequence() + ") were deleted by retention.policy=delete"));
+                    }
+                    continue;
+                }
+                if (expectedBase <= fromPosition || delivered >= limit)
+                {
+                    continue;
+                }
+                try (SegmentArchive.Reader reader = new SegmentArchive.Reader(file))
+                {
+                    delivered += reader.replay(fromPosition, limit - delivered, endPosition, handler);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null == faults)
+                {
+                    throw ex;
+                }
+                faults.onFault(new LogFault(LogFault.Kind.CHECKSUM, file, 0, base, "archive " + file + ": " +
+                    ex.getMessage()));
+                break;
+            }
+        }
+        return delivered;
+    }
+
+    private static long firstExpectedSequence(
+        final List<Segment> segments, final List<SegmentArchive.Summary> archives)
+    {
+        if (segments.get(0).index() == 0 || archives.isEmpty())
+        {
+            return firstExpectedSequence(segments);
+        }
+        final SegmentArchive.Summary last = archives.get(archives.size() - 1);
+        return last.index() == segments.get(0).index() - 1 && last.lastSequence() > 0 ? last.lastSequence() + 1 : 0;
+    }
+
+    /**
+     * Check the archived prefix: every archive below the first live segment, contiguous from segment 0, each block's
+     * and record's CRC32C, sequences continuous from one archive to the next. Archives of segments still live are
+     * noted (start-up removes them).
+     *
+     * @return the position the archived prefix ends at (0 when there is none, or it is not contiguous from 0).
+     */
+    private static long verifyArchives(
+        final Path archiveDir,
+        final List<Segment> segments,
+        final List<SegmentArchive.Summary> archives,
+        final List<String> faults,
+        final List<String> notes)
+    {
+        for (final Path temp : SegmentArchive.listTemp(archiveDir))
+        {
+            notes.add("Archive temp file " + temp + " is the leftover of an interrupted archiving; start-up " +
+                "removes it (on a live directory it may be an archive being written).");
+        }
+        final long firstLive = segments.isEmpty() ? Long.MAX_VALUE : segments.get(0).basePosition();
+        long expectedBase = 0;
+        long expectedSequence = 1;
+        boolean contiguous = true;
+        for (final Path file : SegmentArchive.list(archiveDir))
+        {
+            if (SegmentArchive.basePosition(file) >= firstLive)
+            {
+                notes.add("Archive " + file + " is of a segment still in the live log (a crash after archiving, " +
+                    "before the segment was retired); start-up removes it and keeps the live segment.");
+                continue;
+            }
+            final SegmentArchive.Summary summary;
+            try
+            {
+                summary = SegmentArchive.readSummary(file);
+            }
+            catch (final RuntimeException ex)
+            {
+                faults.add(ex.getMessage());
+                contiguous = false;
+                continue;
+            }
+            archives.add(summary);
+            if (summary.basePosition() != expectedBase)
+            {
+                faults.add("archive of segment " + Segment.fileName(expectedBase) + " is missing from " + archiveDir +
+                    " (the next archive is " + file.getFileName() + ")");
+                contiguous = false;
+            }
+            expectedBase = summary.basePosition() + summary.segmentSize();
+            if (summary.recordCount() > 0)
+            {
+                if (summary.firstSequence() != expectedSequence && contiguous)
+                {
+                    faults.add("archive " + file + " starts at sequence " + summary.firstSequence() + ", expected " +
+                        expectedSequence + " after the archive before it");
+                }
+                expectedSequence = summary.lastSequence() + 1;
+            }
+            if (summary.deleted())
+            {
+                continue;
+            }
+            try (SegmentArchive.Reader reader = new SegmentArchive.Reader(file))
+            {
+                final String fault = reader.verify();
+                if (null != fault)
+                {
+                    faults.add("archive " + file + ": " + fault);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                faults.add(ex.getMessage());
+            }
+        }
+        return contiguous && expectedBase == firstLive ? expectedBase : 0;
     }
 
     private static void unmapAll(final List<Segment> segments)

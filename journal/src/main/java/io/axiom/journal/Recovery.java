@@ -21,6 +21,11 @@ final class Recovery
     private final boolean fsync;
     private final boolean repair;
     private final DiskProbe disk;
+    private final Path archiveDir;
+    private List<Path> archives = List.of();
+    private long archivedUpTo;
+    private long archivedLastSequence;
+    private long replayableFrom;
     private final List<String> notes = new ArrayList<>();
     private final List<Segment> segments = new ArrayList<>();
     private long segmentSize;
@@ -35,6 +40,7 @@ final class Recovery
         this.fsync = ctx.fsync();
         this.repair = ctx.repair();
         this.disk = disk;
+        this.archiveDir = ctx.archiveDir();
         this.segmentSize = ctx.maxSegmentSize();
     }
 
@@ -81,7 +87,15 @@ final class Recovery
                 SegmentFiles.deleteOrPool(prepared) + ".");
             directoryChanged = true;
         }
+        archives = SegmentArchive.list(archiveDir);
+        for (final Path temp : SegmentArchive.listTemp(archiveDir))
+        {
+            SegmentFiles.delete(temp);
+            notes.add("recovery: removed " + temp + ", an archive whose writing was interrupted by a crash; its " +
+                "segment is still in the log and is archived again.");
+        }
         directoryChanged |= openSegments(configuredSegmentSize);
+        removeDuplicateArchives();
 
         if (segments.isEmpty())
         {
@@ -97,7 +111,8 @@ final class Recovery
         }
 
         scan = new RecoveryScan(segments);
-        final long firstExpected = segments.get(0).index() == 0 ? 1 : 0;
+        final long firstExpected = segments.get(0).index() == 0 ? 1 :
+            archivedUpTo == segments.get(0).basePosition() && archivedLastSequence > 0 ? archivedLastSequence + 1 : 0;
         final RecoveryScan.Outcome outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpected);
         final Segment cut = segments.get(scan.cutSegment());
         final long cutPosition = cut.basePosition() + scan.cutOffset();
@@ -223,7 +238,13 @@ final class Recovery
                 deleted |= refuseOrDropFrom(files, i, fault);
                 break;
             }
-            if (segments.isEmpty() && index > 0)
+            if (segments.isEmpty() && index > 0 && archivedPrefix(basePosition, size))
+            {
+                notes.add("The live log starts at " + file.getFileName() + " (position " + basePosition + "): the " +
+                    "segments before it were retired by retention, their archives or summaries are in " + archiveDir +
+                    ".");
+            }
+            else if (segments.isEmpty() && index > 0)
             {
                 final LogFault fault = new LogFault(LogFault.Kind.MISSING_SEGMENT, dir.resolve(Segment.fileName(0)),
                     0, 0, "segment file " + Segment.fileName(0) + " is missing: the log in " + dir + " starts with " +
@@ -263,6 +284,102 @@ final class Recovery
                 SegmentHeader.generation(header), false));
         }
         return deleted;
+    }
+
+    /**
+     * @return true when archiveDir holds an archive or a deleted segment's summary for every segment below
+     * basePosition, contiguous from 0; the newest one's header is checked (the rest by {@code wal verify}).
+     */
+    private boolean archivedPrefix(final long basePosition, final long size)
+    {
+        long expected = 0;
+        Path last = null;
+        for (final Path archive : archives)
+        {
+            final long base = SegmentArchive.basePosition(archive);
+            if (base >= basePosition)
+            {
+                break;
+            }
+            if (base != expected)
+            {
+                return false;
+            }
+            expected += size;
+            last = archive;
+        }
+        if (expected != basePosition || null == last)
+        {
+            return false;
+        }
+        final SegmentArchive.Summary summary = SegmentArchive.readSummary(last);
+        if (summary.segmentSize() != size || summary.basePosition() != basePosition - size)
+        {
+            throw new JournalCorruptionException("Journal corruption: archive " + last + " is of segment size " +
+                summary.segmentSize() + " at base position " + summary.basePosition() + ", the log's segments are " +
+                size + " bytes and the live log starts at " + basePosition + ". Restore the archive directory from " +
+                "backup.", last, 0, summary.basePosition());
+        }
+        archivedUpTo = basePosition;
+        archivedLastSequence = summary.lastSequence();
+        for (final Path archive : archives)
+        {
+            if (SegmentArchive.basePosition(archive) < basePosition && SegmentArchive.isDeleted(archive))
+            {
+                replayableFrom = SegmentArchive.basePosition(archive) + size;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An archive of a segment still in the log: archiving finished but the crash came before the segment was
+     * retired. The live segment is kept; the archive is written again when retention retires it.
+     */
+    private void removeDuplicateArchives()
+    {
+        if (segments.isEmpty())
+        {
+            return;
+        }
+        final long firstLive = segments.get(0).basePosition();
+        boolean removed = false;
+        for (final Path archive : archives)
+        {
+            if (SegmentArchive.basePosition(archive) >= firstLive)
+            {
+                SegmentFiles.delete(archive);
+                notes.add("recovery: removed archive " + archive + ": its segment " +
+                    Segment.fileName(SegmentArchive.basePosition(archive)) + " is still in the log (a crash came " +
+                    "after archiving and before the segment was retired); the live segment is kept and archived " +
+                    "again by retention.");
+                removed = true;
+            }
+        }
+        if (removed && fsync)
+        {
+            SegmentFiles.forceDirectory(archiveDir);
+        }
+    }
+
+    /**
+     * Keep at most limit files in the pool of retired segments: delete the oldest beyond it.
+     *
+     * @return true when files were deleted.
+     */
+    static boolean capPool(final Path dir, final int limit, final List<String> notes)
+    {
+        final List<Path> free = SegmentFiles.listFree(dir);
+        for (int i = 0; i < free.size() - limit; i++)
+        {
+            SegmentFiles.delete(free.get(i));
+            if (null != notes)
+            {
+                notes.add("Deleted " + free.get(i).getFileName() + " from the pool of retired segments, which keeps " +
+                    "at most " + limit + " files for reuse.");
+            }
+        }
+        return free.size() > limit;
     }
 
     private boolean refuseOrDropFrom(final List<Path> files, final int from, final LogFault fault)
@@ -343,6 +460,22 @@ final class Recovery
     RecoveryReport report()
     {
         return report;
+    }
+
+    /**
+     * @return the position below which the log is archived (0: no archived prefix).
+     */
+    long archivedUpTo()
+    {
+        return archivedUpTo;
+    }
+
+    /**
+     * @return the lowest position from which the log can be replayed: past the last segment the policy deleted.
+     */
+    long replayableFrom()
+    {
+        return replayableFrom;
     }
 
     RecoveryScan scan()

@@ -190,7 +190,7 @@ final class SegmentFiles
         }
     }
 
-    private static List<Path> listMatching(final Path dir, final Pattern pattern)
+    static List<Path> listMatching(final Path dir, final Pattern pattern)
     {
         final List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir))

@@ -459,6 +459,40 @@ public final class SnapshotStore
     }
 
     /**
+     * The oldest snapshot kept, as retention needs it: the position of the last record it covers, read from its
+     * header alone (checked by its CRC32C; the payload is not read). Any thread; the store's files may change
+     * meanwhile (a newer snapshot only moves it up).
+     *
+     * @return lastPosition of the oldest snapshot with a sound format-2 header, -1 when there is none.
+     */
+    public long oldestLastPosition()
+    {
+        for (final Path file : list())
+        {
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file))
+            {
+                while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+                {
+                    // until the header is read or the file ends
+                }
+            }
+            catch (final IOException ex)
+            {
+                continue; // removed meanwhile by a newer snapshot's retain, or unreadable: not kept
+            }
+            final CRC32C headerCrc = new CRC32C();
+            headerCrc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
+            if (!header.hasRemaining() && header.getLong(0) == MAGIC && header.getInt(8) == VERSION &&
+                header.getInt(HEADER_CHECKSUM_OFFSET) == (int)headerCrc.getValue())
+            {
+                return header.getLong(32);
+            }
+        }
+        return -1;
+    }
+
+    /**
      * @return snapshot files in {@code snapshots/}, oldest first (set-aside ones excluded).
      */
     public List<Path> list()

@@ -21,6 +21,8 @@ import java.util.List;
  * @param tornTailBytes    non-zero bytes start-up would remove.
  * @param notes            what start-up would tidy away without loss (debris of an interrupted segment or snapshot
  *                         write, a format-1 snapshot), one sentence each.
+ * @param archives         the archived prefix: segments retired by retention, oldest first, as their archives (or
+ *                         deleted segments' summaries) say; each was checked block by block and record by record.
  */
 public record VerifyReport(
     List<SegmentInfo> segments,
@@ -32,10 +34,12 @@ public record VerifyReport(
     long tornTailPosition,
     long tornTailRecords,
     long tornTailBytes,
-    List<String> notes)
+    List<String> notes,
+    List<SegmentArchive.Summary> archives)
 {
     public VerifyReport
     {
+        archives = List.copyOf(archives);
         segments = List.copyOf(segments);
         faults = List.copyOf(faults);
         notes = List.copyOf(notes);

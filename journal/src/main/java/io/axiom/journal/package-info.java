@@ -48,8 +48,11 @@
  *     io.axiom.journal.LogVisitor}, each fault as a {@link io.axiom.journal.LogFault} where it is (resuming at the next
  *     valid record, as verify does), the torn tail with its records; given an end position the writer handed out, it
  *     ignores what lies past it, so it reads a live directory up to a consistent point.</li>
- *     <li>{@code retire(segmentIndex)}: the oldest segment leaves the log and joins the pool of files recycled as new
- *     segments (below). Deciding that a segment may go belongs to retention, not yet built.</li>
+ *     <li>Retention: {@code sealed(index)} describes a segment no longer written to; {@link
+ *     io.axiom.journal.SegmentArchive#write} archives it from any thread (below); {@code retire(segmentIndex)}, on the
+ *     writer's thread, takes the oldest segment out of the log into the pool of files recycled as new segments
+ *     (below). Deciding that a segment may go (below the oldest kept snapshot, older than the history kept) is
+ *     {@code core}'s: the journal knows no clock.</li>
  * </ul>
  * One thread owns a {@code Journal}. Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
  * nothing (a test holds them to it); only a move to a new segment does file work and allocates. The journal also owns
@@ -163,6 +166,32 @@
  * x 1024. Ratios above 1 mean this run's raw baseline (one 64 MiB file overwritten in a loop) is not an upper bound
  * here; not yet explained.
  *
+ * <h2>Retention: the archived prefix</h2>
+ * A segment retention retires leaves the log in three steps: (1) {@link io.axiom.journal.SegmentArchive#write}, on
+ * any thread, walks its records (each CRC32C in its generation, sequences continuous; a segment that does not
+ * validate is not archived) and writes {@code archive-dir/<base>.wal.z}: a 128-byte header (segment index, base
+ * position, size, format, generation, end of records, first and last sequence, last record time, record count,
+ * CRC32C of all record bytes, CRC32C of the block index, CRC32C of the header), a block index, and blocks of whole
+ * records of at least 1 MiB (or one larger record) compressed alone with {@code Deflater}; through a temp file,
+ * fsync, rename, directory fsync. With the delete policy only the header is written, as {@code <base>.wal.deleted}.
+ * (2) {@code retire} on the writer's thread unmaps the segment and renames it into the pool ({@code .wal.free}),
+ * deleting the oldest pool files beyond {@code poolLimit} (2). So the segment is never unmapped while the writer's
+ * thread reads it, and the compression never runs on it. From then on {@code read}, {@code readRecord} and {@code
+ * replay} of a position below the live log go to the archive: one block is decompressed (and kept for the next read;
+ * memory: the largest block), its CRC32C checked, and the record delivered from it; a deleted segment reads as "no
+ * record" and a replay from inside it throws. (3) The pool file is recycled as a later segment (above).
+ * <p>
+ * Recovery with an archived prefix: archive temp files are removed (the segment is still live); an archive of a
+ * segment still live (the crash fell between (1) and (2)) is removed and the live one kept, with a {@code recovery:}
+ * note; the live log may then start at segment k > 0 if archives of 0..k-1 are all present (only the newest one's
+ * header is read at start-up; {@code wal verify} checks them all), and its first record must follow the last
+ * archived sequence. Replay at start-up begins at a snapshot as before; a log whose needed records were deleted by
+ * policy refuses in {@code core}. {@code JournalInspector.verify} checks every archive block and record and the
+ * sequence continuity archive to archive to live, {@code dump} and {@code read} deliver archived records first.
+ * Limits: a snapshot whose last record lies in an archived segment is not matched against the archive (retention
+ * never archives that far: it stops below the segment of the oldest kept snapshot's last record); {@code
+ * recordCount()} and the recovery report count live records only.
+ *
  * <h2>Atomic units: commit marks</h2>
  * One engine command appends several records, and they can reach the file before the command ends: the staging
  * buffer fills and is written out, a segment rotates, a record larger than the staging buffer is claimed straight in
@@ -210,9 +239,11 @@
  *     record after it, and says so in the report's notes ({@code repairCut}).</li>
  * </ul>
  * A bad segment header or a missing segment between two others is corruption too, and so is a log whose first
- * segment file is not {@code 00000000000000000000.wal}: the records before it are gone and the engine would answer
- * "not found" for what they created. Repair starts such a log only when a snapshot bound to it (below) holds the
- * state the missing records built; without one nothing can be recovered and opening still refuses. The debris of an
+ * segment file is not {@code 00000000000000000000.wal} unless the archive directory holds an archive (or a deleted
+ * segment's summary) for every segment before it (the archived prefix, below): else the records before it are gone
+ * and the engine would answer "not found" for what they created. Repair starts such a log only when a snapshot bound
+ * to it (below) holds the state the missing records built; without one nothing can be recovered and opening still
+ * refuses. The debris of an
  * interrupted segment creation (a {@code .tmp} file, or an all-zero last segment) is removed, and so is a segment
  * prepared ahead of need ({@code .wal.next}), complete or not: it never held records (a whole one goes to the pool).
  * Segments removed after the end of the log go to the pool too. A valid record is never dropped
@@ -234,8 +265,8 @@
  * again. A repair that cuts the log sets aside every snapshot past the cut. A torn-tail truncation never needs to:
  * snapshots cover flushed units only, and a torn tail lies after the last flush, so a snapshot past it is evidence of
  * lost records for {@code select} to refuse. A {@code .tmp} left by an interrupted write is removed at start, with a
- * note. Segments are kept whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments,
- * because views and the events endpoint still read inputs and outputs from old records.
+ * note. A snapshot shortens replay; the segments it covers leave the live log only by retention (below), into
+ * archives that views and the events endpoint still read old records from.
  *
  * <h2>One owner per data directory</h2>
  * {@link io.axiom.journal.DataDirectoryLock} takes an exclusive OS lock ({@code fcntl}) on {@code data_dir/axiom.lock}
@@ -268,7 +299,8 @@
  * SegmentPreparer} (prepares the next segment file on its own thread), {@code SegmentHeader} and {@code RecordFrame}
  * (the two layouts), {@code SegmentFiles} (the directory), {@code RecoveryScan} (walks and classifies, read-only),
  * {@code Recovery} (acts on the scan at open), {@link io.axiom.journal.SnapshotStore} (snapshot files and their
- * binding), {@link io.axiom.journal.DataDirectoryLock} (one owner), {@code StorageMonitor} and {@code DiskProbe}
+ * binding), {@link io.axiom.journal.SegmentArchive} (an archived segment: writing, summary, a reader by position),
+ * {@link io.axiom.journal.DataDirectoryLock} (one owner), {@code StorageMonitor} and {@code DiskProbe}
  * (usable space, the storage state, and the seam where tests inject a full disk), {@link
  * io.axiom.journal.JournalInspector} (the same scan for operators and for verify, which it hands records, {@link
  * io.axiom.journal.LogFault}s and the torn tail through a {@link io.axiom.journal.LogVisitor}).

@@ -150,6 +150,10 @@ final class JournalBenchmark
             .append("| payload B | frame B | records/batch | raw records/s | raw MB/s | journal records/s | " +
                 "journal MB/s | ratio | rotations | control: mmap+msync records/s (vs raw) |\n" +
                 "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        final StringBuilder rotatingTable = new StringBuilder()
+            .append("| payload B | frame B | records/batch | raw rotating records/s | raw rotating MB/s | " +
+                "journal records/s | journal MB/s | ratio | raw rotations |\n" +
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         final StringBuilder latency = new StringBuilder(Report.LATENCY_HEADER);
         final StringBuilder sync = new StringBuilder(Report.LATENCY_HEADER);
         for (final int payload : payloadSizes)
@@ -160,11 +164,16 @@ final class JournalBenchmark
                 final Side raw = new Side();
                 final Side journal = new Side();
                 final Side mapped = new Side();
+                final Side rawFiles = new Side();
                 for (int round = 0; round < rounds; round++)
                 {
                     rawTrial(payload, frame, batch, raw);
                     journalTrial(payload, batch, journal);
                     mappedTrial(payload, frame, batch, mapped);
+                    if (recycle)
+                    {
+                        rawRotatingTrial(frame, batch, rawFiles);
+                    }
                 }
                 final double rawMb = raw.recordsPerSecond() * frame / 1e6;
                 final double journalMb = journal.recordsPerSecond() * frame / 1e6;
@@ -176,6 +185,17 @@ final class JournalBenchmark
                     Report.dec(mapped.recordsPerSecond() / raw.recordsPerSecond(), 2) + ") |\n";
                 table.append(row);
                 System.out.print("[journal] " + row);
+                if (recycle)
+                {
+                    final String rotating = "| " + payload + " | " + frame + " | " + batch + " | " +
+                        Report.num(rawFiles.recordsPerSecond()) + " | " +
+                        Report.dec(rawFiles.recordsPerSecond() * frame / 1e6, 1) + " | " +
+                        Report.num(journal.recordsPerSecond()) + " | " + Report.dec(journalMb, 1) + " | **" +
+                        Report.dec(journal.recordsPerSecond() / rawFiles.recordsPerSecond(), 2) + "** | " +
+                        rawFiles.rotations + " |\n";
+                    rotatingTable.append(rotating);
+                    System.out.print("[journal vs raw rotating] " + rotating);
+                }
                 latency.append(Report.latencyRow("raw write+force, " + payload + " B x " + batch, raw.batchNanos));
                 latency.append(Report.latencyRow("journal batch+flush, " + payload + " B x " + batch,
                     journal.batchNanos));
@@ -186,8 +206,19 @@ final class JournalBenchmark
                 sync.append(Report.latencyRow("control msync, " + payload + " B x " + batch, mapped.syncNanos));
             }
         }
-        report.raw(table.toString()).blank()
-            .line("Time per batch (all records of the batch appended + its one fsync), over all measured trials:")
+        report.raw(table.toString()).blank();
+        if (recycle)
+        {
+            report.line("**raw rotating** (--recycle): the journal's file pattern without the journal: " + (POOL + 1) +
+                " files of " + (segmentSize >> 20) + " MiB preallocated before the trial (zero-filled, fsynced, not " +
+                "timed, as the journal's pool), each batch one `FileChannel.write` at the next offset of the current " +
+                "file, never wrapping, then `force(false)`; when a file is full the next one in turn is installed as " +
+                "the journal installs a recycled segment (rename, 64-byte header write, `force(false)`, directory " +
+                "fsync), inside the timed loop.")
+                .blank()
+                .raw(rotatingTable.toString()).blank();
+        }
+        report.line("Time per batch (all records of the batch appended + its one fsync), over all measured trials:")
             .blank()
             .raw(latency.toString()).blank()
             .line("Of which the sync call alone (raw: `force(false)`; journal: `flush()`, which includes nothing " +
@@ -311,6 +342,96 @@ final class JournalBenchmark
         finally
         {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Raw baseline with the journal's file reuse: files used in turn, each written from its start to its end (no
+     * wrapping inside one file), a rotation doing what installing a recycled segment does.
+     */
+    private void rawRotatingTrial(final int frame, final int batch, final Side side) throws IOException
+    {
+        final Path trialDir = Files.createTempDirectory(dir, "raw-rotating-");
+        final int batchBytes = frame * batch;
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(batchBytes);
+        for (int i = 0; i < batchBytes; i++)
+        {
+            buffer.put(i, (byte)(i * 31));
+        }
+        final ByteBuffer header = ByteBuffer.allocateDirect(Journal.SEGMENT_HEADER_LENGTH);
+        final int files = POOL + 1;
+        final Path[] names = new Path[files];
+        try
+        {
+            for (int i = 0; i < files; i++)
+            {
+                names[i] = trialDir.resolve("file-" + i + ".free");
+                try (FileChannel channel = FileChannel.open(names[i], StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE))
+                {
+                    FsyncProbe.preallocate(channel, segmentSize);
+                }
+            }
+            int currentIndex = 0;
+            Path current = trialDir.resolve("current-0");
+            Files.move(names[0], current);
+            FileChannel channel = FileChannel.open(current, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long offset = Journal.SEGMENT_HEADER_LENGTH;
+            long rotations = 0;
+            long rotationsAtStart = 0;
+            final Trial trial = new Trial(side);
+            try
+            {
+                while (trial.running())
+                {
+                    final long batchStart = trial.now;
+                    if (offset + batchBytes > segmentSize)
+                    {
+                        channel.close();
+                        Files.move(current, names[currentIndex]); // back to the pool, as retire does
+                        currentIndex = (currentIndex + 1) % files;
+                        current = trialDir.resolve("current-" + rotations);
+                        Files.move(names[currentIndex], current);
+                        channel = FileChannel.open(current, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        header.clear();
+                        while (header.hasRemaining())
+                        {
+                            channel.write(header, header.position());
+                        }
+                        channel.force(false);
+                        try (FileChannel directory = FileChannel.open(trialDir, StandardOpenOption.READ))
+                        {
+                            directory.force(true);
+                        }
+                        offset = Journal.SEGMENT_HEADER_LENGTH;
+                        rotations++;
+                    }
+                    buffer.clear();
+                    while (buffer.hasRemaining())
+                    {
+                        channel.write(buffer, offset + buffer.position());
+                    }
+                    final long forceStart = System.nanoTime();
+                    channel.force(false);
+                    offset += batchBytes;
+                    if (trial.batchDone(batchStart, forceStart, batch))
+                    {
+                        rotationsAtStart = rotations;
+                    }
+                }
+            }
+            finally
+            {
+                channel.close();
+            }
+            if (trial.finish())
+            {
+                side.rotations += rotations - rotationsAtStart;
+            }
+        }
+        finally
+        {
+            deleteTree(trialDir);
         }
     }
 

@@ -21,6 +21,7 @@ import io.axiom.core.api.EventView;
 import io.axiom.gateway.config.AxiomConfig;
 import io.axiom.gateway.http.JsonViews;
 import io.axiom.journal.JournalInspector;
+import io.axiom.journal.SegmentArchive;
 import io.axiom.journal.SegmentInfo;
 import io.axiom.journal.VerifyReport;
 
@@ -61,7 +62,15 @@ public final class WalCommand implements Runnable
             description = "configuration file to read wal.data-dir from")
         Path configFile;
 
+        @Option(names = "--archive-dir", paramLabel = "DIR",
+            description = "where retention archived segments; default: retention.archive-dir from the " +
+                "configuration (archive/ inside the data directory)")
+        Path archiveDir;
+
         Map<String, String> env = System.getenv();
+
+        /** The archive directory journalDir() resolved. */
+        Path archive;
 
         @Override
         public void environment(final Map<String, String> env)
@@ -81,6 +90,7 @@ public final class WalCommand implements Runnable
             }
             final AxiomConfig config = ConfigResolver.resolve(configFile, env, flags);
             final Path dir = config.dataDir();
+            archive = null != archiveDir ? archiveDir : config.archiveDir();
             if (!Files.isDirectory(dir))
             {
                 spec.commandLine().getErr().println("axiom: no journal directory at " + dir.toAbsolutePath());
@@ -113,7 +123,7 @@ public final class WalCommand implements Runnable
                 return ExitStatus.EXIT_FAILED;
             }
             final PrintWriter out = spec.commandLine().getOut();
-            final VerifyReport report = JournalInspector.verify(dir);
+            final VerifyReport report = JournalInspector.verify(dir, archive);
             if (report.segments().isEmpty() && report.recordCount() == 0 && report.corrupt() &&
                 report.faults().get(0).startsWith("no journal"))
             {
@@ -121,13 +131,31 @@ public final class WalCommand implements Runnable
                 return ExitStatus.EXIT_FAILED;
             }
             out.println("journal: " + dir.toAbsolutePath());
+            if (!report.archives().isEmpty())
+            {
+                out.println("archived: " + report.archives().size() + " in " + archive.toAbsolutePath());
+                for (final SegmentArchive.Summary a : report.archives())
+                {
+                    out.println("  " + (null == a.file() ? "?" : a.file().getFileName()) + " index=" + a.index() +
+                        " base=" + a.basePosition() + (a.deleted() ? " DELETED by policy" : " blocks=" +
+                        a.blockCount() + " bytes=" + a.fileLength()) + " records=" + a.recordCount() +
+                        " sequences=" + a.firstSequence() + ".." + a.lastSequence() + " generation=" +
+                        a.generation());
+                }
+            }
             out.println("segments: " + report.segments().size());
             for (final SegmentInfo s : report.segments())
             {
                 out.println("  " + s.file().getFileName() + " index=" + s.index() + " base=" + s.basePosition() +
-                    " records=" + s.records() + " used=" + s.usedBytes() + "/" + s.capacity());
+                    " records=" + s.records() + " used=" + s.usedBytes() + "/" + s.capacity() + " generation=" +
+                    s.generation());
             }
             out.println("records: " + report.recordCount());
+            if (!report.archives().isEmpty())
+            {
+                out.println("archived records: " +
+                    report.archives().stream().mapToLong(SegmentArchive.Summary::recordCount).sum());
+            }
             out.println("last position: " + report.lastPosition());
             out.println("last sequence: " + report.lastSequence());
             out.println("torn tail: " + (report.tornTail() ? "yes, start-up will truncate " +
@@ -195,7 +223,7 @@ public final class WalCommand implements Runnable
             final long[] count = {0};
             final Long2ObjectHashMap<String[]> stepNames = new Long2ObjectHashMap<>();
             final boolean asJson = json || globalJson();
-            JournalInspector.dump(dir, from, limit,
+            JournalInspector.dump(dir, archive, from, limit,
                 (buffer, offset, length, type, version, position, sequence, timestamp) ->
                 {
                     EventView event = null;
@@ -215,6 +243,10 @@ public final class WalCommand implements Runnable
                     count[0]++;
                 });
             out.flush();
+            for (final String segment : JournalInspector.describeSegments(dir, archive))
+            {
+                spec.commandLine().getErr().println(segment);
+            }
             spec.commandLine().getErr().println(count[0] + " records");
             return ExitStatus.EXIT_OK;
         }

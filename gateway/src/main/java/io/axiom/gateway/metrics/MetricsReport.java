@@ -53,6 +53,10 @@ public final class MetricsReport
     private final long recoveredFromPosition;
     private final long snapshots;
     private final long snapshotFailures;
+    private final long segmentsArchived;
+    private final long segmentsDeleted;
+    private final long archiveBytes;
+    private final long retentionFailures;
     private final long readFailures;
     private final long tasksLeased;
     private final long workersConnected;
@@ -118,6 +122,10 @@ public final class MetricsReport
         recoveredFromPosition = c.recoveredFromPosition();
         snapshots = c.snapshotCount();
         snapshotFailures = c.snapshotFailures();
+        segmentsArchived = c.segmentsArchived();
+        segmentsDeleted = c.segmentsDeleted();
+        archiveBytes = c.archiveBytes();
+        retentionFailures = c.retentionFailures();
         readFailures = c.readFailures();
         tasksLeased = c.tasksLeased();
         workersConnected = c.workersConnected();
@@ -319,6 +327,15 @@ public final class MetricsReport
         counter(out, "axiom_snapshot_failures",
             "State snapshots that could not be written (recovery then starts from an older one or the log)",
             snapshotFailures);
+        counter(out, "axiom_segments_archived", "Journal segments retention archived since start (retention.policy " +
+            "archive); each file then joined the pool and is recycled as a new segment", segmentsArchived);
+        counter(out, "axiom_segments_deleted", "Journal segments whose records retention deleted since start " +
+            "(retention.policy delete); each file then joined the pool", segmentsDeleted);
+        counter(out, "axiom_segments_recycled", "Journal segment files retired into the pool for reuse since " +
+            "start (archived plus deleted)", segmentsArchived + segmentsDeleted);
+        counter(out, "axiom_archive_bytes", "Bytes of segment archives written since start", archiveBytes);
+        counter(out, "axiom_retention_failures", "Segments retention could not archive or delete (they stay " +
+            "live and are tried again a minute later)", retentionFailures);
         counter(out, "axiom_reply_sink_errors",
             "Replies lost because their sink threw (the events behind them were durable)", sinkErrors);
         gauge(out, "axiom_snapshot_last_position_bytes", "Journal position the last snapshot covers",

@@ -14,6 +14,7 @@ import io.axiom.gateway.AxiomMain;
 import io.axiom.journal.Journal;
 import io.axiom.journal.JournalClaim;
 import io.axiom.journal.JournalContext;
+import io.axiom.journal.SegmentArchive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +54,53 @@ class WalVerifyTest
         assertEquals(AxiomMain.EXIT_FAILED, run.code(), run.toString());
         assertTrue(run.err().contains("no journal in " + dir.resolve("empty")) &&
             run.err().contains("no segment files"), run.err());
+    }
+
+    /**
+     * Segments retired by retention: verify checks the archives and says so, with each segment's generation; a
+     * missing archive is a fault; dump reads through them; {@code --archive-dir} finds them elsewhere.
+     */
+    @Test
+    void anArchivedPrefixIsVerifiedAndDumped() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        long records = 0;
+        try (Journal journal = open(data))
+        {
+            while (journal.currentSegmentIndex() < 4)
+            {
+                journal.append(1, 1, 1, new UnsafeBuffer(new byte[1000]), 0, 1000);
+                records++;
+            }
+            journal.flush();
+            for (int i = 0; i < 2; i++)
+            {
+                SegmentArchive.write(journal.sealed(i), journal.archiveDir(), true, false);
+                journal.retire(i);
+            }
+        }
+        final Run run = verify(data);
+        assertEquals(AxiomMain.EXIT_OK, run.code(), run.toString());
+        assertTrue(run.out().contains("archived: 2 in ") && run.out().contains("00000000000000000000.wal.z index=0") &&
+            run.out().contains("generation=0") && run.out().trim().endsWith("OK"), run.out());
+
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertEquals(AxiomMain.EXIT_OK, AxiomMain.execute(Map.of(), new PrintWriter(out), new PrintWriter(err),
+            "wal", "dump", "--data-dir", data.toString()));
+        assertEquals(records, out.toString().lines().count(), err.toString());
+        assertTrue(out.toString().startsWith("pos=64 seq=1 ") &&
+            err.toString().contains("archived 00000000000000000000.wal.z"), err.toString());
+
+        final Path moved = dir.resolve("elsewhere");
+        Files.move(data.resolve("archive"), moved);
+        final Run missing = verify(data);
+        assertEquals(AxiomMain.EXIT_FAILED, missing.code(), missing.toString());
+        assertTrue(missing.out().contains("00000000000000000000.wal is missing"), missing.out());
+        final StringWriter out2 = new StringWriter();
+        assertEquals(AxiomMain.EXIT_OK, AxiomMain.execute(Map.of(), new PrintWriter(out2),
+            new PrintWriter(new StringWriter()), "wal", "verify", "--data-dir", data.toString(), "--archive-dir",
+            moved.toString()), out2.toString());
     }
 
     @Test
