@@ -55,7 +55,9 @@ class RetentionTest
             final long lastSnapshot = f.engine.counters().lastSnapshotPosition();
             assertTrue(archived * SEGMENT <= lastSnapshot, archived + " segments archived, all below the " +
                 "snapshot at " + lastSnapshot);
-            assertEquals(archived, SegmentArchive.list(dir.resolve("data").resolve("archive")).size());
+            final int files = SegmentArchive.list(dir.resolve("data").resolve("archive")).size();
+            // the retention thread may have written the next archive that the processor has not retired yet
+            assertTrue(files == archived || files == archived + 1, files + " archives, " + archived + " retired");
         }
     }
 
