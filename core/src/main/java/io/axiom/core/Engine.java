@@ -126,6 +126,26 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return true when the engine takes snapshots ({@code snapshotRetain} above 0).
+     */
+    public boolean snapshotsEnabled()
+    {
+        return ctx.snapshotRetain() > 0;
+    }
+
+    /**
+     * The snapshot files on disk, newest first, each checked by its header only; read on the caller's thread (the
+     * processor is not involved). Start-up would use the first sound one, unless its payload's checksum or its
+     * binding to the log fails there.
+     *
+     * @return the snapshots, newest first.
+     */
+    public java.util.List<io.axiom.journal.SnapshotStore.Listed> snapshotFiles()
+    {
+        return io.axiom.journal.SnapshotStore.describe(ctx.dataDir());
+    }
+
+    /**
      * @return the ring, for zero-allocation producers (Aeron poller, perf harness).
      */
     public CommandRing ring()

@@ -43,6 +43,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private long lastSnapshotMs;
     private final SnapshotWriter snapshotWriter;
     private final SnapshotCapture snapshotCapture;
+    private final SnapshotRequests snapshotRequests;
     private final int snapshotSlice;
     private final DataDirectoryLock directoryLock;
     private long snapshotPosition;
@@ -78,6 +79,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.stateMachine = new WorkflowStateMachine(ctx, replies, clock.time());
         this.snapshotCapture = null == snapshotWriter ? null : stateMachine.snapshotCapture(snapshotWriter);
         this.snapshotSlice = ctx.snapshotSliceWorkflows();
+        this.snapshotRequests = null == snapshotWriter ? null :
+            new SnapshotRequests(snapshotWriter, stateMachine.replies());
+        stateMachine.snapshotRequests(snapshotRequests);
     }
 
     public void onStart()
@@ -176,6 +180,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         }
         eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
+        if (null != snapshotRequests)
+        {
+            // Answers the operators' requests whose snapshot is durable, with this batch's replies.
+            work += snapshotRequests.answer();
+        }
         replies.release(counters);
         if (null != snapshotCapture)
         {
@@ -183,7 +192,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             {
                 work += sweep(snapshotSlice);
             }
-            else if (snapshotDue(nowMs) && snapshotWriter.available())
+            else if ((snapshotRequests.requested() || snapshotDue(nowMs)) && snapshotWriter.available())
             {
                 takeSnapshot();
                 lastSnapshotMs = nowMs;
@@ -244,6 +253,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         snapshotWriter.begin(
             snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), startNs);
         snapshotCapture.mark(stateMachine.tableSize());
+        snapshotRequests.begun();
     }
 
     private int sweep(final int limit)

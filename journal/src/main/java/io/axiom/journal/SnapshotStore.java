@@ -459,6 +459,107 @@ public final class SnapshotStore
     }
 
     /**
+     * A snapshot file as listed for an operator: its header read and checked, its payload not read.
+     *
+     * @param file         the file.
+     * @param position     journal position it covers (-1 when its header is unsound).
+     * @param lastSequence sequence of the last record it covers.
+     * @param bytes        payload bytes the header announces.
+     * @param writtenAtMs  the file's modification time, epoch milliseconds.
+     * @param problem      what is wrong with its header or length, null when nothing: start-up skips it.
+     */
+    public record Listed(Path file, long position, long lastSequence, long bytes, long writtenAtMs, String problem)
+    {
+    }
+
+    /**
+     * The snapshots in {@code data_dir/snapshots}, newest first, each checked by its header only (magic, format,
+     * header CRC32C, length): cheap whatever their size. Start-up also checks the payload's CRC32C and the binding to
+     * the log ({@link #select(Journal, boolean)}), so a file listed sound can still be set aside there.
+     *
+     * @param dataDir the data directory.
+     * @return the snapshots, newest first.
+     */
+    public static List<Listed> describe(final Path dataDir)
+    {
+        final List<Path> all = list(dataDir.resolve(DIRECTORY));
+        final List<Listed> listed = new ArrayList<>(all.size());
+        for (int i = all.size() - 1; i >= 0; i--)
+        {
+            final Listed one = describeOne(all.get(i));
+            if (null != one)
+            {
+                listed.add(one);
+            }
+        }
+        return listed;
+    }
+
+    /**
+     * @return the file as listed, null when it is gone.
+     */
+    private static Listed describeOne(final Path file)
+    {
+        long writtenAtMs = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            writtenAtMs = Files.getLastModifiedTime(file).toMillis();
+            final long size = channel.size();
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+            {
+                // read the header, or what there is of it
+            }
+            final String problem;
+            if (header.position() < 12 || header.getLong(0) != MAGIC)
+            {
+                problem = "not a snapshot file (bad magic or " + size + " bytes)";
+            }
+            else if (header.getInt(8) == VERSION_UNBOUND)
+            {
+                problem = "format 1, bound to no log position";
+            }
+            else if (header.getInt(8) != VERSION)
+            {
+                problem = "unknown format version " + header.getInt(8);
+            }
+            else if (header.position() < HEADER_LENGTH)
+            {
+                problem = size + " bytes, shorter than its header";
+            }
+            else
+            {
+                final CRC32C crc = new CRC32C();
+                crc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
+                if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)crc.getValue())
+                {
+                    problem = "header fails its CRC32C";
+                }
+                else if (header.getLong(24) != size - HEADER_LENGTH)
+                {
+                    problem = "header says " + header.getLong(24) + " payload bytes, the file holds " +
+                        (size - HEADER_LENGTH);
+                }
+                else
+                {
+                    return new Listed(file, header.getLong(16), header.getLong(40), header.getLong(24), writtenAtMs,
+                        null);
+                }
+            }
+            return new Listed(file, positionFromName(file), 0, Math.max(0, size - HEADER_LENGTH), writtenAtMs,
+                problem);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return null; // dropped by retention since it was listed
+        }
+        catch (final IOException ex)
+        {
+            return new Listed(file, positionFromName(file), 0, 0, writtenAtMs, "cannot be read (" + ex + ")");
+        }
+    }
+
+    /**
      * @return snapshot files in {@code snapshots/}, oldest first (set-aside ones excluded).
      */
     public List<Path> list()
