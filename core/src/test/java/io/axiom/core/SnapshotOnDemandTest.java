@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
@@ -98,51 +99,60 @@ class SnapshotOnDemandTest
     }
 
     @Test
-    void concurrentRequestsJoinTheSnapshotInFlight() throws Exception
+    void requestsArrivingTogetherJoinOneSnapshot() throws Exception
     {
-        final Path data = dir.resolve("data");
-        // one workflow per slice: the capture spans many duty cycles, so requests arrive while it is in flight
-        final Engine engine = launch(data, 5, 1);
-        for (int i = 0; i < 300; i++)
+        final AtomicBoolean hold = new AtomicBoolean();
+        final AtomicBoolean held = new AtomicBoolean();
+        final Engine engine = Engine.launch(new EngineContext()
+            .dataDir(dir.resolve("data"))
+            .snapshotIntervalEvents(0)
+            .snapshotRetain(5)
+            .snapshotSliceWorkflows(1)
+            .epochClock(clock::get)
+            .dutyCycleFaults(() ->
+            {
+                while (hold.get())
+                {
+                    held.set(true);
+                    LockSupport.parkNanos(100_000);
+                }
+                held.set(false);
+            }));
+        EngineFixture.await("ready", engine::isReady);
+        for (int i = 0; i < 50; i++)
         {
             EngineFixture.created(engine.client().create(approval("w" + i), TIMEOUT));
         }
+        // the processor is held while the requests go on its ring, so they all arrive in one batch
+        hold.set(true);
+        EngineFixture.await("processor held", held::get);
         final int threads = 8;
-        final CountDownLatch start = new CountDownLatch(1);
         final List<EngineReply> replies = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<Thread> started = new ArrayList<>();
         for (int t = 0; t < threads; t++)
         {
-            final Thread thread = new Thread(() ->
-            {
-                try
-                {
-                    start.await();
-                    replies.add(engine.client().takeSnapshot(TIMEOUT));
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            final Thread thread = new Thread(() -> replies.add(engine.client().takeSnapshot(TIMEOUT)));
             thread.start();
             started.add(thread);
         }
-        start.countDown();
+        EngineFixture.await("requests on the ring", () -> engine.ring().occupancy() == threads);
+        hold.set(false);
         for (final Thread thread : started)
         {
             thread.join();
         }
         assertEquals(threads, replies.size());
-        long joined = 0;
+        int joined = 0;
+        final java.util.Set<Long> positions = new java.util.HashSet<>();
         for (final EngineReply reply : replies)
         {
             final EngineReply.SnapshotTaken taken = assertInstanceOf(EngineReply.SnapshotTaken.class, reply);
             joined += taken.joined() ? 1 : 0;
+            positions.add(taken.position());
         }
-        assertTrue(joined >= 1, "some request joined another's snapshot: " + replies);
-        assertTrue(engine.counters().snapshotCount() < threads,
-            engine.counters().snapshotCount() + " snapshots for " + threads + " requests");
+        assertEquals(threads - 1, joined, replies.toString());
+        assertEquals(1, positions.size(), replies.toString());
+        assertEquals(1, engine.counters().snapshotCount());
         engine.close();
     }
 
