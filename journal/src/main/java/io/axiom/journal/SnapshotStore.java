@@ -49,6 +49,14 @@ import org.agrona.DirectBuffer;
  * <em>set aside</em>: moved to {@code snapshots/set-aside/} (never deleted: it is evidence) and never considered again.
  * Only the newest {@code retain} snapshots in {@code snapshots/} are kept; set-aside ones stay until an operator
  * removes them.
+ * <p>
+ * <b>Test-only crash points.</b> The system property {@code axiom.test.snapshot-crash-at} (read once, when this class
+ * loads; unset in production, where each step then costs one null check per snapshot, never per record) names a step
+ * of writing: {@code PAGE_WRITTEN} (payload bytes written to the temp file), {@code BEFORE_FSYNC} (header written),
+ * {@code BEFORE_RENAME} (temp file fsynced and closed), {@code AFTER_RENAME_BEFORE_DIR_FSYNC}; with
+ * {@code axiom.test.snapshot-crash-nth} (default 1) it picks the n-th snapshot this process writes. There the writing
+ * thread prints {@code SNAPSHOT-CRASH-AT <step> <file>} to standard output and blocks for good, so that the test that
+ * started this process kills it ({@code SIGKILL}) exactly at that step ({@code SnapshotWriteCrashTest}).
  */
 public final class SnapshotStore
 {
@@ -66,6 +74,10 @@ public final class SnapshotStore
     private static final int HEADER_CHECKSUM_OFFSET = 60;
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
     private static final Pattern TEMP_NAME = Pattern.compile("snapshot-\\d{20}\\.snap\\.tmp");
+
+    private static final String CRASH_AT = System.getProperty("axiom.test.snapshot-crash-at");
+    private static final int CRASH_NTH = Integer.getInteger("axiom.test.snapshot-crash-nth", 1);
+    private static int crashCountdown = CRASH_NTH;
 
     private final Path dir;
     private final int retain;
@@ -262,6 +274,10 @@ public final class SnapshotStore
             {
                 throw new UncheckedIOException("cannot write snapshot at position " + position + " to " + tmp, ex);
             }
+            if (null != CRASH_AT && length > 0)
+            {
+                crashPoint("PAGE_WRITTEN", this);
+            }
         }
 
         /**
@@ -285,11 +301,27 @@ public final class SnapshotStore
                 {
                     written += channel.write(header, written);
                 }
+                if (null != CRASH_AT)
+                {
+                    crashPoint("BEFORE_FSYNC", this);
+                }
                 channel.force(true);
                 channel.close();
                 open = false;
+                if (null != CRASH_AT)
+                {
+                    crashPoint("BEFORE_RENAME", this);
+                }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (null != CRASH_AT)
+                {
+                    crashPoint("AFTER_RENAME_BEFORE_DIR_FSYNC", this);
+                }
                 SegmentFiles.forceDirectory(dir);
+                if (null != CRASH_AT)
+                {
+                    crashCountdown--;
+                }
 
                 final List<Path> all = list();
                 for (int i = 0; i < all.size() - retain; i++)
@@ -330,6 +362,23 @@ public final class SnapshotStore
             catch (final IOException suppressed)
             {
                 cause.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /**
+     * The test-only crash point (see the class's javadoc): at the chosen step of the chosen snapshot, say so and block
+     * for good, for the parent to SIGKILL this process.
+     */
+    private static void crashPoint(final String step, final Output output)
+    {
+        if (CRASH_AT.equals(step) && 1 == crashCountdown)
+        {
+            System.out.println("SNAPSHOT-CRASH-AT " + step + " " + output.file.getFileName());
+            System.out.flush();
+            while (true)
+            {
+                java.util.concurrent.locks.LockSupport.park();
             }
         }
     }
