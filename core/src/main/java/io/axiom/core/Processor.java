@@ -250,6 +250,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final long startNs = System.nanoTime();
         snapshotPosition = journal.endPosition();
         eventsSinceSnapshot = 0;
+        counters.snapshotStarted();
         snapshotWriter.begin(
             snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), startNs);
         snapshotCapture.mark(stateMachine.tableSize());
@@ -261,7 +262,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final int swept = snapshotCapture.sweep(limit);
         if (!snapshotCapture.active())
         {
-            counters.snapshotCaptured(snapshotCapture.preImageCount(), snapshotCapture.longestSliceNs());
+            counters.snapshotCaptured(snapshotCapture.preImageCount(), snapshotCapture.longestSliceNs(),
+                snapshotCapture.lastLongestSliceNs());
         }
         return swept;
     }

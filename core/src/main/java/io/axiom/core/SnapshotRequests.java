@@ -49,13 +49,15 @@ final class SnapshotRequests
     void onTake(final long correlationId, final ReplySink sink, final Object replyTo, final long lastSequence)
     {
         final boolean join;
-        if (!writer.available())
+        final SnapshotWriter.Result last = writer.lastResult();
+        if (!writer.available() && (null == last || last.generation() < writer.begun()))
         {
             join = true;
             target = writer.begun();
         }
         else if (requested)
         {
+            // a request earlier in this duty cycle (or while the writer finished its last one) asked for one
             join = true;
         }
         else if (0 == lastSequence)

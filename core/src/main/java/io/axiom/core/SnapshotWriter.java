@@ -286,8 +286,14 @@ final class SnapshotWriter implements AutoCloseable
             {
                 break;
             }
-            if (closed && !last)
+            if (closed)
             {
+                // finished is read again: finish() then close() may both have come after it was read above, and
+                // then the bytes published by finish() are still to be written (no park: nothing would unpark it)
+                if (finished)
+                {
+                    continue;
+                }
                 failure = null == failure ? new IllegalStateException("closed before the snapshot was captured") :
                     failure;
                 if (null != output)
