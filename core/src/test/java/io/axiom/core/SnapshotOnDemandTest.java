@@ -73,9 +73,10 @@ class SnapshotOnDemandTest
         final Path file = data.resolve(SnapshotStore.DIRECTORY).resolve(taken.file());
         assertTrue(Files.isRegularFile(file), file.toString());
 
-        final List<SnapshotStore.Listed> listed = engine.snapshotFiles();
+        final List<io.axiom.core.api.SnapshotFile> listed = engine.snapshotFiles();
         assertEquals(1, listed.size());
-        assertEquals(file, listed.get(0).file());
+        assertEquals(taken.file(), listed.get(0).file());
+        assertTrue(listed.get(0).startup());
         assertEquals(taken.position(), listed.get(0).position());
         assertEquals(taken.bytes(), listed.get(0).bytes());
         assertNull(listed.get(0).problem());
@@ -89,7 +90,7 @@ class SnapshotOnDemandTest
             assertInstanceOf(EngineReply.SnapshotTaken.class, engine.client().takeSnapshot(TIMEOUT));
         assertTrue(newer.position() > taken.position());
         assertEquals(List.of(newer.position(), taken.position()),
-            engine.snapshotFiles().stream().map(SnapshotStore.Listed::position).toList(), "newest first");
+            engine.snapshotFiles().stream().map(io.axiom.core.api.SnapshotFile::position).toList(), "newest first");
         engine.close();
 
         final Engine recovered = launch(data, 3, 8192);
@@ -190,11 +191,13 @@ class SnapshotOnDemandTest
         final Path bogus = data.resolve(SnapshotStore.DIRECTORY).resolve(String.format("snapshot-%020d.snap",
             taken.position() + 1000));
         Files.write(bogus, new byte[]{1, 2, 3});
-        final List<SnapshotStore.Listed> listed = engine.snapshotFiles();
+        final List<io.axiom.core.api.SnapshotFile> listed = engine.snapshotFiles();
         assertEquals(2, listed.size());
-        assertEquals(bogus, listed.get(0).file());
+        assertEquals(bogus.getFileName().toString(), listed.get(0).file());
         assertTrue(listed.get(0).problem().contains("not a snapshot file"), listed.get(0).problem());
+        assertFalse(listed.get(0).startup());
         assertNull(listed.get(1).problem());
+        assertTrue(listed.get(1).startup(), "the newest sound one is the one start-up would load");
         engine.close();
     }
 }

@@ -14,7 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 import io.axiom.core.Engine;
 import io.axiom.core.api.EngineReply;
-import io.axiom.journal.SnapshotStore;
+import io.axiom.core.api.SnapshotFile;
 
 /**
  * {@code POST /api/v1/snapshots} takes a snapshot now and answers 201 when it is durable (fsynced, renamed into place,
@@ -107,22 +107,19 @@ public final class SnapshotModule implements GatewayModule
 
     private void list(final ServerRequest req, final ServerResponse res)
     {
-        final List<SnapshotStore.Listed> files = engine.snapshotFiles();
+        final List<SnapshotFile> files = engine.snapshotFiles();
         final ObjectNode json = RequestParser.MAPPER.createObjectNode();
         json.put("enabled", engine.snapshotsEnabled());
         final ArrayNode array = json.putArray("snapshots");
-        boolean startupChosen = !engine.snapshotsEnabled();
-        for (final SnapshotStore.Listed file : files)
+        for (final SnapshotFile file : files)
         {
             final ObjectNode one = array.addObject();
-            one.put("file", file.file().getFileName().toString());
+            one.put("file", file.file());
             one.put("position", file.position());
-            one.put("sequence", file.lastSequence());
+            one.put("sequence", file.sequence());
             one.put("bytes", file.bytes());
             one.put("written_at", JsonViews.isoTime(file.writtenAtMs()));
-            final boolean startup = !startupChosen && null == file.problem();
-            startupChosen |= startup;
-            one.put("startup", startup);
+            one.put("startup", file.startup());
             one.put("problem", file.problem());
         }
         Responses.json(res, 200, write(json));
