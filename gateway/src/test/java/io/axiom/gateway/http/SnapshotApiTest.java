@@ -70,6 +70,40 @@ class SnapshotApiTest
     }
 
     @Test
+    void graphQlTakesAndListsTheSame()
+    {
+        try (TestServer server = TestServer.start(dir))
+        {
+            VerifyApiTest.history(server);
+            final TestServer.Response taken = server.postJson("/graphql",
+                "{\"query\":\"mutation { takeSnapshot { file position sequence bytes duration_ms joined } }\"}");
+            assertEquals(200, taken.status(), taken.toString());
+            assertTrue(taken.json().path("errors").isMissingNode(), taken.body());
+            final JsonNode snapshot = taken.json().at("/data/takeSnapshot");
+            assertEquals(server.engine().journalPosition(), snapshot.get("position").asLong(), taken.body());
+            assertFalse(snapshot.get("joined").asBoolean());
+
+            final TestServer.Response list = server.postJson("/graphql",
+                "{\"query\":\"{ snapshots { file position sequence bytes written_at startup problem } }\"}");
+            assertEquals(200, list.status(), list.toString());
+            final JsonNode snapshots = list.json().at("/data/snapshots");
+            assertEquals(1, snapshots.size(), list.body());
+            assertEquals(snapshot.get("file"), snapshots.get(0).get("file"));
+            assertTrue(snapshots.get(0).get("startup").asBoolean());
+            assertEquals(server.get("/api/v1/snapshots").json().at("/snapshots/0/written_at"),
+                snapshots.get(0).get("written_at"));
+        }
+        try (TestServer server = TestServer.start(dir.resolve("off"), "--wal.snapshot-retain", "0"))
+        {
+            VerifyApiTest.history(server);
+            final TestServer.Response off = server.postJson("/graphql",
+                "{\"query\":\"mutation { takeSnapshot { file } }\"}");
+            assertEquals(200, off.status(), off.toString());
+            assertEquals("SNAPSHOTS_DISABLED", off.json().at("/errors/0/extensions/code").asText(), off.body());
+        }
+    }
+
+    @Test
     void concurrentRequestsJoinRatherThanStartASnapshotEach() throws Exception
     {
         try (TestServer server = TestServer.start(dir))
