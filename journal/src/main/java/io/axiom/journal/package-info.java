@@ -234,7 +234,11 @@
  * again. A repair that cuts the log sets aside every snapshot past the cut. A torn-tail truncation never needs to:
  * snapshots cover flushed units only, and a torn tail lies after the last flush, so a snapshot past it is evidence of
  * lost records for {@code select} to refuse. A {@code .tmp} left by an interrupted write is removed at start, with a
- * note. Segments are kept whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments,
+ * note. {@code SnapshotStore.describe(dataDir)} lists the snapshots for an operator by their headers only (cheap
+ * whatever their size). A crash at each step of writing (payload written, before the fsync, before the rename, after
+ * the rename before the directory fsync) is tested with a real SIGKILL through test-only crash points that a system
+ * property turns on ({@code SnapshotStore}'s javadoc): a temp file is removed with a note and start-up falls back to
+ * the snapshot before; a renamed one is whole (fsynced before the rename) and used; either way the state is the log's. Segments are kept whole: a snapshot shortens replay, it does not (yet) allow deleting covered segments,
  * because views and the events endpoint still read inputs and outputs from old records.
  *
  * <h2>One owner per data directory</h2>
