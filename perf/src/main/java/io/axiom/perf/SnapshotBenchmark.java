@@ -38,6 +38,22 @@ final class SnapshotBenchmark
         this.dir = dir;
     }
 
+    /**
+     * @return collections and their milliseconds so far, over every collector of this JVM.
+     */
+    private static long[] gc()
+    {
+        long count = 0;
+        long millis = 0;
+        for (final java.lang.management.GarbageCollectorMXBean bean :
+            java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            count += Math.max(0, bean.getCollectionCount());
+            millis += Math.max(0, bean.getCollectionTime());
+        }
+        return new long[]{count, millis};
+    }
+
     void run(final Report report) throws Exception
     {
         final long workflows = options.longValue("workflows", 1_000_000);
@@ -72,6 +88,7 @@ final class SnapshotBenchmark
                 .snapshotIntervalBytes(0).snapshotIntervalMs(0);
             try (Engine engine = LoadRun.launch(ctx))
             {
+                System.gc(); // before the stream: a collection it asked for is not charged to any window
                 final List<LoadGenerator> generators = new ArrayList<>();
                 final List<Thread> threads = new ArrayList<>();
                 final long start = System.nanoTime();
@@ -92,14 +109,19 @@ final class SnapshotBenchmark
                     threads.add(thread);
                     thread.start();
                 }
+                LoadRun.sleepUntil(measureStart);
+                engine.counters().fsyncLatencyInterval(null);
                 LoadRun.sleepUntil(measureStart + TimeUnit.SECONDS.toNanos(beforeS));
+                final Histogram fsyncBefore = engine.counters().fsyncLatencyInterval(null);
                 final long preImagesBefore = engine.counters().snapshotPreImages();
-                System.gc();
+                final long[] gcBefore = gc();
                 final long snapshotStart = System.nanoTime();
                 final EngineReply reply = engine.client().takeSnapshot(TIMEOUT);
                 final long snapshotEnd = System.nanoTime();
                 final long preImages = engine.counters().snapshotPreImages() - preImagesBefore;
                 final long longestSliceNs = engine.counters().lastSnapshotLongestSliceNs();
+                final long[] gcAfter = gc();
+                final Histogram fsyncDuring = engine.counters().fsyncLatencyInterval(null);
                 LoadRun.sleepUntil(snapshotEnd + TimeUnit.SECONDS.toNanos(afterS));
                 final long stop = System.nanoTime();
                 for (final LoadGenerator g : generators)
@@ -169,6 +191,9 @@ final class SnapshotBenchmark
                     .line("- Processor's longest pause for it: **" + Report.us(longestSliceNs) + "** (its longest " +
                         "capture slice, measured by the processor); " + Report.num(preImages) + " pre-images " +
                         "(workflows changed before their slice was reached).")
+                    .line("- Garbage collections while the snapshot was taken: " + (gcAfter[0] - gcBefore[0]) +
+                        ", " + (gcAfter[1] - gcBefore[1]) + " ms in all (the JVM's collectors; a stop-the-world " +
+                        "pause stalls every command, snapshot or not).")
                     .line("- Commands: " + Report.num(before.getTotalCount() + during.getTotalCount() +
                         after.getTotalCount()) + " measured, " + problems + " refused, " + dropped +
                         " not sampled; JVM max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB.")
@@ -177,6 +202,8 @@ final class SnapshotBenchmark
                     .raw(Report.latencyRow("intended send→reply, before the snapshot (" + beforeS + " s)", before))
                     .raw(Report.latencyRow("intended send→reply, while the snapshot was taken", during))
                     .raw(Report.latencyRow("intended send→reply, after it (" + afterS + " s)", after))
+                    .raw(Report.latencyRow("in-engine group commit (write + fdatasync), before", fsyncBefore))
+                    .raw(Report.latencyRow("in-engine group commit (write + fdatasync), while taken", fsyncDuring))
                     .blank()
                     .line("- Target: no command waits more than 10 ms because of a snapshot: max while taken " +
                         Report.us(during.getMaxValue()) + " vs before " + Report.us(before.getMaxValue()) + ".")
