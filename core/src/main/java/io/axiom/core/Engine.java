@@ -126,6 +126,37 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return true when the engine takes snapshots ({@code snapshotRetain} above 0).
+     */
+    public boolean snapshotsEnabled()
+    {
+        return ctx.snapshotRetain() > 0;
+    }
+
+    /**
+     * The snapshot files on disk, newest first, each checked by its header only; read on the caller's thread (the
+     * processor is not involved). Start-up would load the first sound one (snapshots on), unless its payload's
+     * checksum or its binding to the log fails there.
+     *
+     * @return the snapshots, newest first.
+     */
+    public java.util.List<io.axiom.core.api.SnapshotFile> snapshotFiles()
+    {
+        final java.util.List<io.axiom.journal.SnapshotStore.Listed> listed =
+            io.axiom.journal.SnapshotStore.describe(ctx.dataDir());
+        final java.util.List<io.axiom.core.api.SnapshotFile> files = new java.util.ArrayList<>(listed.size());
+        boolean chosen = !snapshotsEnabled();
+        for (final io.axiom.journal.SnapshotStore.Listed one : listed)
+        {
+            final boolean startup = !chosen && null == one.problem();
+            chosen |= startup;
+            files.add(new io.axiom.core.api.SnapshotFile(one.file().getFileName().toString(), one.position(),
+                one.lastSequence(), one.bytes(), one.writtenAtMs(), startup, one.problem()));
+        }
+        return files;
+    }
+
+    /**
      * @return the ring, for zero-allocation producers (Aeron poller, perf harness).
      */
     public CommandRing ring()

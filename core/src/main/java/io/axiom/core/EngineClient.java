@@ -9,6 +9,7 @@ import io.axiom.codecs.AdvanceWorkflowEncoder;
 import io.axiom.codecs.CancelWorkflowEncoder;
 import io.axiom.codecs.CreateWorkflowEncoder;
 import io.axiom.codecs.GetConsistentPointEncoder;
+import io.axiom.codecs.TakeSnapshotEncoder;
 import io.axiom.codecs.GetWorkflowEncoder;
 import io.axiom.codecs.GetTaskQueuesEncoder;
 import io.axiom.codecs.GetWorkflowEventsEncoder;
@@ -400,6 +401,23 @@ public final class EngineClient
                 .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(0);
             return HEADER + GetConsistentPointEncoder.BLOCK_LENGTH;
+        });
+    }
+
+    /**
+     * Take a snapshot now, or join the one being captured or written, and wait until it is durable.
+     *
+     * @param timeout how long to wait (a snapshot of millions of workflows takes seconds).
+     * @return SnapshotTaken, or a Problem (SNAPSHOTS_DISABLED, NOTHING_TO_SNAPSHOT, SNAPSHOT_FAILED, a timeout).
+     */
+    public EngineReply takeSnapshot(final Duration timeout)
+    {
+        return submit(HEADER + TakeSnapshotEncoder.BLOCK_LENGTH, timeout, (buffer) ->
+        {
+            new TakeSnapshotEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(0);
+            return HEADER + TakeSnapshotEncoder.BLOCK_LENGTH;
         });
     }
 

@@ -61,6 +61,9 @@ public final class EngineCounters
     private volatile long retentionFailures;
     private volatile long snapshotPreImages;
     private volatile long snapshotLongestSliceNs;
+    private volatile long lastSnapshotLongestSliceNs;
+    private volatile boolean snapshotInProgress;
+    private volatile boolean snapshotCapturing;
     private volatile RuntimeException lastSnapshotError;
     private volatile RuntimeException lastSinkError;
     private final AtomicLongArray stateCounts = new AtomicLongArray(STATES);
@@ -100,8 +103,42 @@ public final class EngineCounters
         return null == s ? null : s.get();
     }
 
+    /**
+     * The processor marked a snapshot: it is being captured, then written.
+     */
+    void snapshotStarted()
+    {
+        snapshotCapturing = true;
+        snapshotInProgress = true;
+    }
+
+    /**
+     * @return true from the processor's mark until the snapshot is durable or has failed.
+     */
+    public boolean snapshotInProgress()
+    {
+        return snapshotInProgress;
+    }
+
+    /**
+     * @return true while the processor is capturing a snapshot (its slices are being encoded).
+     */
+    public boolean snapshotCapturing()
+    {
+        return snapshotCapturing;
+    }
+
+    /**
+     * @return the longest slice of encoding the processor did for the last snapshot captured, in nanoseconds.
+     */
+    public long lastSnapshotLongestSliceNs()
+    {
+        return lastSnapshotLongestSliceNs;
+    }
+
     void snapshot(final long position, final long bytes, final long nanos)
     {
+        snapshotInProgress = false;
         snapshotCount++;
         lastSnapshotPosition = position;
         lastSnapshotBytes = bytes;
@@ -178,11 +215,14 @@ public final class EngineCounters
      *
      * @param preImages      workflows copied before a change while it was captured.
      * @param longestSliceNs the longest slice of encoding the processor did for any snapshot so far.
+     * @param lastLongestSliceNs the longest slice of this snapshot.
      */
-    void snapshotCaptured(final long preImages, final long longestSliceNs)
+    void snapshotCaptured(final long preImages, final long longestSliceNs, final long lastLongestSliceNs)
     {
         snapshotPreImages += preImages;
         snapshotLongestSliceNs = longestSliceNs;
+        lastSnapshotLongestSliceNs = lastLongestSliceNs;
+        snapshotCapturing = false;
     }
 
     /**
@@ -219,6 +259,7 @@ public final class EngineCounters
 
     void snapshotFailed(final RuntimeException ex)
     {
+        snapshotInProgress = false;
         snapshotFailures++;
         lastSnapshotError = ex;
     }

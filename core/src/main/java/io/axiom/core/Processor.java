@@ -44,6 +44,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private final SnapshotWriter snapshotWriter;
     private final SnapshotCapture snapshotCapture;
     private final Retention retention;
+    private final SnapshotRequests snapshotRequests;
     private final int snapshotSlice;
     private final DataDirectoryLock directoryLock;
     private long snapshotPosition;
@@ -81,6 +82,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         // Segments leave the live log only below a kept snapshot: without snapshots, nothing is retired.
         this.retention = null == snapshots ? null : new Retention(ctx, snapshots, counters);
         this.snapshotSlice = ctx.snapshotSliceWorkflows();
+        this.snapshotRequests = null == snapshotWriter ? null :
+            new SnapshotRequests(snapshotWriter, stateMachine.replies());
+        stateMachine.snapshotRequests(snapshotRequests);
     }
 
     public void onStart()
@@ -188,6 +192,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         }
         eventsSinceSnapshot += stateMachine.appended().size();
         transmitReleased();
+        if (null != snapshotRequests)
+        {
+            // Answers the operators' requests whose snapshot is durable, with this batch's replies.
+            work += snapshotRequests.answer();
+        }
         replies.release(counters);
         if (null != snapshotCapture)
         {
@@ -195,7 +204,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             {
                 work += sweep(snapshotSlice);
             }
-            else if (snapshotDue(nowMs) && snapshotWriter.available())
+            else if ((snapshotRequests.requested() || snapshotDue(nowMs)) && snapshotWriter.available())
             {
                 takeSnapshot();
                 lastSnapshotMs = nowMs;
@@ -257,9 +266,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final long startNs = System.nanoTime();
         snapshotPosition = journal.endPosition();
         eventsSinceSnapshot = 0;
+        counters.snapshotStarted();
         snapshotWriter.begin(
             snapshotPosition, journal.lastPosition(), journal.lastSequence(), journal.lastChecksum(), startNs);
         snapshotCapture.mark(stateMachine.tableSize());
+        snapshotRequests.begun();
     }
 
     private int sweep(final int limit)
@@ -267,7 +278,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         final int swept = snapshotCapture.sweep(limit);
         if (!snapshotCapture.active())
         {
-            counters.snapshotCaptured(snapshotCapture.preImageCount(), snapshotCapture.longestSliceNs());
+            counters.snapshotCaptured(snapshotCapture.preImageCount(), snapshotCapture.longestSliceNs(),
+                snapshotCapture.lastLongestSliceNs());
         }
         return swept;
     }

@@ -9,6 +9,7 @@ import io.axiom.codecs.EventListHeaderDecoder;
 import io.axiom.codecs.MessageHeaderDecoder;
 import io.axiom.codecs.ProblemDecoder;
 import io.axiom.codecs.ReplyStatus;
+import io.axiom.codecs.SnapshotTakenDecoder;
 import io.axiom.codecs.TaskQueuesDecoder;
 import io.axiom.codecs.WorkflowCreatedDecoder;
 import io.axiom.codecs.WorkflowListHeaderDecoder;
@@ -84,6 +85,13 @@ public final class ReplyReader
                     .wrap(buffer, body, header.blockLength(), header.version());
                 return new EngineReply.ConsistentPoint(d.endPosition(), d.lastSequence(), d.digest(), d.workflows(),
                     d.eventsApplied(), d.heldNanos());
+            }
+            case SnapshotTakenDecoder.TEMPLATE_ID ->
+            {
+                final SnapshotTakenDecoder d = new SnapshotTakenDecoder()
+                    .wrap(buffer, body, header.blockLength(), header.version());
+                return new EngineReply.SnapshotTaken(d.position(), d.lastSequence(), d.bytes(), d.durationNanos(),
+                    1 == d.joined(), d.file());
             }
             case EventListHeaderDecoder.TEMPLATE_ID ->
             {

@@ -64,6 +64,7 @@ final class SnapshotCapture
     private boolean active;
     private long preImageCount;
     private long longestSliceNs;
+    private long lastLongestSliceNs;
 
     SnapshotCapture(final EngineState state, final SnapshotWriter writer)
     {
@@ -102,6 +103,7 @@ final class SnapshotCapture
         preImageLength = 0;
         preImagePage = 0;
         preImageCount = 0;
+        lastLongestSliceNs = 0;
         cursor = 0;
         end = workflowCount;
         active = true;
@@ -200,7 +202,9 @@ final class SnapshotCapture
         {
             writer.publish();
         }
-        longestSliceNs = Math.max(longestSliceNs, System.nanoTime() - startNs);
+        final long sliceNs = System.nanoTime() - startNs;
+        longestSliceNs = Math.max(longestSliceNs, sliceNs);
+        lastLongestSliceNs = Math.max(lastLongestSliceNs, sliceNs);
         return count + keys;
     }
 
@@ -259,6 +263,14 @@ final class SnapshotCapture
     long preImageCount()
     {
         return preImageCount;
+    }
+
+    /**
+     * @return the longest slice of the snapshot being (or last) captured, in nanoseconds.
+     */
+    long lastLongestSliceNs()
+    {
+        return lastLongestSliceNs;
     }
 
     /**

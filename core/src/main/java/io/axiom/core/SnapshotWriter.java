@@ -1,6 +1,7 @@
 package io.axiom.core;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -46,6 +47,9 @@ final class SnapshotWriter implements AutoCloseable
     private long pendingLastSequence;
     private int pendingLastChecksum;
     private long pendingStartNs;
+    /** Processor side: snapshots begun, the generation of the one in flight. */
+    private long begun;
+    private volatile Result lastResult;
 
     SnapshotWriter(final SnapshotStore store, final EngineCounters counters)
     {
@@ -89,11 +93,45 @@ final class SnapshotWriter implements AutoCloseable
         pendingLastSequence = lastSequence;
         pendingLastChecksum = lastChecksum;
         pendingStartNs = startNs;
+        begun++;
         appended = 0;
         published = 0;
         finished = false;
         busy = true;
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * @return snapshots begun so far: the generation of the one in flight, or of the last one.
+     */
+    long begun()
+    {
+        return begun;
+    }
+
+    /**
+     * @return how the last snapshot written (or failed) ended, null before the first.
+     */
+    Result lastResult()
+    {
+        return lastResult;
+    }
+
+    /**
+     * How one snapshot ended, published by the writer's thread once it is durable or has failed.
+     *
+     * @param generation   which snapshot ({@link #begun()} when it was begun).
+     * @param position     journal position it covers.
+     * @param lastSequence sequence of the last record it covers.
+     * @param bytes        payload bytes written.
+     * @param nanos        from the mark to the directory fsync.
+     * @param file         the file's name in the snapshots directory; null when it failed.
+     * @param failure      why it failed, null when it is durable.
+     */
+    record Result(
+        long generation, long position, long lastSequence, long bytes, long nanos, String file,
+        RuntimeException failure)
+    {
     }
 
     /**
@@ -207,7 +245,9 @@ final class SnapshotWriter implements AutoCloseable
 
     private void writeOne()
     {
+        final long generation = begun;
         final long position = pendingPosition;
+        Path file = null;
         SnapshotStore.Output output = null;
         RuntimeException failure = null;
         try
@@ -246,8 +286,14 @@ final class SnapshotWriter implements AutoCloseable
             {
                 break;
             }
-            if (closed && !last)
+            if (closed)
             {
+                // finished is read again: finish() then close() may both have come after it was read above, and
+                // then the bytes published by finish() are still to be written (no park: nothing would unpark it)
+                if (finished)
+                {
+                    continue;
+                }
                 failure = null == failure ? new IllegalStateException("closed before the snapshot was captured") :
                     failure;
                 if (null != output)
@@ -262,7 +308,7 @@ final class SnapshotWriter implements AutoCloseable
         {
             try
             {
-                output.commit();
+                file = output.commit();
             }
             catch (final RuntimeException ex)
             {
@@ -273,6 +319,8 @@ final class SnapshotWriter implements AutoCloseable
         {
             final long nanos = System.nanoTime() - pendingStartNs;
             counters.snapshot(position, (int)written, nanos);
+            lastResult = new Result(
+                generation, position, pendingLastSequence, written, nanos, file.getFileName().toString(), null);
             LOG.log(System.Logger.Level.INFO, "snapshot written at position " + position + " (" + written +
                 " bytes, " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms)");
         }
@@ -280,6 +328,8 @@ final class SnapshotWriter implements AutoCloseable
         {
             // A snapshot only shortens recovery: a failed one is reported and the next interval tries again.
             counters.snapshotFailed(failure);
+            lastResult = new Result(generation, position, pendingLastSequence, written,
+                System.nanoTime() - pendingStartNs, null, failure);
             LOG.log(System.Logger.Level.WARNING, "snapshot at position " + position + " could not be written " +
                 "(start-up replays more of the log until one is): " + failure.getMessage(), failure);
         }

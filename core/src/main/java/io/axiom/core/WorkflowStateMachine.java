@@ -13,6 +13,7 @@ import io.axiom.codecs.ListWorkflowsDecoder;
 import io.axiom.codecs.MessageHeaderDecoder;
 import io.axiom.codecs.ReplayWorkflowDecoder;
 import io.axiom.codecs.ReplyStatus;
+import io.axiom.codecs.TakeSnapshotDecoder;
 import io.axiom.codecs.WorkflowState;
 import io.axiom.journal.Journal;
 import io.axiom.journal.RecordHandler;
@@ -60,6 +61,7 @@ final class WorkflowStateMachine implements RecordHandler
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private Journal journal;
+    private SnapshotRequests snapshotRequests;
     private long readFailures;
 
     WorkflowStateMachine(final EngineContext ctx, final ReplyArena arena, final long startTimeMs)
@@ -156,6 +158,7 @@ final class WorkflowStateMachine implements RecordHandler
                 GetWorkflowEventsDecoder.TEMPLATE_ID, ReplayWorkflowDecoder.TEMPLATE_ID,
                 GetTaskQueuesDecoder.TEMPLATE_ID, GetConsistentPointDecoder.TEMPLATE_ID ->
                 read(buffer, body, templateId, blockLength, version, correlationId, sink, replyTo);
+            case TakeSnapshotDecoder.TEMPLATE_ID -> takeSnapshot(correlationId, sink, replyTo);
             default -> replies.problem(sink, replyTo, correlationId, ReplyStatus.INVALID, "MALFORMED",
                 "unknown command template " + templateId + " (of " + length + " bytes, ending at " + end + ")");
         }
@@ -273,6 +276,18 @@ final class WorkflowStateMachine implements RecordHandler
         }
     }
 
+    private void takeSnapshot(final long correlationId, final ReplySink sink, final Object replyTo)
+    {
+        if (null == snapshotRequests)
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.CONFLICT, "SNAPSHOTS_DISABLED",
+                "snapshots are off (wal.snapshot-retain=0): start-up replays the whole log; set " +
+                "wal.snapshot-retain to 1 or more to take snapshots");
+            return;
+        }
+        snapshotRequests.onTake(correlationId, sink, replyTo, journal.lastSequence());
+    }
+
     private void read(
         final DirectBuffer buffer,
         final int body,
@@ -361,6 +376,22 @@ final class WorkflowStateMachine implements RecordHandler
         final SnapshotCapture capture = new SnapshotCapture(state, writer);
         state.capture = capture;
         return capture;
+    }
+
+    /**
+     * @param requests where operators' snapshot requests go; null while snapshots are off.
+     */
+    void snapshotRequests(final SnapshotRequests requests)
+    {
+        this.snapshotRequests = requests;
+    }
+
+    /**
+     * @return the replies of this state machine's batches.
+     */
+    Replies replies()
+    {
+        return replies;
     }
 
     /**

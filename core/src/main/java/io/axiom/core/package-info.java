@@ -101,6 +101,14 @@
  * afterwards. Without snapshots nothing is retired. A start-up whose replay would need records the delete policy
  * removed refuses.
  * <p>
+ * <b>Snapshots on demand.</b> A {@code TakeSnapshot} command ({@link io.axiom.core.EngineClient#takeSnapshot}) goes
+ * to the {@link io.axiom.core.SnapshotRequests}: it joins the snapshot being captured or written, or asks the
+ * processor to mark one after this duty cycle's group commit; it waits there (at most
+ * {@code SnapshotRequests.MAX_WAITERS} requests, more are OVERLOADED), holding nothing, and is answered with the
+ * batch's replies once the {@link io.axiom.core.SnapshotWriter} publishes that the snapshot is durable (SnapshotTaken)
+ * or failed. Snapshots off is CONFLICT {@code SNAPSHOTS_DISABLED}, an empty log CONFLICT {@code NOTHING_TO_SNAPSHOT}.
+ * {@code Engine.snapshotFiles()} lists the files by their headers, on the caller's thread.
+ * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
  * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.

@@ -21,6 +21,7 @@ import io.axiom.gateway.cli.WorkerCommand;
 import io.axiom.gateway.cli.client.ChaosCommand;
 import io.axiom.gateway.cli.client.ClientOptions;
 import io.axiom.gateway.cli.client.MetricsCommand;
+import io.axiom.gateway.cli.client.SnapshotCommand;
 import io.axiom.gateway.cli.client.TasksCommand;
 import io.axiom.gateway.cli.client.VerifyCommand;
 import io.axiom.gateway.cli.client.WorkflowCommand;
@@ -56,7 +57,8 @@ public final class AxiomMain implements Runnable
         TasksCommand.class,
         MetricsCommand.class,
         ChaosCommand.class,
-        VerifyCommand.class);
+        VerifyCommand.class,
+        SnapshotCommand.class);
 
     /** Done. */
     public static final int EXIT_OK = ExitStatus.EXIT_OK;
@@ -238,7 +240,7 @@ public final class AxiomMain implements Runnable
             {
                 throw new CommandLine.ParameterException(leaf, option.longestName() + " is not an option of '" +
                     leaf.getCommandSpec().qualifiedName(" ") + "'; it applies to the client commands " +
-                    "(workflow, tasks, metrics, chaos run, verify" +
+                    "(workflow, tasks, metrics, chaos run, verify, snapshot" +
                     (option.longestName().equals("--json") ? ", wal dump" : "") + ")");
             }
         }

@@ -184,6 +184,7 @@ public final class AxiomServer implements AutoCloseable
         modules.add(new io.axiom.gateway.graphiql.GraphiQlModule());
         modules.add(new io.axiom.gateway.console.ConsoleModule());
         modules.add(new io.axiom.gateway.http.VerifyModule(engine, settings));
+        modules.add(new io.axiom.gateway.http.SnapshotModule(engine, settings));
         return modules;
     }
 

@@ -49,6 +49,21 @@ import org.agrona.DirectBuffer;
  * <em>set aside</em>: moved to {@code snapshots/set-aside/} (never deleted: it is evidence) and never considered again.
  * Only the newest {@code retain} snapshots in {@code snapshots/} are kept; set-aside ones stay until an operator
  * removes them.
+ * <p>
+ * <b>Written back as it goes.</b> The payload is forced every {@link #WRITE_BACK_BYTES} (1 MiB) while it is written,
+ * not only at the end: the log and the snapshots share a file system, whose fsync of the log also writes back dirty
+ * data of other files, so a snapshot left dirty whole (100 MB at a million workflows) stalled a group commit of the
+ * log for 44-61 ms when it was forced; written back a MiB at a time, the longest group commit while a snapshot of a
+ * million workflows was written was 3.7-20 ms ({@code bin/axiom perf snapshot}, a few runs on a shared, loaded 2-core
+ * machine: to be measured again quietly).
+ * <p>
+ * <b>Test-only crash points.</b> The system property {@code axiom.test.snapshot-crash-at} (read once, when this class
+ * loads; unset in production, where each step then costs one null check per snapshot, never per record) names a step
+ * of writing: {@code PAGE_WRITTEN} (payload bytes written to the temp file), {@code BEFORE_FSYNC} (header written),
+ * {@code BEFORE_RENAME} (temp file fsynced and closed), {@code AFTER_RENAME_BEFORE_DIR_FSYNC}; with
+ * {@code axiom.test.snapshot-crash-nth} (default 1) it picks the n-th snapshot this process writes. There the writing
+ * thread prints {@code SNAPSHOT-CRASH-AT <step> <file>} to standard output and blocks for good, so that the test that
+ * started this process kills it ({@code SIGKILL}) exactly at that step ({@code SnapshotWriteCrashTest}).
  */
 public final class SnapshotStore
 {
@@ -66,6 +81,15 @@ public final class SnapshotStore
     private static final int HEADER_CHECKSUM_OFFSET = 60;
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
     private static final Pattern TEMP_NAME = Pattern.compile("snapshot-\\d{20}\\.snap\\.tmp");
+
+    /**
+     * Payload bytes after which a snapshot being written is forced to disk as it goes (see the class's javadoc);
+     * {@code axiom.snapshot.write-back-bytes} overrides it for measurements (0: only at the end).
+     */
+    static final long WRITE_BACK_BYTES = Long.getLong("axiom.snapshot.write-back-bytes", 1L << 20);
+    private static final String CRASH_AT = System.getProperty("axiom.test.snapshot-crash-at");
+    private static final int CRASH_NTH = Integer.getInteger("axiom.test.snapshot-crash-nth", 1);
+    private static int crashCountdown = CRASH_NTH;
 
     private final Path dir;
     private final int retain;
@@ -215,6 +239,7 @@ public final class SnapshotStore
         private final int lastChecksum;
         private final CRC32C crc = new CRC32C();
         private long length;
+        private long writtenBack;
         private boolean open = true;
 
         private Output(
@@ -257,10 +282,19 @@ public final class SnapshotStore
                 {
                     length += channel.write(src, HEADER_LENGTH + length);
                 }
+                if (WRITE_BACK_BYTES > 0 && length - writtenBack >= WRITE_BACK_BYTES)
+                {
+                    channel.force(false);
+                    writtenBack = length;
+                }
             }
             catch (final IOException ex)
             {
                 throw new UncheckedIOException("cannot write snapshot at position " + position + " to " + tmp, ex);
+            }
+            if (null != CRASH_AT && length > 0)
+            {
+                crashPoint("PAGE_WRITTEN", this);
             }
         }
 
@@ -285,11 +319,27 @@ public final class SnapshotStore
                 {
                     written += channel.write(header, written);
                 }
+                if (null != CRASH_AT)
+                {
+                    crashPoint("BEFORE_FSYNC", this);
+                }
                 channel.force(true);
                 channel.close();
                 open = false;
+                if (null != CRASH_AT)
+                {
+                    crashPoint("BEFORE_RENAME", this);
+                }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (null != CRASH_AT)
+                {
+                    crashPoint("AFTER_RENAME_BEFORE_DIR_FSYNC", this);
+                }
                 SegmentFiles.forceDirectory(dir);
+                if (null != CRASH_AT)
+                {
+                    crashCountdown--;
+                }
 
                 final List<Path> all = list();
                 for (int i = 0; i < all.size() - retain; i++)
@@ -330,6 +380,23 @@ public final class SnapshotStore
             catch (final IOException suppressed)
             {
                 cause.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /**
+     * The test-only crash point (see the class's javadoc): at the chosen step of the chosen snapshot, say so and block
+     * for good, for the parent to SIGKILL this process.
+     */
+    private static void crashPoint(final String step, final Output output)
+    {
+        if (CRASH_AT.equals(step) && 1 == crashCountdown)
+        {
+            System.out.println("SNAPSHOT-CRASH-AT " + step + " " + output.file.getFileName());
+            System.out.flush();
+            while (true)
+            {
+                java.util.concurrent.locks.LockSupport.park();
             }
         }
     }
@@ -490,6 +557,107 @@ public final class SnapshotStore
             }
         }
         return -1;
+    }
+
+    /**
+     * A snapshot file as listed for an operator: its header read and checked, its payload not read.
+     *
+     * @param file         the file.
+     * @param position     journal position it covers (-1 when its header is unsound).
+     * @param lastSequence sequence of the last record it covers.
+     * @param bytes        payload bytes the header announces.
+     * @param writtenAtMs  the file's modification time, epoch milliseconds.
+     * @param problem      what is wrong with its header or length, null when nothing: start-up skips it.
+     */
+    public record Listed(Path file, long position, long lastSequence, long bytes, long writtenAtMs, String problem)
+    {
+    }
+
+    /**
+     * The snapshots in {@code data_dir/snapshots}, newest first, each checked by its header only (magic, format,
+     * header CRC32C, length): cheap whatever their size. Start-up also checks the payload's CRC32C and the binding to
+     * the log ({@link #select(Journal, boolean)}), so a file listed sound can still be set aside there.
+     *
+     * @param dataDir the data directory.
+     * @return the snapshots, newest first.
+     */
+    public static List<Listed> describe(final Path dataDir)
+    {
+        final List<Path> all = list(dataDir.resolve(DIRECTORY));
+        final List<Listed> listed = new ArrayList<>(all.size());
+        for (int i = all.size() - 1; i >= 0; i--)
+        {
+            final Listed one = describeOne(all.get(i));
+            if (null != one)
+            {
+                listed.add(one);
+            }
+        }
+        return listed;
+    }
+
+    /**
+     * @return the file as listed, null when it is gone.
+     */
+    private static Listed describeOne(final Path file)
+    {
+        long writtenAtMs = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            writtenAtMs = Files.getLastModifiedTime(file).toMillis();
+            final long size = channel.size();
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+            {
+                // read the header, or what there is of it
+            }
+            final String problem;
+            if (header.position() < 12 || header.getLong(0) != MAGIC)
+            {
+                problem = "not a snapshot file (bad magic or " + size + " bytes)";
+            }
+            else if (header.getInt(8) == VERSION_UNBOUND)
+            {
+                problem = "format 1, bound to no log position";
+            }
+            else if (header.getInt(8) != VERSION)
+            {
+                problem = "unknown format version " + header.getInt(8);
+            }
+            else if (header.position() < HEADER_LENGTH)
+            {
+                problem = size + " bytes, shorter than its header";
+            }
+            else
+            {
+                final CRC32C crc = new CRC32C();
+                crc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
+                if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)crc.getValue())
+                {
+                    problem = "header fails its CRC32C";
+                }
+                else if (header.getLong(24) != size - HEADER_LENGTH)
+                {
+                    problem = "header says " + header.getLong(24) + " payload bytes, the file holds " +
+                        (size - HEADER_LENGTH);
+                }
+                else
+                {
+                    return new Listed(file, header.getLong(16), header.getLong(40), header.getLong(24), writtenAtMs,
+                        null);
+                }
+            }
+            return new Listed(file, positionFromName(file), 0, Math.max(0, size - HEADER_LENGTH), writtenAtMs,
+                problem);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return null; // dropped by retention since it was listed
+        }
+        catch (final IOException ex)
+        {
+            return new Listed(file, positionFromName(file), 0, 0, writtenAtMs, "cannot be read (" + ex + ")");
+        }
     }
 
     /**

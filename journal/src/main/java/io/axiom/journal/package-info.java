@@ -265,8 +265,14 @@
  * again. A repair that cuts the log sets aside every snapshot past the cut. A torn-tail truncation never needs to:
  * snapshots cover flushed units only, and a torn tail lies after the last flush, so a snapshot past it is evidence of
  * lost records for {@code select} to refuse. A {@code .tmp} left by an interrupted write is removed at start, with a
- * note. A snapshot shortens replay; the segments it covers leave the live log only by retention (below), into
- * archives that views and the events endpoint still read old records from.
+ * note. A snapshot is forced a MiB at a time while it is written, so that the log's next fsync never has a whole
+ * dirty snapshot to write back first. {@code SnapshotStore.describe(dataDir)} lists the snapshots for an operator by
+ * their headers only (cheap whatever their size). A crash at each step of writing (payload written, before the fsync,
+ * before the rename, after the rename before the directory fsync) is tested with a real SIGKILL through test-only
+ * crash points that a system property turns on ({@code SnapshotStore}'s javadoc): a temp file is removed with a note
+ * and start-up falls back to the snapshot before; a renamed one is whole (fsynced before the rename) and used; either
+ * way the state is the log's. A snapshot shortens replay; the segments it covers leave the live log only by retention
+ * (below), into archives that views and the events endpoint still read old records from.
  *
  * <h2>One owner per data directory</h2>
  * {@link io.axiom.journal.DataDirectoryLock} takes an exclusive OS lock ({@code fcntl}) on {@code data_dir/axiom.lock}

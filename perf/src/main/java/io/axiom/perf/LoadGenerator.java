@@ -69,7 +69,7 @@ final class LoadGenerator implements Runnable
     private final long intervalNs;
     private final long measureStartNs;
     private final long measureEndNs;
-    private final long stopSendingNs;
+    private volatile long stopSendingNs;
     private long createsLeft;
 
     private final Token[] tokens;
@@ -89,6 +89,22 @@ final class LoadGenerator implements Runnable
     private final byte[] uniqueName = "wf-0000000000000000".getBytes(StandardCharsets.US_ASCII);
     /** Give every workflow a name of its own (as order numbers in names do), instead of one shared name. */
     boolean uniqueNames;
+    /** Only create workflows (left live, at their first step): a lane creates again on each reply. */
+    boolean createOnly;
+    /**
+     * When above 0: the advance after each create goes to one of the workflows 1..oldWorkflows made before (a
+     * permutation of them shared by the producers by {@link #producerIndex}), not to the one just created, so that
+     * commands change workflows a snapshot holds.
+     */
+    long oldWorkflows;
+    int producerIndex;
+    int producerCount = 1;
+    private long oldCursor;
+    /** When set: each measured command's intended send time and intended-to-reply latency, in order. */
+    private long[] sampleIntendedNs;
+    private long[] sampleLatencyNs;
+    private int samples;
+    long samplesDropped;
 
     final Histogram publishToReply = new Histogram(HIGHEST_NANOS, 3);
     final Histogram intendedToReply = new Histogram(HIGHEST_NANOS, 3);
@@ -306,6 +322,19 @@ final class LoadGenerator implements Runnable
                 if (0 != token.intendedNs)
                 {
                     intendedToReply.recordValue(Math.min(HIGHEST_NANOS, replyNs - token.intendedNs));
+                    if (null != sampleIntendedNs)
+                    {
+                        if (samples < sampleIntendedNs.length)
+                        {
+                            sampleIntendedNs[samples] = token.intendedNs;
+                            sampleLatencyNs[samples] = replyNs - token.intendedNs;
+                            samples++;
+                        }
+                        else
+                        {
+                            samplesDropped++;
+                        }
+                    }
                 }
             }
             if (replyNs >= measureStartNs && replyNs < measureEndNs)
@@ -324,10 +353,14 @@ final class LoadGenerator implements Runnable
                 token.create = true;
                 token.workflowId = NO_WORKFLOW;
             }
+            else if (token.create && createOnly)
+            {
+                workflowsCompleted++;
+            }
             else if (token.create)
             {
                 token.create = false;
-                token.workflowId = token.replyWorkflowId;
+                token.workflowId = 0 != oldWorkflows ? nextOld() : token.replyWorkflowId;
                 token.advancesDone = 0;
                 activeWorkflows++;
             }
@@ -351,5 +384,46 @@ final class LoadGenerator implements Runnable
     String name()
     {
         return name;
+    }
+
+    /**
+     * Keep every measured command's intended send time and latency (for a split by time after the run).
+     *
+     * @param capacity commands to keep at most; later ones are counted in {@link #samplesDropped}.
+     */
+    void recordSamples(final int capacity)
+    {
+        sampleIntendedNs = new long[capacity];
+        sampleLatencyNs = new long[capacity];
+    }
+
+    int samples()
+    {
+        return samples;
+    }
+
+    long sampleIntendedNs(final int i)
+    {
+        return sampleIntendedNs[i];
+    }
+
+    long sampleLatencyNs(final int i)
+    {
+        return sampleLatencyNs[i];
+    }
+
+    /**
+     * Stop sending at this time (commands outstanding still get their replies).
+     */
+    void stopSendingAt(final long nanos)
+    {
+        stopSendingNs = nanos;
+    }
+
+    private long nextOld()
+    {
+        // a stride coprime with most table sizes walks the old workflows in a scattered order, each once
+        final long index = oldCursor++ * producerCount + producerIndex;
+        return (index * 7_919L) % oldWorkflows + 1;
     }
 }

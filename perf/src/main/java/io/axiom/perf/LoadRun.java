@@ -31,6 +31,7 @@ final class LoadRun
     long workflowQuota = Long.MAX_VALUE;
     long maxParkNs = TimeUnit.MICROSECONDS.toNanos(50);
     boolean uniqueNames;
+    boolean createOnly;
 
     final List<LoadGenerator> generators = new ArrayList<>();
     final Histogram publishToReply = new Histogram(LoadGenerator.HIGHEST_NANOS, 3);
@@ -114,6 +115,7 @@ final class LoadRun
                 "perf-producer-" + p, engine.ring(), window, steps, stepType, totalRate / producers,
                 measureStartNs, measureEndNs, stopSendingNs, quota, maxParkNs);
             generator.uniqueNames = uniqueNames;
+            generator.createOnly = createOnly;
             generators.add(generator);
             final Thread thread = new Thread(generator, generator.name());
             thread.setDaemon(true);

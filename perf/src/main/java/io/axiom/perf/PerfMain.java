@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [--option value ...]}
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|console|workers|verify|snapshot|all>
+ * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
@@ -14,7 +15,7 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "memory", "http", "console", "workers", "verify", "all");
+        List.of("journal", "core", "recovery", "memory", "http", "console", "workers", "verify", "snapshot", "all");
 
     private PerfMain()
     {
@@ -90,6 +91,14 @@ public final class PerfMain
                 new VerifyBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("snapshot"))
+            {
+                final Report report = header("snapshot",
+                    "Snapshot of N live workflows while commands flow: time, size, command latency, longest pause",
+                    machine);
+                new SnapshotBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("console"))
             {
                 final Report report = header("console", "Web consoles open: what they cost the engine", machine);
@@ -126,7 +135,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [options]",
+            "usage: PerfMain <journal|core|recovery|memory|http|console|workers|verify|snapshot|all> [options]",
             "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
@@ -142,6 +151,8 @@ public final class PerfMain
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
             "verify:   --workflows 100000  --trials 10  --probe-rate 200 (creates/s while verifying)  --warmup-s 5",
             "          --baseline-s 10",
+            "snapshot: --workflows 1000000 (live)  --rate 20000 (commands/s, open loop)  --producers 2  --window 1024",
+            "          --warmup-s 5  --before-s 5  --after-s 2  --sample-s 180  (5M workflows: give the JVM -Xmx8g)",
             "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
             "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",

@@ -1,6 +1,6 @@
 /**
- * The perf harness: {@code bin/axiom perf <journal|core|recovery|memory|http|all>} measures Axiom with HdrHistogram
- * and writes each result, with its method and the machine it ran on, into its own section of BENCHMARKS.md.
+ * The perf harness: {@code bin/axiom perf <journal|core|recovery|memory|http|verify|snapshot|all>} measures Axiom with
+ * HdrHistogram and writes each result, with its method and the machine it ran on, into its own section of BENCHMARKS.md.
  * <p>
  * Every figure is a ratio against, or sits beside, a baseline measured in the same run (raw {@code FileChannel}
  * write + force bandwidth, a single fsync's latency), because absolute times on shared machines drift. Load

@@ -124,6 +124,30 @@ public sealed interface EngineReply
     }
 
     /**
+     * A snapshot taken on request, durable (fsynced, renamed into place, its directory fsynced).
+     *
+     * @param position      journal position it covers: start-up replays the log from here.
+     * @param lastSequence  sequence of the last record it covers.
+     * @param bytes         payload bytes.
+     * @param durationNanos from the processor's mark to the directory fsync.
+     * @param joined        true when the request joined a snapshot already being taken.
+     * @param file          its file name in {@code data_dir/snapshots}.
+     */
+    record SnapshotTaken(
+        long position,
+        long lastSequence,
+        long bytes,
+        long durationNanos,
+        boolean joined,
+        String file) implements EngineReply
+    {
+        public Status status()
+        {
+            return Status.CREATED;
+        }
+    }
+
+    /**
      * A live verify: the log read from disk and replayed up to a {@link ConsistentPoint}, compared with the live
      * state's digest there.
      *

@@ -121,6 +121,7 @@ final class Operations
         fetchers.put("tasks", env -> GraphQlViews.tasks(tasks().queues()));
         fetchers.put("metrics", env -> GraphQlViews.metrics(engine));
         fetchers.put("health", env -> GraphQlViews.health(engine));
+        fetchers.put("snapshots", env -> snapshots());
         return fetchers;
     }
 
@@ -139,6 +140,7 @@ final class Operations
         fetchers.put("heartbeatTask", this::heartbeatTask);
         fetchers.put("runChaos", this::runChaos);
         fetchers.put("verify", this::verify);
+        fetchers.put("takeSnapshot", env -> takeSnapshot());
         return fetchers;
     }
 
@@ -550,6 +552,52 @@ final class Operations
         if (reply instanceof EngineReply.Problem problem)
         {
             throw GraphQlProblem.of(problem, EngineProblems.Operation.READ, null, settings.requestTimeout());
+        }
+        throw unexpected(reply);
+    }
+
+    /**
+     * The {@code snapshots} query: the snapshot files on disk, newest first, as {@code GET /api/v1/snapshots}.
+     */
+    private java.util.List<Map<String, Object>> snapshots()
+    {
+        final java.util.List<Map<String, Object>> list = new java.util.ArrayList<>();
+        for (final io.axiom.core.api.SnapshotFile file : engine.snapshotFiles())
+        {
+            final Map<String, Object> one = new LinkedHashMap<>();
+            one.put("file", file.file());
+            one.put("position", file.position());
+            one.put("sequence", file.sequence());
+            one.put("bytes", file.bytes());
+            one.put("written_at", io.axiom.gateway.http.JsonViews.isoTime(file.writtenAtMs()));
+            one.put("startup", file.startup());
+            one.put("problem", file.problem());
+            list.add(one);
+        }
+        return list;
+    }
+
+    /**
+     * The {@code takeSnapshot} mutation: as {@code POST /api/v1/snapshots}, answered once the snapshot is durable.
+     */
+    private Map<String, Object> takeSnapshot()
+    {
+        requireEngine();
+        final EngineReply reply = client.takeSnapshot(settings.requestTimeout());
+        if (reply instanceof EngineReply.SnapshotTaken taken)
+        {
+            final Map<String, Object> one = new LinkedHashMap<>();
+            one.put("file", taken.file());
+            one.put("position", taken.position());
+            one.put("sequence", taken.lastSequence());
+            one.put("bytes", taken.bytes());
+            one.put("duration_ms", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(taken.durationNanos()));
+            one.put("joined", taken.joined());
+            return one;
+        }
+        if (reply instanceof EngineReply.Problem problem)
+        {
+            throw GraphQlProblem.of(problem, EngineProblems.Operation.SNAPSHOT, null, settings.requestTimeout());
         }
         throw unexpected(reply);
     }

@@ -35,7 +35,9 @@ public final class EngineProblems
         /** Complete a task with its fencing token. */
         COMPLETE,
         /** Fail a task's attempt with its fencing token. */
-        FAIL
+        FAIL,
+        /** Take a snapshot: a retry is always safe (it takes or joins one more). */
+        SNAPSHOT
     }
 
     private EngineProblems()
@@ -74,7 +76,8 @@ public final class EngineProblems
         }
         if (!TIMEOUT.equals(problem.code()))
         {
-            return "the engine is shutting down and accepts no more commands";
+            return "the engine is shutting down and accepts no more commands" +
+                (Operation.SNAPSHOT == operation ? " (a clean stop writes a snapshot of its own)" : "");
         }
         final String waited = "no answer from the engine within " + timeout.toMillis() + " ms";
         return switch (operation)
@@ -104,6 +107,9 @@ public final class EngineProblems
             case FAIL -> waited + ": the outcome is unknown, the failure may or may not have been recorded. A retry " +
                 "is safe: send the same failure again with the same fencing_token; if the first one was recorded, " +
                 "the attempt is over and the answer is 409 STALE_FENCING_TOKEN, with nothing written twice.";
+            case SNAPSHOT -> waited + ": the snapshot may still be being written (it goes on without this request). " +
+                "A retry is safe: it joins the snapshot in flight or takes one more; GET /api/v1/snapshots lists " +
+                "what is on disk.";
         };
     }
 
@@ -135,6 +141,7 @@ public final class EngineProblems
             case INTERNAL -> new ApiProblem(500, code, Responses.title(500), detail);
             case OVERLOADED -> new ApiProblem(503, code, "Overloaded", detail, "1");
             case UNAVAILABLE -> new ApiProblem(503, code, Responses.title(503), detail,
+                Operation.SNAPSHOT == operation ||
                 TIMEOUT.equals(code) && (Operation.READ == operation || Operation.FETCH == operation) ? "1" : null);
             default -> new ApiProblem(500, "INTERNAL_ERROR", "Internal server error",
                 "the engine answered " + problem.status() + ": " + problem.detail());

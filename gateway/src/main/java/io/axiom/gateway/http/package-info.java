@@ -55,6 +55,11 @@
  * {@code LiveVerifier} on the request's virtual thread and answers its report (200 whatever it found; 409
  * {@code VERIFY_IN_PROGRESS} while one runs).
  * <p>
+ * <b>Snapshots</b> ({@link io.axiom.gateway.http.SnapshotModule}): {@code POST /api/v1/snapshots} sends the engine a
+ * {@code TakeSnapshot} through its client and answers 201 once the snapshot is durable (or joins the one in flight),
+ * bounded by the request timeout; {@code GET /api/v1/snapshots} lists the files through {@code Engine.snapshotFiles()}
+ * (their headers, read on the request's thread).
+ * <p>
  * <b>Static files</b> ({@link io.axiom.gateway.http.StaticAsset}): the pages and assets of GraphiQL and the web console
  * are held in memory, plain and gzipped, and served with an ETag (304 on a match), {@code nosniff}, their
  * {@code Cache-Control} (immutable under versioned paths, revalidated otherwise) and, for a page, its

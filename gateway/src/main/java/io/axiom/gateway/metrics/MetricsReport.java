@@ -80,6 +80,8 @@ public final class MetricsReport
     private final long lastSnapshotPosition;
     private final long lastSnapshotBytes;
     private final long lastSnapshotNanos;
+    private final boolean snapshotInProgress;
+    private final long lastSnapshotLongestSliceNs;
     private final EngineHistograms.Snapshot histograms;
     private final Map<HttpMetrics.RequestKey, Long> requests;
     private final Map<HttpMetrics.RejectionKey, Long> rejections;
@@ -155,6 +157,8 @@ public final class MetricsReport
         lastSnapshotPosition = c.lastSnapshotPosition();
         lastSnapshotBytes = c.lastSnapshotBytes();
         lastSnapshotNanos = c.lastSnapshotNanos();
+        snapshotInProgress = c.snapshotInProgress();
+        lastSnapshotLongestSliceNs = c.lastSnapshotLongestSliceNs();
         histograms = EngineHistograms.of(c).snapshot();
         requests = http.requests();
         rejections = http.rejections();
@@ -199,7 +203,8 @@ public final class MetricsReport
         root.put("storage", map("status", storageStatus, "detail", storageDetail,
             "usable_bytes", storageUsableBytes));
         root.put("snapshots", map("count", snapshots, "last_position_bytes", lastSnapshotPosition,
-            "last_size_bytes", lastSnapshotBytes, "last_seconds", lastSnapshotNanos * 1e-9));
+            "last_size_bytes", lastSnapshotBytes, "last_seconds", lastSnapshotNanos * 1e-9,
+            "in_progress", snapshotInProgress, "last_longest_slice_seconds", lastSnapshotLongestSliceNs * 1e-9));
 
         final List<Object> requestList = new ArrayList<>();
         requests.forEach((k, v) -> requestList.add(map("method", k.method(), "route", k.route(),
@@ -343,6 +348,10 @@ public final class MetricsReport
         gauge(out, "axiom_snapshot_last_size_bytes", "Size of the last snapshot", lastSnapshotBytes);
         gauge(out, "axiom_snapshot_last_duration_seconds", "Time taken to write the last snapshot",
             lastSnapshotNanos * 1e-9);
+        gauge(out, "axiom_snapshot_in_progress", "1 from the processor's mark until the snapshot is durable (or " +
+            "failed), else 0", snapshotInProgress ? 1 : 0);
+        gauge(out, "axiom_snapshot_last_longest_slice_seconds", "The processor's longest capture slice of the " +
+            "last snapshot captured: its longest pause for that snapshot", lastSnapshotLongestSliceNs * 1e-9);
         gauge(out, "axiom_process_cpus", "Processors available to the JVM", jvm.availableCpus());
         http(out);
         return out.build();

@@ -34,6 +34,7 @@ public final class RouteTemplates
         "/api/v1/metrics/prometheus",
         "/api/v1/openapi.yaml",
         "/api/v1/verify",
+        "/api/v1/snapshots",
         "/graphql",
         "/graphiql",
         "/graphiql/{asset}",

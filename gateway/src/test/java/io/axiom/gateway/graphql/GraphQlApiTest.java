@@ -61,9 +61,10 @@ class GraphQlApiTest
     {
         final JsonNode schema = graphQl.data(IntrospectionQuery.INTROSPECTION_QUERY).get("__schema");
 
-        assertEquals(Set.of("workflow", "workflows", "tasks", "metrics", "health"), fieldNames(schema, "Query"));
+        assertEquals(Set.of("workflow", "workflows", "tasks", "metrics", "health", "snapshots"),
+            fieldNames(schema, "Query"));
         assertEquals(Set.of("createWorkflow", "advanceWorkflow", "cancelWorkflow", "runChaos", "verify",
-            "fetchTasks", "completeTask", "failTask", "heartbeatTask"), fieldNames(schema, "Mutation"));
+            "fetchTasks", "completeTask", "failTask", "heartbeatTask", "takeSnapshot"), fieldNames(schema, "Mutation"));
         assertEquals(List.of("steps", "maxTasks", "waitMs", "workerId"), argNames(schema, "Mutation", "fetchTasks"));
         assertEquals(List.of("taskId", "fencingToken", "output"), argNames(schema, "Mutation", "completeTask"));
         assertEquals(List.of("taskId", "fencingToken", "retryable", "error"), argNames(schema, "Mutation", "failTask"));

@@ -187,6 +187,10 @@ class OpenApiTest
             check.run("GET", "/api/v2/nothing", null, null);
             check.run("POST", "/api/v1/verify", null, null);
             check.run("GET", "/api/v1/verify", null, null);
+            check.run("POST", "/api/v1/snapshots", null, null);
+            check.run("POST", "/api/v1/snapshots", "application/json", "{\"now\":1}");
+            check.run("GET", "/api/v1/snapshots", null, null);
+            check.run("DELETE", "/api/v1/snapshots", null, null);
 
             final TestServer.Response graphql = send(server, "POST", "/graphql", "application/json",
                 "{\"query\":\"{ __typename }\"}", "Authorization", BEARER);

@@ -2,7 +2,7 @@
  * The operator's side of the {@code axiom} command: commands that talk to a running server over its REST API.
  * <p>
  * {@code workflow list|inspect|events|replay|create|advance|cancel}, {@code tasks}, {@code metrics},
- * {@code chaos run} and {@code verify} each extend {@link io.axiom.gateway.cli.client.ClientCommand}, which owns
+ * {@code chaos run}, {@code verify} and {@code snapshot take|list} each extend {@link io.axiom.gateway.cli.client.ClientCommand}, which owns
  * what they share: the options (accepted after the command and, through the top command, before it)
  * {@code --server URL} (else {@code $AXIOM_SERVER}, else
  * {@code http://localhost:4000}), {@code --token T} (else {@code $AXIOM_API_TOKEN}, sent as
