@@ -131,7 +131,15 @@ final class CreateDecider
             final long existingId = state.createKeys.getValue(idempotencyKey);
             if (existingId != -1)
             {
-                final Workflow first = state.workflow(existingId);
+                final Workflow first = state.workflowOrRetired(existingId);
+                if (null == first)
+                {
+                    replies.problem(sink, replyTo, correlationId, ReplyStatus.UNPROCESSABLE,
+                        "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key '" + idempotencyKey + "' created workflow " +
+                        existingId + ", which ended more than retention.history ago and is gone; send a new key " +
+                        "for a new workflow");
+                    return;
+                }
                 if (existing.sameRequest(events.journal(), first.createdPosition, buffer, offset, length))
                 {
                     replies.view(sink, replyTo, correlationId, ReplyStatus.EXISTING, first);

@@ -29,6 +29,10 @@ public final class EngineContext
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;
+    /** {@link #inMemoryRetentionMs(long)} and {@link #historyRetentionMs(long)}: for ever. */
+    public static final long RETENTION_OFF = Long.MAX_VALUE;
+    /** Ended workflows retired (WorkflowRetired events written) per duty cycle at most. */
+    public static final int RETIRE_LIMIT_DEFAULT = 1_000;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -54,6 +58,9 @@ public final class EngineContext
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
+    private long inMemoryRetentionMs = RETENTION_OFF;
+    private long historyRetentionMs = RETENTION_OFF;
+    private int retireLimit = RETIRE_LIMIT_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -95,6 +102,9 @@ public final class EngineContext
         require(maxBatchReplyBytes >= maxReplyBytes, "max batch reply bytes must be >= max reply bytes: " +
             maxBatchReplyBytes);
         require(searchBudget >= 1, "search budget must be at least 1: " + searchBudget);
+        require(inMemoryRetentionMs >= 0, "in-memory retention must be >= 0 ms: " + inMemoryRetentionMs);
+        require(historyRetentionMs >= 1, "history retention must be at least 1 ms: " + historyRetentionMs);
+        require(retireLimit >= 1, "workflows retired per duty cycle must be at least 1: " + retireLimit);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         return this;
@@ -375,6 +385,54 @@ public final class EngineContext
     public long snapshotIntervalEvents()
     {
         return snapshotIntervalEvents;
+    }
+
+    /**
+     * @param inMemoryRetentionMs how long an ended workflow stays on the heap before it is retired to the cold store
+     *                            ({@code retention.in-memory}); {@link #RETENTION_OFF} = for ever (the default here;
+     *                            the server's default is 1 h).
+     * @return this for a fluent API.
+     */
+    public EngineContext inMemoryRetentionMs(final long inMemoryRetentionMs)
+    {
+        this.inMemoryRetentionMs = inMemoryRetentionMs;
+        return this;
+    }
+
+    public long inMemoryRetentionMs()
+    {
+        return inMemoryRetentionMs;
+    }
+
+    /**
+     * @param historyRetentionMs how long a retired workflow stays readable from the cold store after it left the heap
+     *                           ({@code retention.history}); {@link #RETENTION_OFF} = for ever.
+     * @return this for a fluent API.
+     */
+    public EngineContext historyRetentionMs(final long historyRetentionMs)
+    {
+        this.historyRetentionMs = historyRetentionMs;
+        return this;
+    }
+
+    public long historyRetentionMs()
+    {
+        return historyRetentionMs;
+    }
+
+    /**
+     * @param retireLimit ended workflows retired per duty cycle at most (the rest wait for the next cycles).
+     * @return this for a fluent API.
+     */
+    public EngineContext retireLimit(final int retireLimit)
+    {
+        this.retireLimit = retireLimit;
+        return this;
+    }
+
+    public int retireLimit()
+    {
+        return retireLimit;
     }
 
     /**

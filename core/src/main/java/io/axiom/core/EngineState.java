@@ -1,6 +1,7 @@
 package io.axiom.core;
 
 import io.axiom.codecs.WorkflowState;
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.Object2LongHashMap;
 
 /**
@@ -35,6 +36,20 @@ final class EngineState
      * {@link Applier} calls {@link SnapshotCapture#beforeWrite(int)} for every workflow it is about to change.
      */
     SnapshotCapture capture;
+    /**
+     * Where ended workflows go when they leave the heap (the processor's state only; null elsewhere: a verify's or
+     * a replay's state just drops them).
+     */
+    ColdStore cold;
+    /**
+     * Ids of ended workflows still on the heap, in the order they ended (derived: rebuilt by replay and snapshot
+     * load); the processor retires them from the head once retention.in-memory has passed.
+     */
+    final LongArrayQueue ended = new LongArrayQueue(1024, Long.MIN_VALUE);
+    /** True when ended workflows are to leave the heap ({@link #ended} is kept): the processor's state only. */
+    boolean retiring;
+    /** Workflows that left the heap (WorkflowRetired applied) since this state was built. */
+    long retired;
     long idBase;
     long nextWorkflowId = 1;
     long eventsApplied;
@@ -89,6 +104,38 @@ final class EngineState
     }
 
     /**
+     * A workflow by id, on the heap or, when it left, decoded from the cold store into a new object that is not in
+     * the table (terminal; reads and commands treat it as an ended workflow; nothing may change it).
+     *
+     * @param workflowId an id.
+     * @return the workflow, or null when there is none with that id, or when it left the heap so long ago that
+     * history dropped it ({@link #goneFromHistory(long)} tells which).
+     */
+    Workflow workflowOrRetired(final long workflowId)
+    {
+        final Workflow workflow = workflow(workflowId);
+        if (null != workflow || null == cold || workflowId < 1 || workflowId >= nextWorkflowId)
+        {
+            return workflow;
+        }
+        if (cold.read(workflowId) != ColdStore.FOUND)
+        {
+            return null;
+        }
+        return SnapshotCodec.readWorkflow(cold.record(), 0, workflowId, definitions);
+    }
+
+    /**
+     * @param workflowId an id {@link #workflowOrRetired(long)} found nothing for.
+     * @return true when the workflow existed and left the heap more than retention.history ago.
+     */
+    boolean goneFromHistory(final long workflowId)
+    {
+        return null != cold && workflowId >= 1 && workflowId < nextWorkflowId && null == workflow(workflowId) &&
+            cold.read(workflowId) == ColdStore.GONE;
+    }
+
+    /**
      * @param workflow a workflow of this state.
      * @return its index in the table (id order).
      */
@@ -114,9 +161,20 @@ final class EngineState
         }
     }
 
+    /**
+     * @return workflows ever created (the ids given), on the heap or not.
+     */
     long workflowCount()
     {
         return workflows.size();
+    }
+
+    /**
+     * @return workflows on the heap.
+     */
+    long workflowsOnHeap()
+    {
+        return workflows.live();
     }
 
     long stateCount(final WorkflowState state)
@@ -145,6 +203,11 @@ final class EngineState
         for (int i = 0, size = workflows.size(); i < size; i++)
         {
             final Workflow w = workflows.get(i);
+            if (null == w)
+            {
+                h = 31 * h - 1; // a hole: the workflow left the heap
+                continue;
+            }
             h = 31 * h + w.id;
             h = 31 * h + w.definition.hash;
             h = 31 * h + w.createdPosition;

@@ -15,7 +15,9 @@ import org.agrona.ExpandableDirectByteBuffer;
  * workflows, a slice at a time too (the logs are only ever added to: nothing to copy). The workflow table's entries
  * {@code [0, count)} become shared: {@link #beforeWrite(int)}, called by the {@link Applier} before it changes any
  * workflow, copies the record of a shared workflow not yet reached into the pre-image area (once per workflow), so
- * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot.
+ * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot. A
+ * workflow that leaves the heap (WorkflowRetired) is changed like any other: its pre-image is kept first, so a
+ * snapshot holds it if it was on the heap at the mark, and a hole if it had left before.
  * <p>
  * <b>Slices</b> ({@link #sweep(int)}, once per duty cycle) encode the next workflows in id order (a pre-image where
  * there is one), then the keys, into the {@link SnapshotWriter}'s pages, which its thread streams to disk. The processor's longest
@@ -178,12 +180,13 @@ final class SnapshotCapture
             else
             {
                 final Workflow w = state.workflows.get(i);
-                if (p > 0 && p + SnapshotCodec.workflowLength(w) > scratch.capacity())
+                final int length = null == w ? SnapshotCodec.HOLE_LENGTH : SnapshotCodec.workflowLength(w);
+                if (p > 0 && p + length > scratch.capacity())
                 {
                     writer.append(scratch, 0, p);
                     p = 0;
                 }
-                p = SnapshotCodec.writeWorkflow(scratch, p, w);
+                p = null == w ? SnapshotCodec.writeHole(scratch, p) : SnapshotCodec.writeWorkflow(scratch, p, w);
             }
         }
         if (p > 0)

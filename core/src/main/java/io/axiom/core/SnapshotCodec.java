@@ -18,7 +18,8 @@ import org.agrona.MutableDirectBuffer;
  * Layout (native order, as Agrona buffers write it): magic "AXXSNAP3", then definitions (count; per definition its
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
  * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
- * attempt deadline), its step completion positions, its event positions), create keys and operation keys (count;
+ * attempt deadline), its step completion positions, its event positions; a workflow that left the heap for the
+ * {@link ColdStore} is only the int {@link #RETIRED} in place of its definition index), create keys and operation keys (count;
  * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
  * every lease in flight gets a fresh lease period.
  * <p>
@@ -35,6 +36,9 @@ final class SnapshotCodec
     private static final long MAGIC = 0x3350414E53585841L; // "AXXSNAP3"
     private static final int WORKFLOW_FIXED = 58;
     private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
+    /** In place of a workflow's definition index: the workflow left the heap (a hole in the table), nothing follows. */
+    static final int RETIRED = -1;
+    static final int HOLE_LENGTH = 4;
 
     private final EngineState state;
 
@@ -61,7 +65,8 @@ final class SnapshotCodec
         length += 4;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            length += workflowLength(state.workflows.get(i));
+            final Workflow w = state.workflows.get(i);
+            length += null == w ? HOLE_LENGTH : workflowLength(w);
         }
         length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
@@ -105,7 +110,8 @@ final class SnapshotCodec
         int p = writeHead(out, 0, state.workflows.size());
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            p = writeWorkflow(out, p, state.workflows.get(i));
+            final Workflow w = state.workflows.get(i);
+            p = null == w ? writeHole(out, p) : writeWorkflow(out, p, w);
         }
         return writeKeys(out, p);
     }
@@ -189,6 +195,66 @@ final class SnapshotCodec
             p += 8;
         }
         return p;
+    }
+
+    /**
+     * The record of a workflow that left the heap, {@link #HOLE_LENGTH} bytes.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @return the offset after what was written.
+     */
+    static int writeHole(final MutableDirectBuffer out, final int offset)
+    {
+        out.putInt(offset, RETIRED);
+        return offset + HOLE_LENGTH;
+    }
+
+    /**
+     * Decode one workflow's record (as {@link #writeWorkflow} wrote it) into a new workflow, its lease (if any) on
+     * {@link Workflow#lease} and its timer's deadline on {@link Workflow#wakeAt}, neither of them armed; it takes
+     * {@link #workflowLength(Workflow)} bytes.
+     *
+     * @param in          holding the record.
+     * @param offset      of the record.
+     * @param id          the workflow's id.
+     * @param definitions the definitions the record's index refers to.
+     * @return the workflow.
+     */
+    static Workflow readWorkflow(
+        final DirectBuffer in, final int offset, final long id, final WorkflowDefinitions definitions)
+    {
+        int p = offset;
+        final WorkflowDefinition definition = definitions.get(in.getInt(p));
+        final Workflow w = new Workflow(id, definition, in.getLong(p + 4), in.getLong(p + 12));
+        w.state = WorkflowState.get(in.getByte(p + 20));
+        w.currentStep = in.getInt(p + 21);
+        w.attempt = in.getInt(p + 25);
+        w.updatedAt = in.getLong(p + 29);
+        w.wakeAt = in.getLong(p + 37);
+        w.terminalPosition = in.getLong(p + 45);
+        w.flags = in.getInt(p + 53);
+        final boolean leased = 0 != in.getByte(p + 57);
+        p += WORKFLOW_FIXED;
+        if (leased)
+        {
+            w.lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
+                in.getLong(p + 24));
+            p += LEASE_LENGTH;
+        }
+        for (int s = 0, steps = definition.stepCount(); s < steps; s++)
+        {
+            w.completedPosition(s, in.getLong(p));
+            p += 8;
+        }
+        final int events = in.getInt(p);
+        p += 4;
+        for (int e = 0; e < events; e++)
+        {
+            w.addEvent(in.getLong(p));
+            p += 8;
+        }
+        return w;
     }
 
     /**
@@ -279,40 +345,30 @@ final class SnapshotCodec
         p += 4;
         for (int i = 0; i < workflowCount; i++)
         {
-            final WorkflowDefinition definition = state.definitions.get(in.getInt(p));
-            final Workflow w = new Workflow(i + 1, definition, in.getLong(p + 4), in.getLong(p + 12));
-            w.state = WorkflowState.get(in.getByte(p + 20));
-            w.currentStep = in.getInt(p + 21);
-            w.attempt = in.getInt(p + 25);
-            w.updatedAt = in.getLong(p + 29);
-            final long wakeAt = in.getLong(p + 37);
-            w.terminalPosition = in.getLong(p + 45);
-            w.flags = in.getInt(p + 53);
-            final boolean leased = 0 != in.getByte(p + 57);
-            p += WORKFLOW_FIXED;
-            Lease lease = null;
-            if (leased)
+            if (in.getInt(p) == RETIRED)
             {
-                lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
-                    in.getLong(p + 24));
-                p += LEASE_LENGTH;
+                state.workflows.addHole();
+                p += HOLE_LENGTH;
+                continue;
             }
-            for (int s = 0, steps = definition.stepCount(); s < steps; s++)
-            {
-                w.completedPosition(s, in.getLong(p));
-                p += 8;
-            }
-            final int events = in.getInt(p);
-            p += 4;
-            for (int e = 0; e < events; e++)
-            {
-                w.addEvent(in.getLong(p));
-                p += 8;
-            }
+            final Workflow w = readWorkflow(in, p, i + 1, state.definitions);
+            final WorkflowDefinition definition = w.definition;
+            p += workflowLength(w);
+            final long wakeAt = w.wakeAt;
+            w.wakeAt = 0;
+            final Lease lease = w.lease;
+            w.lease = null;
             state.workflows.add(w);
             state.states.add(i, w.state);
             state.created(w.createdAt);
-            if (!w.isTerminal())
+            if (w.isTerminal())
+            {
+                if (state.retiring)
+                {
+                    state.ended.offerLong(w.id); // id order: each leaves no earlier than its window allows
+                }
+            }
+            else
             {
                 state.steps.enter(i, definition.stepNames[w.currentStep]);
                 if (wakeAt != 0)

@@ -341,7 +341,13 @@ final class WorkflowSearch
                 bitB = step.current;
             }
         }
-        final long bitsCount = null == bitA ? high - low : null == bitB ? inRange(bitA) : andCount();
+        // No state and no step given: the bits of every workflow on the heap (retired ones left holes in the ids).
+        final boolean noBits = null == bitA;
+        if (noBits)
+        {
+            bitA = state.states.all();
+        }
+        final long bitsCount = null == bitB ? inRange(bitA) : andCount();
         final boolean whole = 0 == low && high == state.workflows.size();
         final Utf8Keys<NameIndex.Name> names = state.names.names();
         final int prefixLength = nameView.capacity();
@@ -356,11 +362,11 @@ final class WorkflowSearch
             {
                 knownTotal = bitsCount;
             }
-            else if (null == bitA && null != name)
+            else if (noBits && null != name)
             {
                 knownTotal = nameCount;
             }
-            else if (null == bitA && whole)
+            else if (noBits && whole)
             {
                 knownTotal = prefixWeight;
             }
@@ -785,6 +791,10 @@ final class WorkflowSearch
             return false;
         }
         final Workflow workflow = state.workflows.get(index);
+        if (null == workflow)
+        {
+            return false; // it left the heap
+        }
         if (testState && workflow.state != only)
         {
             return false;
@@ -810,8 +820,12 @@ final class WorkflowSearch
         int hi = state.workflows.size();
         while (lo < hi)
         {
-            final int mid = (lo + hi) >>> 1;
-            if (state.workflows.get(mid).createdAt < time)
+            final int mid = state.workflows.nextLive((lo + hi) >>> 1); // holes have no creation time here
+            if (mid >= hi)
+            {
+                hi = (lo + hi) >>> 1;
+            }
+            else if (state.workflows.get(mid).createdAt < time)
             {
                 lo = mid + 1;
             }

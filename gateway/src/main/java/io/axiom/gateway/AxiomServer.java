@@ -202,6 +202,8 @@ public final class AxiomServer implements AutoCloseable
             .snapshotIntervalBytes(config.snapshotIntervalBytes())
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .snapshotRetain(config.snapshotRetain())
+            .inMemoryRetentionMs(config.inMemoryRetentionMs())
+            .historyRetentionMs(config.historyRetentionMs())
             .repair(repair)
             .ringSize(config.ringSize())
             .maxSteps(config.maxSteps())
