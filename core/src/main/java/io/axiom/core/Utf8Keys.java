@@ -455,6 +455,10 @@ final class Utf8Keys<K extends Utf8Keys.Key>
         }
         a.size = 1 + (null == successorRight ? 0 : successorRight.size);
         a.sum = a.weight + (null == successorRight ? 0 : successorRight.sum);
+        for (Key k = a.parent; k != s; k = k.parent)
+        {
+            k.sum += a.weight - s.weight; // below s's new place, a took s's place in these subtrees
+        }
     }
 
     private void fixAfterDelete(final Key start)

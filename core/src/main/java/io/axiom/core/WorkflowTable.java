@@ -123,6 +123,19 @@ final class WorkflowTable
         return size;
     }
 
+    /**
+     * @return chunks allocated now (for tests and figures).
+     */
+    int chunksAllocated()
+    {
+        int allocated = 0;
+        for (final Workflow[] chunk : chunks)
+        {
+            allocated += null == chunk ? 0 : 1;
+        }
+        return allocated;
+    }
+
     private void grow(final int chunk)
     {
         if (chunk >= chunks.length)

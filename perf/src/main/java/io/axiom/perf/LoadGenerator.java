@@ -89,6 +89,8 @@ final class LoadGenerator implements Runnable
     private final byte[] uniqueName = "wf-0000000000000000".getBytes(StandardCharsets.US_ASCII);
     /** Give every workflow a name of its own (as order numbers in names do), instead of one shared name. */
     boolean uniqueNames;
+    /** Added to the correlation id in a unique name, so that producers and runs never share one. */
+    long nameBase;
 
     final Histogram publishToReply = new Histogram(HIGHEST_NANOS, 3);
     final Histogram intendedToReply = new Histogram(HIGHEST_NANOS, 3);
@@ -258,7 +260,7 @@ final class LoadGenerator implements Runnable
             if (uniqueNames)
             {
                 // "wf-" and the correlation id in 16 hex digits: a name no other workflow has, without allocating.
-                long id = correlationId;
+                long id = nameBase + correlationId;
                 for (int i = uniqueName.length - 1; i >= 3; i--)
                 {
                     uniqueName[i] = (byte)"0123456789abcdef".charAt((int)(id & 0xF));
