@@ -22,7 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * two descents, log(names), however many names it matches).
  * <p>
  * <b>Plan.</b> One driver yields candidates in the query's order, each tested against the filters it does not imply:
- * the bitmaps' words ANDed (the id range when neither a state nor a step is given), an exact name's list, or a
+ * the bitmaps' words ANDed (the bitmap of every workflow on the heap when neither a state nor a step is given: retired
+ * workflows leave holes in the id range, and lists cover the heap only), an exact name's list, or a
  * prefix's names' lists merged through a heap. The driver is chosen by cost: to fill the page when the total is
  * known (candidates read per match being the driver's candidates over the total), else to count every match. For a
  * prefix the choice is between merging its names' lists (a setup of one step per name, then log(names) a workflow:
