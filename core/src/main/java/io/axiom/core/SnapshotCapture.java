@@ -47,12 +47,15 @@ final class SnapshotCapture
     private ExpandableDirectByteBuffer[] preImagePages = new ExpandableDirectByteBuffer[0];
     private int preImagePage;
     /**
-     * Where each workflow's pre-image is ({@code page << 20 | offset} in {@link #preImagePages}), by table index; -1
-     * for none. Every entry is -1
-     * between snapshots (the sweep resets the ones it uses), so a mark clears nothing; it grows (doubling) only when
-     * the table outgrew it, at a mark.
+     * Where each workflow's pre-image is ({@code page << 20 | offset} in {@link #preImagePages}), by table index, in
+     * pages of one table chunk ({@link WorkflowTable#CHUNK_SIZE} entries); -1 for none. Every entry is -1 between
+     * snapshots (the sweep resets the ones it uses), so a mark clears nothing. A page is allocated the first time a
+     * workflow of its chunk changes while a snapshot is captured, and dropped at a mark once the table freed its
+     * chunk (its workflows all left the heap): the pages follow the workflows on the heap, not every id ever given.
      */
-    private int[] preImageOffsets = new int[0];
+    private int[][] preImageOffsets = new int[0][];
+    /** Holes (workflows that left the heap before the mark) met and not yet written: one run of them. */
+    private int pendingHoles;
     private int createKeys;
     private int operationKeys;
     /** Next key to encode: create keys in [0, createKeys), then operation keys in [createKeys, + operationKeys). */
@@ -96,11 +99,19 @@ final class SnapshotCapture
         keyCursor = 0;
         createCountWritten = false;
         operationCountWritten = false;
-        if (preImageOffsets.length < workflowCount)
+        final int chunks = (workflowCount + WorkflowTable.CHUNK_SIZE - 1) >>> WorkflowTable.CHUNK_SHIFT;
+        if (preImageOffsets.length < chunks)
         {
-            preImageOffsets = new int[Math.max(workflowCount, 2 * preImageOffsets.length)];
-            Arrays.fill(preImageOffsets, -1);
+            preImageOffsets = Arrays.copyOf(preImageOffsets, Math.max(chunks, 2 * preImageOffsets.length));
         }
+        for (int c = 0; c < preImageOffsets.length; c++)
+        {
+            if (null != preImageOffsets[c] && !state.workflows.chunkAllocated(c))
+            {
+                preImageOffsets[c] = null;
+            }
+        }
+        pendingHoles = 0;
         preImageLength = 0;
         preImagePage = 0;
         preImageCount = 0;
@@ -117,7 +128,7 @@ final class SnapshotCapture
      */
     void beforeWrite(final int index)
     {
-        if (index >= cursor && index < end && preImageOffsets[index] == -1)
+        if (index >= cursor && index < end && preImageOffset(index) == -1)
         {
             final Workflow w = state.workflows.get(index);
             if (preImageLength > 0 && preImageLength + 4 + SnapshotCodec.workflowLength(w) > PRE_IMAGE_PAGE)
@@ -141,9 +152,22 @@ final class SnapshotCapture
             final int offset = preImageLength;
             preImageLength = SnapshotCodec.writeWorkflow(page, offset + 4, w);
             page.putInt(offset, preImageLength - offset - 4);
-            preImageOffsets[index] = preImagePage << PRE_IMAGE_PAGE_SHIFT | offset;
+            int[] offsets = preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT];
+            if (null == offsets)
+            {
+                offsets = new int[WorkflowTable.CHUNK_SIZE];
+                Arrays.fill(offsets, -1);
+                preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT] = offsets;
+            }
+            offsets[index & (WorkflowTable.CHUNK_SIZE - 1)] = preImagePage << PRE_IMAGE_PAGE_SHIFT | offset;
             preImageCount++;
         }
+    }
+
+    private int preImageOffset(final int index)
+    {
+        final int[] offsets = preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT];
+        return null == offsets ? -1 : offsets[index & (WorkflowTable.CHUNK_SIZE - 1)];
     }
 
     /**
@@ -164,10 +188,26 @@ final class SnapshotCapture
         int p = 0;
         for (int i = cursor; i < to; i++)
         {
-            final int preImage = preImageOffsets[i];
+            final int preImage = preImageOffset(i);
+            final Workflow w = -1 == preImage ? state.workflows.get(i) : null;
+            if (-1 == preImage && null == w)
+            {
+                pendingHoles++; // left the heap before the mark
+                continue;
+            }
+            if (pendingHoles > 0)
+            {
+                if (p > 0 && p + SnapshotCodec.HOLES_LENGTH > scratch.capacity())
+                {
+                    writer.append(scratch, 0, p);
+                    p = 0;
+                }
+                p = SnapshotCodec.writeHoles(scratch, p, pendingHoles);
+                pendingHoles = 0;
+            }
             if (preImage != -1)
             {
-                preImageOffsets[i] = -1;
+                preImageOffsets[i >>> WorkflowTable.CHUNK_SHIFT][i & (WorkflowTable.CHUNK_SIZE - 1)] = -1;
                 if (p > 0)
                 {
                     writer.append(scratch, 0, p);
@@ -179,15 +219,23 @@ final class SnapshotCapture
             }
             else
             {
-                final Workflow w = state.workflows.get(i);
-                final int length = null == w ? SnapshotCodec.HOLE_LENGTH : SnapshotCodec.workflowLength(w);
-                if (p > 0 && p + length > scratch.capacity())
+                if (p > 0 && p + SnapshotCodec.workflowLength(w) > scratch.capacity())
                 {
                     writer.append(scratch, 0, p);
                     p = 0;
                 }
-                p = null == w ? SnapshotCodec.writeHole(scratch, p) : SnapshotCodec.writeWorkflow(scratch, p, w);
+                p = SnapshotCodec.writeWorkflow(scratch, p, w);
             }
+        }
+        if (to == end && pendingHoles > 0)
+        {
+            if (p > 0 && p + SnapshotCodec.HOLES_LENGTH > scratch.capacity())
+            {
+                writer.append(scratch, 0, p);
+                p = 0;
+            }
+            p = SnapshotCodec.writeHoles(scratch, p, pendingHoles);
+            pendingHoles = 0;
         }
         if (p > 0)
         {

@@ -19,7 +19,8 @@ import org.agrona.MutableDirectBuffer;
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
  * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
  * attempt deadline), its step completion positions, its event positions; a workflow that left the heap for the
- * {@link ColdStore} is only the int {@link #RETIRED} in place of its definition index), create keys and operation keys (count;
+ * {@link ColdStore} is in a run of such: the int {@link #RETIRED} in place of a definition index, then the run's
+ * length), create keys and operation keys (count;
  * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
  * every lease in flight gets a fresh lease period.
  * <p>
@@ -36,9 +37,12 @@ final class SnapshotCodec
     private static final long MAGIC = 0x3350414E53585841L; // "AXXSNAP3"
     private static final int WORKFLOW_FIXED = 58;
     private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
-    /** In place of a workflow's definition index: the workflow left the heap (a hole in the table), nothing follows. */
+    /**
+     * In place of a workflow's definition index: a run of workflows that left the heap (holes in the table); the
+     * run's length (int) follows.
+     */
     static final int RETIRED = -1;
-    static final int HOLE_LENGTH = 4;
+    static final int HOLES_LENGTH = 8;
 
     private final EngineState state;
 
@@ -63,11 +67,19 @@ final class SnapshotCodec
             length += 4 + utf8Length(state.taskQueues.get(i).stepName);
         }
         length += 4;
+        int run = 0;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            length += null == w ? HOLE_LENGTH : workflowLength(w);
+            if (null == w)
+            {
+                run++;
+                continue;
+            }
+            length += (run > 0 ? HOLES_LENGTH : 0) + workflowLength(w);
+            run = 0;
         }
+        length += run > 0 ? HOLES_LENGTH : 0;
         length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
         {
@@ -108,11 +120,20 @@ final class SnapshotCodec
     int write(final MutableDirectBuffer out)
     {
         int p = writeHead(out, 0, state.workflows.size());
+        int run = 0;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            p = null == w ? writeHole(out, p) : writeWorkflow(out, p, w);
+            if (null == w)
+            {
+                run++;
+                continue;
+            }
+            p = run > 0 ? writeHoles(out, p, run) : p;
+            run = 0;
+            p = writeWorkflow(out, p, w);
         }
+        p = run > 0 ? writeHoles(out, p, run) : p;
         return writeKeys(out, p);
     }
 
@@ -198,16 +219,18 @@ final class SnapshotCodec
     }
 
     /**
-     * The record of a workflow that left the heap, {@link #HOLE_LENGTH} bytes.
+     * The record of a run of workflows that left the heap, {@link #HOLES_LENGTH} bytes.
      *
      * @param out    buffer to write into, expandable or long enough.
      * @param offset where to write.
+     * @param count  workflows in the run, in id order.
      * @return the offset after what was written.
      */
-    static int writeHole(final MutableDirectBuffer out, final int offset)
+    static int writeHoles(final MutableDirectBuffer out, final int offset, final int count)
     {
         out.putInt(offset, RETIRED);
-        return offset + HOLE_LENGTH;
+        out.putInt(offset + 4, count);
+        return offset + HOLES_LENGTH;
     }
 
     /**
@@ -347,8 +370,18 @@ final class SnapshotCodec
         {
             if (in.getInt(p) == RETIRED)
             {
-                state.workflows.addHole();
-                p += HOLE_LENGTH;
+                final int run = in.getInt(p + 4);
+                if (run < 1 || run > workflowCount - i)
+                {
+                    throw new IllegalStateException("snapshot has a run of " + run + " retired workflows at " +
+                        "workflow " + (i + 1) + " of " + workflowCount);
+                }
+                for (int h = 0; h < run; h++)
+                {
+                    state.workflows.addHole();
+                }
+                i += run - 1;
+                p += HOLES_LENGTH;
                 continue;
             }
             final Workflow w = readWorkflow(in, p, i + 1, state.definitions);

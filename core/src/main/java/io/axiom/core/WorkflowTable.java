@@ -124,6 +124,15 @@ final class WorkflowTable
     }
 
     /**
+     * @param chunk a chunk's number (index >>> {@link #CHUNK_SHIFT}).
+     * @return true when it is allocated: some of its workflows are on the heap, or it is the last one.
+     */
+    boolean chunkAllocated(final int chunk)
+    {
+        return chunk < chunks.length && null != chunks[chunk];
+    }
+
+    /**
      * @return chunks allocated now (for tests and figures).
      */
     int chunksAllocated()

@@ -88,8 +88,8 @@
  * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
  * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either. A workflow that
- * left the heap is a 4-byte hole in the snapshot; one that leaves while a snapshot is captured is kept first, as any
- * change is.
+ * left the heap is part of a run of holes in the snapshot (8 bytes a run); one that leaves while a snapshot is
+ * captured is kept first, as any change is.
  * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
  * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in
