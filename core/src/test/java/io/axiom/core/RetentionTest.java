@@ -260,6 +260,10 @@ class RetentionTest
         }
         f.engine.close();
         assertEquals(digest, f.engine.digestAfterClose(), "whole log replayed, seed " + seed);
+
+        final io.axiom.core.api.VerificationReport report = LogVerifier.verify(data);
+        assertTrue(report.ok(), report.toText());
+        assertEquals(digest, report.digest(), "verify replays WorkflowRetired too, seed " + seed);
     }
 
     private static void assertNotFound(final EngineReply reply, final String detail)
