@@ -475,8 +475,9 @@ final class Applier implements RecordHandler
         final Workflow workflow = state.workflow(workflowId);
         if (null == workflow)
         {
-            throw new IllegalEventException(position, "the event names workflow " + workflowId +
-                ", which was never created");
+            throw new IllegalEventException(position, "the event names workflow " + workflowId + (workflowId >= 1 &&
+                workflowId < state.nextWorkflowId ? ", which left the heap (WorkflowRetired): it ended" :
+                ", which was never created"));
         }
         if (workflow.isTerminal())
         {
