@@ -175,6 +175,35 @@ class RetentionTest
         }
     }
 
+    @Test
+    void aLateWorkerGetsTheAnswerOfAnEndedWorkflowAfterItLeftTheHeap()
+    {
+        final AtomicLong clock = new AtomicLong(START_MS);
+        try (EngineFixture f = fixture(dir.resolve("data"), clock))
+        {
+            final TestWorker worker = new TestWorker(f.engine, 1);
+            worker.hello(2, "PAY");
+            final WorkflowView w = f.create("paid", StepSpec.task("PAY"));
+            final TestWorker.Assigned task = worker.next(TestWorker.Assigned.class);
+            worker.complete(task.taskId(), task.token(), "{\"paid\":true}");
+            worker.next(TestWorker.Accepted.class);
+            assertEquals("COMPLETED", f.get(w.id()).state());
+            worker.complete(task.taskId(), task.token(), "{\"paid\":true}");
+            final TestWorker.Rejected onHeap = worker.next(TestWorker.Rejected.class);
+            worker.fail(task.taskId(), task.token(), true, "late");
+            final TestWorker.Rejected failOnHeap = worker.next(TestWorker.Rejected.class);
+
+            f.advanceClock(IN_MEMORY_MS);
+            assertEquals(0, f.engine.counters().workflowsOnHeap());
+            worker.complete(task.taskId(), task.token(), "{\"paid\":true}");
+            assertEquals(onHeap, worker.next(TestWorker.Rejected.class), "ALREADY_COMMITTED with the output, as before");
+            worker.fail(task.taskId(), task.token(), true, "late");
+            assertEquals(failOnHeap, worker.next(TestWorker.Rejected.class));
+            worker.heartbeat(task.taskId(), task.token()); // soft: nothing to extend, nothing answered
+            assertEquals(0, f.engine.counters().workflowsOnHeap());
+        }
+    }
+
     /**
      * Snapshots captured a workflow or two per duty cycle while workflows retire (their pre-images kept), restarts
      * from each, and the whole log replayed: the same digest, and every workflow reads the same.
