@@ -323,7 +323,7 @@ final class Applier implements RecordHandler
         state.names.add(workflow, index, d);
         if (d.idempotencyKeyLength() > 0)
         {
-            state.putCreateKey(d.idempotencyKey(), workflowId);
+            state.putCreateKey(d.idempotencyKey(), workflow);
         }
 
         workflow.addEvent(position);
@@ -335,8 +335,9 @@ final class Applier implements RecordHandler
     }
 
     /**
-     * An ended workflow leaves the heap: its record goes to the cold store (when there is one), then it leaves the
-     * table and every index. Not one of its events: its event list stays as it ended.
+     * An ended workflow leaves the heap: its record (with its Idempotency-Key) goes to the cold store (when there is
+     * one), then it leaves the table, the create keys and every index. Not one of its events: its event list stays
+     * as it ended.
      */
     private void retire(final long workflowId, final long position, final long timestamp)
     {
@@ -360,6 +361,7 @@ final class Applier implements RecordHandler
         {
             state.cold.write(w, timestamp);
         }
+        state.removeCreateKey(w);
         state.states.remove(index, w.state);
         state.names.remove(w, index);
         state.workflows.remove(index);

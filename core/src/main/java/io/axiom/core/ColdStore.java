@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.zip.CRC32C;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.IoUtil;
 import org.agrona.collections.LongArrayList;
@@ -31,16 +32,30 @@ import org.agrona.concurrent.UnsafeBuffer;
  * file of 8-byte slots by id - 1, memory-mapped a region of 2^20 ids at a time: 0 = never retired, else the file
  * number (high int) and offset (low int) of the workflow's record.
  * <p>
- * <b>History.</b> File n is deleted whole once the file after it was opened {@code retention.history} ago: every
- * record in it left the heap at least that long ago, and at most {@code retention.history / 16} more. A slot
- * pointing into a deleted file (a number below the first file left) reads as gone.
+ * <p>
+ * <b>Idempotency keys.</b> {@code keys-<n>}, one per records file, is an open-addressing table (linear probing) of
+ * {@link #KEY_SLOTS} 16-byte slots, memory-mapped whole and sparse on disk: a 64-bit hash of a retired workflow's
+ * create key (UTF-8; 0 = empty slot) and the workflow's id, the key itself being in the workflow's record. A look-up
+ * ({@link #findKey}) probes the tables newest first, each up to its first empty slot, and confirms a hash hit by
+ * reading the record and comparing its key, so two keys of one hash never merge; it allocates nothing. Growth is by
+ * file: the records file is rolled before its table would hold more than {@link #MAX_KEYS} keys (half full) or a
+ * key would land more than {@link #MAX_PROBE} slots from its home, so every table stays sparse and short to probe,
+ * and is deleted with its records file. The cost of a miss is a few slots in each table (tables kept = records
+ * files kept).
+ * <p>
+ * <b>History.</b> File n is deleted whole (records, then keys) once the file after it was opened
+ * {@code retention.history} ago: every record in it left the heap at least that long ago, and at most
+ * {@code retention.history / 16} more. A slot pointing into a deleted file (a number below the first file left)
+ * reads as gone, and the keys of its workflows are unknown again.
  * <p>
  * <b>Crash consistency.</b> Nothing is forced on the processor's path: a record is written (pwrite) and its slot set
  * when the WorkflowRetired event is applied, live and in replay alike, and applying it again finds the valid record
- * and keeps it (a torn or missing one is written again; a slot into a deleted file stays gone). The log holds the
+ * and keeps it (a torn or missing one is written again; a slot into a deleted file stays gone); its key's slot is
+ * put after the record (the id, then the hash), and again on a replay when it is missing (a torn slot's hash finds
+ * no record with that key, so it is never an answer). The log holds the
  * events, so a crash loses nothing that replay cannot rewrite, as long as no snapshot lacking a workflow is published
  * before that workflow's record is durable: the {@link SnapshotWriter} calls {@link #force()} before it commits a
- * snapshot (and a rolled file is forced when it is rolled).
+ * snapshot (records, the id index and the key tables; a rolled file and its table are forced when it is rolled).
  * <p>
  * Written and read by the processor thread only, but for {@link #force()}, which the snapshot writer's thread calls.
  */
@@ -61,6 +76,15 @@ final class ColdStore implements AutoCloseable
     private static final long REGION_BYTES = 8L * REGION_IDS;
     private static final String INDEX = "index";
     private static final String PREFIX = "records-";
+    private static final String KEYS_PREFIX = "keys-";
+    /** Slots of one key table: 16 MiB of sparse file. */
+    static final int KEY_SLOTS = 1 << 20;
+    /** Keys a table takes before its records file is rolled: at most half full. */
+    static final int MAX_KEYS = KEY_SLOTS / 2;
+    /** Longest probe a new key may need in the current table; a longer one rolls the records file first. */
+    static final int MAX_PROBE = 64;
+    private static final int KEY_SLOT_BYTES = 16;
+    private static final long KEY_TABLE_BYTES = (long)KEY_SLOTS * KEY_SLOT_BYTES;
 
     private final Path dir;
     private final long historyMs;
@@ -76,7 +100,17 @@ final class ColdStore implements AutoCloseable
     private long currentLength;
     private long bytes;
     private long deletedFiles;
+    /** Key tables, by file as {@link #files}. */
+    private final ArrayList<UnsafeBuffer> keyTables = new ArrayList<>();
+    /** The key tables' mappings, published for {@link #force()}. */
+    private volatile MappedByteBuffer[] keyMaps = new MappedByteBuffer[0];
+    /** Keys in the current file's table. */
+    private int currentKeys;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+    private ByteBuffer scratchSource;
+    private ByteBuffer scratchView;
+    private final ExpandableArrayBuffer keyBytes = new ExpandableArrayBuffer(1024);
+    private int keyLength;
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
     private final CRC32C crc = new CRC32C();
 
@@ -126,10 +160,71 @@ final class ColdStore implements AutoCloseable
                 current = files.get(files.size() - 1);
                 currentLength = current.size();
             }
+            openKeyTables();
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open the cold store in " + dir, ex);
+        }
+    }
+
+    /**
+     * The key table of every records file (created empty if a crash came between the two files), and away with the
+     * tables whose records file is gone (a crash between deleting one and the other).
+     */
+    private void openKeyTables() throws IOException
+    {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, KEYS_PREFIX + "*"))
+        {
+            for (final Path path : stream)
+            {
+                final int number = keysFileNumber(path);
+                if (files.isEmpty() || number < firstFile || number >= firstFile + files.size())
+                {
+                    Files.delete(path);
+                }
+            }
+        }
+        for (int i = 0; i < files.size(); i++)
+        {
+            mapKeyTable(firstFile + i);
+        }
+        if (!keyTables.isEmpty())
+        {
+            final UnsafeBuffer table = keyTables.get(keyTables.size() - 1);
+            for (int i = 0; i < KEY_SLOTS; i++)
+            {
+                if (0 != table.getLong(i * KEY_SLOT_BYTES))
+                {
+                    currentKeys++;
+                }
+            }
+        }
+    }
+
+    private void mapKeyTable(final int number) throws IOException
+    {
+        final MappedByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(dir.resolve(KEYS_PREFIX + String.format("%010d", number)),
+            StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, KEY_TABLE_BYTES);
+        }
+        keyTables.add(new UnsafeBuffer(mapped));
+        final MappedByteBuffer[] published = java.util.Arrays.copyOf(keyMaps, keyMaps.length + 1);
+        published[keyMaps.length] = mapped;
+        keyMaps = published;
+    }
+
+    private static int keysFileNumber(final Path path)
+    {
+        try
+        {
+            return Integer.parseInt(path.getFileName().toString().substring(KEYS_PREFIX.length()));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalStateException("cold store file " + path + " is not named keys-<n>", ex);
         }
     }
 
@@ -172,9 +267,14 @@ final class ColdStore implements AutoCloseable
      */
     void write(final Workflow w, final long retired)
     {
+        final long hash = null == w.createKey ? 0 : keyHash(w.createKey);
         final long slot = slot(w.id);
         if (0 != slot && (fileOf(slot) < firstFile || valid(slot, w.id)))
         {
+            if (0 != hash && fileOf(slot) >= firstFile)
+            {
+                putKey(fileOf(slot) - firstFile, hash, w.id); // a replay after a crash: its slot may be missing
+            }
             return;
         }
         final int payload = SnapshotCodec.workflowLength(w);
@@ -184,14 +284,15 @@ final class ColdStore implements AutoCloseable
         SnapshotCodec.writeWorkflow(scratch, RECORD_HEADER, w);
         scratch.putInt(0, payload);
         crc.reset();
-        final ByteBuffer bb = scratch.byteBuffer().duplicate().order(ByteOrder.nativeOrder());
+        final ByteBuffer bb = scratchView();
         bb.limit(length).position(8);
         crc.update(bb);
         scratch.putInt(4, (int)crc.getValue());
         try
         {
             if (null == current || currentLength + length > MAX_FILE_BYTES ||
-                (historyMs != Long.MAX_VALUE && retired >= fileStartMs.getLong(files.size() - 1) + rollMs))
+                (historyMs != Long.MAX_VALUE && retired >= fileStartMs.getLong(files.size() - 1) + rollMs) ||
+                (0 != hash && (currentKeys >= MAX_KEYS || probeLength(keyTables.size() - 1, hash) > MAX_PROBE)))
             {
                 roll(retired);
             }
@@ -204,11 +305,157 @@ final class ColdStore implements AutoCloseable
             currentLength += length;
             bytes += length;
             setSlot(w.id, (long)(firstFile + files.size() - 1) << 32 | offset);
+            if (0 != hash)
+            {
+                putKey(keyTables.size() - 1, hash, w.id);
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write workflow " + w.id + " to the cold store in " + dir, ex);
         }
+    }
+
+    /**
+     * The workflow a create's Idempotency-Key created, among the retired ones whose records are kept.
+     *
+     * @param key the key.
+     * @return the workflow's id, or -1 when no kept record has that key.
+     */
+    long findKey(final String key)
+    {
+        if (keyTables.isEmpty())
+        {
+            return -1;
+        }
+        final long hash = keyHash(key);
+        for (int t = keyTables.size() - 1; t >= 0; t--)
+        {
+            final UnsafeBuffer table = keyTables.get(t);
+            for (int i = home(hash), probes = 0; probes < KEY_SLOTS; i = (i + 1) & (KEY_SLOTS - 1), probes++)
+            {
+                final long found = table.getLongVolatile(i * KEY_SLOT_BYTES);
+                if (0 == found)
+                {
+                    break;
+                }
+                if (found == hash)
+                {
+                    final long id = table.getLong(i * KEY_SLOT_BYTES + 8);
+                    if (hasKey(id))
+                    {
+                        return id;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return true when a kept record of that id has the key in {@link #keyBytes}.
+     */
+    private boolean hasKey(final long id)
+    {
+        final long slot = slot(id);
+        if (0 == slot || fileOf(slot) < firstFile || !valid(slot, id))
+        {
+            return false;
+        }
+        final int length = record.getInt(SnapshotCodec.WORKFLOW_FIXED);
+        if (length != keyLength)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (record.getByte(SnapshotCodec.WORKFLOW_FIXED + 4 + i) != keyBytes.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Encodes a key into {@link #keyBytes} and hashes its bytes (FNV-1a, then a 64-bit finaliser); never 0.
+     */
+    private long keyHash(final String key)
+    {
+        keyLength = SnapshotCodec.putUtf8(keyBytes, 0, key);
+        long h = 0xCBF29CE484222325L;
+        for (int i = 0; i < keyLength; i++)
+        {
+            h = (h ^ (keyBytes.getByte(i) & 0xFF)) * 0x100000001B3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return 0 == h ? 1 : h;
+    }
+
+    private static int home(final long hash)
+    {
+        return (int)hash & (KEY_SLOTS - 1);
+    }
+
+    /**
+     * @return slots a put of that hash would look at in a table before it finds an empty one.
+     */
+    private int probeLength(final int table, final long hash)
+    {
+        final UnsafeBuffer keys = keyTables.get(table);
+        int probes = 1;
+        for (int i = home(hash); 0 != keys.getLong(i * KEY_SLOT_BYTES) && probes <= KEY_SLOTS;
+            i = (i + 1) & (KEY_SLOTS - 1))
+        {
+            probes++;
+        }
+        return probes;
+    }
+
+    /**
+     * Put a key's slot (the id, then the hash) unless the table has it already.
+     */
+    private void putKey(final int table, final long hash, final long id)
+    {
+        final UnsafeBuffer keys = keyTables.get(table);
+        for (int i = home(hash), probes = 0; probes < KEY_SLOTS; i = (i + 1) & (KEY_SLOTS - 1), probes++)
+        {
+            final int at = i * KEY_SLOT_BYTES;
+            final long found = keys.getLong(at);
+            if (0 == found)
+            {
+                keys.putLong(at + 8, id);
+                keys.putLongVolatile(at, hash);
+                if (table == keyTables.size() - 1)
+                {
+                    currentKeys++;
+                }
+                return;
+            }
+            if (found == hash && keys.getLong(at + 8) == id)
+            {
+                return;
+            }
+        }
+        throw new IllegalStateException("cold store key table " + (firstFile + table) + " in " + dir + " is full");
+    }
+
+    /**
+     * @return a view of the scratch's memory, made again only when the scratch grew.
+     */
+    private ByteBuffer scratchView()
+    {
+        final ByteBuffer source = scratch.byteBuffer();
+        if (source != scratchSource)
+        {
+            scratchSource = source;
+            scratchView = source.duplicate().order(ByteOrder.nativeOrder());
+        }
+        return scratchView.clear();
     }
 
     /**
@@ -259,7 +506,7 @@ final class ColdStore implements AutoCloseable
             {
                 return false;
             }
-            ByteBuffer bb = scratch.byteBuffer().duplicate().order(ByteOrder.nativeOrder());
+            ByteBuffer bb = scratchView();
             bb.limit(RECORD_HEADER).position(0);
             readFully(channel, bb, offset);
             final int payload = scratch.getInt(0);
@@ -268,7 +515,7 @@ final class ColdStore implements AutoCloseable
                 return false;
             }
             scratch.checkLimit(RECORD_HEADER + payload);
-            bb = scratch.byteBuffer().duplicate().order(ByteOrder.nativeOrder());
+            bb = scratchView();
             bb.limit(RECORD_HEADER + payload).position(RECORD_HEADER);
             readFully(channel, bb, offset);
             bb.limit(RECORD_HEADER + payload).position(8);
@@ -326,6 +573,9 @@ final class ColdStore implements AutoCloseable
                 bytes -= oldest.size();
                 oldest.close();
                 Files.delete(dir.resolve(name(firstFile, start)));
+                keyTables.remove(0); // unmapped when collected: the snapshot writer's force() may still hold it
+                keyMaps = java.util.Arrays.copyOfRange(keyMaps, 1, keyMaps.length);
+                Files.delete(dir.resolve(KEYS_PREFIX + String.format("%010d", firstFile)));
                 firstFile++;
                 deleted++;
                 deletedFiles++;
@@ -344,12 +594,15 @@ final class ColdStore implements AutoCloseable
         if (null != current)
         {
             current.force(false);
+            keyMaps[keyMaps.length - 1].force();
         }
         final int number = firstFile + files.size();
         final FileChannel channel = FileChannel.open(dir.resolve(name(number, startMs)), StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE);
         files.add(channel);
         fileStartMs.addLong(startMs);
+        mapKeyTable(number);
+        currentKeys = 0;
         currentLength = 0;
         current = channel;
         forceDirectory();
@@ -387,6 +640,10 @@ final class ColdStore implements AutoCloseable
                 {
                     region.force();
                 }
+            }
+            for (final MappedByteBuffer keys : keyMaps)
+            {
+                keys.force();
             }
         }
         catch (final IOException ex)
@@ -488,6 +745,12 @@ final class ColdStore implements AutoCloseable
             }
             regions = new MappedByteBuffer[0];
             regionViews = new UnsafeBuffer[0];
+            for (final MappedByteBuffer keys : keyMaps)
+            {
+                IoUtil.unmap(keys);
+            }
+            keyMaps = new MappedByteBuffer[0];
+            keyTables.clear();
             if (null != index)
             {
                 index.close();

@@ -18,12 +18,13 @@ final class EngineState
 
     final WorkflowDefinitions definitions = new WorkflowDefinitions();
     final WorkflowTable workflows = new WorkflowTable();
-    /** Idempotency-Key of a create -> the workflow it created. */
+    /**
+     * Idempotency-Key of a create -> the workflow it created, for workflows on the heap; a retired workflow's key is
+     * in the {@link ColdStore}'s key tables ({@link #createdBy(String)} looks in both).
+     */
     final Object2LongHashMap<String> createKeys = new Object2LongHashMap<>(-1);
     /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
     final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
-    /** {@link #createKeys}' entries in the order they were put, for snapshots. */
-    final KeyLog createKeyLog = new KeyLog();
     /** {@link #operationKeys}' entries in the order they were put, for snapshots. */
     final KeyLog operationKeyLog = new KeyLog();
     final StateIndex states = new StateIndex();
@@ -70,15 +71,44 @@ final class EngineState
     }
 
     /**
-     * Keep a create's Idempotency-Key; the only way one is added.
+     * Keep a create's Idempotency-Key, on the map and on its workflow (a snapshot stores it with the workflow); the
+     * only way one is added.
      *
-     * @param key        the key.
-     * @param workflowId the workflow it created.
+     * @param key      the key.
+     * @param workflow the workflow it created.
      */
-    void putCreateKey(final String key, final long workflowId)
+    void putCreateKey(final String key, final Workflow workflow)
     {
-        createKeys.put(key, workflowId);
-        createKeyLog.add(key, workflowId);
+        createKeys.put(key, workflow.id);
+        workflow.createKey = key;
+    }
+
+    /**
+     * A workflow leaves the heap: its create key leaves the map (the cold store keeps it).
+     *
+     * @param workflow the workflow.
+     */
+    void removeCreateKey(final Workflow workflow)
+    {
+        final String key = workflow.createKey;
+        if (null != key && createKeys.getValue(key) == workflow.id)
+        {
+            createKeys.removeKey(key);
+        }
+    }
+
+    /**
+     * The workflow a create's Idempotency-Key created: on the heap, else in the cold store's key tables (a hit
+     * confirmed by the retired workflow's record, so two keys of one hash never merge), until its record is deleted
+     * by retention.history.
+     *
+     * @param key the key.
+     * @return its workflow's id, or -1 when the key is unknown (never used, or gone with its workflow's history).
+     */
+    long createdBy(final String key)
+    {
+        final long id = createKeys.getValue(key);
+        return -1 != id || null == cold ? id : cold.findKey(key);
     }
 
     /**

@@ -10,9 +10,10 @@ import org.agrona.ExpandableDirectByteBuffer;
  * first, as it was (copy-on-write, one workflow at a time).
  * <p>
  * <b>At the mark</b> ({@link #mark(int)}, after a group commit, so the position is durable and no unit is open) the
- * small part is encoded at once: definitions, task queue names and the workflow count (the head); the sizes of the
- * two idempotency key logs ({@link KeyLog}) are noted, so the keys put before the mark are encoded after the
- * workflows, a slice at a time too (the logs are only ever added to: nothing to copy). The workflow table's entries
+ * small part is encoded at once: definitions, task queue names and the workflow count (the head); the size of the
+ * operation key log ({@link KeyLog}) is noted, so the keys put before the mark are encoded after the workflows, a
+ * slice at a time too (the log is only ever added to: nothing to copy). A create's key is part of its workflow's
+ * record, so it is captured (and copied on write) with it. The workflow table's entries
  * {@code [0, count)} become shared: {@link #beforeWrite(int)}, called by the {@link Applier} before it changes any
  * workflow, copies the record of a shared workflow not yet reached into the pre-image area (once per workflow), so
  * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot. A
@@ -56,11 +57,9 @@ final class SnapshotCapture
     private int[][] preImageOffsets = new int[0][];
     /** Holes (workflows that left the heap before the mark) met and not yet written: one run of them. */
     private int pendingHoles;
-    private int createKeys;
     private int operationKeys;
-    /** Next key to encode: create keys in [0, createKeys), then operation keys in [createKeys, + operationKeys). */
+    /** Next operation key to encode, in [0, operationKeys) (create keys are in their workflows' records). */
     private int keyCursor;
-    private boolean createCountWritten;
     private boolean operationCountWritten;
     private int preImageLength;
     /** Next workflow index to encode; workflows in [cursor, end) are shared with the snapshot. */
@@ -94,10 +93,8 @@ final class SnapshotCapture
     {
         final int headLength = codec.writeHead(scratch, 0, workflowCount);
         writer.append(scratch, 0, headLength);
-        createKeys = state.createKeyLog.size();
         operationKeys = state.operationKeyLog.size();
         keyCursor = 0;
-        createCountWritten = false;
         operationCountWritten = false;
         final int chunks = (workflowCount + WorkflowTable.CHUNK_SIZE - 1) >>> WorkflowTable.CHUNK_SHIFT;
         if (preImageOffsets.length < chunks)
@@ -243,7 +240,7 @@ final class SnapshotCapture
         }
         cursor = to;
         final int keys = cursor == end ? sweepKeys(limit - count) : 0;
-        if (cursor == end && operationCountWritten && keyCursor == createKeys + operationKeys)
+        if (cursor == end && operationCountWritten && keyCursor == operationKeys)
         {
             finish();
         }
@@ -256,39 +253,23 @@ final class SnapshotCapture
     }
 
     /**
-     * The idempotency keys, after the workflows: the entries the key logs had at the mark (they are only ever
-     * added to, so those stay as they were), each section led by its count.
+     * The operation keys, after the workflows: the entries the key log had at the mark (it is only ever added to,
+     * so those stay as they were), led by their count.
      */
     private int sweepKeys(final int limit)
     {
         int budget = Math.max(1, limit);
-        final int total = createKeys + operationKeys;
         final int before = keyCursor;
-        if (!createCountWritten)
-        {
-            scratch.putInt(0, createKeys);
-            writer.append(scratch, 0, 4);
-            createCountWritten = true;
-        }
-        while (keyCursor < createKeys && budget > 0)
-        {
-            final int next = Math.min(createKeys, keyCursor + Math.min(budget, 256));
-            final int p = SnapshotCodec.writeKeyEntries(scratch, 0, state.createKeyLog, keyCursor, next);
-            writer.append(scratch, 0, p);
-            budget -= next - keyCursor;
-            keyCursor = next;
-        }
-        if (keyCursor == createKeys && !operationCountWritten)
+        if (!operationCountWritten)
         {
             scratch.putInt(0, operationKeys);
             writer.append(scratch, 0, 4);
             operationCountWritten = true;
         }
-        while (keyCursor < total && budget > 0)
+        while (keyCursor < operationKeys && budget > 0)
         {
-            final int next = Math.min(total, keyCursor + Math.min(budget, 256));
-            final int p = SnapshotCodec.writeKeyEntries(
-                scratch, 0, state.operationKeyLog, keyCursor - createKeys, next - createKeys);
+            final int next = Math.min(operationKeys, keyCursor + Math.min(budget, 256));
+            final int p = SnapshotCodec.writeKeyEntries(scratch, 0, state.operationKeyLog, keyCursor, next);
             writer.append(scratch, 0, p);
             budget -= next - keyCursor;
             keyCursor = next;

@@ -15,27 +15,31 @@ import org.agrona.MutableDirectBuffer;
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
  * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
  * <p>
- * Layout (native order, as Agrona buffers write it): magic "AXXSNAP3", then definitions (count; per definition its
+ * Layout (native order, as Agrona buffers write it): magic "AXXSNAP4", then definitions (count; per definition its
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
- * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
+ * a fixed 58-byte record with its flags and whether a lease follows, its create's Idempotency-Key (UTF-8 length,
+ * 0 for none, then the bytes: the key map of the workflows on the heap is derived from them), the lease (token,
+ * worker, step, attempt,
  * attempt deadline), its step completion positions, its event positions; a workflow that left the heap for the
  * {@link ColdStore} is in a run of such: the int {@link #RETIRED} in place of a definition index, then the run's
- * length), create keys and operation keys (count;
+ * length), then the operation keys (count;
  * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
  * every lease in flight gets a fresh lease period.
  * <p>
  * What a snapshot holds, and how it is captured at one position while the processor goes on
  * ({@link SnapshotCapture}): definitions and task queue names are small and encoded at the mark; the workflows are
- * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice; the key maps are
- * encoded a slice at a time from their {@link KeyLog}s, whose entries before the mark never change. Not stored, so
+ * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice (its create key
+ * with it); the operation keys are encoded a slice at a time from their {@link KeyLog}, whose entries before the
+ * mark never change. Not stored, so
  * nothing to capture: the state index, name and step indexes, task queues and timers (derived on load), the
  * dealer's workers and credits and the leases' expiries (soft state), the completion and fencing ledgers (the
  * verifier's own, built from the log).
  */
 final class SnapshotCodec
 {
-    private static final long MAGIC = 0x3350414E53585841L; // "AXXSNAP3"
-    private static final int WORKFLOW_FIXED = 58;
+    private static final long MAGIC = 0x3450414E53585841L; // "AXXSNAP4"
+    /** Where a workflow's record has its create key (length, then the UTF-8 bytes). */
+    static final int WORKFLOW_FIXED = 58;
     private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
     /**
      * In place of a workflow's definition index: a run of workflows that left the heap (holes in the table); the
@@ -80,7 +84,7 @@ final class SnapshotCodec
             run = 0;
         }
         length += run > 0 ? HOLES_LENGTH : 0;
-        length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
+        length += keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
         {
             throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
@@ -109,8 +113,84 @@ final class SnapshotCodec
      */
     static int workflowLength(final Workflow w)
     {
-        return WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 +
-            8 * w.eventCount();
+        return WORKFLOW_FIXED + 4 + (null == w.createKey ? 0 : utf8LengthOf(w.createKey)) +
+            (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 + 8 * w.eventCount();
+    }
+
+    /**
+     * @param value a string.
+     * @return its UTF-8 length, counted without allocating (an unpaired surrogate counts as '?', as Java encodes it).
+     */
+    static int utf8LengthOf(final String value)
+    {
+        int length = 0;
+        for (int i = 0, size = value.length(); i < size; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                length++;
+            }
+            else if (c < 0x800)
+            {
+                length += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < size && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                length += 4;
+                i++;
+            }
+            else
+            {
+                length += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return length;
+    }
+
+    /**
+     * Write a string's UTF-8 bytes (as {@link String#getBytes} with UTF-8 makes them) without allocating.
+     *
+     * @param out    buffer to write into, long enough for {@link #utf8LengthOf(String)} bytes.
+     * @param offset where to write.
+     * @param value  the string.
+     * @return bytes written.
+     */
+    static int putUtf8(final MutableDirectBuffer out, final int offset, final String value)
+    {
+        int p = offset;
+        for (int i = 0, size = value.length(); i < size; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                out.putByte(p++, (byte)c);
+            }
+            else if (c < 0x800)
+            {
+                out.putByte(p++, (byte)(0xC0 | c >> 6));
+                out.putByte(p++, (byte)(0x80 | c & 0x3F));
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < size && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                final int cp = Character.toCodePoint(c, value.charAt(++i));
+                out.putByte(p++, (byte)(0xF0 | cp >> 18));
+                out.putByte(p++, (byte)(0x80 | cp >> 12 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | cp >> 6 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | cp & 0x3F));
+            }
+            else if (Character.isSurrogate(c))
+            {
+                out.putByte(p++, (byte)'?');
+            }
+            else
+            {
+                out.putByte(p++, (byte)(0xE0 | c >> 12));
+                out.putByte(p++, (byte)(0x80 | c >> 6 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | c & 0x3F));
+            }
+        }
+        return p - offset;
     }
 
     /**
@@ -193,6 +273,9 @@ final class SnapshotCodec
         final Lease lease = w.lease;
         out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
         p += WORKFLOW_FIXED;
+        final int keyLength = null == w.createKey ? 0 : putUtf8(out, p + 4, w.createKey);
+        out.putInt(p, keyLength);
+        p += 4 + keyLength;
         if (null != lease)
         {
             out.putLong(p, lease.token);
@@ -259,6 +342,12 @@ final class SnapshotCodec
         w.flags = in.getInt(p + 53);
         final boolean leased = 0 != in.getByte(p + 57);
         p += WORKFLOW_FIXED;
+        final int keyLength = in.getInt(p);
+        if (keyLength > 0)
+        {
+            w.createKey = in.getStringWithoutLengthUtf8(p + 4, keyLength);
+        }
+        p += 4 + keyLength;
         if (leased)
         {
             w.lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
@@ -281,8 +370,8 @@ final class SnapshotCodec
     }
 
     /**
-     * The part after the workflows: both idempotency key maps, each as its count then its entries in the order they
-     * were put.
+     * The part after the workflows: the operation keys, as their count then the entries in the order they were put
+     * (create keys are in their workflows' records).
      *
      * @param out    buffer to write into, expandable or long enough.
      * @param offset where to write.
@@ -290,12 +379,9 @@ final class SnapshotCodec
      */
     int writeKeys(final MutableDirectBuffer out, final int offset)
     {
-        final KeyLog creates = state.createKeyLog;
-        out.putInt(offset, creates.size());
-        final int p = writeKeyEntries(out, offset + 4, creates, 0, creates.size());
         final KeyLog operations = state.operationKeyLog;
-        out.putInt(p, operations.size());
-        return writeKeyEntries(out, p + 4, operations, 0, operations.size());
+        out.putInt(offset, operations.size());
+        return writeKeyEntries(out, offset + 4, operations, 0, operations.size());
     }
 
     /**
@@ -392,6 +478,10 @@ final class SnapshotCodec
             final Lease lease = w.lease;
             w.lease = null;
             state.workflows.add(w);
+            if (null != w.createKey)
+            {
+                state.putCreateKey(w.createKey, w);
+            }
             state.states.add(i, w.state);
             state.created(w.createdAt);
             if (w.isTerminal())
@@ -424,8 +514,7 @@ final class SnapshotCodec
                 }
             }
         }
-        p = readKeys(in, p, true);
-        p = readKeys(in, p, false);
+        p = readOperationKeys(in, p);
         if (p != length)
         {
             throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
@@ -433,7 +522,7 @@ final class SnapshotCodec
         state.nextWorkflowId = workflowCount + 1;
     }
 
-    private int readKeys(final DirectBuffer in, final int offset, final boolean creates)
+    private int readOperationKeys(final DirectBuffer in, final int offset)
     {
         int p = offset;
         final int count = in.getInt(p);
@@ -443,14 +532,7 @@ final class SnapshotCodec
             final int keyLength = in.getInt(p);
             final String key = in.getStringWithoutLengthUtf8(p + 4, keyLength);
             p += 4 + keyLength;
-            if (creates)
-            {
-                state.putCreateKey(key, in.getLong(p));
-            }
-            else
-            {
-                state.putOperationKey(key, in.getLong(p));
-            }
+            state.putOperationKey(key, in.getLong(p));
             p += 8;
         }
         return p;

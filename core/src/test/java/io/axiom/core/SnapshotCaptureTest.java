@@ -62,7 +62,7 @@ class SnapshotCaptureTest
             }
             state.workflows.add(w);
         }
-        state.putCreateKey("first", 1);
+        state.putCreateKey("first", state.workflows.get(0));
         final SnapshotStore store = new SnapshotStore(dir, 100);
         final EngineCounters counters = new EngineCounters();
         try (SnapshotWriter writer = new SnapshotWriter(store, counters))
@@ -87,7 +87,8 @@ class SnapshotCaptureTest
                     if (random.nextInt(4) == 0)
                     {
                         state.workflows.add(workflow(state.workflows.size() + 1, definitions[0], random));
-                        state.putCreateKey("k" + round + "-" + c(random), state.workflows.size());
+                        state.putCreateKey("k" + round + "-" + c(random),
+                            state.workflows.get(state.workflows.size() - 1));
                         state.putOperationKey("o" + round + "-" + c(random), c(random));
                     }
                 }
