@@ -140,39 +140,84 @@ class RetentionTest
         }
     }
 
+    /**
+     * The documented window of a create's Idempotency-Key, both sides, with the clock the test drives: honoured while
+     * its workflow runs, while it is on the heap after it ended, from the cold store's key tables after it left the
+     * heap (across restarts, from a snapshot that lacks it on the heap and from the whole log), until its record's
+     * file is deleted by retention.history; then the key is unknown and a create with it makes a new workflow.
+     */
     @Test
-    void anIdempotencyKeyIsHonouredOnBothSidesOfRetirement()
+    void anIdempotencyKeyIsHonouredUntilItsWorkflowsHistoryIsDeletedThenItIsNew() throws IOException
     {
         final AtomicLong clock = new AtomicLong(START_MS);
-        try (EngineFixture f = fixture(dir.resolve("data"), clock))
+        final Path data = dir.resolve("data");
+        try (EngineFixture f = new EngineFixture(data, clock, ctx -> ctx.inMemoryRetentionMs(IN_MEMORY_MS)
+            .historyRetentionMs(HISTORY_MS).snapshotIntervalEvents(5)))
         {
             final CreateWorkflow create = new CreateWorkflow("keyed", List.of(StepSpec.approval("A")),
                 "{\"n\":1}".getBytes(StandardCharsets.UTF_8), "key-1");
+            final CreateWorkflow different = new CreateWorkflow("keyed", List.of(StepSpec.approval("B")),
+                "{}".getBytes(StandardCharsets.UTF_8), "key-1");
             final WorkflowView first = EngineFixture.created(f.client().create(create, TIMEOUT));
+            final CreateWorkflow other = new CreateWorkflow("other", List.of(StepSpec.approval("A")),
+                "{}".getBytes(StandardCharsets.UTF_8), "key-2 \u00e9\ud83d\ude00"); // not ASCII: UTF-8 bytes are hashed
+            final WorkflowView second = EngineFixture.created(f.client().create(other, TIMEOUT));
+            assertExisting(f, create, first.id(), "while it runs");
             EngineFixture.created(f.client().advance(first.id(), "A", OUTPUT, TIMEOUT));
-            final EngineReply.Workflow onHeap = assertInstanceOf(EngineReply.Workflow.class,
-                f.client().create(create, TIMEOUT));
-            assertEquals(Status.EXISTING, onHeap.status());
+            EngineFixture.created(f.client().advance(second.id(), "A", OUTPUT, TIMEOUT));
+            assertExisting(f, create, first.id(), "on the heap after it ended");
 
-            f.advanceClock(IN_MEMORY_MS);
+            f.advanceClock(IN_MEMORY_MS); // both leave the heap: the retirement's time t0
             assertEquals(0, f.engine.counters().workflowsOnHeap());
-            final EngineReply.Workflow retired = assertInstanceOf(EngineReply.Workflow.class,
-                f.client().create(create, TIMEOUT));
-            assertEquals(Status.EXISTING, retired.status(), "the key still answers the first workflow");
-            assertEquals(onHeap.workflow(), retired.workflow());
-            final EngineReply other = f.client().create(new CreateWorkflow("keyed", List.of(StepSpec.approval("B")),
-                "{}".getBytes(StandardCharsets.UTF_8), "key-1"), TIMEOUT);
-            assertEquals("IDEMPOTENCY_KEY_REUSED", assertInstanceOf(EngineReply.Problem.class, other).code());
-            assertEquals(1, f.engine.counters().workflowCount(), "nothing created twice");
+            assertExisting(f, create, first.id(), "from the cold store's key table");
+            assertExisting(f, other, second.id(), "a non-ASCII key from the key table");
+            assertEquals("IDEMPOTENCY_KEY_REUSED", assertInstanceOf(EngineReply.Problem.class,
+                f.client().create(different, TIMEOUT)).code(), "a different request with the key is refused");
+            f.advanceClock(1); // a snapshot (every 5 events) was taken after they left the heap
+            assertTrue(f.engine.counters().snapshotCount() > 0);
+            f.restart();
+            assertEquals(0, f.engine.counters().workflowsOnHeap());
+            assertTrue(f.engine.counters().recoveredFromPosition() > 0, "from a snapshot");
+            assertExisting(f, create, first.id(), "after a restart from a snapshot without it on the heap");
+            f.engine.close();
+            try (Stream<Path> files = Files.walk(data.resolve(SnapshotStore.DIRECTORY)))
+            {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            f.start();
+            assertExisting(f, create, first.id(), "after a restart from the whole log");
+            assertExisting(f, other, second.id(), "after a restart from the whole log");
+            assertEquals(2, f.engine.counters().workflowCount(), "nothing created twice");
 
-            f.advanceClock(HISTORY_MS); // its file rolls
-            f.advanceClock(HISTORY_MS + 1); // and goes
-            final EngineReply gone = f.client().create(create, TIMEOUT);
-            final EngineReply.Problem problem = assertInstanceOf(EngineReply.Problem.class, gone);
-            assertEquals("IDEMPOTENCY_KEY_REUSED", problem.code());
-            assertTrue(problem.detail().contains("retention.history"), problem.detail());
-            assertEquals(1, f.engine.counters().workflowCount(), "a key outlives its workflow's history");
+            // the file holding their records rolls retention.history / 16 after it opened (t0), and goes when its
+            // successor is retention.history old: the key is honoured for retention.history (+ up to 1/16) after t0
+            f.advanceClock(HISTORY_MS / 16 - 1);
+            f.advanceClock(HISTORY_MS - 1);
+            assertExisting(f, create, first.id(), "retention.history (+1/16) after it left the heap, not yet deleted");
+            f.advanceClock(1);
+            try (Stream<Path> cold = Files.list(data.resolve(ColdStore.DIRECTORY)))
+            {
+                assertEquals(List.of(), cold.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("records-0000000001-") || n.equals("keys-0000000001")).toList(),
+                    "its records and key table are deleted");
+            }
+            final WorkflowView renewed = EngineFixture.created(f.client().create(create, TIMEOUT));
+            assertEquals(3, renewed.id(), "after history the key is new: a new workflow");
+            assertExisting(f, create, renewed.id(), "the key now names the new workflow");
+            f.restart();
+            assertExisting(f, create, renewed.id(), "the new workflow's key, after a restart");
+            final WorkflowView renewedOther = EngineFixture.created(f.client().create(other, TIMEOUT));
+            assertEquals(4, renewedOther.id());
         }
+    }
+
+    private static void assertExisting(
+        final EngineFixture f, final CreateWorkflow create, final long id, final String when)
+    {
+        final EngineReply reply = f.client().create(create, TIMEOUT);
+        final EngineReply.Workflow existing = assertInstanceOf(EngineReply.Workflow.class, reply, when + ": " + reply);
+        assertEquals(Status.EXISTING, existing.status(), when);
+        assertEquals(id, existing.workflow().id(), when);
     }
 
     @Test
@@ -206,7 +251,8 @@ class RetentionTest
 
     /**
      * Snapshots captured a workflow or two per duty cycle while workflows retire (their pre-images kept), restarts
-     * from each, and the whole log replayed: the same digest, and every workflow reads the same.
+     * from each, and the whole log replayed: the same digest, every workflow reads the same and every create's
+     * Idempotency-Key answers its workflow (from the heap or the key tables).
      */
     @Test
     void snapshotsTakenWhileWorkflowsRetireGiveTheStateOfTheWholeLog() throws IOException
@@ -221,6 +267,7 @@ class RetentionTest
             .snapshotSliceWorkflows(1 + random.nextInt(3))
             .retireLimit(1 + random.nextInt(4));
         final Map<Long, WorkflowView> ended = new HashMap<>();
+        final Map<Long, CreateWorkflow> keyed = new HashMap<>();
         final List<Long> open = new ArrayList<>();
         final EngineFixture f = new EngineFixture(data, clock, settings);
         try
@@ -230,7 +277,15 @@ class RetentionTest
                 final int op = random.nextInt(5);
                 if (op <= 1 || open.isEmpty())
                 {
-                    open.add(f.create("w" + random.nextInt(20), StepSpec.approval("A"), StepSpec.approval("B")).id());
+                    final CreateWorkflow create = new CreateWorkflow("w" + random.nextInt(20),
+                        List.of(StepSpec.approval("A"), StepSpec.approval("B")), "{}".getBytes(StandardCharsets.UTF_8),
+                        random.nextBoolean() ? "key-" + i : null);
+                    final long id = EngineFixture.created(f.client().create(create, TIMEOUT)).id();
+                    open.add(id);
+                    if (null != create.idempotencyKey())
+                    {
+                        keyed.put(id, create);
+                    }
                 }
                 else if (op == 2)
                 {
@@ -274,6 +329,10 @@ class RetentionTest
         assertTrue(new SnapshotStore(data, 2).list().size() > 0);
 
         f.start();
+        for (final Map.Entry<Long, CreateWorkflow> e : keyed.entrySet())
+        {
+            assertExisting(f, e.getValue(), e.getKey(), "snapshot + tail, seed " + seed);
+        }
         f.engine.close();
         assertEquals(digest, f.engine.digestAfterClose(), "snapshot + tail, seed " + seed);
 
@@ -286,6 +345,10 @@ class RetentionTest
         for (final Map.Entry<Long, WorkflowView> e : ended.entrySet())
         {
             assertEquals(e.getValue(), f.get(e.getKey()), "workflow " + e.getKey() + ", seed " + seed);
+        }
+        for (final Map.Entry<Long, CreateWorkflow> e : keyed.entrySet())
+        {
+            assertExisting(f, e.getValue(), e.getKey(), "whole log, seed " + seed);
         }
         f.engine.close();
         assertEquals(digest, f.engine.digestAfterClose(), "whole log replayed, seed " + seed);
