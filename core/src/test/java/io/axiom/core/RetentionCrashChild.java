@@ -13,8 +13,8 @@ import io.axiom.core.api.StepSpec;
 /**
  * A real engine process for {@link RetentionCrashTest}, its clock stopped at the time it is given and
  * retention.in-memory 0: every workflow it ends leaves the heap a few per duty cycle right after, while snapshots are
- * captured two workflows per cycle. It creates workflows and ends them (advance or cancel), one acknowledged line
- * each, until it is killed.
+ * captured two workflows per cycle. It creates workflows, each with an Idempotency-Key, and ends them (advance or
+ * cancel), one acknowledged line each ("ACK id state name key"), until it is killed.
  */
 public final class RetentionCrashChild
 {
@@ -27,6 +27,15 @@ public final class RetentionCrashChild
         return new EngineContext().dataDir(dir).maxSegmentSize(64 * 1024).snapshotIntervalEvents(30)
             .snapshotSliceWorkflows(2).retireLimit(2).timerTickMs(1).inMemoryRetentionMs(inMemoryRetentionMs)
             .historyRetentionMs(EngineContext.RETENTION_OFF).epochClock(() -> clockMs);
+    }
+
+    /**
+     * @return the create the child sends (and the checker repeats) for a workflow of that name number and key.
+     */
+    static CreateWorkflow create(final int name, final String key)
+    {
+        return new CreateWorkflow("crash-" + name, List.of(StepSpec.approval("A"), StepSpec.approval("B")),
+            "{}".getBytes(StandardCharsets.UTF_8), key);
     }
 
     public static void main(final String[] args)
@@ -44,8 +53,9 @@ public final class RetentionCrashChild
         final byte[] output = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
         while (true)
         {
-            final long id = EngineFixture.created(client.create(new CreateWorkflow("crash-" + random.nextInt(50),
-                List.of(StepSpec.approval("A"), StepSpec.approval("B")), "{}".getBytes(), null), timeout)).id();
+            final int name = random.nextInt(50);
+            final String key = "crash-key-" + Long.toHexString(random.nextLong());
+            final long id = EngineFixture.created(client.create(create(name, key), timeout)).id();
             final EngineReply ended;
             if (random.nextInt(3) == 0)
             {
@@ -56,7 +66,7 @@ public final class RetentionCrashChild
                 EngineFixture.created(client.advance(id, "A", output, timeout));
                 ended = client.advance(id, "B", output, timeout);
             }
-            System.out.println("ACK " + id + " " + EngineFixture.created(ended).state());
+            System.out.println("ACK " + id + " " + EngineFixture.created(ended).state() + " " + name + " " + key);
         }
     }
 }

@@ -14,8 +14,10 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.axiom.core.api.CreateWorkflow;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.EventView;
+import io.axiom.core.api.Status;
 import io.axiom.core.api.WorkflowView;
 import io.axiom.journal.SnapshotStore;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static io.axiom.core.EngineFixture.START_MS;
 import static io.axiom.core.EngineFixture.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on one data directory. After every kill: every acknowledged workflow is there and ended; every workflow reads
  * exactly as it did after any earlier kill (from the heap or the cold store), with its events; the state recovered
  * from the newest snapshot and the tail has the digest of the whole log replayed (no workflow on the heap twice or
- * lost between heap and cold store). Reproduce with {@code -Daxiom.test.seed=N}.
+ * lost between heap and cold store); every acknowledged create's Idempotency-Key answers its workflow, after the
+ * recovery from the snapshot and from the whole log (a key slot torn or lost by the kill is put again by the
+ * replay). Reproduce with {@code -Daxiom.test.seed=N}.
  */
 class RetentionCrashTest
 {
@@ -78,6 +83,7 @@ class RetentionCrashTest
         final Random random = new Random(seed);
         final Path dataDir = dir.resolve("wal");
         final Map<Long, String> acknowledged = new HashMap<>();
+        final Map<Long, CreateWorkflow> keys = new HashMap<>();
         final Map<Long, WorkflowView> seen = new HashMap<>();
         final Map<Long, List<EventView>> seenEvents = new HashMap<>();
         long retiredEver = 0;
@@ -101,9 +107,10 @@ class RetentionCrashTest
                         break;
                     }
                     final String[] f = line.split(" ");
-                    if (f.length == 3 && "ACK".equals(f[0]))
+                    if (f.length == 5 && "ACK".equals(f[0]))
                     {
                         acknowledged.put(Long.parseLong(f[1]), f[2]);
+                        keys.put(Long.parseLong(f[1]), RetentionCrashChild.create(Integer.parseInt(f[3]), f[4]));
                         if (++acks == acksWanted)
                         {
                             break;
@@ -119,7 +126,7 @@ class RetentionCrashTest
                 child.waitFor(10, TimeUnit.SECONDS);
             }
             assertEquals(acksWanted, acks, "round " + round + ": the child stopped early: " + Files.readString(err));
-            final long retired = check(dataDir, clockMs, acknowledged, seen, seenEvents, "round " + round);
+            final long retired = check(dataDir, clockMs, acknowledged, keys, seen, seenEvents, "round " + round);
             retiredEver = Math.max(retiredEver, retired);
             System.out.println("round " + round + ": " + acks + " acks, " + seen.size() + " workflows, " + retired +
                 " retired after recovery");
@@ -137,6 +144,7 @@ class RetentionCrashTest
         final Path dataDir,
         final long clockMs,
         final Map<Long, String> acknowledged,
+        final Map<Long, CreateWorkflow> keys,
         final Map<Long, WorkflowView> seen,
         final Map<Long, List<EventView>> seenEvents,
         final String where) throws IOException
@@ -178,6 +186,8 @@ class RetentionCrashTest
             }
             final EngineReply.WorkflowList list = (EngineReply.WorkflowList)client.list(0, 0, null, TIMEOUT);
             assertEquals(onHeap, list.total(), where + ": lists cover the heap");
+            checkKeys(client, keys, where);
+            assertEquals(created, engine.counters().workflowCount(), where + ": no key made a second workflow");
         }
         finally
         {
@@ -196,6 +206,8 @@ class RetentionCrashTest
             assertNull(whole.failure(), where + ": recovery of the copy failed");
             assertEquals(0, whole.counters().recoveredFromPosition(), where);
             assertEquals(onHeap, whole.counters().workflowsOnHeap(), where + ": the same workflows on the heap");
+            checkKeys(whole.client(), keys, where + " (whole log)");
+            assertEquals(created, whole.counters().workflowCount(), where + ": no key made a second workflow");
         }
         finally
         {
@@ -203,6 +215,20 @@ class RetentionCrashTest
         }
         assertEquals(digest, whole.digestAfterClose(), where + ": snapshot + tail == the whole log");
         return created - onHeap;
+    }
+
+    /**
+     * Every acknowledged create's Idempotency-Key answers its workflow, on the heap or from the key tables.
+     */
+    private static void checkKeys(final EngineClient client, final Map<Long, CreateWorkflow> keys, final String where)
+    {
+        for (final Map.Entry<Long, CreateWorkflow> e : keys.entrySet())
+        {
+            final EngineReply reply = client.create(e.getValue(), TIMEOUT);
+            final EngineReply.Workflow w = assertInstanceOf(EngineReply.Workflow.class, reply, where + ": " + reply);
+            assertEquals(Status.EXISTING, w.status(), where + ": key of workflow " + e.getKey());
+            assertEquals(e.getKey().longValue(), w.workflow().id(), where + ": key of workflow " + e.getKey());
+        }
     }
 
     private static void copyTree(final Path from, final Path to) throws IOException
