@@ -380,7 +380,7 @@ final class ColdStore implements AutoCloseable
     /**
      * Encodes a key into {@link #keyBytes} and hashes its bytes (FNV-1a, then a 64-bit finaliser); never 0.
      */
-    private long keyHash(final String key)
+    long keyHash(final String key)
     {
         keyLength = SnapshotCodec.putUtf8(keyBytes, 0, key);
         long h = 0xCBF29CE484222325L;
@@ -419,7 +419,7 @@ final class ColdStore implements AutoCloseable
     /**
      * Put a key's slot (the id, then the hash) unless the table has it already.
      */
-    private void putKey(final int table, final long hash, final long id)
+    void putKey(final int table, final long hash, final long id)
     {
         final UnsafeBuffer keys = keyTables.get(table);
         for (int i = home(hash), probes = 0; probes < KEY_SLOTS; i = (i + 1) & (KEY_SLOTS - 1), probes++)

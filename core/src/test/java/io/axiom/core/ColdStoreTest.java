@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pieces that let ended workflows leave the heap: the cold store's records (idempotent writes, torn records
- * rewritten, files deleted whole by history, reopened as they were), the table's holes and freed chunks, and a
- * name's member list under removals in any order.
+ * rewritten, files deleted whole by history, reopened as they were), its key tables (found by the record's key,
+ * never by a hash alone; put again by a replay; deleted with their files; rolled when half full), the table's holes
+ * and freed chunks, and a name's member list under removals in any order.
  */
 class ColdStoreTest
 {
@@ -124,6 +125,98 @@ class ColdStoreTest
             assertEquals(0, cold.expire(START + 3 * HISTORY_MS + 1), "4's file rolled, its successor is new");
             assertEquals(1, cold.expire(START + 4 * HISTORY_MS));
             assertEquals(ColdStore.GONE, cold.read(4));
+        }
+    }
+
+    @Test
+    void aRetiredWorkflowsKeyIsFoundByItsRecordAndAHashHitOfAnotherKeyNeverAnswers() throws IOException
+    {
+        final WorkflowDefinitions definitions = definitions();
+        try (ColdStore cold = new ColdStore(dir, HISTORY_MS))
+        {
+            assertEquals(-1, cold.findKey("k1"), "no tables yet");
+            for (long id = 1; id <= 5000; id++)
+            {
+                cold.write(keyed(id, id % 3 == 0 ? null : "k" + id, definitions), START);
+            }
+            for (long id = 1; id <= 5000; id++)
+            {
+                assertEquals(id % 3 == 0 ? -1 : id, cold.findKey("k" + id), "key of workflow " + id);
+            }
+            assertEquals(-1, cold.findKey("k0"));
+            assertEquals(-1, cold.findKey(""));
+            // a slot whose hash is another key's (what a 64-bit collision looks like) points at a record with a
+            // different key, or at no record: the look-up reads the record and goes on
+            cold.putKey(0, cold.keyHash("collides"), 7);
+            cold.putKey(0, cold.keyHash("collides"), 9_999_999);
+            cold.putKey(0, cold.keyHash("collides"), 3); // a record without a key
+            assertEquals(-1, cold.findKey("collides"));
+            cold.putKey(0, cold.keyHash("k7"), 8);
+            assertEquals(7, cold.findKey("k7"), "the hit whose record has the key");
+            cold.write(keyed(5001, "collides", definitions), START);
+            assertEquals(5001, cold.findKey("collides"), "the real one behind three false hits");
+            final String unicode = "cl\u00e9-\ud83d\ude00-\u4e2d";
+            cold.write(keyed(5002, unicode, definitions), START);
+            assertEquals(5002, cold.findKey(unicode), "UTF-8 keys");
+            assertEquals(-1, cold.findKey("cl\u00e9-\ud83d\ude00-\u4e2e"));
+        }
+        try (ColdStore cold = new ColdStore(dir, HISTORY_MS))
+        {
+            assertEquals(2, cold.findKey("k2"), "reopened");
+            assertEquals(5001, cold.findKey("collides"));
+        }
+    }
+
+    @Test
+    void keysGoWithTheirFilesAndALostKeySlotIsPutAgainByTheReplay() throws IOException
+    {
+        final WorkflowDefinitions definitions = definitions();
+        final Path cold = dir.resolve(ColdStore.DIRECTORY);
+        try (ColdStore store = new ColdStore(dir, HISTORY_MS))
+        {
+            store.write(keyed(1, "a", definitions), START);
+            store.write(keyed(2, "b", definitions), START + HISTORY_MS / 16); // a second file
+            assertTrue(Files.exists(cold.resolve("keys-0000000001")) && Files.exists(cold.resolve("keys-0000000002")));
+        }
+        // a crash that lost the second table's page (never forced), and a table left behind by a crash in expire
+        Files.write(cold.resolve("keys-0000000002"), new byte[0]);
+        Files.write(cold.resolve("keys-0000000007"), new byte[16]);
+        try (ColdStore store = new ColdStore(dir, HISTORY_MS))
+        {
+            assertTrue(Files.notExists(cold.resolve("keys-0000000007")), "a table without its records file goes");
+            assertEquals(-1, store.findKey("b"));
+            store.write(keyed(2, "b", definitions), START + HISTORY_MS / 16); // replaying its WorkflowRetired
+            assertEquals(2, store.findKey("b"), "put again by the replay");
+            assertEquals(1, store.findKey("a"));
+            store.write(keyed(1, "a", definitions), START); // and again: already there, nothing added
+            assertEquals(1, store.findKey("a"));
+            assertEquals(1, store.expire(START + HISTORY_MS / 16 + HISTORY_MS));
+            assertEquals(-1, store.findKey("a"), "gone with its file");
+            assertTrue(Files.notExists(cold.resolve("keys-0000000001")), "the table is deleted with its records");
+            store.write(keyed(1, "a", definitions), START); // a replay after history: stays gone
+            assertEquals(-1, store.findKey("a"));
+            assertEquals(2, store.findKey("b"));
+        }
+    }
+
+    @Test
+    void aFullKeyTableRollsItsFileAndEveryKeyIsFoundInEither()
+    {
+        final WorkflowDefinitions definitions = definitions();
+        final int count = ColdStore.MAX_KEYS + 1000;
+        try (ColdStore cold = new ColdStore(dir, EngineContext.RETENTION_OFF))
+        {
+            for (long id = 1; id <= count; id++)
+            {
+                cold.write(keyed(id, "key-" + id, definitions), START);
+            }
+            for (long id = 1; id <= count; id += 1 + id % 13)
+            {
+                assertEquals(id, cold.findKey("key-" + id));
+            }
+            assertEquals(-1, cold.findKey("key-0"));
+            assertTrue(Files.exists(dir.resolve(ColdStore.DIRECTORY).resolve("keys-0000000002")),
+                "the records file rolled before its table was more than half full");
         }
     }
 
@@ -261,6 +354,13 @@ class ColdStoreTest
         w.state = id % 2 == 0 ? WorkflowState.COMPLETED : WorkflowState.CANCELLED;
         w.updatedAt = START + id + 5;
         w.terminalPosition = 64 + id * 100 + 16;
+        return w;
+    }
+
+    private static Workflow keyed(final long id, final String key, final WorkflowDefinitions definitions)
+    {
+        final Workflow w = ended(id, definitions);
+        w.createKey = key;
         return w;
     }
 
