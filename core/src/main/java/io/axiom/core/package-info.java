@@ -76,8 +76,9 @@
  * <p>
  * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor marks its
  * state after a group commit, with the journal position it covers, and from there captures it without stopping:
- * the {@link io.axiom.core.SnapshotCapture} encodes {@code snapshotSliceWorkflows} workflows per duty cycle (then the
- * idempotency keys, from their insertion-ordered {@link io.axiom.core.KeyLog}s), and the
+ * the {@link io.axiom.core.SnapshotCapture} encodes {@code snapshotSliceWorkflows} workflows per duty cycle, each
+ * with its create's Idempotency-Key (then the operation keys, from their insertion-ordered
+ * {@link io.axiom.core.KeyLog}), and the
  * {@link io.axiom.core.Applier} tells it before it changes a workflow, so that a workflow not yet encoded is first
  * encoded as it was at the mark (copy-on-write of one encoded record, not of a table chunk: why is in
  * {@code SnapshotCapture}). The {@link io.axiom.core.SnapshotWriter}'s thread streams the bytes to the snapshot's
@@ -108,8 +109,12 @@
  * workflow; a record deleted by {@code retention.history} answers not found with that reason. Lists and searches
  * cover the heap only. The cold store's records are made durable before any snapshot that lacks their workflows is
  * committed (the {@link io.axiom.core.SnapshotWriter} forces it first); until then the log's WorkflowRetired events
- * rewrite them on replay, idempotently. Idempotency keys stay on the heap (the keys are the snapshot's, and honoured
- * for the state's life).
+ * rewrite them on replay, idempotently. A retired workflow's create Idempotency-Key leaves the heap with it: the key
+ * is in its record, and its hash and id go to the cold store's key table of the record's file (open addressing,
+ * memory-mapped, a table per records file and deleted with it); a create looks the key up on the heap, then in the
+ * tables, newest first, and trusts a hash hit only when the record's key is the same, so a key is honoured until its
+ * workflow's record is deleted by {@code retention.history} and is a new key after that. An advance's or cancel's
+ * key stays on the heap (the snapshot's operation keys) for the state's life.
  * <p>
  * <b>Reads.</b> Every read (get, list, events, a verify's consistent point) is a query command through the ring,
  * answered by the processor and consistent with every write before it; no other thread ever touches processor state.
