@@ -14,7 +14,8 @@ import io.axiom.core.EngineContext;
  * A bounded heap: N workflows with unique names created and advanced to COMPLETED through the engine, in chunks;
  * after each chunk the used heap after full GCs, the workflows on the heap and the cold store's bytes. Once with
  * retention.in-memory small (ended workflows leave the heap for the cold store), once with it off (every workflow
- * stays), for comparison; the second stops early when the heap is nearly full.
+ * stays), for comparison; the second stops early when the heap is nearly full. {@code --keys true}: every create
+ * carries an Idempotency-Key of its own (a retired workflow's key leaves the heap with it).
  */
 final class HeapBenchmark
 {
@@ -34,17 +35,21 @@ final class HeapBenchmark
         final long retentionMs = options.longValue("retention-ms", 1_000);
         final long offWorkflows = options.longValue("off-workflows", workflows);
         final int steps = options.integer("steps", 1);
+        final boolean keys = options.flag("keys", false);
         final long maxHeap = Runtime.getRuntime().maxMemory();
         final List<String> rows = new ArrayList<>();
-        final String on = measure("retention.in-memory " + retentionMs + " ms", retentionMs, workflows, every, steps,
-            maxHeap, rows);
-        final String off = measure("retention off", EngineContext.RETENTION_OFF, offWorkflows, every, steps, maxHeap,
-            rows);
+        final String withKeys = keys ? ", keys" : "";
+        final String on = measure("retention.in-memory " + retentionMs + " ms" + withKeys, retentionMs, workflows,
+            every, steps, keys, maxHeap, rows);
+        final String off = offWorkflows > 0 ? measure("retention off" + withKeys, EngineContext.RETENTION_OFF,
+            offWorkflows, every, steps, keys, maxHeap, rows) : "retention off: not run (--off-workflows 0)";
 
         report.line("Method: one engine (fsync off: durability does not change the heap; -Xmx " +
                 Report.num(maxHeap / 1048576) + " MiB), workflows of " + steps + " approval step" +
-                (steps > 1 ? "s" : "") + ", every one named differently, created and advanced to COMPLETED by 2 " +
-                "ring producers in chunks of " + Report.num(every) + ". After each chunk: wait until the ended " +
+                (steps > 1 ? "s" : "") + ", every one named differently" +
+                (keys ? " and created with an Idempotency-Key of its own (32 bytes)" : "") +
+                ", created and advanced to COMPLETED by 2 ring producers in chunks of " + Report.num(every) +
+                ". After each chunk: wait until the ended " +
                 "workflows older than the window have left the heap (retention on), then the used heap " +
                 "(MemoryMXBean) after `System.gc()` x3, the workflows on the heap and the cold store's record " +
                 "bytes (files under <data-dir>/cold, outside the heap). The same run with retention off for " +
@@ -65,6 +70,7 @@ final class HeapBenchmark
         final long workflows,
         final long every,
         final int steps,
+        final boolean keys,
         final long maxHeap,
         final List<String> rows) throws Exception
     {
@@ -88,6 +94,7 @@ final class HeapBenchmark
                 run.steps = steps;
                 run.workflowQuota = Math.min(every, workflows - done);
                 run.uniqueNames = true;
+                run.uniqueKeys = keys;
                 run.nameBase = (long)chunk << 44;
                 run.run(engine);
                 done += run.workflowQuota;

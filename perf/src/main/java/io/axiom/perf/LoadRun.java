@@ -31,6 +31,8 @@ final class LoadRun
     long workflowQuota = Long.MAX_VALUE;
     long maxParkNs = TimeUnit.MICROSECONDS.toNanos(50);
     boolean uniqueNames;
+    /** Every create carries an Idempotency-Key of its own (numbered as unique names are). */
+    boolean uniqueKeys;
     /** Unique names start here (each producer 2^40 further on): runs on one engine keep their names apart. */
     long nameBase;
 
@@ -116,6 +118,7 @@ final class LoadRun
                 "perf-producer-" + p, engine.ring(), window, steps, stepType, totalRate / producers,
                 measureStartNs, measureEndNs, stopSendingNs, quota, maxParkNs);
             generator.uniqueNames = uniqueNames;
+            generator.uniqueKeys = uniqueKeys;
             generator.nameBase = nameBase + ((long)p << 40);
             generators.add(generator);
             final Thread thread = new Thread(generator, generator.name());

@@ -149,6 +149,7 @@ public final class PerfMain
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
             "heap:     --workflows 5000000  --every 500000  --retention-ms 1000  --off-workflows N  --steps 1",
+            "          --keys false (true: every create with an Idempotency-Key of its own)",
             "verify:   --workflows 100000  --trials 10  --probe-rate 200 (creates/s while verifying)  --warmup-s 5",
             "          --baseline-s 10",
             "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
