@@ -200,6 +200,43 @@ class ColdStoreTest
     }
 
     @Test
+    void aKeyLookUpAllocatesNothing()
+    {
+        final WorkflowDefinitions definitions = definitions();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long self = Thread.currentThread().threadId();
+        final String[] keys = new String[2000];
+        try (ColdStore cold = new ColdStore(dir, HISTORY_MS))
+        {
+            for (int i = 0; i < keys.length; i++)
+            {
+                keys[i] = "lookup-key-" + i;
+                if (i % 2 == 0)
+                {
+                    cold.write(keyed(i + 1, keys[i], definitions), START);
+                }
+            }
+            long found = 0;
+            for (int round = 0; round < 3; round++) // warm up, then measure
+            {
+                final long before = threads.getThreadAllocatedBytes(self);
+                for (final String key : keys)
+                {
+                    found += cold.findKey(key) > 0 ? 1 : 0;
+                }
+                final long allocated = threads.getThreadAllocatedBytes(self) - before;
+                if (round == 2)
+                {
+                    assertTrue(allocated < 4096, keys.length + " look-ups (half hits, half misses) allocated " +
+                        allocated + " bytes");
+                }
+            }
+            assertEquals(3L * keys.length / 2, found);
+        }
+    }
+
+    @Test
     void aFullKeyTableRollsItsFileAndEveryKeyIsFoundInEither()
     {
         final WorkflowDefinitions definitions = definitions();
