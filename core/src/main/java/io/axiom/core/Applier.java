@@ -17,6 +17,7 @@ import io.axiom.codecs.WorkflowCompletedDecoder;
 import io.axiom.codecs.WorkflowCreatedDecoder;
 import io.axiom.codecs.WorkflowFailedDecoder;
 import io.axiom.codecs.WorkflowResumedDecoder;
+import io.axiom.codecs.WorkflowRetiredDecoder;
 import io.axiom.codecs.WorkflowState;
 import io.axiom.codecs.WorkflowWaitingDecoder;
 import io.axiom.journal.RecordHandler;
@@ -52,6 +53,7 @@ final class Applier implements RecordHandler
     private final WorkflowFailedDecoder failed = new WorkflowFailedDecoder();
     private final StepLeasedDecoder leased = new StepLeasedDecoder();
     private final StepAttemptFailedDecoder attemptFailed = new StepAttemptFailedDecoder();
+    private final WorkflowRetiredDecoder retired = new WorkflowRetiredDecoder();
 
     Applier(final EngineState state)
     {
@@ -265,6 +267,8 @@ final class Applier implements RecordHandler
                 endLease(w);
                 w.flags |= Workflow.ATTEMPT_FAILED;
             }
+            case WorkflowRetiredDecoder.TEMPLATE_ID ->
+                retire(retired.wrap(buffer, body, block, version).workflowId(), position, timestamp);
             default -> throw new IllegalEventException(position, "event type " + type + " is not one this " +
                 "version of Axiom applies (LeaseExtended is never written: heartbeats are not logged)");
         }
@@ -319,7 +323,7 @@ final class Applier implements RecordHandler
         state.names.add(workflow, index, d);
         if (d.idempotencyKeyLength() > 0)
         {
-            state.putCreateKey(d.idempotencyKey(), workflowId);
+            state.putCreateKey(d.idempotencyKey(), workflow);
         }
 
         workflow.addEvent(position);
@@ -328,6 +332,40 @@ final class Applier implements RecordHandler
         state.steps.enter(index, definition.stepNames[0]);
         state.created(timestamp);
         state.nextWorkflowId = workflowId + 1;
+    }
+
+    /**
+     * An ended workflow leaves the heap: its record (with its Idempotency-Key) goes to the cold store (when there is
+     * one), then it leaves the table, the create keys and every index. Not one of its events: its event list stays
+     * as it ended.
+     */
+    private void retire(final long workflowId, final long position, final long timestamp)
+    {
+        final Workflow w = state.workflow(workflowId);
+        if (null == w)
+        {
+            throw new IllegalEventException(position, "WorkflowRetired names workflow " + workflowId + ", which " +
+                (workflowId >= 1 && workflowId < state.nextWorkflowId ? "already left the heap" : "was never created"));
+        }
+        if (!w.isTerminal())
+        {
+            throw illegal(w, position, "WorkflowRetired before the workflow ended");
+        }
+        final int index = state.indexOf(w);
+        final SnapshotCapture capture = state.capture;
+        if (null != capture)
+        {
+            capture.beforeWrite(index); // a snapshot marked while it was on the heap still holds it
+        }
+        if (null != state.cold)
+        {
+            state.cold.write(w, timestamp);
+        }
+        state.removeCreateKey(w);
+        state.states.remove(index, w.state);
+        state.names.remove(w, index);
+        state.workflows.remove(index);
+        state.retired++;
     }
 
     private void applyStepScheduled(
@@ -439,8 +477,9 @@ final class Applier implements RecordHandler
         final Workflow workflow = state.workflow(workflowId);
         if (null == workflow)
         {
-            throw new IllegalEventException(position, "the event names workflow " + workflowId +
-                ", which was never created");
+            throw new IllegalEventException(position, "the event names workflow " + workflowId + (workflowId >= 1 &&
+                workflowId < state.nextWorkflowId ? ", which left the heap (WorkflowRetired): it ended" :
+                ", which was never created"));
         }
         if (workflow.isTerminal())
         {
@@ -503,5 +542,9 @@ final class Applier implements RecordHandler
         state.steps.leave(state.indexOf(workflow), workflow.definition.stepNames[workflow.currentStep]);
         moveTo(workflow, to);
         workflow.terminalPosition = position;
+        if (state.retiring)
+        {
+            state.ended.offerLong(workflow.id);
+        }
     }
 }

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * A set of workflow indexes as bits, in chunks of 4,096 with a count per chunk, so that rank (members below an
  * index) and select (the member of a rank) read the chunk counts and then one chunk's words. A chunk is allocated
  * the first time one of its indexes joins and never copied; a set whose members cluster (the workflows still running
- * are mostly the recent ones) costs memory only where they are. No allocation once a chunk exists.
+ * are mostly the recent ones) costs memory only where they are; a chunk whose last member leaves is freed. No allocation
+ * once a chunk exists.
  * <p>
  * Owned by the processor thread: changed by the {@link Applier}, read by the {@link Queries}.
  */
@@ -74,8 +75,11 @@ final class Bitmap
         if (0 != (words[word] & bit))
         {
             words[word] &= ~bit;
-            chunkCounts[chunk]--;
             count--;
+            if (0 == --chunkCounts[chunk])
+            {
+                chunks[chunk] = null; // a chunk whose members all left is freed: ended workflows leave the heap
+            }
         }
     }
 

@@ -120,7 +120,7 @@ final class CompletionLedger
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            if (w.state != WorkflowState.COMPLETED)
+            if (null == w || w.state != WorkflowState.COMPLETED) // a hole left the heap; checked while it was on it
             {
                 continue;
             }

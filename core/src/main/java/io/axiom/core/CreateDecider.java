@@ -12,7 +12,8 @@ import org.agrona.DirectBuffer;
 /**
  * CreateWorkflow: validates the whole command first (bad input changes nothing), honours an Idempotency-Key (the
  * same request again answers the first workflow and writes nothing; a different request with the same key is
- * refused), then writes WorkflowCreated and starts step 0, as one atomic unit.
+ * refused; a key is known while its workflow is on the heap or in the cold store, and a key whose workflow's
+ * record retention.history deleted is a new key), then writes WorkflowCreated and starts step 0, as one atomic unit.
  */
 final class CreateDecider
 {
@@ -128,10 +129,11 @@ final class CreateDecider
 
         if (null != idempotencyKey)
         {
-            final long existingId = state.createKeys.getValue(idempotencyKey);
-            if (existingId != -1)
+            final long existingId = state.createdBy(idempotencyKey);
+            // a key is known while its workflow is (on the heap or in the cold store): a known key's workflow is there
+            final Workflow first = existingId != -1 ? state.workflowOrRetired(existingId) : null;
+            if (null != first)
             {
-                final Workflow first = state.workflow(existingId);
                 if (existing.sameRequest(events.journal(), first.createdPosition, buffer, offset, length))
                 {
                     replies.view(sink, replyTo, correlationId, ReplyStatus.EXISTING, first);

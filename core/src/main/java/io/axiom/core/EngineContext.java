@@ -30,6 +30,10 @@ public final class EngineContext
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;
     public static final long HISTORY_RETENTION_MS_DEFAULT = 30L * 24 * 60 * 60 * 1000;
+    /** {@link #inMemoryRetentionMs(long)} and {@link #historyRetentionMs(long)}: for ever. */
+    public static final long RETENTION_OFF = Long.MAX_VALUE;
+    /** Ended workflows retired (WorkflowRetired events written) per duty cycle at most. */
+    public static final int RETIRE_LIMIT_DEFAULT = 1_000;
 
     private Path dataDir = Path.of("data");
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
@@ -58,6 +62,8 @@ public final class EngineContext
     private int maxReplyBytes = MAX_REPLY_BYTES_DEFAULT;
     private int maxBatchReplyBytes = MAX_BATCH_REPLY_BYTES_DEFAULT;
     private int searchBudget = SEARCH_BUDGET_DEFAULT;
+    private long inMemoryRetentionMs = RETENTION_OFF;
+    private int retireLimit = RETIRE_LIMIT_DEFAULT;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
@@ -100,6 +106,8 @@ public final class EngineContext
         require(maxBatchReplyBytes >= maxReplyBytes, "max batch reply bytes must be >= max reply bytes: " +
             maxBatchReplyBytes);
         require(searchBudget >= 1, "search budget must be at least 1: " + searchBudget);
+        require(inMemoryRetentionMs >= 0, "in-memory retention must be >= 0 ms: " + inMemoryRetentionMs);
+        require(retireLimit >= 1, "workflows retired per duty cycle must be at least 1: " + retireLimit);
         require(eventFeedCapacity >= 64 * 1024 && Integer.bitCount(eventFeedCapacity) == 1,
             "event feed capacity must be a power of two of at least 64 KiB: " + eventFeedCapacity);
         return this;
@@ -383,6 +391,38 @@ public final class EngineContext
     }
 
     /**
+     * @param inMemoryRetentionMs how long an ended workflow stays on the heap before it is retired to the cold store
+     *                            ({@code retention.in-memory}); {@link #RETENTION_OFF} = for ever (the default here;
+     *                            the server's default is 1 h).
+     * @return this for a fluent API.
+     */
+    public EngineContext inMemoryRetentionMs(final long inMemoryRetentionMs)
+    {
+        this.inMemoryRetentionMs = inMemoryRetentionMs;
+        return this;
+    }
+
+    public long inMemoryRetentionMs()
+    {
+        return inMemoryRetentionMs;
+    }
+
+    /**
+     * @param retireLimit ended workflows retired per duty cycle at most (the rest wait for the next cycles).
+     * @return this for a fluent API.
+     */
+    public EngineContext retireLimit(final int retireLimit)
+    {
+        this.retireLimit = retireLimit;
+        return this;
+    }
+
+    public int retireLimit()
+    {
+        return retireLimit;
+    }
+
+    /**
      * @param snapshotRetain snapshots to keep; 0 turns snapshots off (recovery replays the whole log).
      * @return this for a fluent API.
      */
@@ -400,7 +440,9 @@ public final class EngineContext
     /**
      * @param ms how long history stays in the live log: a segment whose last record is older than this (by the
      *           engine's clock and the records' timestamps), wholly below the oldest kept snapshot, is archived or
-     *           deleted ({@link #archiveRetired(boolean)}); retention.history.
+     *           deleted ({@link #archiveRetired(boolean)}); and how long a retired workflow (and its idempotency key)
+     *           stays readable from the cold store after it left the heap; retention.history ({@link #RETENTION_OFF}
+     *           = for ever; default 30 days).
      * @return this for a fluent API.
      */
     public EngineContext historyRetentionMs(final long ms)

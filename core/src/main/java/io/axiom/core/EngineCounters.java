@@ -42,6 +42,9 @@ public final class EngineCounters
     private volatile long commandCount;
     private volatile long maxBatchSize;
     private volatile long timerCount;
+    private volatile long workflowsOnHeap;
+    private volatile long workflowsRetired;
+    private volatile long coldStoreBytes;
     private volatile long recoveryNanos;
     private volatile long recoveredRecords;
     private volatile RecoveryReport recoveryReport;
@@ -335,6 +338,9 @@ public final class EngineCounters
         workflowCount = workflows;
         ringOccupancy = occupancy;
         timerCount = stateMachine.timerCount();
+        workflowsOnHeap = stateMachine.workflowsOnHeap();
+        workflowsRetired = stateMachine.workflowsRetired();
+        coldStoreBytes = stateMachine.coldStoreBytes();
         tasksQueued = stateMachine.tasksQueued();
         readFailures = stateMachine.readFailures();
         tasksLeased = stateMachine.tasksLeased();
@@ -538,6 +544,30 @@ public final class EngineCounters
     public long timerCount()
     {
         return timerCount;
+    }
+
+    /**
+     * @return workflows on the heap (created less retired to the cold store).
+     */
+    public long workflowsOnHeap()
+    {
+        return workflowsOnHeap;
+    }
+
+    /**
+     * @return ended workflows that left the heap for the cold store since start (replay included).
+     */
+    public long workflowsRetired()
+    {
+        return workflowsRetired;
+    }
+
+    /**
+     * @return bytes of the cold store's record files.
+     */
+    public long coldStoreBytes()
+    {
+        return coldStoreBytes;
     }
 
     /**

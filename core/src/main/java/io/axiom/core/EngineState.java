@@ -1,6 +1,7 @@
 package io.axiom.core;
 
 import io.axiom.codecs.WorkflowState;
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.Object2LongHashMap;
 
 /**
@@ -17,12 +18,13 @@ final class EngineState
 
     final WorkflowDefinitions definitions = new WorkflowDefinitions();
     final WorkflowTable workflows = new WorkflowTable();
-    /** Idempotency-Key of a create -> the workflow it created. */
+    /**
+     * Idempotency-Key of a create -> the workflow it created, for workflows on the heap; a retired workflow's key is
+     * in the {@link ColdStore}'s key tables ({@link #createdBy(String)} looks in both).
+     */
     final Object2LongHashMap<String> createKeys = new Object2LongHashMap<>(-1);
     /** "workflowId/Idempotency-Key" of an advance or cancel -> position of the event that carried it. */
     final Object2LongHashMap<String> operationKeys = new Object2LongHashMap<>(-1);
-    /** {@link #createKeys}' entries in the order they were put, for snapshots. */
-    final KeyLog createKeyLog = new KeyLog();
     /** {@link #operationKeys}' entries in the order they were put, for snapshots. */
     final KeyLog operationKeyLog = new KeyLog();
     final StateIndex states = new StateIndex();
@@ -35,6 +37,20 @@ final class EngineState
      * {@link Applier} calls {@link SnapshotCapture#beforeWrite(int)} for every workflow it is about to change.
      */
     SnapshotCapture capture;
+    /**
+     * Where ended workflows go when they leave the heap (the processor's state only; null elsewhere: a verify's or
+     * a replay's state just drops them).
+     */
+    ColdStore cold;
+    /**
+     * Ids of ended workflows still on the heap, in the order they ended (derived: rebuilt by replay and snapshot
+     * load); the processor retires them from the head once retention.in-memory has passed.
+     */
+    final LongArrayQueue ended = new LongArrayQueue(1024, Long.MIN_VALUE);
+    /** True when ended workflows are to leave the heap ({@link #ended} is kept): the processor's state only. */
+    boolean retiring;
+    /** Workflows that left the heap (WorkflowRetired applied) since this state was built. */
+    long retired;
     long idBase;
     long nextWorkflowId = 1;
     long eventsApplied;
@@ -55,15 +71,44 @@ final class EngineState
     }
 
     /**
-     * Keep a create's Idempotency-Key; the only way one is added.
+     * Keep a create's Idempotency-Key, on the map and on its workflow (a snapshot stores it with the workflow); the
+     * only way one is added.
      *
-     * @param key        the key.
-     * @param workflowId the workflow it created.
+     * @param key      the key.
+     * @param workflow the workflow it created.
      */
-    void putCreateKey(final String key, final long workflowId)
+    void putCreateKey(final String key, final Workflow workflow)
     {
-        createKeys.put(key, workflowId);
-        createKeyLog.add(key, workflowId);
+        createKeys.put(key, workflow.id);
+        workflow.createKey = key;
+    }
+
+    /**
+     * A workflow leaves the heap: its create key leaves the map (the cold store keeps it).
+     *
+     * @param workflow the workflow.
+     */
+    void removeCreateKey(final Workflow workflow)
+    {
+        final String key = workflow.createKey;
+        if (null != key && createKeys.getValue(key) == workflow.id)
+        {
+            createKeys.removeKey(key);
+        }
+    }
+
+    /**
+     * The workflow a create's Idempotency-Key created: on the heap, else in the cold store's key tables (a hit
+     * confirmed by the retired workflow's record, so two keys of one hash never merge), until its record is deleted
+     * by retention.history.
+     *
+     * @param key the key.
+     * @return its workflow's id, or -1 when the key is unknown (never used, or gone with its workflow's history).
+     */
+    long createdBy(final String key)
+    {
+        final long id = createKeys.getValue(key);
+        return -1 != id || null == cold ? id : cold.findKey(key);
     }
 
     /**
@@ -86,6 +131,38 @@ final class EngineState
     {
         final long index = workflowId - 1 - idBase;
         return index >= 0 && index < workflows.size() ? workflows.get((int)index) : null;
+    }
+
+    /**
+     * A workflow by id, on the heap or, when it left, decoded from the cold store into a new object that is not in
+     * the table (terminal; reads and commands treat it as an ended workflow; nothing may change it).
+     *
+     * @param workflowId an id.
+     * @return the workflow, or null when there is none with that id, or when it left the heap so long ago that
+     * history dropped it ({@link #goneFromHistory(long)} tells which).
+     */
+    Workflow workflowOrRetired(final long workflowId)
+    {
+        final Workflow workflow = workflow(workflowId);
+        if (null != workflow || null == cold || workflowId < 1 || workflowId >= nextWorkflowId)
+        {
+            return workflow;
+        }
+        if (cold.read(workflowId) != ColdStore.FOUND)
+        {
+            return null;
+        }
+        return SnapshotCodec.readWorkflow(cold.record(), 0, workflowId, definitions);
+    }
+
+    /**
+     * @param workflowId an id {@link #workflowOrRetired(long)} found nothing for.
+     * @return true when the workflow existed and left the heap more than retention.history ago.
+     */
+    boolean goneFromHistory(final long workflowId)
+    {
+        return null != cold && workflowId >= 1 && workflowId < nextWorkflowId && null == workflow(workflowId) &&
+            cold.read(workflowId) == ColdStore.GONE;
     }
 
     /**
@@ -114,9 +191,20 @@ final class EngineState
         }
     }
 
+    /**
+     * @return workflows ever created (the ids given), on the heap or not.
+     */
     long workflowCount()
     {
         return workflows.size();
+    }
+
+    /**
+     * @return workflows on the heap.
+     */
+    long workflowsOnHeap()
+    {
+        return workflows.live();
     }
 
     long stateCount(final WorkflowState state)
@@ -145,6 +233,11 @@ final class EngineState
         for (int i = 0, size = workflows.size(); i < size; i++)
         {
             final Workflow w = workflows.get(i);
+            if (null == w)
+            {
+                h = 31 * h - 1; // a hole: the workflow left the heap
+                continue;
+            }
             h = 31 * h + w.id;
             h = 31 * h + w.definition.hash;
             h = 31 * h + w.createdPosition;

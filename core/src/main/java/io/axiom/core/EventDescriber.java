@@ -19,6 +19,7 @@ import io.axiom.codecs.WorkflowCompletedDecoder;
 import io.axiom.codecs.WorkflowCreatedDecoder;
 import io.axiom.codecs.WorkflowFailedDecoder;
 import io.axiom.codecs.WorkflowResumedDecoder;
+import io.axiom.codecs.WorkflowRetiredDecoder;
 import io.axiom.codecs.WorkflowWaitingDecoder;
 import io.axiom.core.api.EventView;
 import io.axiom.core.api.RawJson;
@@ -236,6 +237,11 @@ public final class EventDescriber
                 step(fields, d.stepIndex(), stepNames);
                 fields.put("reason", d.reason());
                 idempotencyKey(fields, d.idempotencyKey());
+            }
+            case WorkflowRetiredDecoder.TEMPLATE_ID ->
+            {
+                workflowId = new WorkflowRetiredDecoder().wrap(buffer, body, block, ver).workflowId();
+                name = "WorkflowRetired";
             }
             default ->
             {

@@ -15,6 +15,7 @@ import io.axiom.codecs.TimerScheduledEncoder;
 import io.axiom.codecs.WaitReason;
 import io.axiom.codecs.WorkflowCancelledEncoder;
 import io.axiom.codecs.WorkflowCompletedEncoder;
+import io.axiom.codecs.WorkflowRetiredEncoder;
 import io.axiom.codecs.WorkflowCreatedEncoder;
 import io.axiom.codecs.WorkflowResumedEncoder;
 import io.axiom.codecs.WorkflowWaitingEncoder;
@@ -51,6 +52,7 @@ final class EventWriter
     private final WorkflowWaitingEncoder waiting = new WorkflowWaitingEncoder();
     private final WorkflowResumedEncoder resumed = new WorkflowResumedEncoder();
     private final WorkflowCompletedEncoder completed = new WorkflowCompletedEncoder();
+    private final WorkflowRetiredEncoder retired = new WorkflowRetiredEncoder();
     private final WorkflowCancelledEncoder cancelled = new WorkflowCancelledEncoder();
     private final StepLeasedEncoder stepLeased = new StepLeasedEncoder();
     private final StepAttemptFailedEncoder attemptFailed = new StepAttemptFailedEncoder();
@@ -319,6 +321,19 @@ final class EventWriter
         final long position = journal.claim(length, WorkflowCompletedEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
         completed.wrapAndApplyHeader(claim.buffer(), claim.offset(), header).workflowId(workflow.id);
         commit(WorkflowCompletedEncoder.TEMPLATE_ID, position, length);
+    }
+
+    /**
+     * An ended workflow leaves the heap for the cold store (its own unit; not one of the workflow's events).
+     *
+     * @param workflow an ended workflow on the heap.
+     */
+    void workflowRetired(final Workflow workflow)
+    {
+        final int length = HEADER_LENGTH + WorkflowRetiredEncoder.BLOCK_LENGTH;
+        final long position = journal.claim(length, WorkflowRetiredEncoder.TEMPLATE_ID, SCHEMA_VERSION, now, claim);
+        retired.wrapAndApplyHeader(claim.buffer(), claim.offset(), header).workflowId(workflow.id);
+        commit(WorkflowRetiredEncoder.TEMPLATE_ID, position, length);
     }
 
     /**

@@ -18,7 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Soft state: built by the {@link Applier} from WorkflowCreated events and, after a snapshot load (snapshots do not
  * hold names), from the WorkflowCreated records the workflows point at ({@link #indexFromLog}). Only a new name
- * allocates; a list grows by half when full.
+ * allocates; a list grows by half when full. A workflow retired to the cold store leaves its name's list ({@link
+ * #remove}), and a name with no workflow left leaves the dictionary: the names of workflows no longer on the heap
+ * cost nothing.
  */
 final class NameIndex
 {
@@ -27,8 +29,10 @@ final class NameIndex
      */
     static final class Name extends Utf8Keys.Key
     {
+        /** Members in id order in [head, end): retirement takes the oldest first, so most removals move head. */
         private int[] members = new int[4];
-        private int count;
+        private int head;
+        private int end;
 
         Name(final byte[] utf8)
         {
@@ -40,7 +44,7 @@ final class NameIndex
          */
         int count()
         {
-            return count;
+            return end - head;
         }
 
         /**
@@ -49,7 +53,7 @@ final class NameIndex
          */
         int member(final int rank)
         {
-            return members[rank];
+            return members[head + rank];
         }
 
         /**
@@ -58,8 +62,8 @@ final class NameIndex
          */
         int rank(final int index)
         {
-            int low = 0;
-            int high = count;
+            int low = head;
+            int high = end;
             while (low < high)
             {
                 final int mid = (low + high) >>> 1;
@@ -72,16 +76,56 @@ final class NameIndex
                     high = mid;
                 }
             }
-            return low;
+            return low - head;
         }
 
         private void append(final int index)
         {
-            if (count == members.length)
+            if (end == members.length)
             {
-                members = Arrays.copyOf(members, count + (count >> 1));
+                final int count = end - head;
+                if (head >= count)
+                {
+                    System.arraycopy(members, head, members, 0, count); // the retired front is reused
+                }
+                else
+                {
+                    final int[] grown = new int[count + Math.max(4, count >> 1)];
+                    System.arraycopy(members, head, grown, 0, count);
+                    members = grown;
+                }
+                head = 0;
+                end = count;
             }
-            members[count++] = index;
+            members[end++] = index;
+        }
+
+        /**
+         * Drops a member, moving the shorter side of the list over it (the oldest member: nothing moves).
+         */
+        private void removeMember(final int index)
+        {
+            final int at = head + rank(index);
+            if (at == end || members[at] != index)
+            {
+                throw new IllegalStateException("workflow index " + index + " is not a member of its name");
+            }
+            if (at - head <= end - at - 1)
+            {
+                System.arraycopy(members, head, members, head + 1, at - head);
+                head++;
+            }
+            else
+            {
+                System.arraycopy(members, at + 1, members, at, end - at - 1);
+                end--;
+            }
+            if (members.length > 64 && end - head < members.length >> 2)
+            {
+                members = java.util.Arrays.copyOfRange(members, head, head + Math.max(4, 2 * (end - head)));
+                end -= head;
+                head = 0;
+            }
         }
     }
 
@@ -122,6 +166,28 @@ final class NameIndex
     }
 
     /**
+     * A workflow leaves the heap: out of its name's list, and the name out of the dictionary when it was its last.
+     *
+     * @param workflow the workflow, indexed.
+     * @param index    its index in the table.
+     */
+    void remove(final Workflow workflow, final int index)
+    {
+        final Name name = workflow.name;
+        if (null == name)
+        {
+            return;
+        }
+        name.removeMember(index);
+        keys.addWeight(name, -1);
+        if (0 == name.count())
+        {
+            keys.remove(name);
+        }
+        workflow.name = null;
+    }
+
+    /**
      * A WorkflowCreated event's name, as its decoder stands after its steps group: indexes it for the workflow and
      * moves the decoder past it.
      *
@@ -146,7 +212,8 @@ final class NameIndex
     {
         final WorkflowViews.RecordRef record = new WorkflowViews.RecordRef();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
-        for (int i = 0, size = state.workflows.size(); i < size; i++)
+        for (int i = state.workflows.nextLive(0), size = state.workflows.size(); i < size;
+            i = state.workflows.nextLive(i + 1))
         {
             final Workflow workflow = state.workflows.get(i);
             if (!journal.readRecord(workflow.createdPosition, record))

@@ -89,10 +89,10 @@ final class OperatorRequest implements RecordHandler
                 command + " has " + trailing + " trailing bytes");
             return null;
         }
-        final Workflow workflow = state.workflow(workflowId);
+        final Workflow workflow = state.workflowOrRetired(workflowId); // a retired one answers as it ended
         if (null == workflow)
         {
-            replies.notFound(sink, replyTo, correlationId, workflowId);
+            replies.notFound(sink, replyTo, correlationId, workflowId, state);
             return null;
         }
         final String[] malformed = malformed(workflow, maxPayload, payloadName);

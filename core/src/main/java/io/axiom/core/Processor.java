@@ -53,6 +53,8 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private boolean failed;
     private int batchCount;
     private long nextTimerPollMs;
+    private final int retireLimit;
+    private ColdStore cold;
 
     Processor(
         final EngineContext ctx,
@@ -85,6 +87,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.snapshotRequests = null == snapshotWriter ? null :
             new SnapshotRequests(snapshotWriter, stateMachine.replies());
         stateMachine.snapshotRequests(snapshotRequests);
+        this.retireLimit = ctx.retireLimit();
     }
 
     public void onStart()
@@ -102,6 +105,12 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         RecoveryReport report = journal.recoveryReport();
         counters.storage(journal::storageState);
         stateMachine.journal(journal);
+        cold = new ColdStore(ctx.dataDir(), ctx.historyRetentionMs());
+        stateMachine.coldStore(cold);
+        if (null != snapshotWriter)
+        {
+            snapshotWriter.beforeCommit(cold::force);
+        }
         long replayFrom = 0;
         java.util.List<String> snapshotNotes = java.util.List.of();
         if (null != snapshots)
@@ -165,6 +174,14 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             nextTimerPollMs = nowMs + timerTickMs;
             work += stateMachine.pollTimers(nowMs);
             journal.endUnit();
+            work += stateMachine.expireHistory(nowMs);
+        }
+        // Ended workflows whose retention.in-memory has passed leave the heap, a bounded number per cycle.
+        final int retired = stateMachine.pollRetirements(nowMs, retireLimit);
+        if (retired > 0)
+        {
+            journal.endUnit();
+            work += retired;
         }
         // Ready tasks go to workers with spare capacity; their TaskAssigned frames leave with this batch's replies,
         // after the flush that makes the StepLeased behind them durable.
@@ -336,6 +353,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
                 snapshotWriter.close();
             }
             journal.close();
+        }
+        if (null != cold)
+        {
+            cold.close();
         }
     }
 

@@ -83,10 +83,10 @@ final class Queries
         final Object replyTo)
     {
         final GetWorkflowDecoder d = getDecoder.wrap(buffer, bodyOffset, blockLength, version);
-        final Workflow workflow = state.workflow(d.workflowId());
+        final Workflow workflow = state.workflowOrRetired(d.workflowId());
         if (null == workflow)
         {
-            replies.notFound(sink, replyTo, d.correlationId(), d.workflowId());
+            replies.notFound(sink, replyTo, d.correlationId(), d.workflowId(), state);
             return;
         }
         replies.view(sink, replyTo, d.correlationId(), ReplyStatus.OK, workflow);
@@ -168,10 +168,10 @@ final class Queries
         final GetWorkflowEventsDecoder d = eventsDecoder.wrap(buffer, bodyOffset, blockLength, version);
         final long correlationId = d.correlationId();
         final long workflowId = d.workflowId();
-        final Workflow workflow = state.workflow(workflowId);
+        final Workflow workflow = state.workflowOrRetired(workflowId);
         if (null == workflow)
         {
-            replies.notFound(sink, replyTo, correlationId, workflowId);
+            replies.notFound(sink, replyTo, correlationId, workflowId, state);
             return;
         }
         final int fromIndex = d.fromIndex();
@@ -274,10 +274,10 @@ final class Queries
         final ReplayWorkflowDecoder d = replayDecoder.wrap(buffer, bodyOffset, blockLength, version);
         final long correlationId = d.correlationId();
         final long workflowId = d.workflowId();
-        final Workflow live = state.workflow(workflowId);
+        final Workflow live = state.workflowOrRetired(workflowId);
         if (null == live)
         {
-            replies.notFound(sink, replyTo, correlationId, workflowId);
+            replies.notFound(sink, replyTo, correlationId, workflowId, state);
             return;
         }
         if (null == sink)

@@ -71,6 +71,23 @@ final class Replies
     }
 
     /**
+     * @param state whose cold store tells a workflow gone by history from one that never was.
+     */
+    void notFound(
+        final ReplySink sink, final Object replyTo, final long correlationId, final long workflowId,
+        final EngineState state)
+    {
+        if (state.goneFromHistory(workflowId))
+        {
+            problem(sink, replyTo, correlationId, ReplyStatus.NOT_FOUND, "NOT_FOUND", "workflow " + workflowId +
+                " ended more than retention.history ago: it left the heap and its record was deleted by the " +
+                "retention policy");
+            return;
+        }
+        notFound(sink, replyTo, correlationId, workflowId);
+    }
+
+    /**
      * Make room, before a write changes anything, for the view it will answer with.
      *
      * @param sink  the command's sink; no room is needed when nobody waits for a reply.

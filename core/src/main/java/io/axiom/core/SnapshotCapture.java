@@ -10,12 +10,15 @@ import org.agrona.ExpandableDirectByteBuffer;
  * first, as it was (copy-on-write, one workflow at a time).
  * <p>
  * <b>At the mark</b> ({@link #mark(int)}, after a group commit, so the position is durable and no unit is open) the
- * small part is encoded at once: definitions, task queue names and the workflow count (the head); the sizes of the
- * two idempotency key logs ({@link KeyLog}) are noted, so the keys put before the mark are encoded after the
- * workflows, a slice at a time too (the logs are only ever added to: nothing to copy). The workflow table's entries
+ * small part is encoded at once: definitions, task queue names and the workflow count (the head); the size of the
+ * operation key log ({@link KeyLog}) is noted, so the keys put before the mark are encoded after the workflows, a
+ * slice at a time too (the log is only ever added to: nothing to copy). A create's key is part of its workflow's
+ * record, so it is captured (and copied on write) with it. The workflow table's entries
  * {@code [0, count)} become shared: {@link #beforeWrite(int)}, called by the {@link Applier} before it changes any
  * workflow, copies the record of a shared workflow not yet reached into the pre-image area (once per workflow), so
- * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot.
+ * its bytes in the snapshot are those of the mark. Workflows created after the mark are not in the snapshot. A
+ * workflow that leaves the heap (WorkflowRetired) is changed like any other: its pre-image is kept first, so a
+ * snapshot holds it if it was on the heap at the mark, and a hole if it had left before.
  * <p>
  * <b>Slices</b> ({@link #sweep(int)}, once per duty cycle) encode the next workflows in id order (a pre-image where
  * there is one), then the keys, into the {@link SnapshotWriter}'s pages, which its thread streams to disk. The processor's longest
@@ -45,17 +48,18 @@ final class SnapshotCapture
     private ExpandableDirectByteBuffer[] preImagePages = new ExpandableDirectByteBuffer[0];
     private int preImagePage;
     /**
-     * Where each workflow's pre-image is ({@code page << 20 | offset} in {@link #preImagePages}), by table index; -1
-     * for none. Every entry is -1
-     * between snapshots (the sweep resets the ones it uses), so a mark clears nothing; it grows (doubling) only when
-     * the table outgrew it, at a mark.
+     * Where each workflow's pre-image is ({@code page << 20 | offset} in {@link #preImagePages}), by table index, in
+     * pages of one table chunk ({@link WorkflowTable#CHUNK_SIZE} entries); -1 for none. Every entry is -1 between
+     * snapshots (the sweep resets the ones it uses), so a mark clears nothing. A page is allocated the first time a
+     * workflow of its chunk changes while a snapshot is captured, and dropped at a mark once the table freed its
+     * chunk (its workflows all left the heap): the pages follow the workflows on the heap, not every id ever given.
      */
-    private int[] preImageOffsets = new int[0];
-    private int createKeys;
+    private int[][] preImageOffsets = new int[0][];
+    /** Holes (workflows that left the heap before the mark) met and not yet written: one run of them. */
+    private int pendingHoles;
     private int operationKeys;
-    /** Next key to encode: create keys in [0, createKeys), then operation keys in [createKeys, + operationKeys). */
+    /** Next operation key to encode, in [0, operationKeys) (create keys are in their workflows' records). */
     private int keyCursor;
-    private boolean createCountWritten;
     private boolean operationCountWritten;
     private int preImageLength;
     /** Next workflow index to encode; workflows in [cursor, end) are shared with the snapshot. */
@@ -90,16 +94,22 @@ final class SnapshotCapture
     {
         final int headLength = codec.writeHead(scratch, 0, workflowCount);
         writer.append(scratch, 0, headLength);
-        createKeys = state.createKeyLog.size();
         operationKeys = state.operationKeyLog.size();
         keyCursor = 0;
-        createCountWritten = false;
         operationCountWritten = false;
-        if (preImageOffsets.length < workflowCount)
+        final int chunks = (workflowCount + WorkflowTable.CHUNK_SIZE - 1) >>> WorkflowTable.CHUNK_SHIFT;
+        if (preImageOffsets.length < chunks)
         {
-            preImageOffsets = new int[Math.max(workflowCount, 2 * preImageOffsets.length)];
-            Arrays.fill(preImageOffsets, -1);
+            preImageOffsets = Arrays.copyOf(preImageOffsets, Math.max(chunks, 2 * preImageOffsets.length));
         }
+        for (int c = 0; c < preImageOffsets.length; c++)
+        {
+            if (null != preImageOffsets[c] && !state.workflows.chunkAllocated(c))
+            {
+                preImageOffsets[c] = null;
+            }
+        }
+        pendingHoles = 0;
         preImageLength = 0;
         preImagePage = 0;
         preImageCount = 0;
@@ -117,7 +127,7 @@ final class SnapshotCapture
      */
     void beforeWrite(final int index)
     {
-        if (index >= cursor && index < end && preImageOffsets[index] == -1)
+        if (index >= cursor && index < end && preImageOffset(index) == -1)
         {
             final Workflow w = state.workflows.get(index);
             if (preImageLength > 0 && preImageLength + 4 + SnapshotCodec.workflowLength(w) > PRE_IMAGE_PAGE)
@@ -141,9 +151,22 @@ final class SnapshotCapture
             final int offset = preImageLength;
             preImageLength = SnapshotCodec.writeWorkflow(page, offset + 4, w);
             page.putInt(offset, preImageLength - offset - 4);
-            preImageOffsets[index] = preImagePage << PRE_IMAGE_PAGE_SHIFT | offset;
+            int[] offsets = preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT];
+            if (null == offsets)
+            {
+                offsets = new int[WorkflowTable.CHUNK_SIZE];
+                Arrays.fill(offsets, -1);
+                preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT] = offsets;
+            }
+            offsets[index & (WorkflowTable.CHUNK_SIZE - 1)] = preImagePage << PRE_IMAGE_PAGE_SHIFT | offset;
             preImageCount++;
         }
+    }
+
+    private int preImageOffset(final int index)
+    {
+        final int[] offsets = preImageOffsets[index >>> WorkflowTable.CHUNK_SHIFT];
+        return null == offsets ? -1 : offsets[index & (WorkflowTable.CHUNK_SIZE - 1)];
     }
 
     /**
@@ -164,10 +187,26 @@ final class SnapshotCapture
         int p = 0;
         for (int i = cursor; i < to; i++)
         {
-            final int preImage = preImageOffsets[i];
+            final int preImage = preImageOffset(i);
+            final Workflow w = -1 == preImage ? state.workflows.get(i) : null;
+            if (-1 == preImage && null == w)
+            {
+                pendingHoles++; // left the heap before the mark
+                continue;
+            }
+            if (pendingHoles > 0)
+            {
+                if (p > 0 && p + SnapshotCodec.HOLES_LENGTH > scratch.capacity())
+                {
+                    writer.append(scratch, 0, p);
+                    p = 0;
+                }
+                p = SnapshotCodec.writeHoles(scratch, p, pendingHoles);
+                pendingHoles = 0;
+            }
             if (preImage != -1)
             {
-                preImageOffsets[i] = -1;
+                preImageOffsets[i >>> WorkflowTable.CHUNK_SHIFT][i & (WorkflowTable.CHUNK_SIZE - 1)] = -1;
                 if (p > 0)
                 {
                     writer.append(scratch, 0, p);
@@ -179,7 +218,6 @@ final class SnapshotCapture
             }
             else
             {
-                final Workflow w = state.workflows.get(i);
                 if (p > 0 && p + SnapshotCodec.workflowLength(w) > scratch.capacity())
                 {
                     writer.append(scratch, 0, p);
@@ -188,13 +226,23 @@ final class SnapshotCapture
                 p = SnapshotCodec.writeWorkflow(scratch, p, w);
             }
         }
+        if (to == end && pendingHoles > 0)
+        {
+            if (p > 0 && p + SnapshotCodec.HOLES_LENGTH > scratch.capacity())
+            {
+                writer.append(scratch, 0, p);
+                p = 0;
+            }
+            p = SnapshotCodec.writeHoles(scratch, p, pendingHoles);
+            pendingHoles = 0;
+        }
         if (p > 0)
         {
             writer.append(scratch, 0, p);
         }
         cursor = to;
         final int keys = cursor == end ? sweepKeys(limit - count) : 0;
-        if (cursor == end && operationCountWritten && keyCursor == createKeys + operationKeys)
+        if (cursor == end && operationCountWritten && keyCursor == operationKeys)
         {
             finish();
         }
@@ -209,39 +257,23 @@ final class SnapshotCapture
     }
 
     /**
-     * The idempotency keys, after the workflows: the entries the key logs had at the mark (they are only ever
-     * added to, so those stay as they were), each section led by its count.
+     * The operation keys, after the workflows: the entries the key log had at the mark (it is only ever added to,
+     * so those stay as they were), led by their count.
      */
     private int sweepKeys(final int limit)
     {
         int budget = Math.max(1, limit);
-        final int total = createKeys + operationKeys;
         final int before = keyCursor;
-        if (!createCountWritten)
-        {
-            scratch.putInt(0, createKeys);
-            writer.append(scratch, 0, 4);
-            createCountWritten = true;
-        }
-        while (keyCursor < createKeys && budget > 0)
-        {
-            final int next = Math.min(createKeys, keyCursor + Math.min(budget, 256));
-            final int p = SnapshotCodec.writeKeyEntries(scratch, 0, state.createKeyLog, keyCursor, next);
-            writer.append(scratch, 0, p);
-            budget -= next - keyCursor;
-            keyCursor = next;
-        }
-        if (keyCursor == createKeys && !operationCountWritten)
+        if (!operationCountWritten)
         {
             scratch.putInt(0, operationKeys);
             writer.append(scratch, 0, 4);
             operationCountWritten = true;
         }
-        while (keyCursor < total && budget > 0)
+        while (keyCursor < operationKeys && budget > 0)
         {
-            final int next = Math.min(total, keyCursor + Math.min(budget, 256));
-            final int p = SnapshotCodec.writeKeyEntries(
-                scratch, 0, state.operationKeyLog, keyCursor - createKeys, next - createKeys);
+            final int next = Math.min(operationKeys, keyCursor + Math.min(budget, 256));
+            final int p = SnapshotCodec.writeKeyEntries(scratch, 0, state.operationKeyLog, keyCursor, next);
             writer.append(scratch, 0, p);
             budget -= next - keyCursor;
             keyCursor = next;

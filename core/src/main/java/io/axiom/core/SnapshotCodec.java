@@ -15,26 +15,38 @@ import org.agrona.MutableDirectBuffer;
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
  * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
  * <p>
- * Layout (native order, as Agrona buffers write it): magic "AXXSNAP3", then definitions (count; per definition its
+ * Layout (native order, as Agrona buffers write it): magic "AXXSNAP4", then definitions (count; per definition its
  * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
- * a fixed 58-byte record with its flags and whether a lease follows, the lease (token, worker, step, attempt,
- * attempt deadline), its step completion positions, its event positions), create keys and operation keys (count;
+ * a fixed 58-byte record with its flags and whether a lease follows, its create's Idempotency-Key (UTF-8 length,
+ * 0 for none, then the bytes: the key map of the workflows on the heap is derived from them), the lease (token,
+ * worker, step, attempt,
+ * attempt deadline), its step completion positions, its event positions; a workflow that left the heap for the
+ * {@link ColdStore} is in a run of such: the int {@link #RETIRED} in place of a definition index, then the run's
+ * length), then the operation keys (count;
  * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
  * every lease in flight gets a fresh lease period.
  * <p>
  * What a snapshot holds, and how it is captured at one position while the processor goes on
  * ({@link SnapshotCapture}): definitions and task queue names are small and encoded at the mark; the workflows are
- * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice; the key maps are
- * encoded a slice at a time from their {@link KeyLog}s, whose entries before the mark never change. Not stored, so
+ * encoded a slice at a time, with a copy-on-write pre-image of each one changed before its slice (its create key
+ * with it); the operation keys are encoded a slice at a time from their {@link KeyLog}, whose entries before the
+ * mark never change. Not stored, so
  * nothing to capture: the state index, name and step indexes, task queues and timers (derived on load), the
  * dealer's workers and credits and the leases' expiries (soft state), the completion and fencing ledgers (the
  * verifier's own, built from the log).
  */
 final class SnapshotCodec
 {
-    private static final long MAGIC = 0x3350414E53585841L; // "AXXSNAP3"
-    private static final int WORKFLOW_FIXED = 58;
+    private static final long MAGIC = 0x3450414E53585841L; // "AXXSNAP4"
+    /** Where a workflow's record has its create key (length, then the UTF-8 bytes). */
+    static final int WORKFLOW_FIXED = 58;
     private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
+    /**
+     * In place of a workflow's definition index: a run of workflows that left the heap (holes in the table); the
+     * run's length (int) follows.
+     */
+    static final int RETIRED = -1;
+    static final int HOLES_LENGTH = 8;
 
     private final EngineState state;
 
@@ -59,11 +71,20 @@ final class SnapshotCodec
             length += 4 + utf8Length(state.taskQueues.get(i).stepName);
         }
         length += 4;
+        int run = 0;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            length += workflowLength(state.workflows.get(i));
+            final Workflow w = state.workflows.get(i);
+            if (null == w)
+            {
+                run++;
+                continue;
+            }
+            length += (run > 0 ? HOLES_LENGTH : 0) + workflowLength(w);
+            run = 0;
         }
-        length += keysLength(state.createKeyLog) + keysLength(state.operationKeyLog);
+        length += run > 0 ? HOLES_LENGTH : 0;
+        length += keysLength(state.operationKeyLog);
         if (length > Integer.MAX_VALUE - 64)
         {
             throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
@@ -92,8 +113,84 @@ final class SnapshotCodec
      */
     static int workflowLength(final Workflow w)
     {
-        return WORKFLOW_FIXED + (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 +
-            8 * w.eventCount();
+        return WORKFLOW_FIXED + 4 + (null == w.createKey ? 0 : utf8LengthOf(w.createKey)) +
+            (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 + 8 * w.eventCount();
+    }
+
+    /**
+     * @param value a string.
+     * @return its UTF-8 length, counted without allocating (an unpaired surrogate counts as '?', as Java encodes it).
+     */
+    static int utf8LengthOf(final String value)
+    {
+        int length = 0;
+        for (int i = 0, size = value.length(); i < size; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                length++;
+            }
+            else if (c < 0x800)
+            {
+                length += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < size && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                length += 4;
+                i++;
+            }
+            else
+            {
+                length += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return length;
+    }
+
+    /**
+     * Write a string's UTF-8 bytes (as {@link String#getBytes} with UTF-8 makes them) without allocating.
+     *
+     * @param out    buffer to write into, long enough for {@link #utf8LengthOf(String)} bytes.
+     * @param offset where to write.
+     * @param value  the string.
+     * @return bytes written.
+     */
+    static int putUtf8(final MutableDirectBuffer out, final int offset, final String value)
+    {
+        int p = offset;
+        for (int i = 0, size = value.length(); i < size; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                out.putByte(p++, (byte)c);
+            }
+            else if (c < 0x800)
+            {
+                out.putByte(p++, (byte)(0xC0 | c >> 6));
+                out.putByte(p++, (byte)(0x80 | c & 0x3F));
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < size && Character.isLowSurrogate(value.charAt(i + 1)))
+            {
+                final int cp = Character.toCodePoint(c, value.charAt(++i));
+                out.putByte(p++, (byte)(0xF0 | cp >> 18));
+                out.putByte(p++, (byte)(0x80 | cp >> 12 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | cp >> 6 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | cp & 0x3F));
+            }
+            else if (Character.isSurrogate(c))
+            {
+                out.putByte(p++, (byte)'?');
+            }
+            else
+            {
+                out.putByte(p++, (byte)(0xE0 | c >> 12));
+                out.putByte(p++, (byte)(0x80 | c >> 6 & 0x3F));
+                out.putByte(p++, (byte)(0x80 | c & 0x3F));
+            }
+        }
+        return p - offset;
     }
 
     /**
@@ -103,10 +200,20 @@ final class SnapshotCodec
     int write(final MutableDirectBuffer out)
     {
         int p = writeHead(out, 0, state.workflows.size());
+        int run = 0;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
-            p = writeWorkflow(out, p, state.workflows.get(i));
+            final Workflow w = state.workflows.get(i);
+            if (null == w)
+            {
+                run++;
+                continue;
+            }
+            p = run > 0 ? writeHoles(out, p, run) : p;
+            run = 0;
+            p = writeWorkflow(out, p, w);
         }
+        p = run > 0 ? writeHoles(out, p, run) : p;
         return writeKeys(out, p);
     }
 
@@ -166,6 +273,9 @@ final class SnapshotCodec
         final Lease lease = w.lease;
         out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
         p += WORKFLOW_FIXED;
+        final int keyLength = null == w.createKey ? 0 : putUtf8(out, p + 4, w.createKey);
+        out.putInt(p, keyLength);
+        p += 4 + keyLength;
         if (null != lease)
         {
             out.putLong(p, lease.token);
@@ -192,8 +302,76 @@ final class SnapshotCodec
     }
 
     /**
-     * The part after the workflows: both idempotency key maps, each as its count then its entries in the order they
-     * were put.
+     * The record of a run of workflows that left the heap, {@link #HOLES_LENGTH} bytes.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @param count  workflows in the run, in id order.
+     * @return the offset after what was written.
+     */
+    static int writeHoles(final MutableDirectBuffer out, final int offset, final int count)
+    {
+        out.putInt(offset, RETIRED);
+        out.putInt(offset + 4, count);
+        return offset + HOLES_LENGTH;
+    }
+
+    /**
+     * Decode one workflow's record (as {@link #writeWorkflow} wrote it) into a new workflow, its lease (if any) on
+     * {@link Workflow#lease} and its timer's deadline on {@link Workflow#wakeAt}, neither of them armed; it takes
+     * {@link #workflowLength(Workflow)} bytes.
+     *
+     * @param in          holding the record.
+     * @param offset      of the record.
+     * @param id          the workflow's id.
+     * @param definitions the definitions the record's index refers to.
+     * @return the workflow.
+     */
+    static Workflow readWorkflow(
+        final DirectBuffer in, final int offset, final long id, final WorkflowDefinitions definitions)
+    {
+        int p = offset;
+        final WorkflowDefinition definition = definitions.get(in.getInt(p));
+        final Workflow w = new Workflow(id, definition, in.getLong(p + 4), in.getLong(p + 12));
+        w.state = WorkflowState.get(in.getByte(p + 20));
+        w.currentStep = in.getInt(p + 21);
+        w.attempt = in.getInt(p + 25);
+        w.updatedAt = in.getLong(p + 29);
+        w.wakeAt = in.getLong(p + 37);
+        w.terminalPosition = in.getLong(p + 45);
+        w.flags = in.getInt(p + 53);
+        final boolean leased = 0 != in.getByte(p + 57);
+        p += WORKFLOW_FIXED;
+        final int keyLength = in.getInt(p);
+        if (keyLength > 0)
+        {
+            w.createKey = in.getStringWithoutLengthUtf8(p + 4, keyLength);
+        }
+        p += 4 + keyLength;
+        if (leased)
+        {
+            w.lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
+                in.getLong(p + 24));
+            p += LEASE_LENGTH;
+        }
+        for (int s = 0, steps = definition.stepCount(); s < steps; s++)
+        {
+            w.completedPosition(s, in.getLong(p));
+            p += 8;
+        }
+        final int events = in.getInt(p);
+        p += 4;
+        for (int e = 0; e < events; e++)
+        {
+            w.addEvent(in.getLong(p));
+            p += 8;
+        }
+        return w;
+    }
+
+    /**
+     * The part after the workflows: the operation keys, as their count then the entries in the order they were put
+     * (create keys are in their workflows' records).
      *
      * @param out    buffer to write into, expandable or long enough.
      * @param offset where to write.
@@ -201,12 +379,9 @@ final class SnapshotCodec
      */
     int writeKeys(final MutableDirectBuffer out, final int offset)
     {
-        final KeyLog creates = state.createKeyLog;
-        out.putInt(offset, creates.size());
-        final int p = writeKeyEntries(out, offset + 4, creates, 0, creates.size());
         final KeyLog operations = state.operationKeyLog;
-        out.putInt(p, operations.size());
-        return writeKeyEntries(out, p + 4, operations, 0, operations.size());
+        out.putInt(offset, operations.size());
+        return writeKeyEntries(out, offset + 4, operations, 0, operations.size());
     }
 
     /**
@@ -279,40 +454,44 @@ final class SnapshotCodec
         p += 4;
         for (int i = 0; i < workflowCount; i++)
         {
-            final WorkflowDefinition definition = state.definitions.get(in.getInt(p));
-            final Workflow w = new Workflow(i + 1, definition, in.getLong(p + 4), in.getLong(p + 12));
-            w.state = WorkflowState.get(in.getByte(p + 20));
-            w.currentStep = in.getInt(p + 21);
-            w.attempt = in.getInt(p + 25);
-            w.updatedAt = in.getLong(p + 29);
-            final long wakeAt = in.getLong(p + 37);
-            w.terminalPosition = in.getLong(p + 45);
-            w.flags = in.getInt(p + 53);
-            final boolean leased = 0 != in.getByte(p + 57);
-            p += WORKFLOW_FIXED;
-            Lease lease = null;
-            if (leased)
+            if (in.getInt(p) == RETIRED)
             {
-                lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
-                    in.getLong(p + 24));
-                p += LEASE_LENGTH;
+                final int run = in.getInt(p + 4);
+                if (run < 1 || run > workflowCount - i)
+                {
+                    throw new IllegalStateException("snapshot has a run of " + run + " retired workflows at " +
+                        "workflow " + (i + 1) + " of " + workflowCount);
+                }
+                for (int h = 0; h < run; h++)
+                {
+                    state.workflows.addHole();
+                }
+                i += run - 1;
+                p += HOLES_LENGTH;
+                continue;
             }
-            for (int s = 0, steps = definition.stepCount(); s < steps; s++)
-            {
-                w.completedPosition(s, in.getLong(p));
-                p += 8;
-            }
-            final int events = in.getInt(p);
-            p += 4;
-            for (int e = 0; e < events; e++)
-            {
-                w.addEvent(in.getLong(p));
-                p += 8;
-            }
+            final Workflow w = readWorkflow(in, p, i + 1, state.definitions);
+            final WorkflowDefinition definition = w.definition;
+            p += workflowLength(w);
+            final long wakeAt = w.wakeAt;
+            w.wakeAt = 0;
+            final Lease lease = w.lease;
+            w.lease = null;
             state.workflows.add(w);
+            if (null != w.createKey)
+            {
+                state.putCreateKey(w.createKey, w);
+            }
             state.states.add(i, w.state);
             state.created(w.createdAt);
-            if (!w.isTerminal())
+            if (w.isTerminal())
+            {
+                if (state.retiring)
+                {
+                    state.ended.offerLong(w.id); // id order: each leaves no earlier than its window allows
+                }
+            }
+            else
             {
                 state.steps.enter(i, definition.stepNames[w.currentStep]);
                 if (wakeAt != 0)
@@ -335,8 +514,7 @@ final class SnapshotCodec
                 }
             }
         }
-        p = readKeys(in, p, true);
-        p = readKeys(in, p, false);
+        p = readOperationKeys(in, p);
         if (p != length)
         {
             throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
@@ -344,7 +522,7 @@ final class SnapshotCodec
         state.nextWorkflowId = workflowCount + 1;
     }
 
-    private int readKeys(final DirectBuffer in, final int offset, final boolean creates)
+    private int readOperationKeys(final DirectBuffer in, final int offset)
     {
         int p = offset;
         final int count = in.getInt(p);
@@ -354,14 +532,7 @@ final class SnapshotCodec
             final int keyLength = in.getInt(p);
             final String key = in.getStringWithoutLengthUtf8(p + 4, keyLength);
             p += 4 + keyLength;
-            if (creates)
-            {
-                state.putCreateKey(key, in.getLong(p));
-            }
-            else
-            {
-                state.putOperationKey(key, in.getLong(p));
-            }
+            state.putOperationKey(key, in.getLong(p));
             p += 8;
         }
         return p;

@@ -50,6 +50,8 @@ final class SnapshotWriter implements AutoCloseable
     /** Processor side: snapshots begun, the generation of the one in flight. */
     private long begun;
     private volatile Result lastResult;
+    /** Run on the writer's thread before a snapshot is committed: the cold store's force (or null). */
+    private volatile Runnable beforeCommit;
 
     SnapshotWriter(final SnapshotStore store, final EngineCounters counters)
     {
@@ -58,6 +60,15 @@ final class SnapshotWriter implements AutoCloseable
         this.thread = new Thread(this::run, "axiom-snapshot-writer");
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    /**
+     * @param beforeCommit run on the writer's thread before each snapshot is committed: what the snapshot relies on
+     *                     being durable (the {@link ColdStore}'s records of the workflows it no longer holds).
+     */
+    void beforeCommit(final Runnable beforeCommit)
+    {
+        this.beforeCommit = beforeCommit;
     }
 
     /**
@@ -303,6 +314,22 @@ final class SnapshotWriter implements AutoCloseable
                 break;
             }
             LockSupport.park(this);
+        }
+        if (null == failure)
+        {
+            final Runnable force = beforeCommit;
+            if (null != force)
+            {
+                try
+                {
+                    force.run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    failure = ex;
+                    output.abort(ex);
+                }
+            }
         }
         if (null == failure)
         {

@@ -15,6 +15,7 @@ final class StateIndex
     static final int STATE_COUNT = WorkflowState.values().length - 1;
 
     private final Bitmap[] bitmaps = new Bitmap[STATE_COUNT];
+    private final Bitmap all = new Bitmap();
 
     StateIndex()
     {
@@ -22,6 +23,26 @@ final class StateIndex
         {
             bitmaps[i] = new Bitmap();
         }
+    }
+
+    /**
+     * A workflow leaves the heap (retired to the cold store).
+     *
+     * @param index of the workflow.
+     * @param state its state.
+     */
+    void remove(final int index, final WorkflowState state)
+    {
+        bitmaps[state.value()].remove(index);
+        all.remove(index);
+    }
+
+    /**
+     * @return every workflow on the heap, whatever its state.
+     */
+    Bitmap all()
+    {
+        return all;
     }
 
     /**
@@ -51,6 +72,7 @@ final class StateIndex
     void add(final int index, final WorkflowState state)
     {
         bitmaps[state.value()].add(index);
+        all.add(index);
     }
 
     /**

@@ -32,7 +32,7 @@ final class StuckWorkflows
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            if (w.isTerminal())
+            if (null == w || w.isTerminal()) // a hole: it left the heap, ended
             {
                 continue;
             }

@@ -135,6 +135,40 @@ final class Utf8Keys<K extends Utf8Keys.Key>
     }
 
     /**
+     * Forgets a name (its last workflow left the heap): out of its bucket and out of the order.
+     *
+     * @param key a known name, of weight 0.
+     */
+    void remove(final K key)
+    {
+        Key previous = null;
+        Key k = buckets.get(key.hash);
+        while (k != key)
+        {
+            previous = k;
+            k = k.nextInBucket;
+        }
+        if (null == previous)
+        {
+            if (null == key.nextInBucket)
+            {
+                buckets.remove(key.hash);
+            }
+            else
+            {
+                buckets.put(key.hash, key.nextInBucket);
+            }
+        }
+        else
+        {
+            previous.nextInBucket = key.nextInBucket;
+        }
+        key.nextInBucket = null;
+        delete(key);
+        size--;
+    }
+
+    /**
      * Adds to a name's weight (a name index's workflows of that name), kept summed per subtree of the order so that
      * the weight of every name with a prefix is found in log(names) ({@link #prefixWeight}).
      *
@@ -312,6 +346,251 @@ final class Utf8Keys<K extends Utf8Keys.Key>
             parent.right = key;
         }
         fixAfterInsert(key);
+    }
+
+    private void delete(final Key key)
+    {
+        if (null != key.left && null != key.right)
+        {
+            swapWithSuccessor(key);
+        }
+        for (Key k = key.parent; null != k; k = k.parent)
+        {
+            k.size--;
+            k.sum -= key.weight;
+        }
+        final Key child = null != key.left ? key.left : key.right;
+        if (null != child)
+        {
+            child.parent = key.parent;
+            replaceChild(key, child);
+            if (!key.red)
+            {
+                fixAfterDelete(child);
+            }
+        }
+        else if (null == key.parent)
+        {
+            root = null;
+        }
+        else
+        {
+            key.size = 0; // a phantom leaf while the tree is rebalanced around it: it counts for nothing
+            key.sum = 0;
+            if (!key.red)
+            {
+                fixAfterDelete(key);
+            }
+            replaceChild(key, null);
+        }
+        key.left = null;
+        key.right = null;
+        key.parent = null;
+    }
+
+    private void replaceChild(final Key key, final Key child)
+    {
+        final Key parent = key.parent;
+        if (null == parent)
+        {
+            root = child;
+        }
+        else if (parent.left == key)
+        {
+            parent.left = child;
+        }
+        else
+        {
+            parent.right = child;
+        }
+    }
+
+    /**
+     * Swaps a key with two children and its successor in the tree (not their contents: keys are referenced from
+     * outside), so that the key has at most one child; the positions keep their colours and subtree figures.
+     */
+    private void swapWithSuccessor(final Key a)
+    {
+        Key s = a.right;
+        while (null != s.left)
+        {
+            s = s.left;
+        }
+        final Key parent = a.parent;
+        final Key left = a.left;
+        final Key right = a.right;
+        final Key successorParent = s.parent;
+        final Key successorRight = s.right;
+        final boolean red = a.red;
+        a.red = s.red;
+        s.red = red;
+        final int size = a.size;
+        a.size = s.size;
+        s.size = size;
+        final long sum = a.sum;
+        a.sum = s.sum;
+        s.sum = sum;
+
+        replaceChild(a, s);
+        s.parent = parent;
+        s.left = left;
+        left.parent = s;
+        if (successorParent == a)
+        {
+            s.right = a;
+            a.parent = s;
+        }
+        else
+        {
+            s.right = right;
+            right.parent = s;
+            successorParent.left = a;
+            a.parent = successorParent;
+        }
+        a.left = null;
+        a.right = successorRight;
+        if (null != successorRight)
+        {
+            successorRight.parent = a;
+        }
+        a.size = 1 + (null == successorRight ? 0 : successorRight.size);
+        a.sum = a.weight + (null == successorRight ? 0 : successorRight.sum);
+        for (Key k = a.parent; k != s; k = k.parent)
+        {
+            k.sum += a.weight - s.weight; // below s's new place, a took s's place in these subtrees
+        }
+    }
+
+    private void fixAfterDelete(final Key start)
+    {
+        Key x = start;
+        while (x != root && !isRed(x))
+        {
+            final Key parent = x.parent;
+            if (x == parent.left)
+            {
+                Key sibling = parent.right;
+                if (isRed(sibling))
+                {
+                    sibling.red = false;
+                    parent.red = true;
+                    rotateLeft(parent);
+                    sibling = parent.right;
+                }
+                if (!isRed(sibling.left) && !isRed(sibling.right))
+                {
+                    sibling.red = true;
+                    x = parent;
+                }
+                else
+                {
+                    if (!isRed(sibling.right))
+                    {
+                        sibling.left.red = false;
+                        sibling.red = true;
+                        rotateRight(sibling);
+                        sibling = parent.right;
+                    }
+                    sibling.red = parent.red;
+                    parent.red = false;
+                    sibling.right.red = false;
+                    rotateLeft(parent);
+                    x = root;
+                }
+            }
+            else
+            {
+                Key sibling = parent.left;
+                if (isRed(sibling))
+                {
+                    sibling.red = false;
+                    parent.red = true;
+                    rotateRight(parent);
+                    sibling = parent.left;
+                }
+                if (!isRed(sibling.right) && !isRed(sibling.left))
+                {
+                    sibling.red = true;
+                    x = parent;
+                }
+                else
+                {
+                    if (!isRed(sibling.left))
+                    {
+                        sibling.right.red = false;
+                        sibling.red = true;
+                        rotateLeft(sibling);
+                        sibling = parent.left;
+                    }
+                    sibling.red = parent.red;
+                    parent.red = false;
+                    sibling.left.red = false;
+                    rotateRight(parent);
+                    x = root;
+                }
+            }
+        }
+        x.red = false;
+    }
+
+    private static boolean isRed(final Key key)
+    {
+        return null != key && key.red;
+    }
+
+    /**
+     * @return a description of the first broken rule of the tree (order, colours, subtree figures), or null: for
+     * tests.
+     */
+    String checkTree()
+    {
+        if (null != root && (root.red || null != root.parent))
+        {
+            return "root is red or has a parent";
+        }
+        final String[] problem = new String[1];
+        final int blacks = check(root, problem);
+        return blacks < 0 ? problem[0] : (null != root && root.size != size ? "root size " + root.size + " of " +
+            size : null);
+    }
+
+    private static int check(final Key k, final String[] problem)
+    {
+        if (null == k)
+        {
+            return 1;
+        }
+        if ((null != k.left && (k.left.parent != k || compare(k.left, k) >= 0)) ||
+            (null != k.right && (k.right.parent != k || compare(k.right, k) <= 0)))
+        {
+            problem[0] = "order or parent links broken at a key of " + k.utf8.length + " bytes";
+            return -1;
+        }
+        if (k.red && (isRed(k.left) || isRed(k.right)))
+        {
+            problem[0] = "red key with a red child";
+            return -1;
+        }
+        final int left = check(k.left, problem);
+        final int right = check(k.right, problem);
+        if (left < 0 || right < 0)
+        {
+            return -1;
+        }
+        if (left != right)
+        {
+            problem[0] = "black heights differ: " + left + " and " + right;
+            return -1;
+        }
+        final int size = 1 + (null == k.left ? 0 : k.left.size) + (null == k.right ? 0 : k.right.size);
+        final long sum = k.weight + (null == k.left ? 0 : k.left.sum) + (null == k.right ? 0 : k.right.sum);
+        if (size != k.size || sum != k.sum)
+        {
+            problem[0] = "subtree figures wrong: size " + k.size + " (is " + size + "), sum " + k.sum + " (is " +
+                sum + ")";
+            return -1;
+        }
+        return left + (k.red ? 0 : 1);
     }
 
     private void fixAfterInsert(final Key inserted)

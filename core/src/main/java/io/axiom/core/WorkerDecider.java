@@ -323,7 +323,7 @@ final class WorkerDecider
      */
     private Workflow currentLease(final ReplySink sink, final Object replyTo, final long taskId, final long token)
     {
-        final Workflow workflow = state.workflow(taskId);
+        final Workflow workflow = state.workflowOrRetired(taskId); // a retired one answers as it ended
         if (null == workflow)
         {
             rejected(sink, replyTo, taskId, token, RejectReason.UNKNOWN_TASK, "no workflow " + taskId, -1);

@@ -39,6 +39,8 @@ final class Workflow
     Lease lease;
     /** Its name in the {@link NameIndex} (soft state: set when it is indexed). */
     NameIndex.Name name;
+    /** The Idempotency-Key it was created with, or null: the same String as the key map's while it is on the heap. */
+    String createKey;
 
     Workflow(final long id, final WorkflowDefinition definition, final long createdPosition, final long createdAt)
     {

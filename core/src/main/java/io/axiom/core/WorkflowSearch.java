@@ -22,7 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * two descents, log(names), however many names it matches).
  * <p>
  * <b>Plan.</b> One driver yields candidates in the query's order, each tested against the filters it does not imply:
- * the bitmaps' words ANDed (the id range when neither a state nor a step is given), an exact name's list, or a
+ * the bitmaps' words ANDed (the bitmap of every workflow on the heap when neither a state nor a step is given: retired
+ * workflows leave holes in the id range, and lists cover the heap only), an exact name's list, or a
  * prefix's names' lists merged through a heap. The driver is chosen by cost: to fill the page when the total is
  * known (candidates read per match being the driver's candidates over the total), else to count every match. For a
  * prefix the choice is between merging its names' lists (a setup of one step per name, then log(names) a workflow:
@@ -341,7 +342,13 @@ final class WorkflowSearch
                 bitB = step.current;
             }
         }
-        final long bitsCount = null == bitA ? high - low : null == bitB ? inRange(bitA) : andCount();
+        // No state and no step given: the bits of every workflow on the heap (retired ones left holes in the ids).
+        final boolean noBits = null == bitA;
+        if (noBits)
+        {
+            bitA = state.states.all();
+        }
+        final long bitsCount = null == bitB ? inRange(bitA) : andCount();
         final boolean whole = 0 == low && high == state.workflows.size();
         final Utf8Keys<NameIndex.Name> names = state.names.names();
         final int prefixLength = nameView.capacity();
@@ -356,11 +363,11 @@ final class WorkflowSearch
             {
                 knownTotal = bitsCount;
             }
-            else if (null == bitA && null != name)
+            else if (noBits && null != name)
             {
                 knownTotal = nameCount;
             }
-            else if (null == bitA && whole)
+            else if (noBits && whole)
             {
                 knownTotal = prefixWeight;
             }
@@ -785,6 +792,10 @@ final class WorkflowSearch
             return false;
         }
         final Workflow workflow = state.workflows.get(index);
+        if (null == workflow)
+        {
+            return false; // it left the heap
+        }
         if (testState && workflow.state != only)
         {
             return false;
@@ -810,8 +821,12 @@ final class WorkflowSearch
         int hi = state.workflows.size();
         while (lo < hi)
         {
-            final int mid = (lo + hi) >>> 1;
-            if (state.workflows.get(mid).createdAt < time)
+            final int mid = state.workflows.nextLive((lo + hi) >>> 1); // holes have no creation time here
+            if (mid >= hi)
+            {
+                hi = (lo + hi) >>> 1;
+            }
+            else if (state.workflows.get(mid).createdAt < time)
             {
                 lo = mid + 1;
             }

@@ -60,9 +60,12 @@ final class WorkflowStateMachine implements RecordHandler
     private static final System.Logger LOG = System.getLogger(WorkflowStateMachine.class.getName());
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final long inMemoryRetentionMs;
     private Journal journal;
     private SnapshotRequests snapshotRequests;
     private long readFailures;
+    /** The oldest workflow on the heap (index): where {@link #oldestReferencedPosition} looks from next time. */
+    private int oldestLiveIndex;
 
     WorkflowStateMachine(final EngineContext ctx, final ReplyArena arena, final long startTimeMs)
     {
@@ -82,6 +85,20 @@ final class WorkflowStateMachine implements RecordHandler
         this.workers = new WorkerDecider(ctx, state, events, flow, dealer, replies);
         this.queries = new Queries(ctx, state, replies);
         this.snapshots = new SnapshotCodec(state);
+        this.inMemoryRetentionMs = ctx.inMemoryRetentionMs();
+    }
+
+    /**
+     * The processor's state keeps retired workflows here; ended workflows leave the heap once retention.in-memory
+     * has passed, when it is not {@link EngineContext#RETENTION_OFF} (with it off, workflows retired by an earlier
+     * run stay readable from the store).
+     *
+     * @param cold the data directory's cold store.
+     */
+    void coldStore(final ColdStore cold)
+    {
+        state.cold = cold;
+        state.retiring = inMemoryRetentionMs != EngineContext.RETENTION_OFF;
     }
 
     /**
@@ -268,7 +285,7 @@ final class WorkflowStateMachine implements RecordHandler
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
             final Workflow w = state.workflows.get(i);
-            if (null != w.lease)
+            if (null != w && null != w.lease)
             {
                 w.lease.expiresAt = nowMs + dealer.leaseDurationMs();
                 state.timers.arm(w, w.lease);
@@ -347,6 +364,72 @@ final class WorkflowStateMachine implements RecordHandler
         return state.timers.poll(nowMs, timers);
     }
 
+    // ------------------------------------------------------------------------------------------------ retention
+
+    /**
+     * Retire ended workflows whose retention.in-memory has passed, oldest ended first: a WorkflowRetired event each,
+     * applied like any other (their records go to the cold store and they leave the heap).
+     *
+     * @param nowMs the time, read once and stamped into the events.
+     * @param limit workflows to retire at most.
+     * @return workflows retired.
+     */
+    int pollRetirements(final long nowMs, final int limit)
+    {
+        if (!state.retiring)
+        {
+            return 0;
+        }
+        events.now(nowMs);
+        final org.agrona.collections.LongArrayQueue ended = state.ended;
+        int retired = 0;
+        int looked = 0;
+        while (retired < limit && looked < 4 * limit && !ended.isEmpty())
+        {
+            looked++;
+            final Workflow w = state.workflow(ended.peekLong());
+            if (null == w || !w.isTerminal())
+            {
+                ended.pollLong(); // retired already (an event replayed after the snapshot that listed it)
+                continue;
+            }
+            if (nowMs - w.updatedAt < inMemoryRetentionMs || !events.ensureRoom(EventWriter.SMALL_EVENT_BOUND))
+            {
+                break;
+            }
+            ended.pollLong();
+            events.workflowRetired(w);
+            retired++;
+        }
+        return retired;
+    }
+
+    /**
+     * Delete cold store files past retention.history (live only: the clock decides, the log does not say).
+     *
+     * @param nowMs the time.
+     * @return files deleted.
+     */
+    int expireHistory(final long nowMs)
+    {
+        return null == state.cold ? 0 : state.cold.expire(nowMs);
+    }
+
+    long workflowsOnHeap()
+    {
+        return state.workflowsOnHeap();
+    }
+
+    long workflowsRetired()
+    {
+        return state.retired;
+    }
+
+    long coldStoreBytes()
+    {
+        return null == state.cold ? 0 : state.cold.bytes();
+    }
+
     // ------------------------------------------------------------------------------------------------ replay
 
     /**
@@ -408,7 +491,10 @@ final class WorkflowStateMachine implements RecordHandler
      */
     long oldestReferencedPosition()
     {
-        return state.workflows.isEmpty() ? Long.MAX_VALUE : state.workflows.get(0).createdPosition;
+        // workflows leave the table (holes) and join it at the end only, so the oldest on the heap only moves up
+        final WorkflowTable table = state.workflows;
+        oldestLiveIndex = table.nextLive(oldestLiveIndex);
+        return oldestLiveIndex >= table.size() ? Long.MAX_VALUE : table.get(oldestLiveIndex).createdPosition;
     }
 
     void loadSnapshot(final DirectBuffer in, final int length)

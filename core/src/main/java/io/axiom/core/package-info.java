@@ -76,8 +76,9 @@
  * <p>
  * <b>Snapshots.</b> Every {@code snapshotIntervalEvents} events (and at a clean shutdown) the processor marks its
  * state after a group commit, with the journal position it covers, and from there captures it without stopping:
- * the {@link io.axiom.core.SnapshotCapture} encodes {@code snapshotSliceWorkflows} workflows per duty cycle (then the
- * idempotency keys, from their insertion-ordered {@link io.axiom.core.KeyLog}s), and the
+ * the {@link io.axiom.core.SnapshotCapture} encodes {@code snapshotSliceWorkflows} workflows per duty cycle, each
+ * with its create's Idempotency-Key (then the operation keys, from their insertion-ordered
+ * {@link io.axiom.core.KeyLog}), and the
  * {@link io.axiom.core.Applier} tells it before it changes a workflow, so that a workflow not yet encoded is first
  * encoded as it was at the mark (copy-on-write of one encoded record, not of a table chunk: why is in
  * {@code SnapshotCapture}). The {@link io.axiom.core.SnapshotWriter}'s thread streams the bytes to the snapshot's
@@ -87,7 +88,9 @@
  * after it; tests prove this gives the same state digest as replaying the whole log, for snapshots captured while
  * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
- * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either.
+ * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either. A workflow that
+ * left the heap is part of a run of holes in the snapshot (8 bytes a run); one that leaves while a snapshot is
+ * captured is kept first, as any change is.
  * <p>
  * <b>Retention.</b> {@link io.axiom.core.Retention} decides which segments leave the live log: the oldest one, when
  * it is sealed, wholly below the segment of the oldest kept snapshot's last record, its last record older than
@@ -110,8 +113,28 @@
  * {@code Engine.snapshotFiles()} lists the files by their headers, on the caller's thread.
  * <p>
  * <b>Memory.</b> A workflow keeps only what decides its future: state, current step, attempt, the positions of its
- * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in the log and are read back by position when a view is asked for;
- * its definition (its steps) is shared with every workflow created with the same step list, whatever its name.
+ * events, and a reference to its name in the names' dictionary (for search). Its input, outputs and reasons stay in
+ * the log and are read back by position when a view is asked for; its definition (its steps) is shared with every
+ * workflow created with the same step list, whatever its name.
+ * <p>
+ * <b>A bounded heap.</b> An ended workflow leaves the heap {@code EngineContext.inMemoryRetentionMs} after it ended
+ * ({@code retention.in-memory}): the processor writes a WorkflowRetired event for it (oldest ended first, at most
+ * {@code retireLimit} a duty cycle, from a queue of ended ids that is derived, not stored), and applying that event,
+ * live and in replay alike, writes the workflow's snapshot record to the {@link io.axiom.core.ColdStore} (files under
+ * {@code <data-dir>/cold/}, an index by id in a sparse mapped file: nothing on the heap per retired workflow) and
+ * removes it from the table (a hole; a chunk whose workflows all left is freed), the state and name indexes (a name
+ * with no workflow left leaves the dictionary) and the state bitmaps (an emptied bitmap chunk is freed). Reads by id
+ * (get, events, replay) and commands (advance, cancel, a worker's completion, a create's Idempotency-Key) fall
+ * through to the cold store for an id below the next id that is not on the heap, and answer as for an ended
+ * workflow; a record deleted by {@code retention.history} answers not found with that reason. Lists and searches
+ * cover the heap only. The cold store's records are made durable before any snapshot that lacks their workflows is
+ * committed (the {@link io.axiom.core.SnapshotWriter} forces it first); until then the log's WorkflowRetired events
+ * rewrite them on replay, idempotently. A retired workflow's create Idempotency-Key leaves the heap with it: the key
+ * is in its record, and its hash and id go to the cold store's key table of the record's file (open addressing,
+ * memory-mapped, a table per records file and deleted with it); a create looks the key up on the heap, then in the
+ * tables, newest first, and trusts a hash hit only when the record's key is the same, so a key is honoured until its
+ * workflow's record is deleted by {@code retention.history} and is a new key after that. An advance's or cancel's
+ * key stays on the heap (the snapshot's operation keys) for the state's life.
  * <p>
  * <b>Reads.</b> Every read (get, list, events, a verify's consistent point) is a query command through the ring,
  * answered by the processor and consistent with every write before it; no other thread ever touches processor state.

@@ -15,6 +15,7 @@ import io.axiom.codecs.TimerPurpose;
 import io.axiom.codecs.WaitReason;
 import io.axiom.codecs.WorkflowCompletedEncoder;
 import io.axiom.codecs.WorkflowCreatedEncoder;
+import io.axiom.codecs.WorkflowRetiredEncoder;
 import io.axiom.codecs.WorkflowWaitingEncoder;
 import io.axiom.journal.Journal;
 import io.axiom.journal.JournalContext;
@@ -135,6 +136,13 @@ final class HandWrittenLog implements AutoCloseable
         new WorkflowCompletedEncoder().wrapAndApplyHeader(buffer, 0, header).workflowId(workflowId);
         return append(WorkflowCompletedEncoder.TEMPLATE_ID,
             MessageHeaderEncoder.ENCODED_LENGTH + WorkflowCompletedEncoder.BLOCK_LENGTH);
+    }
+
+    HandWrittenLog retired(final long workflowId)
+    {
+        new WorkflowRetiredEncoder().wrapAndApplyHeader(buffer, 0, header).workflowId(workflowId);
+        return append(WorkflowRetiredEncoder.TEMPLATE_ID,
+            MessageHeaderEncoder.ENCODED_LENGTH + WorkflowRetiredEncoder.BLOCK_LENGTH);
     }
 
     HandWrittenLog raw(final int type, final int length)

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A snapshot captured a slice at a time while workflows change holds exactly the bytes the whole state encoded at
  * the mark had: every change after the mark is kept out by the pre-images, every workflow created after it is left
- * out, whatever the slices and the order of the changes.
+ * out, whatever the slices and the order of the changes; workflows that leave the heap (WorkflowRetired) before the
+ * mark are runs of holes, and those that leave after it are kept as they were.
  */
 class SnapshotCaptureTest
 {
@@ -61,7 +62,7 @@ class SnapshotCaptureTest
             }
             state.workflows.add(w);
         }
-        state.putCreateKey("first", 1);
+        state.putCreateKey("first", state.workflows.get(0));
         final SnapshotStore store = new SnapshotStore(dir, 100);
         final EngineCounters counters = new EngineCounters();
         try (SnapshotWriter writer = new SnapshotWriter(store, counters))
@@ -86,7 +87,8 @@ class SnapshotCaptureTest
                     if (random.nextInt(4) == 0)
                     {
                         state.workflows.add(workflow(state.workflows.size() + 1, definitions[0], random));
-                        state.putCreateKey("k" + round + "-" + c(random), state.workflows.size());
+                        state.putCreateKey("k" + round + "-" + c(random),
+                            state.workflows.get(state.workflows.size() - 1));
                         state.putOperationKey("o" + round + "-" + c(random), c(random));
                     }
                 }
@@ -127,10 +129,15 @@ class SnapshotCaptureTest
      */
     private static void change(final EngineState state, final int index, final Random random)
     {
-        state.capture.beforeWrite(index);
         final Workflow w = state.workflows.get(index);
-        switch (random.nextInt(5))
+        if (null == w)
         {
+            return; // it left the heap
+        }
+        state.capture.beforeWrite(index);
+        switch (random.nextInt(6))
+        {
+            case 5 -> state.workflows.remove(index); // it leaves the heap (WorkflowRetired)
             case 0 -> w.addEvent(random.nextLong() & Long.MAX_VALUE);
             case 1 -> w.lease = null == w.lease ? new Lease(random.nextLong(), 7, 0, w.attempt, START) : null;
             case 2 -> w.completedPosition(random.nextInt(w.definition.stepCount()), random.nextInt(1 << 20));

@@ -50,7 +50,7 @@ class SnapshotPauseProbe
         }
         for (int k = 0; k < keys; k++)
         {
-            state.putCreateKey("idempotency-key-" + k, k + 1);
+            state.putCreateKey("idempotency-key-" + k, state.workflows.get(k % n));
         }
         final Random random = new Random(42);
         final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(64);

@@ -23,6 +23,7 @@ class StrictApplierTest
 {
     @TempDir
     Path dir;
+    private int logs;
 
     @Test
     void aStepCompletedTwiceIsRefused()
@@ -64,6 +65,17 @@ class StrictApplierTest
     void eventsOfAWorkflowThatWasNeverCreatedAreRefused()
     {
         refused(log -> log.created(1, StepType.TASK).scheduled(7, 0, 1), "workflow 7, which was never created");
+    }
+
+    @Test
+    void aWorkflowLeavesTheHeapOnlyOnceAndOnlyAfterItEnded()
+    {
+        refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).retired(1), "before the workflow ended");
+        refused(log -> log.created(1, StepType.TASK).retired(3), "workflow 3, which was never created");
+        refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).completed(1, 0, 1, CompletedBy.OPERATOR)
+            .workflowCompleted(1).retired(1).retired(1), "workflow 1, which already left the heap");
+        refused(log -> log.created(1, StepType.TASK).scheduled(1, 0, 1).completed(1, 0, 1, CompletedBy.OPERATOR)
+            .workflowCompleted(1).retired(1).scheduled(1, 0, 2), "workflow 1, which left the heap");
     }
 
     @Test
@@ -117,6 +129,7 @@ class StrictApplierTest
     private void refused(final Consumer<HandWrittenLog> writer, final String expected)
     {
         final long position;
+        final Path dir = this.dir.resolve("log-" + ++logs);
         try (HandWrittenLog log = new HandWrittenLog(dir))
         {
             writer.accept(log);

@@ -58,6 +58,57 @@ class Utf8KeysTest
         }
     }
 
+    /**
+     * Names come and go (a name leaves when its last workflow leaves the heap): after every removal the tree keeps
+     * its red-black rules and subtree figures, and runs, counts and weights equal the brute force.
+     */
+    @Test
+    void namesRemovedInAnyOrderLeaveATreeThatStillAnswersExactly()
+    {
+        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final Utf8Keys<Utf8Keys.Key> keys = new Utf8Keys<>();
+        final TreeMap<String, Utf8Keys.Key> expected = new TreeMap<>(Utf8KeysTest::compareUtf8);
+        for (int round = 0; round < 6000; round++)
+        {
+            final String name = randomName(random) + randomName(random);
+            final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+            final Utf8Keys.Key found = keys.find(new UnsafeBuffer(utf8), 0, utf8.length);
+            if (random.nextInt(5) < 3 && null == found)
+            {
+                final Utf8Keys.Key key = new Utf8Keys.Key(utf8);
+                keys.add(key);
+                keys.addWeight(key, 1 + random.nextInt(3));
+                expected.put(name, key);
+            }
+            else if (!expected.isEmpty())
+            {
+                final String victim = random.nextBoolean() && null != found ? name :
+                    new ArrayList<>(expected.keySet()).get(random.nextInt(expected.size()));
+                final Utf8Keys.Key key = expected.remove(victim);
+                keys.addWeight(key, -key.weight);
+                keys.remove(key);
+                final byte[] gone = victim.getBytes(StandardCharsets.UTF_8);
+                assertNull(keys.find(new UnsafeBuffer(gone), 0, gone.length), "seed " + seed);
+            }
+            assertNull(keys.checkTree(), "seed " + seed);
+            assertEquals(expected.size(), keys.size(), "seed " + seed);
+            if (round % 20 == 0)
+            {
+                check(keys, expected, random.nextInt(4) == 0 ? "" : randomName(random), seed);
+            }
+        }
+        for (final String name : new ArrayList<>(expected.keySet()))
+        {
+            final Utf8Keys.Key key = expected.remove(name);
+            keys.addWeight(key, -key.weight);
+            keys.remove(key);
+            assertNull(keys.checkTree(), "seed " + seed);
+        }
+        assertEquals(0, keys.size());
+        check(keys, expected, "", seed);
+    }
+
     private static void check(
         final Utf8Keys<Utf8Keys.Key> keys,
         final TreeMap<String, Utf8Keys.Key> expected,

@@ -203,6 +203,7 @@ public final class AxiomServer implements AutoCloseable
             .snapshotIntervalBytes(config.snapshotIntervalBytes())
             .snapshotIntervalMs(config.snapshotIntervalMs())
             .snapshotRetain(config.snapshotRetain())
+            .inMemoryRetentionMs(config.inMemoryRetentionMs())
             .historyRetentionMs(config.historyRetentionMs())
             .archiveRetired(config.archiveRetired())
             .archiveDir(config.archiveDir())

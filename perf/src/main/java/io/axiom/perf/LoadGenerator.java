@@ -105,6 +105,11 @@ final class LoadGenerator implements Runnable
     private long[] sampleLatencyNs;
     private int samples;
     long samplesDropped;
+    /** Added to the correlation id in a unique name, so that producers and runs never share one. */
+    long nameBase;
+    private final byte[] uniqueKey = "idempotency-key-0000000000000000".getBytes(StandardCharsets.US_ASCII);
+    /** Give every create an Idempotency-Key of its own (32 bytes, from the same number as a unique name). */
+    boolean uniqueKeys;
 
     final Histogram publishToReply = new Histogram(HIGHEST_NANOS, 3);
     final Histogram intendedToReply = new Histogram(HIGHEST_NANOS, 3);
@@ -274,7 +279,7 @@ final class LoadGenerator implements Runnable
             if (uniqueNames)
             {
                 // "wf-" and the correlation id in 16 hex digits: a name no other workflow has, without allocating.
-                long id = correlationId;
+                long id = nameBase + correlationId;
                 for (int i = uniqueName.length - 1; i >= 3; i--)
                 {
                     uniqueName[i] = (byte)"0123456789abcdef".charAt((int)(id & 0xF));
@@ -286,7 +291,20 @@ final class LoadGenerator implements Runnable
             {
                 encoder.putName(WORKFLOW_NAME, 0, WORKFLOW_NAME.length);
             }
-            encoder.putIdempotencyKey(WORKFLOW_NAME, 0, 0);
+            if (uniqueKeys)
+            {
+                long id = nameBase + correlationId;
+                for (int i = uniqueKey.length - 1; i >= uniqueKey.length - 16; i--)
+                {
+                    uniqueKey[i] = (byte)"0123456789abcdef".charAt((int)(id & 0xF));
+                    id >>>= 4;
+                }
+                encoder.putIdempotencyKey(uniqueKey, 0, uniqueKey.length);
+            }
+            else
+            {
+                encoder.putIdempotencyKey(WORKFLOW_NAME, 0, 0);
+            }
             encoder.putInput(INPUT, 0, INPUT.length);
             length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             createsLeft--;

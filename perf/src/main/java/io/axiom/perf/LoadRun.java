@@ -32,6 +32,10 @@ final class LoadRun
     long maxParkNs = TimeUnit.MICROSECONDS.toNanos(50);
     boolean uniqueNames;
     boolean createOnly;
+    /** Every create carries an Idempotency-Key of its own (numbered as unique names are). */
+    boolean uniqueKeys;
+    /** Unique names start here (each producer 2^40 further on): runs on one engine keep their names apart. */
+    long nameBase;
 
     final List<LoadGenerator> generators = new ArrayList<>();
     final Histogram publishToReply = new Histogram(LoadGenerator.HIGHEST_NANOS, 3);
@@ -116,6 +120,8 @@ final class LoadRun
                 measureStartNs, measureEndNs, stopSendingNs, quota, maxParkNs);
             generator.uniqueNames = uniqueNames;
             generator.createOnly = createOnly;
+            generator.uniqueKeys = uniqueKeys;
+            generator.nameBase = nameBase + ((long)p << 40);
             generators.add(generator);
             final Thread thread = new Thread(generator, generator.name());
             thread.setDaemon(true);

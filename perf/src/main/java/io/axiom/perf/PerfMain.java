@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|console|workers|verify|snapshot|all>
+ * The perf harness: {@code PerfMain <journal|core|recovery|memory|heap|http|console|workers|verify|snapshot|all>
  * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
@@ -15,7 +15,7 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "memory", "http", "console", "workers", "verify", "snapshot", "all");
+        List.of("journal", "core", "recovery", "memory", "heap", "http", "console", "workers", "verify", "snapshot", "all");
 
     private PerfMain()
     {
@@ -78,6 +78,13 @@ public final class PerfMain
                 new MemoryBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("heap"))
+            {
+                final Report report = header("heap", "A bounded heap: 5,000,000 workflows with unique names complete",
+                    machine);
+                new HeapBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("workers"))
             {
                 final Report report = header("workers", "Workers over Aeron: four-step workflows, fsync on", machine);
@@ -135,7 +142,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|console|workers|verify|snapshot|all> [options]",
+            "usage: PerfMain <journal|core|recovery|memory|heap|http|console|workers|verify|snapshot|all> [options]",
             "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
@@ -149,6 +156,8 @@ public final class PerfMain
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
+            "heap:     --workflows 5000000  --every 500000  --retention-ms 1000  --off-workflows N  --steps 1",
+            "          --keys false (true: every create with an Idempotency-Key of its own)",
             "verify:   --workflows 100000  --trials 10  --probe-rate 200 (creates/s while verifying)  --warmup-s 5",
             "          --baseline-s 10",
             "snapshot: --workflows 1000000 (live)  --rate 20000 (commands/s, open loop)  --producers 2  --window 1024",

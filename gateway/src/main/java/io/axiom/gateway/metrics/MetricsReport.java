@@ -48,6 +48,9 @@ public final class MetricsReport
     private final long ringOccupancy;
     private final long tasksQueued;
     private final long timers;
+    private final long workflowsOnHeap;
+    private final long workflowsRetired;
+    private final long coldStoreBytes;
     private final long recoveryNanos;
     private final long recoveredRecords;
     private final long recoveredFromPosition;
@@ -119,6 +122,9 @@ public final class MetricsReport
         ringOccupancy = c.ringOccupancy();
         tasksQueued = c.tasksQueued();
         timers = c.timerCount();
+        workflowsOnHeap = c.workflowsOnHeap();
+        workflowsRetired = c.workflowsRetired();
+        coldStoreBytes = c.coldStoreBytes();
         recoveryNanos = c.recoveryNanos();
         recoveredRecords = c.recoveredRecords();
         recoveredFromPosition = c.recoveredFromPosition();
@@ -196,6 +202,8 @@ public final class MetricsReport
         root.put("workers", map("connected", workersConnected));
         root.put("leases", map("expired", leaseExpiries, "timed_out", attemptTimeouts));
         root.put("timers", map("pending", timers));
+        root.put("retention", map("workflows_on_heap", workflowsOnHeap, "workflows_retired", workflowsRetired,
+            "cold_store_bytes", coldStoreBytes));
         root.put("recovery", map("seconds", recoveryNanos * 1e-9, "records", recoveredRecords,
             "from_position_bytes", recoveredFromPosition, "truncated_bytes", recoveryTruncatedBytes,
             "truncated_records", recoveryTruncatedRecords, "repair_cut", recoveryRepairCut == 1,
@@ -292,6 +300,11 @@ public final class MetricsReport
             .labels(Labels.of("reason", reason)).value(count).build()));
         out.metricSnapshot(taskRejections.build());
         gauge(out, "axiom_timers_pending", "Timers scheduled and not yet fired", timers);
+        gauge(out, "axiom_workflows_on_heap", "Workflows held in memory (ended ones leave after retention.in-memory)",
+            workflowsOnHeap);
+        counter(out, "axiom_workflows_retired", "Ended workflows that left the heap for the cold store",
+            workflowsRetired);
+        gauge(out, "axiom_cold_store_bytes", "Bytes of the cold store's record files", coldStoreBytes);
         gauge(out, "axiom_recovery_duration_seconds", "Time the last start-up spent recovering the journal",
             recoveryNanos * 1e-9);
         gauge(out, "axiom_recovered_records", "Journal records replayed at start-up (after the snapshot)",
