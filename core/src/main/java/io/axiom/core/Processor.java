@@ -119,7 +119,15 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             report = report.withSnapshotSelection(selection);
             snapshotNotes = selection.notes();
             final SnapshotStore.Snapshot snapshot = selection.snapshot();
-            if (null != snapshot)
+            if (null != snapshot && !SnapshotCodec.readable(snapshot.payload()))
+            {
+                snapshotNotes = new java.util.ArrayList<>(snapshotNotes);
+                snapshotNotes.add("Ignored " + snapshot.file().getFileName() + ": its state is in a format this " +
+                    "version does not read (" + SnapshotCodec.formatOf(snapshot.payload()) + ", this version writes " +
+                    SnapshotCodec.formatOf(null) + "); replaying the whole log instead, and the next snapshot " +
+                    "replaces it.");
+            }
+            else if (null != snapshot)
             {
                 stateMachine.loadSnapshot(new UnsafeBuffer(snapshot.payload()), snapshot.payload().length);
                 replayFrom = snapshot.position();

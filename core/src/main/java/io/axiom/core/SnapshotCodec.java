@@ -10,6 +10,7 @@ import io.axiom.codecs.WorkflowState;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
@@ -405,6 +406,35 @@ final class SnapshotCodec
             p += length + 8;
         }
         return p;
+    }
+
+    /**
+     * @param payload a snapshot's payload.
+     * @return true when it is a state of this format (its magic), so {@link #load} can read it.
+     */
+    static boolean readable(final byte[] payload)
+    {
+        return payload.length >= 12 && new UnsafeBuffer(payload).getLong(0) == MAGIC;
+    }
+
+    /**
+     * @param payload a snapshot's payload, or null for this version's.
+     * @return its format's name as its magic spells it (e.g. AXXSNAP4), or "unknown" when it has none.
+     */
+    static String formatOf(final byte[] payload)
+    {
+        final long magic = null == payload ? MAGIC : payload.length >= 8 ? new UnsafeBuffer(payload).getLong(0) : 0;
+        final StringBuilder name = new StringBuilder(8);
+        for (int i = 0; i < 8; i++)
+        {
+            final char c = (char)((magic >>> (8 * i)) & 0xFF);
+            if (c < 0x21 || c > 0x7E)
+            {
+                return "unknown";
+            }
+            name.append(c);
+        }
+        return name.toString();
     }
 
     /**

@@ -136,4 +136,46 @@ class SnapshotRecoveryTest
         fullReplay.close();
         assertEquals(digest, fullReplay.digestAfterClose(), "whole log, seed " + seed);
     }
+
+    @Test
+    void aSnapshotInAFormatThisVersionDoesNotReadIsIgnoredAndTheWholeLogReplayed()
+    {
+        final Path data = dir.resolve("data");
+        final long[] ids = new long[3];
+        final String[] states = new String[3];
+        try (EngineFixture f = new EngineFixture(data))
+        {
+            for (int i = 0; i < ids.length; i++)
+            {
+                ids[i] = f.create("older-format-" + i, StepSpec.approval("A")).id();
+            }
+        } // the shutdown snapshot
+        try (io.axiom.journal.Journal journal = io.axiom.journal.Journal.open(new io.axiom.journal.JournalContext()
+            .dataDir(data).maxSegmentSize(1024 * 1024).conclude()))
+        {
+            final SnapshotStore store = new SnapshotStore(data, 2);
+            final SnapshotStore.Snapshot snapshot = store.select(journal, false).snapshot();
+            assertTrue(null != snapshot, "the shutdown snapshot");
+            final byte[] payload = snapshot.payload().clone();
+            System.arraycopy("AXXSNAP3".getBytes(StandardCharsets.US_ASCII), 0, payload, 0, 8);
+            Files.delete(snapshot.file());
+            store.write(snapshot.position(), snapshot.lastPosition(), snapshot.lastSequence(), snapshot.lastChecksum(),
+                new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        try (EngineFixture f = new EngineFixture(data))
+        {
+            final List<String> notes = f.engine.counters().snapshotNotes();
+            assertTrue(notes.stream().anyMatch((n) -> n.startsWith("Ignored ") && n.contains("(AXXSNAP3, this " +
+                "version writes AXXSNAP")), notes.toString());
+            for (int i = 0; i < ids.length; i++)
+            {
+                assertEquals("WAITING", f.get(ids[i]).state(), "workflow " + ids[i] + " from the whole log");
+                assertEquals("older-format-" + i, f.get(ids[i]).name());
+            }
+        }
+    }
 }
