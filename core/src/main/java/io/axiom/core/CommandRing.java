@@ -118,6 +118,22 @@ public final class CommandRing
         return ringBuffer.getBufferSize();
     }
 
+    /**
+     * Once the processor has stopped for good: every slot lets go of its memory (about size x slot capacity on the
+     * heap) and of what it referred to, so that a stopped engine still reachable from outside (a web server's
+     * timer that was never cancelled, a test holding a client) keeps little. A late producer still encodes into a
+     * shared husk of one slot's size, which nobody reads.
+     */
+    void release()
+    {
+        final int size = ringBuffer.getBufferSize();
+        final byte[] husk = new byte[ringBuffer.get(0).capacity()];
+        for (int i = 0; i < size; i++)
+        {
+            ringBuffer.get(i).release(husk);
+        }
+    }
+
     EventPoller<CommandSlot> poller()
     {
         return poller;

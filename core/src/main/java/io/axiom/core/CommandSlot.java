@@ -28,6 +28,19 @@ public final class CommandSlot
     }
 
     /**
+     * Let go of the slot's memory and references once the ring is no longer consumed ({@link CommandRing#release()}).
+     *
+     * @param husk shared by every released slot of the ring, of this slot's capacity.
+     */
+    void release(final byte[] husk)
+    {
+        inline.wrap(husk);
+        overflow = null;
+        replyTo = null;
+        replySink = null;
+    }
+
+    /**
      * @return the slot's own buffer, to encode a command of at most {@link #capacity()} bytes into.
      */
     public MutableDirectBuffer buffer()

@@ -215,6 +215,11 @@ public final class Engine implements AutoCloseable
         runner.close(CLOSE_RETRY_MS, thread -> LOG.log(System.Logger.Level.INFO,
             "still stopping the processor (flushing the journal and writing the shutdown snapshot)..."));
         directoryLock.close(); // released by the journal already, unless the processor never opened it
+        if (!runner.isClosed() || null != runner.thread() && runner.thread().isAlive())
+        {
+            return; // still stopping: the ring stays as it is
+        }
+        ring.release();
     }
 
     /**
