@@ -1,8 +1,5 @@
 package io.axiom.core;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -13,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.EventView;
 import io.axiom.core.api.WorkflowView;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.axiom.core.EngineFixture.TIMEOUT;
@@ -38,33 +35,14 @@ class EngineCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void acknowledgedCommandsSurviveSigkillWholeAndOnlyOnce() throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("EngineCrashTest seed=" + seed);
-        try
-        {
-            rounds(seed);
-        }
-        catch (final AssertionError | RuntimeException ex)
-        {
-            throw new AssertionError("seed=" + seed + " (rerun with -Daxiom.test.seed=" + seed + "): " +
-                ex.getMessage(), ex);
-        }
+        CrashRounds.seeded("EngineCrashTest", "", this::rounds);
     }
 
     private void rounds(final long seed) throws Exception
@@ -77,32 +55,25 @@ class EngineCrashTest
             final int acksWanted = 1 + random.nextInt(12);
             final List<String> command = ChildJvmCommand.of(EngineCrashChild.class, dataDir.toString(),
                 Long.toString(random.nextLong()));
-            child = new ProcessBuilder(command).redirectError(dir.resolve("child-" + round + ".err").toFile()).start();
-            int acks = 0;
-            try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while (acks < acksWanted && null != (line = out.readLine()))
+            crash.killAfterAcks(command, dir.resolve("child-" + round + ".err"), "round " + round, acksWanted,
+                f ->
                 {
-                    final String[] f = line.split(" ");
-                    if (f.length >= 3 && "ACK".equals(f[0]))
+                    if (f.length < 3)
                     {
-                        final long id = Long.parseLong(f[2]);
-                        acknowledgedSteps.merge(id, "create".equals(f[1]) ? 0 : Integer.parseInt(f[3]) + 1, Math::max);
-                        acks++;
+                        return false;
                     }
-                }
-                // The kill lands at once or a moment later, while the next command is being written.
-                if (random.nextBoolean())
+                    final long id = Long.parseLong(f[2]);
+                    acknowledgedSteps.merge(id, "create".equals(f[1]) ? 0 : Integer.parseInt(f[3]) + 1, Math::max);
+                    return true;
+                },
+                () ->
                 {
-                    Thread.sleep(random.nextInt(30));
-                }
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            assertEquals(acksWanted, acks, "round " + round + ": the child stopped early: " +
-                java.nio.file.Files.readString(dir.resolve("child-" + round + ".err")));
+                    // The kill lands at once or a moment later, while the next command is being written.
+                    if (random.nextBoolean())
+                    {
+                        Thread.sleep(random.nextInt(30));
+                    }
+                });
             check(dataDir, acknowledgedSteps, "round " + round);
         }
     }

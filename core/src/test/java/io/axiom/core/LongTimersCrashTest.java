@@ -1,9 +1,5 @@
 package io.axiom.core;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -14,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.EventView;
 import io.axiom.core.api.WorkflowView;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.axiom.core.EngineFixture.START_MS;
@@ -40,33 +36,14 @@ class LongTimersCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void timersSurviveSigkillAndFireOnceAtTheirWakeAt() throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("LongTimersCrashTest seed=" + seed);
-        try
-        {
-            rounds(seed);
-        }
-        catch (final AssertionError | RuntimeException ex)
-        {
-            throw new AssertionError("seed=" + seed + " (rerun with -Daxiom.test.seed=" + seed + "): " +
-                ex.getMessage(), ex);
-        }
+        CrashRounds.seeded("LongTimersCrashTest", "", this::rounds);
     }
 
     private void rounds(final long seed) throws Exception
@@ -82,34 +59,19 @@ class LongTimersCrashTest
             final List<String> command = ChildJvmCommand.of(LongTimersCrashChild.class, dataDir.toString(),
                 Long.toString(clockMs), Long.toString(random.nextLong()));
             final Path err = dir.resolve("child-" + round + ".err");
-            child = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            int acks = 0;
-            try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while (null != (line = out.readLine()))
+            crash.killAfterAcks(command, err, "round " + round, acksWanted,
+                f ->
                 {
-                    if (0 == acksWanted && "READY".equals(line))
+                    if (f.length < 3)
                     {
-                        break;
+                        return false;
                     }
-                    final String[] f = line.split(" ");
-                    if (f.length >= 3 && "ACK".equals(f[0]))
-                    {
-                        acknowledged.add(Long.parseLong(f[2]));
-                        if (++acks == acksWanted)
-                        {
-                            break;
-                        }
-                    }
-                }
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            assertEquals(acksWanted, acks, "round " + round + ": the child stopped early: " + Files.readString(err));
+                    acknowledged.add(Long.parseLong(f[2]));
+                    return true;
+                },
+                CrashRounds.Pause.NONE);
             final long[] figures = check(dataDir, clockMs, acknowledged, false, "round " + round);
-            System.out.println("round " + round + " at day " + ROUND_CLOCKS[round] / DAY_MS + ": " + acks +
+            System.out.println("round " + round + " at day " + ROUND_CLOCKS[round] / DAY_MS + ": " + acksWanted +
                 " acks, " + figures[0] + " workflows, " + figures[1] + " timers fired");
         }
         // Past every wake_at: the first timers fire (and second ones are scheduled 30 days on), then those.

@@ -1,15 +1,12 @@
 package io.axiom.core;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.axiom.core.api.EngineReply;
 import io.axiom.core.api.EventView;
@@ -17,9 +14,9 @@ import io.axiom.core.api.WorkflowView;
 import io.axiom.journal.JournalInspector;
 import io.axiom.journal.SegmentArchive;
 import io.axiom.journal.VerifyReport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.axiom.core.EngineFixture.TIMEOUT;
@@ -40,24 +37,14 @@ class RetentionCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyAcknowledgedWorkflowSurvivesSigkillWhileSegmentsAreArchived() throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("RetentionCrashTest seed=" + seed);
+        final long seed = CrashRounds.seed("RetentionCrashTest");
         final Random random = new Random(seed);
         final Path dataDir = dir.resolve("data");
         final Map<Long, String> acknowledged = new TreeMap<>();
@@ -66,28 +53,18 @@ class RetentionCrashTest
         {
             final String where = "seed=" + seed + " round " + round;
             final int acksWanted = 50 + random.nextInt(400);
-            final Path err = dir.resolve("child-" + round + ".err");
-            child = new ProcessBuilder(ChildJvmCommand.of(RetentionCrashChild.class, dataDir.toString(),
-                Long.toString(next))).redirectError(err.toFile()).start();
-            int acks = 0;
-            try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while (acks < acksWanted && null != (line = out.readLine()))
+            crash.killAfterAcks(ChildJvmCommand.of(RetentionCrashChild.class, dataDir.toString(), Long.toString(next)),
+                dir.resolve("child-" + round + ".err"), where, acksWanted,
+                f ->
                 {
-                    final String[] f = line.split(" ");
-                    if (f.length == 3 && "ACK".equals(f[0]))
+                    if (f.length != 3)
                     {
-                        acknowledged.put(Long.parseLong(f[1]), f[2]);
-                        acks++;
+                        return false;
                     }
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(20_000_000));
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            assertEquals(acksWanted, acks, where + ": the child stopped early: " + Files.readString(err));
+                    acknowledged.put(Long.parseLong(f[1]), f[2]);
+                    return true;
+                },
+                () -> LockSupport.parkNanos(random.nextInt(20_000_000)));
             next += acksWanted + 1_000;
             check(dataDir, acknowledged, where);
         }

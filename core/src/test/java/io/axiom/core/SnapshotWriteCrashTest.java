@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 import io.axiom.core.api.WorkflowView;
 import io.axiom.journal.SnapshotStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,42 +40,23 @@ class SnapshotWriteCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @ParameterizedTest
     @ValueSource(strings = {"PAGE_WRITTEN", "BEFORE_FSYNC", "BEFORE_RENAME", "AFTER_RENAME_BEFORE_DIR_FSYNC"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void recoversCorrectlyFromACrashAt(final String step) throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("SnapshotWriteCrashTest " + step + " seed=" + seed);
-        try
-        {
-            crashAt(step, seed);
-        }
-        catch (final AssertionError | RuntimeException ex)
-        {
-            throw new AssertionError(step + ", seed=" + seed + " (rerun with -Daxiom.test.seed=" + seed + "): " +
-                ex.getMessage(), ex);
-        }
+        CrashRounds.seeded("SnapshotWriteCrashTest " + step, step + ", ", seed -> crashAt(step, seed));
     }
 
     private void crashAt(final String step, final long seed) throws Exception
     {
         final Path data = dir.resolve("data");
         final Map<Long, Long> acknowledgedSteps = new HashMap<>();
-        child = new ProcessBuilder(ChildJvmCommand.of(SnapshotCrashChild.class, data.toString(), Long.toString(seed),
-            step, "2")).redirectError(dir.resolve("child.err").toFile()).start();
+        final Process child = crash.start(ChildJvmCommand.of(SnapshotCrashChild.class, data.toString(),
+            Long.toString(seed), step, "2"), dir.resolve("child.err"));
         String crashedFile = null;
         try (BufferedReader out = new BufferedReader(
             new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))

@@ -1,9 +1,6 @@
 package io.axiom.core;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -20,9 +17,9 @@ import io.axiom.core.api.EventView;
 import io.axiom.core.api.Status;
 import io.axiom.core.api.WorkflowView;
 import io.axiom.journal.SnapshotStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.axiom.core.EngineFixture.START_MS;
@@ -49,33 +46,14 @@ class WorkflowRetirementCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void retiredWorkflowsSurviveSigkillReadableOnceAndAsBefore() throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("WorkflowRetirementCrashTest seed=" + seed);
-        try
-        {
-            rounds(seed);
-        }
-        catch (final AssertionError | RuntimeException ex)
-        {
-            throw new AssertionError("seed=" + seed + " (rerun with -Daxiom.test.seed=" + seed + "): " +
-                ex.getMessage(), ex);
-        }
+        CrashRounds.seeded("WorkflowRetirementCrashTest", "", this::rounds);
     }
 
     private void rounds(final long seed) throws Exception
@@ -94,42 +72,29 @@ class WorkflowRetirementCrashTest
             final List<String> command = ChildJvmCommand.of(WorkflowRetirementCrashChild.class, dataDir.toString(),
                 Long.toString(clockMs), Long.toString(random.nextLong()));
             final Path err = dir.resolve("child-" + round + ".err");
-            child = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            int acks = 0;
-            try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while (null != (line = out.readLine()))
+            crash.killAfterAcks(command, err, "round " + round, acksWanted,
+                f ->
                 {
-                    if (0 == acksWanted && "READY".equals(line))
+                    if (f.length != 5)
                     {
-                        break;
+                        return false;
                     }
-                    final String[] f = line.split(" ");
-                    if (f.length == 5 && "ACK".equals(f[0]))
-                    {
-                        acknowledged.put(Long.parseLong(f[1]), f[2]);
-                        keys.put(Long.parseLong(f[1]), WorkflowRetirementCrashChild.create(Integer.parseInt(f[3]), f[4]));
-                        if (++acks == acksWanted)
-                        {
-                            break;
-                        }
-                    }
-                }
-                // a little later sometimes, so that the kill lands among retirements and snapshot slices
-                if (random.nextBoolean())
+                    acknowledged.put(Long.parseLong(f[1]), f[2]);
+                    keys.put(Long.parseLong(f[1]), WorkflowRetirementCrashChild.create(Integer.parseInt(f[3]), f[4]));
+                    return true;
+                },
+                () ->
                 {
-                    Thread.sleep(random.nextInt(5));
-                }
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
-            }
-            assertEquals(acksWanted, acks, "round " + round + ": the child stopped early: " + Files.readString(err));
+                    // a little later sometimes, so that the kill lands among retirements and snapshot slices
+                    if (random.nextBoolean())
+                    {
+                        Thread.sleep(random.nextInt(5));
+                    }
+                });
             final long retired = check(dataDir, clockMs, acknowledged, keys, seen, seenEvents, "round " + round);
             retiredEver = Math.max(retiredEver, retired);
-            System.out.println("round " + round + ": " + acks + " acks, " + seen.size() + " workflows, " + retired +
-                " retired after recovery");
+            System.out.println("round " + round + ": " + acksWanted + " acks, " + seen.size() + " workflows, " +
+                retired + " retired after recovery");
         }
         assertTrue(seen.size() > 0 && retiredEver > 0, "workflows were retired: " + retiredEver);
     }

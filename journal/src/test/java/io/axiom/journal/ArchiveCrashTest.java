@@ -1,17 +1,15 @@
 package io.axiom.journal;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,24 +32,14 @@ class ArchiveCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everySegmentIsOnceLiveOrArchivedAfterSigkillWhileArchiving() throws Exception
     {
-        final long seed = Long.getLong("axiom.test.seed", System.nanoTime());
-        System.out.println("ArchiveCrashTest seed=" + seed);
+        final long seed = CrashRounds.seed("ArchiveCrashTest");
         final Random random = new Random(seed);
         final long contentSeed = random.nextLong();
         final Path dataDir = dir.resolve("wal");
@@ -64,18 +52,15 @@ class ArchiveCrashTest
             final String context = "seed=" + seed + " round=" + round;
             final boolean duringArchiving = round % 2 == 1 && round > 4;
             final int acksWanted = 1 + random.nextInt(30);
-            child = new ProcessBuilder(ChildJvm.command(ArchivingAppender.class, dataDir.toString(),
-                Long.toString(SEGMENT), Long.toString(contentSeed), Long.toString(random.nextLong())))
-                .redirectError(childErr.toFile()).start();
             long ackedPosition = 0;
             long ackedSequence = 0;
             int acks = 0;
             boolean archiving = false;
-            try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII)))
+            try (ChildJvm child = crash.start(childErr, ArchivingAppender.class, dataDir.toString(),
+                Long.toString(SEGMENT), Long.toString(contentSeed), Long.toString(random.nextLong())))
             {
                 String line;
-                while (null != (line = reader.readLine()))
+                while (null != (line = child.readLine()))
                 {
                     if (line.startsWith("ACK "))
                     {
@@ -107,15 +92,7 @@ class ArchiveCrashTest
                 {
                     fail("child exited, " + context + ": " + Files.readString(childErr));
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(
-                    random.nextInt(duringArchiving ? 4_000_000 : 3_000_000));
-                child.destroyForcibly();
-                child.waitFor();
-            }
-            finally
-            {
-                child.destroyForcibly();
-                child.waitFor();
+                LockSupport.parkNanos(random.nextInt(duringArchiving ? 4_000_000 : 3_000_000));
             }
             killedWhileArchiving += archiving ? 1 : 0;
             maxAcked = Math.max(maxAcked, ackedSequence);

@@ -61,6 +61,14 @@ final class ChildJvm implements AutoCloseable
         return null;
     }
 
+    /**
+     * @return the next line the child printed, null if it exited.
+     */
+    String readLine() throws IOException
+    {
+        return out.readLine();
+    }
+
     long pid()
     {
         return process.pid();

@@ -19,7 +19,28 @@ public final class CrashAppender
     {
     }
 
+    /**
+     * What a child does after each acknowledged batch.
+     */
+    @FunctionalInterface
+    interface AfterAck
+    {
+        void run(Journal journal, PrintStream out);
+    }
+
     public static void main(final String[] args)
+    {
+        appendUntilKilled(args, (journal, out) -> {});
+    }
+
+    /**
+     * The loop of a crash child: open the journal, print {@code OPENED <last sequence>}, then forever append a random
+     * batch of units, flush, print {@code ACK <position> <sequence>} and run afterAck.
+     *
+     * @param args     data dir, segment size, content seed, batch seed.
+     * @param afterAck what follows each acknowledgement.
+     */
+    static void appendUntilKilled(final String[] args, final AfterAck afterAck)
     {
         final Path dir = Path.of(args[0]);
         final long segmentSize = Long.parseLong(args[1]);
@@ -41,6 +62,7 @@ public final class CrashAppender
                 journal.flush();
                 out.println("ACK " + journal.lastPosition() + " " + journal.lastSequence());
                 out.flush();
+                afterAck.run(journal, out);
             }
         }
     }

@@ -1,20 +1,16 @@
 package io.axiom.journal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -36,17 +32,8 @@ class JournalCrashTest
     @TempDir
     Path dir;
 
-    private Process child;
-
-    @AfterEach
-    void killChild() throws InterruptedException
-    {
-        if (null != child)
-        {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -95,47 +82,22 @@ class JournalCrashTest
         {
             final String context = "seed=" + seed + " round=" + round;
             final int acksWanted = 1 + random.nextInt(25);
-            final List<String> command = new ArrayList<>();
-            command.add(System.getProperty("java.home") + "/bin/java");
-            for (final String flag : System.getProperty("axiom.jvm.flags", "").split(" "))
-            {
-                if (!flag.isBlank())
-                {
-                    command.add(flag);
-                }
-            }
-            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), CrashAppender.class.getName(),
-                dataDir.toString(), Long.toString(SEGMENT), Long.toString(contentSeed),
-                Long.toString(random.nextLong())));
-
             long ackedPosition = 0;
             long ackedSequence = 0;
             int acks = 0;
-            child = new ProcessBuilder(command).redirectError(childErr.toFile()).start();
-            try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII)))
+            try (ChildJvm child = crash.start(childErr, CrashAppender.class, dataDir.toString(),
+                Long.toString(SEGMENT), Long.toString(contentSeed), Long.toString(random.nextLong())))
             {
                 String line;
-                while (acks < acksWanted && null != (line = reader.readLine()))
+                while (acks < acksWanted && null != (line = child.awaitLine("ACK ")))
                 {
-                    if (line.startsWith("ACK "))
-                    {
-                        final String[] parts = line.split(" ");
-                        ackedPosition = Long.parseLong(parts[1]);
-                        ackedSequence = Long.parseLong(parts[2]);
-                        acks++;
-                    }
+                    final String[] parts = line.split(" ");
+                    ackedPosition = Long.parseLong(parts[1]);
+                    ackedSequence = Long.parseLong(parts[2]);
+                    acks++;
                 }
                 // land the kill anywhere in the next batch, not just right after an acknowledgement
-                java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(3_000_000));
-                child.destroyForcibly();
-                child.waitFor();
-            }
-            finally
-            {
-                child.destroyForcibly();
-                child.waitFor();
+                LockSupport.parkNanos(random.nextInt(3_000_000));
             }
             if (acks < acksWanted)
             {
