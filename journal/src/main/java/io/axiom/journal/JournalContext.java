@@ -35,6 +35,7 @@ public final class JournalContext
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
     private boolean fsync = true;
     private boolean repair = false;
+    private boolean startFromSnapshot = false;
     private boolean concluded = false;
     private DataDirectoryLock directoryLock;
     private DiskProbe diskProbe;
@@ -139,6 +140,27 @@ public final class JournalContext
     }
 
     /**
+     * @param startFromSnapshot true when the caller loads a {@link SnapshotStore} snapshot and replays only after it:
+     *                          recovery then checks every record only from the newest snapshot bound to the log, and
+     *                          leaves the segments before it to {@link Journal#startBackgroundVerify} and
+     *                          {@code axiom wal verify}. False (the default): every record from the first is checked.
+     * @return this.
+     */
+    public JournalContext startFromSnapshot(final boolean startFromSnapshot)
+    {
+        this.startFromSnapshot = startFromSnapshot;
+        return this;
+    }
+
+    /**
+     * @return true when recovery checks the log from the newest bound snapshot on.
+     */
+    public boolean startFromSnapshot()
+    {
+        return startFromSnapshot;
+    }
+
+    /**
      * @param lock the data directory's lock, already acquired by the caller (an engine takes it before starting its
      *             processor thread so that a second owner fails at once). The journal owns it from then on: it is
      *             released on close, abandon, or a failed open. Null (the default): {@link Journal#open} acquires one.
@@ -221,6 +243,6 @@ public final class JournalContext
     public String toString()
     {
         return "JournalContext{dataDir=" + dataDir + ", maxSegmentSize=" + maxSegmentSize + ", fsync=" + fsync +
-            ", repair=" + repair + '}';
+            ", repair=" + repair + ", startFromSnapshot=" + startFromSnapshot + '}';
     }
 }

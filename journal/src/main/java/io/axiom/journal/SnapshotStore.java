@@ -363,7 +363,8 @@ public final class SnapshotStore
         for (int i = all.size() - 1; i >= 0; i--)
         {
             final Path file = all.get(i);
-            final Parsed parsed = parse(file);
+            final Parsed anchor = journal.takeAnchor(file);
+            final Parsed parsed = null != anchor ? anchor : parse(file);
             final String name = file.getFileName().toString();
             if (null != parsed.problem())
             {
@@ -408,9 +409,25 @@ public final class SnapshotStore
                     "falls back to an older snapshot or a full replay.", notes));
                 continue;
             }
+            requireChecked(journal, parsed.position());
             return new Selection(parsed.toSnapshot(file), notes, setAside);
         }
+        requireChecked(journal, 0);
         return new Selection(null, notes, setAside);
+    }
+
+    /**
+     * Recovery checked the log record by record only from the snapshot it chose by the same rules: a replay from
+     * before that would read records nothing checked. It cannot happen while the files do not change under the lock.
+     */
+    private static void requireChecked(final Journal journal, final long replayFrom)
+    {
+        if (replayFrom < journal.checkedFromPosition())
+        {
+            throw new IllegalStateException("recovery checked the log in " + journal.dataDir() + " only from " +
+                "position " + journal.checkedFromPosition() + ", but the snapshot chosen covers it only to position " +
+                replayFrom + ": did a snapshot file change while the journal was open?");
+        }
     }
 
     /**
