@@ -47,6 +47,7 @@ public final class EngineCounters
     private volatile RecoveryReport recoveryReport;
     private volatile long recoveredFromPosition;
     private volatile java.util.List<String> snapshotNotes = java.util.List.of();
+    private volatile io.axiom.journal.BackgroundVerifier backgroundVerifier;
     private volatile long snapshotCount;
     private volatile long lastSnapshotPosition;
     private volatile long lastSnapshotBytes;
@@ -478,6 +479,20 @@ public final class EngineCounters
     public long recoveredFromPosition()
     {
         return recoveredFromPosition;
+    }
+
+    void backgroundVerifier(final io.axiom.journal.BackgroundVerifier verifier)
+    {
+        backgroundVerifier = verifier;
+    }
+
+    /**
+     * @return the check of the log before the start-up snapshot, running or ended (progress, faults), null when
+     * start-up checked every record (no snapshot) or before start-up.
+     */
+    public io.axiom.journal.BackgroundVerifier backgroundVerifier()
+    {
+        return backgroundVerifier;
     }
 
     /**

@@ -89,6 +89,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .fsync(ctx.fsync())
             .faults(ctx.journalFaults())
             .repair(ctx.repair())
+            .startFromSnapshot(null != snapshots)
             .directoryLock(directoryLock)
             .conclude());
         RecoveryReport report = journal.recoveryReport();
@@ -116,6 +117,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
         counters.ready();
+        counters.backgroundVerifier(journal.startBackgroundVerify(new BackgroundCheckLog()));
     }
 
     public int doWork()
