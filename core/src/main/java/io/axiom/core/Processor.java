@@ -92,6 +92,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .startFromSnapshot(null != snapshots)
             .directoryLock(directoryLock)
             .conclude());
+        final long openedNs = System.nanoTime();
         RecoveryReport report = journal.recoveryReport();
         counters.storage(journal::storageState);
         stateMachine.journal(journal);
@@ -110,7 +111,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
                 snapshotPosition = snapshot.position();
             }
         }
+        final long loadedNs = System.nanoTime();
         final long replayed = journal.replay(replayFrom, stateMachine);
+        counters.recoveryPhases(openedNs - startNs, loadedNs - openedNs, System.nanoTime() - loadedNs);
         stateMachine.refreshLeases(clock.time());
         eventsSinceSnapshot = replayed;
         lastSnapshotMs = clock.time();

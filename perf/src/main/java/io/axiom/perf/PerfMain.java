@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [--option value ...]}
+ * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|http|console|workers|verify|all> [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of
@@ -14,7 +14,7 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "memory", "http", "console", "workers", "verify", "all");
+        List.of("journal", "core", "recovery", "startup", "memory", "http", "console", "workers", "verify", "all");
 
     private PerfMain()
     {
@@ -69,6 +69,12 @@ public final class PerfMain
             {
                 final Report report = header("recovery", "Recovery of a 1,000,000-event log", machine);
                 new RecoveryBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+            if (sub.equals("startup"))
+            {
+                final Report report = header("startup", "Start-up with 10,000,000 events of history", machine);
+                new StartupBenchmark(options, null != userDir ? userDir : workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
             if (sub.equals("memory") || sub.equals("all"))
@@ -126,7 +132,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|http|console|workers|verify|all> [options]",
+            "usage: PerfMain <journal|core|recovery|startup|memory|http|console|workers|verify|all> [options]",
             "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
@@ -139,6 +145,8 @@ public final class PerfMain
             "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
+            "startup:  --events 10000000  --steps 4  --snapshot-interval-events 1000000  --trials 5",
+            "          (the log is built once and kept in --data-dir DIR/startup-..., reused by later runs)",
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
             "verify:   --workflows 100000  --trials 10  --probe-rate 200 (creates/s while verifying)  --warmup-s 5",
             "          --baseline-s 10",
