@@ -96,8 +96,13 @@ final class StartupBenchmark
                 "snapshot at | workflows in the state |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
 
         long stateWorkflows = 0;
+        final List<String> modes = List.of(options.string("modes", "shutdown,periodic,full").split(","));
         for (final String mode : List.of("shutdown snapshot", "periodic snapshot", "full"))
         {
+            if (!modes.contains(mode.split(" ")[0]))
+            {
+                continue;
+            }
             final List<Trial> results = new ArrayList<>();
             final boolean periodic = mode.equals("periodic snapshot");
             for (int t = 0; t < trials; t++)
