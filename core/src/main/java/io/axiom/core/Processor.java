@@ -119,8 +119,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         lastSnapshotMs = clock.time();
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
-        counters.ready();
+        // Started as recovery ends, published before ready: whoever sees the engine ready sees the check too.
         counters.backgroundVerifier(journal.startBackgroundVerify(new BackgroundCheckLog()));
+        counters.ready();
     }
 
     public int doWork()

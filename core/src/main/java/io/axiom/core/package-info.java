@@ -85,9 +85,10 @@
  * for a snapshot is one slice (about 1 ms at 8,192 workflows a slice, measured by {@code SnapshotPauseProbe};
  * encoding a million workflows whole took about 100 ms). Start-up loads the newest valid snapshot and replays the log
  * after it; with snapshots on, the journal checks records only from that snapshot's position (start-up bounded by the
- * snapshot interval), and once ready the processor starts the journal's background check of the records before it
- * ({@code BackgroundCheckLog} logs its faults and end, {@link io.axiom.core.EngineCounters#backgroundVerifier()} shows
- * its progress; a fault there does not stop the engine); tests prove this gives the same state digest as replaying the whole log, for snapshots captured while
+ * snapshot interval), and as recovery ends (before it reports ready) the processor starts the journal's background
+ * check of the records before it ({@code BackgroundCheckLog} logs its faults and end, {@link
+ * io.axiom.core.EngineCounters#backgroundVerifier()} shows its progress; a fault there does not stop the engine); tests
+ * prove this gives the same state digest as replaying the whole log, for snapshots captured while
  * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
  * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either.

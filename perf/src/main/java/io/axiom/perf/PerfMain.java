@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|http|console|workers|verify|all> [--option value ...]}
+ * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|http|console|workers|verify|all>
+ * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
  * Each benchmark prints its method, the machine and HdrHistogram percentiles, and replaces its own section of

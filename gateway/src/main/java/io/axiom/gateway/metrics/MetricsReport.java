@@ -307,7 +307,7 @@ public final class MetricsReport
             lostReplies);
         gauge(out, "axiom_wal_background_verify_segments",
             "Segments before the start-up snapshot the background check has verified", walCheckSegments);
-        gauge(out, "axiom_wal_background_verify_segments_total",
+        gauge(out, "axiom_wal_background_verify_segments_expected",
             "Segments before the start-up snapshot the background check verifies (0: start-up checked every record)",
             walCheckSegmentsTotal);
         gauge(out, "axiom_wal_background_verify_bytes", "Bytes of records the background check has verified",
