@@ -50,6 +50,10 @@ public final class EngineCounters
     private volatile RecoveryReport recoveryReport;
     private volatile long recoveredFromPosition;
     private volatile java.util.List<String> snapshotNotes = java.util.List.of();
+    private volatile io.axiom.journal.BackgroundVerifier backgroundVerifier;
+    private volatile long recoveryOpenNanos;
+    private volatile long recoverySnapshotNanos;
+    private volatile long recoveryReplayNanos;
     private volatile long snapshotCount;
     private volatile long lastSnapshotPosition;
     private volatile long lastSnapshotBytes;
@@ -618,6 +622,52 @@ public final class EngineCounters
     public long recoveredFromPosition()
     {
         return recoveredFromPosition;
+    }
+
+    void recoveryPhases(final long openNanos, final long snapshotNanos, final long replayNanos)
+    {
+        recoveryOpenNanos = openNanos;
+        recoverySnapshotNanos = snapshotNanos;
+        recoveryReplayNanos = replayNanos;
+    }
+
+    /**
+     * @return nanoseconds the last start-up spent opening the journal: its recovery scan (from the start-up
+     * snapshot's position, or the whole log), and reading and checking that snapshot.
+     */
+    public long recoveryOpenNanos()
+    {
+        return recoveryOpenNanos;
+    }
+
+    /**
+     * @return nanoseconds the last start-up spent choosing and loading a snapshot into the state.
+     */
+    public long recoverySnapshotNanos()
+    {
+        return recoverySnapshotNanos;
+    }
+
+    /**
+     * @return nanoseconds the last start-up spent replaying the log after the snapshot (or all of it).
+     */
+    public long recoveryReplayNanos()
+    {
+        return recoveryReplayNanos;
+    }
+
+    void backgroundVerifier(final io.axiom.journal.BackgroundVerifier verifier)
+    {
+        backgroundVerifier = verifier;
+    }
+
+    /**
+     * @return the check of the log before the start-up snapshot, running or ended (progress, faults), null when
+     * start-up checked every record (no snapshot) or before start-up.
+     */
+    public io.axiom.journal.BackgroundVerifier backgroundVerifier()
+    {
+        return backgroundVerifier;
     }
 
     /**

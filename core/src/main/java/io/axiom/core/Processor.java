@@ -99,9 +99,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
             .fsync(ctx.fsync())
             .faults(ctx.journalFaults())
             .repair(ctx.repair())
+            .startFromSnapshot(null != snapshots)
             .directoryLock(directoryLock)
             .archiveDir(ctx.archiveDir())
             .conclude());
+        final long openedNs = System.nanoTime();
         RecoveryReport report = journal.recoveryReport();
         counters.storage(journal::storageState);
         stateMachine.journal(journal);
@@ -142,12 +144,16 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
                 journal.replayableFrom() + " (their summaries are in " + journal.archiveDir() + "). Restore the " +
                 "snapshots directory from backup.", journal.dataDir(), 0, replayFrom);
         }
+        final long loadedNs = System.nanoTime();
         final long replayed = journal.replay(replayFrom, stateMachine);
+        counters.recoveryPhases(openedNs - startNs, loadedNs - openedNs, System.nanoTime() - loadedNs);
         stateMachine.refreshLeases(clock.time());
         eventsSinceSnapshot = replayed;
         lastSnapshotMs = clock.time();
         counters.recovered(report, replayed, System.nanoTime() - startNs, replayFrom, snapshotNotes);
         publishCounters();
+        // Started as recovery ends, published before ready: whoever sees the engine ready sees the check too.
+        counters.backgroundVerifier(journal.startBackgroundVerify(new BackgroundCheckLog()));
         counters.ready();
     }
 

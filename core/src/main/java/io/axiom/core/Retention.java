@@ -108,7 +108,14 @@ final class Retention implements AutoCloseable
                 "reads position " + oldestReferencedPosition + " (the delete policy deletes only what none reads)");
             return 0;
         }
-        asked = journal.sealed(index);
+        final SegmentArchive.Sealed sealed = journal.sealed(index);
+        if (null == sealed)
+        {
+            LOG.log(System.Logger.Level.DEBUG, "retention keeps segment " + index + " for now: it lies before the " +
+                "start-up snapshot and the background check has not walked it yet");
+            return 0;
+        }
+        asked = sealed;
         askedNowMs = nowMs;
         state = ASKED;
         LockSupport.unpark(thread);

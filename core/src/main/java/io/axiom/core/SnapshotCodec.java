@@ -362,6 +362,7 @@ final class SnapshotCodec
         }
         final int events = in.getInt(p);
         p += 4;
+        w.reserveEvents(events);
         for (int e = 0; e < events; e++)
         {
             w.addEvent(in.getLong(p));

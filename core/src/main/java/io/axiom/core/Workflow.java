@@ -82,6 +82,18 @@ final class Workflow
         return positions[definition.stepCount() + eventCount - 1];
     }
 
+    /**
+     * Make room for count more event positions at once, exactly (a snapshot load knows how many follow).
+     */
+    void reserveEvents(final int count)
+    {
+        final int needed = definition.stepCount() + eventCount + count;
+        if (needed > positions.length)
+        {
+            positions = java.util.Arrays.copyOf(positions, needed);
+        }
+    }
+
     void addEvent(final long position)
     {
         final int index = definition.stepCount() + eventCount;

@@ -85,7 +85,11 @@
  * temp file as they come, then commits it (checksums, fsync, rename, directory fsync). The processor's longest pause
  * for a snapshot is one slice (about 1 ms at 8,192 workflows a slice, measured by {@code SnapshotPauseProbe};
  * encoding a million workflows whole took about 100 ms). Start-up loads the newest valid snapshot and replays the log
- * after it; tests prove this gives the same state digest as replaying the whole log, for snapshots captured while
+ * after it; with snapshots on, the journal checks records only from that snapshot's position (start-up bounded by the
+ * snapshot interval), and as recovery ends (before it reports ready) the processor starts the journal's background
+ * check of the records before it ({@code BackgroundCheckLog} logs its faults and end, {@link
+ * io.axiom.core.EngineCounters#backgroundVerifier()} shows its progress; a fault there does not stop the engine); tests
+ * prove this gives the same state digest as replaying the whole log, for snapshots captured while
  * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
  * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either. A workflow that
@@ -146,9 +150,9 @@
  * by ring size x slot size whatever the gateway's body limit.
  * <p>
  * <b>Logging.</b> Through {@code System.Logger} only ({@code axiom.engine}, {@code axiom.snapshot}, {@code
- * axiom.storage}), and never per command: the processor logs when it dies or a read fails, the snapshot writer from
- * its own thread, retention each segment archived, deleted or kept, the close while it waits. Whoever runs the
- * engine decides where lines go.
+ * axiom.storage}, {@code axiom.recovery}), and never per command: the processor logs when it dies or a read fails,
+ * the snapshot writer from its own thread, the background check of the log from its own thread, retention each
+ * segment archived, deleted or kept, the close while it waits. Whoever runs the engine decides where lines go.
  * <p>
  * <b>Must never know:</b> HTTP, JSON parsing, Aeron, threads other than its own. It sees commands on its ring and
  * hands replies to an interface of its own; {@link io.axiom.core.EngineClient} is a convenience for blocking

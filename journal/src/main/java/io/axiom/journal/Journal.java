@@ -69,6 +69,13 @@ public final class Journal implements AutoCloseable
     private final UnsafeBuffer stagingBuffer;
     private final int stagingCapacity;
     private RecoveryReport recoveryReport;
+    private SnapshotStore.Parsed anchor;
+    private Path anchorFile;
+    private final long checkedFromPosition;
+    private final long anchorLastPosition;
+    private final long anchorSequence;
+    private final int anchorChecksum;
+    private BackgroundVerifier backgroundVerifier;
 
     private Segment current;
     private int tail;
@@ -145,11 +152,22 @@ public final class Journal implements AutoCloseable
         endPosition = current.basePosition() + tail;
         unitEndPosition = endPosition;
         recordCount = recoveryReport.recordCount();
+        anchor = recovery.anchor();
+        anchorFile = recovery.anchorFile();
+        checkedFromPosition = recovery.checkedFromPosition();
+        anchorLastPosition = null == anchor ? 0 : anchor.lastPosition();
+        anchorSequence = null == anchor ? 0 : anchor.lastSequence();
+        anchorChecksum = null == anchor ? 0 : anchor.lastChecksum();
         if (fsync)
         {
             for (final Segment segment : segments)
             {
-                segment.force(0, segment.limit());
+                // An unchecked segment lies wholly before a snapshot, and a snapshot covers only units a flush made
+                // durable: nothing in it can be a killed process's unflushed write.
+                if (!segment.unchecked())
+                {
+                    segment.force(0, segment.limit());
+                }
             }
         }
         current.openChannel();
@@ -870,7 +888,8 @@ public final class Journal implements AutoCloseable
      * Describe a segment no longer written to, for retention to archive it off this thread.
      *
      * @param segmentIndex a segment in the log, neither the current one nor one awaiting its force.
-     * @return what the archiver needs to read the segment file.
+     * @return what the archiver needs to read the segment file; null while it is a segment recovery left unchecked
+     * (before the start-up snapshot) that the background check has not yet walked without a fault.
      * @throws IllegalArgumentException if the segment is not in the log or still written to.
      */
     public SegmentArchive.Sealed sealed(final int segmentIndex)
@@ -883,8 +902,19 @@ public final class Journal implements AutoCloseable
             throw new IllegalArgumentException("segment " + segmentIndex + " is not sealed: the log holds segments " +
                 firstIndex + " to " + current.index() + ", the last one written to");
         }
+        int limit = segment.limit();
+        if (segment.unchecked())
+        {
+            // recovery did not walk it (it lies before the start-up snapshot): its records end where the background
+            // check found their end, and until that check has walked it without a fault it cannot be archived
+            limit = null == backgroundVerifier ? -1 : backgroundVerifier.verifiedLimit(segment.index());
+            if (limit < 0)
+            {
+                return null;
+            }
+        }
         return new SegmentArchive.Sealed(segment.file(), segment.index(), segment.basePosition(), segmentSize,
-            segment.limit(), segment.generation(), segment.formatVersion());
+            limit, segment.generation(), segment.formatVersion());
     }
 
     /**
@@ -1116,6 +1146,11 @@ public final class Journal implements AutoCloseable
                 final UnsafeBuffer buffer = staged ? stagingBuffer : segment.buffer();
                 final int at = staged ? offset - stagingBase : offset;
                 final int frameLength = RecordFrame.frameLengthVolatile(buffer, at);
+                if (segment.unchecked() && (frameLength < HEADER_LENGTH || frameLength > limit - offset ||
+                    (segment.recycled() && !segment.validFrame(crc, offset))))
+                {
+                    break; // the end of this life's records in a segment recovery did not walk
+                }
                 if (position >= fromPosition)
                 {
                     RecordFrame.deliver(buffer, at, frameLength, position, handler);
@@ -1184,6 +1219,10 @@ public final class Journal implements AutoCloseable
                     archiveReader = null;
                 }
                 preparer.close();
+                if (null != backgroundVerifier)
+                {
+                    backgroundVerifier.close();
+                }
                 for (final Segment segment : segments)
                 {
                     segment.unmap();
@@ -1261,6 +1300,68 @@ public final class Journal implements AutoCloseable
             RecordFrame.endsUnit(RecordFrame.flags(stagingBuffer, at), segment.formatVersion()),
             position + RecordFrame.align(frameLength),
             sequence, checksum, end);
+    }
+
+    /**
+     * @return the position from which recovery checked every record at open: 0, or the position of the snapshot it
+     * started from ({@link JournalContext#startFromSnapshot()}); the records before it are left to
+     * {@link #startBackgroundVerify} and {@code axiom wal verify}.
+     */
+    public long checkedFromPosition()
+    {
+        return checkedFromPosition;
+    }
+
+    /**
+     * Hand over the snapshot recovery read and checked to choose where its check starts, once, so that
+     * {@link SnapshotStore#select} need not read it again.
+     *
+     * @param file the snapshot file select is looking at.
+     * @return its parsed content, or null when it is not the one recovery read (or it was handed over already).
+     */
+    SnapshotStore.Parsed takeAnchor(final Path file)
+    {
+        final SnapshotStore.Parsed parsed = null != anchorFile && anchorFile.equals(file) ? anchor : null;
+        if (null != parsed)
+        {
+            anchor = null;
+            anchorFile = null;
+        }
+        return parsed;
+    }
+
+    /**
+     * Start verifying, on one low-priority daemon thread, the records recovery did not check: from the first
+     * segment up to {@link #checkedFromPosition()}, a segment at a time, pacing itself, ending with a check that
+     * the walk reaches the snapshot's bound record. Does nothing (returns null) when recovery checked every record.
+     * {@link #close()} stops it. Any thread may read the verifier's progress.
+     *
+     * @param listener told of each fault and of the end, on the verifier's thread; may be null.
+     * @return the verifier, started; null when there is nothing to verify.
+     */
+    public BackgroundVerifier startBackgroundVerify(final BackgroundVerifier.Listener listener)
+    {
+        ensureOpen();
+        if (null != backgroundVerifier)
+        {
+            throw new IllegalStateException("background verification was started already");
+        }
+        if (0 == checkedFromPosition)
+        {
+            return null; // recovery checked every record (an archived prefix was checked before it was archived)
+        }
+        backgroundVerifier = new BackgroundVerifier(
+            dataDir, segmentSize, checkedFromPosition, anchorLastPosition, anchorSequence, anchorChecksum, listener);
+        backgroundVerifier.start();
+        return backgroundVerifier;
+    }
+
+    /**
+     * @return the background verifier started by {@link #startBackgroundVerify}, null when none.
+     */
+    public BackgroundVerifier backgroundVerifier()
+    {
+        return backgroundVerifier;
     }
 
     /**

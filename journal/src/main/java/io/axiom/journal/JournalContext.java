@@ -45,6 +45,7 @@ public final class JournalContext
     private long maxSegmentSize = MAX_SEGMENT_SIZE_DEFAULT;
     private boolean fsync = true;
     private boolean repair = false;
+    private boolean startFromSnapshot = false;
     private boolean concluded = false;
     private DataDirectoryLock directoryLock;
     private DiskProbe diskProbe;
@@ -148,6 +149,27 @@ public final class JournalContext
     public boolean repair()
     {
         return repair;
+    }
+
+    /**
+     * @param startFromSnapshot true when the caller loads a {@link SnapshotStore} snapshot and replays only after it:
+     *                          recovery then checks every record only from the newest snapshot bound to the log, and
+     *                          leaves the segments before it to {@link Journal#startBackgroundVerify} and
+     *                          {@code axiom wal verify}. False (the default): every record from the first is checked.
+     * @return this.
+     */
+    public JournalContext startFromSnapshot(final boolean startFromSnapshot)
+    {
+        this.startFromSnapshot = startFromSnapshot;
+        return this;
+    }
+
+    /**
+     * @return true when recovery checks the log from the newest bound snapshot on.
+     */
+    public boolean startFromSnapshot()
+    {
+        return startFromSnapshot;
     }
 
     /**
@@ -275,6 +297,7 @@ public final class JournalContext
     public String toString()
     {
         return "JournalContext{dataDir=" + dataDir + ", maxSegmentSize=" + maxSegmentSize + ", fsync=" + fsync +
-            ", repair=" + repair + ", archiveDir=" + archiveDir() + ", poolLimit=" + poolLimit + '}';
+            ", repair=" + repair + ", archiveDir=" + archiveDir() + ", poolLimit=" + poolLimit +
+            ", startFromSnapshot=" + startFromSnapshot + '}';
     }
 }

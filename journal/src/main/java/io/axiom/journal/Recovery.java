@@ -8,18 +8,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Opens the segments of a data directory for writing and brings the log to a state the writer can append to:
  * removes the debris of interrupted segment creation, validates headers and contiguity, runs the
  * {@link RecoveryScan}, truncates a torn tail or an incomplete last unit, and refuses corruption or a missing segment
- * (or, with repair, cuts it loudly). A repair sets aside the snapshots that cover more than what is left.
+ * (or, with repair, cuts it loudly). A repair sets aside the snapshots that cover more than what is left. With
+ * {@link JournalContext#startFromSnapshot()} the scan starts after the record the newest usable snapshot is bound to,
+ * and the segments wholly before it are left {@link Segment#unchecked()}.
  */
 final class Recovery
 {
     private final Path dir;
     private final boolean fsync;
     private final boolean repair;
+    private final boolean startFromSnapshot;
     private final DiskProbe disk;
     private final Path archiveDir;
     private List<Path> archives = List.of();
@@ -33,12 +37,16 @@ final class Recovery
     private boolean repairCut;
     private RecoveryReport report;
     private RecoveryScan scan;
+    private SnapshotStore.Parsed anchor;
+    private Path anchorFile;
+    private long checkedFromPosition;
 
     private Recovery(final JournalContext ctx, final DiskProbe disk)
     {
         this.dir = ctx.dataDir();
         this.fsync = ctx.fsync();
         this.repair = ctx.repair();
+        this.startFromSnapshot = ctx.startFromSnapshot();
         this.disk = disk;
         this.archiveDir = ctx.archiveDir();
         this.segmentSize = ctx.maxSegmentSize();
@@ -111,9 +119,32 @@ final class Recovery
         }
 
         scan = new RecoveryScan(segments);
-        final long firstExpected = segments.get(0).index() == 0 ? 1 :
-            archivedUpTo == segments.get(0).basePosition() && archivedLastSequence > 0 ? archivedLastSequence + 1 : 0;
-        final RecoveryScan.Outcome outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpected);
+        final RecoveryScan.Outcome outcome;
+        final int anchorSegment = startFromSnapshot ? findAnchor() : -1;
+        if (anchorSegment < 0)
+        {
+            final long firstExpected = segments.get(0).index() == 0 ? 1 :
+                archivedUpTo == segments.get(0).basePosition() && archivedLastSequence > 0 ?
+                archivedLastSequence + 1 : 0;
+            outcome = scan.scan(0, SegmentHeader.LENGTH, firstExpected);
+        }
+        else
+        {
+            final Segment holding = segments.get(anchorSegment);
+            for (int s = 0; s < anchorSegment; s++)
+            {
+                segments.get(s).markUnchecked();
+            }
+            checkedFromPosition = anchor.position();
+            outcome = scan.scanAfter(
+                anchorSegment,
+                (int)(anchor.position() - holding.basePosition()),
+                segments.get(0).basePosition() + SegmentHeader.LENGTH,
+                anchor.lastPosition(),
+                anchor.lastSequence(),
+                anchor.lastChecksum(),
+                anchor.lastSequence());
+        }
         final Segment cut = segments.get(scan.cutSegment());
         final long cutPosition = cut.basePosition() + scan.cutOffset();
         long truncatedAt = -1;
@@ -191,6 +222,83 @@ final class Recovery
             logStartPosition,
             setAside,
             notes);
+    }
+
+    /**
+     * Find where the record-by-record check starts: the newest snapshot that passes its own checksums and whose bound
+     * record is in the mapped segments with its sequence and stored checksum, validating, ending its unit exactly at
+     * the snapshot's position. Reads the snapshot files and one record per snapshot tried, no segment's records.
+     * Each snapshot passed over and the start chosen are notes.
+     *
+     * @return index into the segment list of the segment holding the bound record, -1 to check from the first
+     * record (no usable snapshot, or a log that does not start at position 0).
+     */
+    private int findAnchor()
+    {
+        final List<Path> files = SnapshotStore.list(dir.resolve(SnapshotStore.DIRECTORY));
+        if (files.isEmpty())
+        {
+            return -1;
+        }
+        final long firstIndex = segments.get(0).index();
+        final CRC32C crc = new CRC32C();
+        for (int i = files.size() - 1; i >= 0; i--)
+        {
+            final Path file = files.get(i);
+            final SnapshotStore.Parsed parsed = SnapshotStore.parse(file);
+            final String name = file.getFileName().toString();
+            String problem = null;
+            int index = -1;
+            if (null != parsed.problem())
+            {
+                problem = "it " + parsed.problem();
+            }
+            else if (SnapshotStore.VERSION_UNBOUND == parsed.version())
+            {
+                problem = "it is format 1, bound to no record";
+            }
+            else
+            {
+                final long segmentIndex = parsed.lastPosition() / segmentSize - firstIndex;
+                if (parsed.lastPosition() < SegmentHeader.LENGTH || segmentIndex >= segments.size())
+                {
+                    problem = "the log holds no segment for its last record's position " + parsed.lastPosition();
+                }
+                else if (segmentIndex < 0)
+                {
+                    problem = "its last record, at position " + parsed.lastPosition() + ", lies in a segment " +
+                        "retention archived";
+                }
+                else
+                {
+                    index = (int)segmentIndex;
+                    final Segment segment = segments.get(index);
+                    final String mismatch = RecoveryScan.bindingMismatch(
+                        segment, (int)(parsed.lastPosition() - segment.basePosition()), crc, parsed.lastSequence(),
+                        parsed.lastChecksum(), parsed.position(), segment.capacity());
+                    if (null != mismatch)
+                    {
+                        problem = "its last record is sequence " + parsed.lastSequence() + " at position " +
+                            parsed.lastPosition() + " but " + mismatch;
+                    }
+                }
+            }
+            if (null != problem)
+            {
+                notes.add("Start-up does not check the log from snapshot " + name + ": " + problem + "; " +
+                    (i > 0 ? "trying the next older snapshot." : "checking every record from the first."));
+                continue;
+            }
+            anchor = parsed;
+            anchorFile = file;
+            notes.add("Start-up checks the log record by record from position " + parsed.position() + ", where " +
+                "snapshot " + name + " is bound (sequence " + parsed.lastSequence() + " at position " +
+                parsed.lastPosition() + ", found with that sequence and CRC32C); the " + index +
+                " segment(s) before " + segments.get(index).file().getFileName() + " and the records before that " +
+                "position are verified in the background after start-up (axiom wal verify checks them all).");
+            return index;
+        }
+        return -1;
     }
 
     /**
@@ -481,5 +589,30 @@ final class Recovery
     RecoveryScan scan()
     {
         return scan;
+    }
+
+    /**
+     * @return the snapshot the check started from (read and checksummed once, for {@link SnapshotStore#select}),
+     * null when every record was checked.
+     */
+    SnapshotStore.Parsed anchor()
+    {
+        return anchor;
+    }
+
+    /**
+     * @return the file of {@link #anchor()}.
+     */
+    Path anchorFile()
+    {
+        return anchorFile;
+    }
+
+    /**
+     * @return position from which every record was checked: 0, or the position of {@link #anchor()}.
+     */
+    long checkedFromPosition()
+    {
+        return checkedFromPosition;
     }
 }

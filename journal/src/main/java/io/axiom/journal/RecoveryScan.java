@@ -76,6 +76,38 @@ final class RecoveryScan
         return outcome;
     }
 
+    /**
+     * Scan from the end of a record known to end a unit (the record a snapshot is bound to, checked by the caller),
+     * as if the walk had reached it: the records before it count as the log's first records and the last record is
+     * that one until the walk finds a later unit end.
+     *
+     * @param fromSegment   index into the segment list of the segment holding the bound record.
+     * @param fromOffset    file offset just past the bound record (aligned), may equal the segment's capacity.
+     * @param firstPosition position of the log's first record.
+     * @param lastPosition  position of the bound record.
+     * @param lastSequence  its sequence: the walk expects the next one.
+     * @param lastChecksum  its stored CRC32C.
+     * @param recordsBefore records up to and including it.
+     * @return the outcome.
+     */
+    Outcome scanAfter(
+        final int fromSegment,
+        final int fromOffset,
+        final long firstPosition,
+        final long lastPosition,
+        final long lastSequence,
+        final int lastChecksum,
+        final long recordsBefore)
+    {
+        this.firstPosition = firstPosition;
+        this.lastPosition = lastPosition;
+        this.lastSequence = lastSequence;
+        this.lastChecksum = lastChecksum;
+        this.walkedSequence = lastSequence;
+        this.recordCount = recordsBefore;
+        return scan(fromSegment, fromOffset, lastSequence + 1);
+    }
+
     private void walk(final int fromSegment, final int fromOffset, final long expectedSequence)
     {
         long expected = expectedSequence;
@@ -155,10 +187,24 @@ final class RecoveryScan
      */
     private boolean endOfLife(final Segment segment, final int offset, final int frameLength)
     {
+        return endOfLife(crc, segment, offset, frameLength);
+    }
+
+    static boolean endOfLife(final CRC32C crc, final Segment segment, final int offset, final int frameLength)
+    {
         return 0 == frameLength || (segment.recycled() && !segment.validFrame(crc, offset));
     }
 
     private LogFault check(final Segment segment, final int offset, final int frameLength, final long expected)
+    {
+        return check(crc, segment, offset, frameLength, expected);
+    }
+
+    /**
+     * @return what is wrong with the record at offset (length, CRC32C, sequence, flags), null when it is sound.
+     */
+    static LogFault check(
+        final CRC32C crc, final Segment segment, final int offset, final int frameLength, final long expected)
     {
         final UnsafeBuffer buffer = segment.buffer();
         final long position = segment.basePosition() + offset;
@@ -303,9 +349,24 @@ final class RecoveryScan
         final int checksum,
         final long end)
     {
+        return bindingMismatch(segment, offset, crc, sequence, checksum, end, segment.limit());
+    }
+
+    /**
+     * As {@link #bindingMismatch(Segment, int, CRC32C, long, int, long)}, with the end of the segment's committed
+     * records given (its capacity, before a scan has found it).
+     */
+    static String bindingMismatch(
+        final Segment segment,
+        final int offset,
+        final CRC32C crc,
+        final long sequence,
+        final int checksum,
+        final long end,
+        final int limit)
+    {
         final long position = segment.basePosition() + offset;
         final UnsafeBuffer buffer = segment.buffer();
-        final int limit = segment.limit();
         if (offset < SegmentHeader.LENGTH || (offset & (ALIGNMENT - 1)) != 0 || offset >= limit)
         {
             return "no committed record starts at position " + position;

@@ -36,6 +36,7 @@ final class Segment
     private final ByteBuffer checksumView;
     private final UnsafeBuffer buffer;
     private int limit = SegmentHeader.LENGTH;
+    private boolean unchecked;
     private Path preparedFile;
     private FileChannel channel;
 
@@ -426,6 +427,24 @@ final class Segment
     void limit(final int limit)
     {
         this.limit = limit;
+    }
+
+    /**
+     * @return true when recovery skipped this segment (it lies wholly before the snapshot start-up checks from): its
+     * {@link #limit()} is its capacity, and its records end at the first frame that is not of this life.
+     */
+    boolean unchecked()
+    {
+        return unchecked;
+    }
+
+    /**
+     * Mark this segment skipped by recovery: its limit becomes its capacity.
+     */
+    void markUnchecked()
+    {
+        unchecked = true;
+        limit = capacity;
     }
 
     /**

@@ -430,7 +430,8 @@ public final class SnapshotStore
         for (int i = all.size() - 1; i >= 0; i--)
         {
             final Path file = all.get(i);
-            final Parsed parsed = parse(file);
+            final Parsed anchor = journal.takeAnchor(file);
+            final Parsed parsed = null != anchor ? anchor : parse(file);
             final String name = file.getFileName().toString();
             if (null != parsed.problem())
             {
@@ -475,9 +476,25 @@ public final class SnapshotStore
                     "falls back to an older snapshot or a full replay.", notes));
                 continue;
             }
+            requireChecked(journal, parsed.position());
             return new Selection(parsed.toSnapshot(file), notes, setAside);
         }
+        requireChecked(journal, 0);
         return new Selection(null, notes, setAside);
+    }
+
+    /**
+     * Recovery checked the log record by record only from the snapshot it chose by the same rules: a replay from
+     * before that would read records nothing checked. It cannot happen while the files do not change under the lock.
+     */
+    private static void requireChecked(final Journal journal, final long replayFrom)
+    {
+        if (replayFrom < journal.checkedFromPosition())
+        {
+            throw new IllegalStateException("recovery checked the log in " + journal.dataDir() + " only from " +
+                "position " + journal.checkedFromPosition() + ", but the snapshot chosen covers it only to position " +
+                replayFrom + ": did a snapshot file change while the journal was open?");
+        }
     }
 
     /**
@@ -812,61 +829,80 @@ public final class SnapshotStore
     }
 
     /**
-     * Read and check a snapshot file: magic, format, header checksum, length, payload checksum.
+     * Read and check a snapshot file: magic, format, header checksum, length, payload checksum. The payload is read
+     * straight into its own array (a snapshot of a large state is hundreds of MiB: no second copy).
      */
     static Parsed parse(final Path file)
     {
-        final byte[] bytes;
-        try
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            bytes = Files.readAllBytes(file);
+            final long size = channel.size();
+            final ByteBuffer header = ByteBuffer.allocate((int)Math.min(HEADER_LENGTH, size))
+                .order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            final byte[] headerBytes = header.array();
+            if (size < 12 || header.getLong(0) != MAGIC)
+            {
+                return Parsed.bad("fails its checksum (not a snapshot file: bad magic or " + size + " bytes)");
+            }
+            final int version = header.getInt(8);
+            if (VERSION_UNBOUND == version)
+            {
+                return new Parsed(version, size >= 24 ? header.getLong(16) : -1, 0, 0, 0, null, null);
+            }
+            if (VERSION != version)
+            {
+                return Parsed.bad("has unknown format version " + version);
+            }
+            if (size < HEADER_LENGTH)
+            {
+                return Parsed.bad("fails its checksum (" + size + " bytes, shorter than its header)");
+            }
+            final CRC32C headerCrc = new CRC32C();
+            headerCrc.update(headerBytes, 0, HEADER_CHECKSUM_OFFSET);
+            if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)headerCrc.getValue())
+            {
+                return Parsed.bad("fails its checksum (header CRC32C 0x" +
+                    SegmentHeader.hex(header.getInt(HEADER_CHECKSUM_OFFSET)) + " stored, 0x" +
+                    SegmentHeader.hex((int)headerCrc.getValue()) + " computed)");
+            }
+            final long length = header.getLong(24);
+            if (length != size - HEADER_LENGTH)
+            {
+                return Parsed.bad("fails its checksum (header says " + length + " payload bytes, the file holds " +
+                    (size - HEADER_LENGTH) + ")");
+            }
+            if (length > Integer.MAX_VALUE - 8)
+            {
+                return Parsed.bad("cannot be read (a payload of " + length + " bytes is larger than one array)");
+            }
+            final byte[] payload = new byte[(int)length];
+            readFully(channel, ByteBuffer.wrap(payload), HEADER_LENGTH);
+            final CRC32C crc = new CRC32C();
+            crc.update(payload, 0, payload.length);
+            if (header.getInt(52) != (int)crc.getValue())
+            {
+                return Parsed.bad("fails its checksum (payload CRC32C 0x" + SegmentHeader.hex(header.getInt(52)) +
+                    " stored, 0x" + SegmentHeader.hex((int)crc.getValue()) + " computed)");
+            }
+            return new Parsed(VERSION, header.getLong(16), header.getLong(32), header.getLong(40), header.getInt(48),
+                payload, null);
         }
         catch (final IOException ex)
         {
             return Parsed.bad("cannot be read (" + ex + ")");
         }
-        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 12 || header.getLong(0) != MAGIC)
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer into, final long position)
+        throws IOException
+    {
+        while (into.hasRemaining())
         {
-            return Parsed.bad("fails its checksum (not a snapshot file: bad magic or " + bytes.length + " bytes)");
+            if (channel.read(into, position + into.position()) < 0)
+            {
+                throw new IOException("the file ended " + into.remaining() + " bytes early");
+            }
         }
-        final int version = header.getInt(8);
-        if (VERSION_UNBOUND == version)
-        {
-            return new Parsed(version, bytes.length >= 24 ? header.getLong(16) : -1, 0, 0, 0, null, null);
-        }
-        if (VERSION != version)
-        {
-            return Parsed.bad("has unknown format version " + version);
-        }
-        if (bytes.length < HEADER_LENGTH)
-        {
-            return Parsed.bad("fails its checksum (" + bytes.length + " bytes, shorter than its header)");
-        }
-        final CRC32C headerCrc = new CRC32C();
-        headerCrc.update(bytes, 0, HEADER_CHECKSUM_OFFSET);
-        if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)headerCrc.getValue())
-        {
-            return Parsed.bad("fails its checksum (header CRC32C 0x" +
-                SegmentHeader.hex(header.getInt(HEADER_CHECKSUM_OFFSET)) + " stored, 0x" +
-                SegmentHeader.hex((int)headerCrc.getValue()) + " computed)");
-        }
-        final long length = header.getLong(24);
-        if (length != bytes.length - HEADER_LENGTH)
-        {
-            return Parsed.bad("fails its checksum (header says " + length + " payload bytes, the file holds " +
-                (bytes.length - HEADER_LENGTH) + ")");
-        }
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes, HEADER_LENGTH, (int)length);
-        if (header.getInt(52) != (int)crc.getValue())
-        {
-            return Parsed.bad("fails its checksum (payload CRC32C 0x" + SegmentHeader.hex(header.getInt(52)) +
-                " stored, 0x" + SegmentHeader.hex((int)crc.getValue()) + " computed)");
-        }
-        final byte[] payload = new byte[(int)length];
-        System.arraycopy(bytes, HEADER_LENGTH, payload, 0, payload.length);
-        return new Parsed(VERSION, header.getLong(16), header.getLong(32), header.getLong(40), header.getInt(48),
-            payload, null);
     }
 }

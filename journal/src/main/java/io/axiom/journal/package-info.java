@@ -15,7 +15,8 @@
  *     repair} (false), {@code directoryLock} (none: open takes it). {@code conclude()} validates and creates the
  *     directory, once; {@code Journal.open} concludes it if you did not.</li>
  *     <li>{@link io.axiom.journal.Journal#open(io.axiom.journal.JournalContext)} locks the data directory, runs
- *     recovery and hands back a {@link io.axiom.journal.RecoveryReport}; it throws {@link
+ *     recovery (from the newest bound snapshot with {@code startFromSnapshot}, below) and hands back a {@link
+ *     io.axiom.journal.RecoveryReport}; it throws {@link
  *     io.axiom.journal.JournalCorruptionException} on mid-log corruption or a missing segment file, and {@link
  *     io.axiom.journal.DataDirectoryLockedException} when another owner holds the directory.</li>
  *     <li>Writing, in atomic units: {@code claim(payloadLength, type, version, timestamp, claim)} returns the record's
@@ -54,10 +55,10 @@
  *     (below). Deciding that a segment may go (below the oldest kept snapshot, older than the history kept) is
  *     {@code core}'s: the journal knows no clock.</li>
  * </ul>
- * One thread owns a {@code Journal}. Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
+ * One thread owns a {@code Journal} (the {@code BackgroundVerifier}'s figures may be read from any). Claim, commit, endUnit, ensureRoom, flush, read, readRecord and replay allocate
  * nothing (a test holds them to it); only a move to a new segment does file work and allocates. The journal also owns
  * one daemon thread, started by the first claim, that prepares the next segment file (below); it waits, never spins,
- * and {@code close()} stops it.
+ * and {@code close()} stops it; and, once started, the background verifier's thread (below).
  *
  * <h2>On disk</h2>
  * The data dir holds segment files named by their base position, {@code %020d.wal}. Segment {@code i} covers positions
@@ -218,8 +219,9 @@
  * </ul>
  *
  * <h2>Recovery: torn tail or corruption</h2>
- * Opening walks every segment from the first, checking each record's length, CRC32C, flags (unknown bits set: a bad
- * record) and that its sequence is the previous one plus one. The walk stops at a zero length, or at a bad record;
+ * Opening walks every segment from the first (or, with {@code startFromSnapshot}, from a snapshot: below), checking
+ * each record's length, CRC32C, flags (unknown bits set: a bad record) and that its sequence is the previous one plus
+ * one. The walk stops at a zero length, or at a bad record;
  * in a recycled segment any frame that does not validate in the segment's generation ends the log there as a zero
  * length does (it is stale: no record of this life starts there).
  * Then it looks past the stop point, at every 8-aligned offset of that segment and of all later segments, for a frame
@@ -248,6 +250,31 @@
  * prepared ahead of need ({@code .wal.next}), complete or not: it never held records (a whole one goes to the pool).
  * Segments removed after the end of the log go to the pool too. A valid record is never dropped
  * silently: every truncation, removal and repair is a note, one sentence each.
+ *
+ * <h2>Bounded start-up: the check starts at a snapshot</h2>
+ * With {@link io.axiom.journal.JournalContext#startFromSnapshot(boolean)} (the engine sets it when snapshots are on)
+ * start-up time is bounded by the snapshot interval, not by history. Recovery first validates every segment's header
+ * and their contiguity as always (64 bytes a file, no record read), then takes the snapshots newest first: the first
+ * that passes its own checksums and whose bound record is in the mapped segments (at its position, validating in its
+ * segment's generation, with the stored sequence and checksum, ending its unit exactly at the snapshot's position)
+ * is where the walk starts, expecting the next sequence; the rules above (torn tail, incomplete unit, corruption,
+ * repair and the snapshots set aside past a cut) apply from there exactly as from the first record. Each snapshot
+ * passed over, and the start chosen, is a note; with none usable (or a log not starting at segment 0) the whole log
+ * is walked. The snapshot read here is handed to {@code select}, which applies the same rules and so chooses the same
+ * one (it refuses, with an {@code IllegalStateException}, to replay from before the checked start). Why this is
+ * safe: every record before the snapshot's position is folded into the state it holds, so no start-up replays them;
+ * they are never part of a torn tail (a snapshot covers flushed units only), and the journal does not force those
+ * segments at open for the same reason. The segments wholly before the one holding the bound record are
+ * <em>unchecked</em>: their limit is their capacity, {@code read} still checks a record's CRC32C, {@code
+ * readRecord} is for positions the journal handed out, and {@code replay} through one stops at the first frame that is
+ * not of the segment's life (a zero or impossible length, or in a recycled segment a frame that does not validate).
+ * <p>
+ * The records before the start are checked by a {@link io.axiom.journal.BackgroundVerifier} the owner starts after
+ * it is ready ({@code startBackgroundVerify}): one low-priority daemon thread, a segment at a time mapped read-only
+ * on its own, checking headers and every record (length, CRC32C, flags, sequence 1, 2, 3... across segments) and that
+ * the walk ends exactly at the snapshot's bound record, resting after each MiB as long as the MiB took; {@code close()}
+ * stops it within one MiB. A fault is reported (listener, counters) and changes nothing; a segment retired meanwhile
+ * is skipped. {@code axiom wal verify} still checks every record.
  *
  * <h2>Snapshots</h2>
  * {@link io.axiom.journal.SnapshotStore} keeps whole-state snapshots as opaque bytes beside the log, in {@code
@@ -304,7 +331,8 @@
  * written), {@code Segment} (one mapped file, and the channel the writer writes and forces it through), {@code
  * SegmentPreparer} (prepares the next segment file on its own thread), {@code SegmentHeader} and {@code RecordFrame}
  * (the two layouts), {@code SegmentFiles} (the directory), {@code RecoveryScan} (walks and classifies, read-only),
- * {@code Recovery} (acts on the scan at open), {@link io.axiom.journal.SnapshotStore} (snapshot files and their
+ * {@code Recovery} (acts on the scan at open, choosing where it starts), {@link io.axiom.journal.BackgroundVerifier}
+ * (checks, after start-up, what recovery did not), {@link io.axiom.journal.SnapshotStore} (snapshot files and their
  * binding), {@link io.axiom.journal.SegmentArchive} (an archived segment: writing, summary, a reader by position),
  * {@link io.axiom.journal.DataDirectoryLock} (one owner), {@code StorageMonitor} and {@code DiskProbe}
  * (usable space, the storage state, and the seam where tests inject a full disk), {@link

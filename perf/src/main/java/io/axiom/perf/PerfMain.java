@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|memory|heap|http|console|workers|verify|snapshot|all>
+ * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|all>
  * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
@@ -15,7 +15,7 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "memory", "heap", "http", "console", "workers", "verify", "snapshot", "all");
+        List.of("journal", "core", "recovery", "startup", "memory", "heap", "http", "console", "workers", "verify", "snapshot", "all");
 
     private PerfMain()
     {
@@ -70,6 +70,12 @@ public final class PerfMain
             {
                 final Report report = header("recovery", "Recovery of a 1,000,000-event log", machine);
                 new RecoveryBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
+            if (sub.equals("startup"))
+            {
+                final Report report = header("startup", "Start-up with 10,000,000 events of history", machine);
+                new StartupBenchmark(options, null != userDir ? userDir : workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
             if (sub.equals("memory") || sub.equals("all"))
@@ -142,7 +148,7 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|memory|heap|http|console|workers|verify|snapshot|all> [options]",
+            "usage: PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|all> [options]",
             "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
@@ -155,6 +161,9 @@ public final class PerfMain
             "          --rate-window N  --probe-s 5 (single fsync probe before and after)  --max-park-ns 50000",
             "          --ring-size N  --batch-limit N  (engine settings; defaults are the engine's)",
             "recovery: --workflows 200000  --steps 1  --trials 3  --build-fsync false",
+            "startup:  --events 10000000  --steps 4  --snapshot-interval-events 1000000  --trials 5",
+            "          --modes shutdown,periodic,full  (the log is built once and kept in --data-dir DIR/startup-...,",
+            "          reused by later runs)",
             "memory:   --workflows 200000  --steps 4  --build-fsync false  --unique-names true",
             "heap:     --workflows 5000000  --every 500000  --retention-ms 1000  --off-workflows N  --steps 1",
             "          --keys false (true: every create with an Idempotency-Key of its own)",

@@ -193,6 +193,14 @@ public final class Gateway
             {
                 body.put("recovery", recovery.notes());
             }
+            final io.axiom.journal.BackgroundVerifier walCheck = engine.counters().backgroundVerifier();
+            if (null != walCheck && walCheck.faults() > 0)
+            {
+                // Loud, but the server stays in rotation: those records are folded into the snapshot it loaded.
+                body.put("walCorruption", walCheck.faults() + " fault(s) in the log before the start-up snapshot " +
+                    "(the engine goes on; run axiom wal verify and restore from backup); the first: " +
+                    walCheck.firstFault());
+            }
             Responses.json(res, 200, JsonViews.object(body));
         }
         else

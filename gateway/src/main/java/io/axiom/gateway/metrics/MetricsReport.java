@@ -54,6 +54,11 @@ public final class MetricsReport
     private final long recoveryNanos;
     private final long recoveredRecords;
     private final long recoveredFromPosition;
+    private final long walCheckSegments;
+    private final long walCheckSegmentsTotal;
+    private final long walCheckBytes;
+    private final long walCheckFaults;
+    private final long walCheckDone;
     private final long snapshots;
     private final long snapshotFailures;
     private final long segmentsArchived;
@@ -128,6 +133,13 @@ public final class MetricsReport
         recoveryNanos = c.recoveryNanos();
         recoveredRecords = c.recoveredRecords();
         recoveredFromPosition = c.recoveredFromPosition();
+        final io.axiom.journal.BackgroundVerifier walCheck = c.backgroundVerifier();
+        walCheckSegments = null == walCheck ? 0 : walCheck.segmentsVerified();
+        walCheckSegmentsTotal = null == walCheck ? 0 : walCheck.segmentsTotal();
+        walCheckBytes = null == walCheck ? 0 : walCheck.bytesVerified();
+        walCheckFaults = null == walCheck ? 0 : walCheck.faults();
+        walCheckDone = null == walCheck || walCheck.state() != io.axiom.journal.BackgroundVerifier.State.RUNNING ? 1 :
+            0;
         snapshots = c.snapshotCount();
         snapshotFailures = c.snapshotFailures();
         segmentsArchived = c.segmentsArchived();
@@ -208,6 +220,8 @@ public final class MetricsReport
             "from_position_bytes", recoveredFromPosition, "truncated_bytes", recoveryTruncatedBytes,
             "truncated_records", recoveryTruncatedRecords, "repair_cut", recoveryRepairCut == 1,
             "snapshots_set_aside", recoverySnapshotsSetAside, "notes", recoveryNotes));
+        root.put("wal_background_verify", map("segments", walCheckSegments, "segments_total",
+            walCheckSegmentsTotal, "bytes", walCheckBytes, "faults", walCheckFaults, "done", walCheckDone == 1));
         root.put("storage", map("status", storageStatus, "detail", storageDetail,
             "usable_bytes", storageUsableBytes));
         root.put("snapshots", map("count", snapshots, "last_position_bytes", lastSnapshotPosition,
@@ -317,6 +331,18 @@ public final class MetricsReport
         counter(out, "axiom_replies_lost",
             "Replies dropped because the engine had no memory even for a problem (their callers time out)",
             lostReplies);
+        gauge(out, "axiom_wal_background_verify_segments",
+            "Segments before the start-up snapshot the background check has verified", walCheckSegments);
+        gauge(out, "axiom_wal_background_verify_segments_expected",
+            "Segments before the start-up snapshot the background check verifies (0: start-up checked every record)",
+            walCheckSegmentsTotal);
+        gauge(out, "axiom_wal_background_verify_bytes", "Bytes of records the background check has verified",
+            walCheckBytes);
+        gauge(out, "axiom_wal_background_verify_faults",
+            "Corrupt records or segments the background check found before the start-up snapshot (logged at ERROR)",
+            walCheckFaults);
+        gauge(out, "axiom_wal_background_verify_done",
+            "1 when the background check has ended (or there is none), 0 while it runs", walCheckDone);
         gauge(out, "axiom_recovery_truncated_bytes",
             "Bytes the last start-up cut from the journal's tail (a torn write or an incomplete command; with " +
             "--repair, corruption)", recoveryTruncatedBytes);

@@ -15,6 +15,7 @@ import io.axiom.journal.Journal;
 import io.axiom.journal.JournalClaim;
 import io.axiom.journal.JournalContext;
 import io.axiom.journal.SegmentArchive;
+import io.axiom.journal.SnapshotStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,5 +146,37 @@ class WalVerifyTest
         assertEquals(AxiomMain.EXIT_FAILED, run.code(), run.toString());
         assertTrue(run.out().contains("00000000000000000000.wal is missing") && run.out().trim().endsWith("CORRUPT"),
             run.out());
+    }
+
+    @Test
+    void corruptionBeforeTheStartUpSnapshotDoesNotStopStartUpButVerifyFails() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        final long recordPosition;
+        try (Journal journal = open(data))
+        {
+            recordPosition = journal.append(1, 1, 1, new UnsafeBuffer(new byte[100]), 0, 100);
+            for (int i = 0; i < 2_000; i++)
+            {
+                journal.append(1, 1, 1, new UnsafeBuffer(new byte[100]), 0, 100);
+            }
+            journal.flush();
+            new SnapshotStore(data, 2).write(journal.endPosition(), journal.lastPosition(), journal.lastSequence(),
+                journal.lastChecksum(), new UnsafeBuffer(new byte[] {1}), 0, 1);
+        }
+        final Path segment = data.resolve(String.format("%020d.wal", 0));
+        final byte[] bytes = Files.readAllBytes(segment);
+        bytes[(int)recordPosition + 40] ^= 0x08;
+        Files.write(segment, bytes);
+
+        try (Journal journal = Journal.open(new JournalContext().dataDir(data).maxSegmentSize(64 * 1024)
+            .fsync(false).startFromSnapshot(true)))
+        {
+            assertTrue(journal.checkedFromPosition() > 64 * 1024, "start-up checked only after the snapshot");
+        }
+        final Run run = verify(data);
+        assertEquals(AxiomMain.EXIT_FAILED, run.code(), run.toString());
+        assertTrue((run.out() + run.err()).contains(segment.toString()) &&
+            (run.out() + run.err()).contains("record checksum mismatch"), run.toString());
     }
 }
