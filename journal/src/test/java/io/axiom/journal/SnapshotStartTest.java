@@ -146,6 +146,32 @@ class SnapshotStartTest
     }
 
     @Test
+    void anUncheckedSegmentIsSealedForArchivingOnlyOnceTheBackgroundCheckWalkedItWithoutAFault() throws Exception
+    {
+        final History history = history();
+        final TestRecord damaged = history.records().stream()
+            .filter(r -> r.position() >= SEGMENT && r.position() < 2 * SEGMENT).toList().get(3);
+        flip(dir, damaged);
+        try (Journal journal = open(dir, true, false))
+        {
+            assertNull(journal.sealed(0), "recovery did not walk segment 0: where its records end is not known yet");
+            final List<LogFault> faults = new CopyOnWriteArrayList<>();
+            final BackgroundVerifier verifier = awaitVerifier(journal, faults);
+            assertEquals(BackgroundVerifier.State.CORRUPT, verifier.state(), verifier.toString());
+
+            final SegmentArchive.Sealed sealed = journal.sealed(0);
+            assertNotNull(sealed, "walked without a fault");
+            final TestRecord last = history.records().stream().filter(r -> r.position() < SEGMENT).toList()
+                .getLast();
+            assertEquals(last.position() + Journal.alignedFrameLength(last.payload().length), sealed.limit(),
+                "the end of this life's records, not the segment's capacity");
+            final SegmentArchive.Summary archived = SegmentArchive.write(sealed, dir.resolve("archive"), true, false);
+            assertEquals(last.sequence(), archived.lastSequence());
+            assertNull(journal.sealed(1), "the damaged segment is never handed to retention");
+        }
+    }
+
+    @Test
     void corruptionBeforeTheSnapshotDoesNotStopStartUpButTheBackgroundCheckAndVerifyReportIt() throws Exception
     {
         final History history = history();
