@@ -25,7 +25,7 @@ public final class EngineContext
     public static final long SNAPSHOT_INTERVAL_EVENTS_DEFAULT = 5_000_000;
     public static final int SNAPSHOT_RETAIN_DEFAULT = 2;
     /** Workflows a snapshot encodes per duty cycle while it is captured: about 1 ms of the processor. */
-    public static final int SNAPSHOT_SLICE_WORKFLOWS_DEFAULT = 8192;
+    public static final int SNAPSHOT_SLICE_WORKFLOWS_DEFAULT = 2048;
     public static final int MAX_REPLY_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final int MAX_BATCH_REPLY_BYTES_DEFAULT = 64 * 1024 * 1024;
     public static final int SEARCH_BUDGET_DEFAULT = 16_000;

@@ -83,8 +83,10 @@
  * encoded as it was at the mark (copy-on-write of one encoded record, not of a table chunk: why is in
  * {@code SnapshotCapture}). The {@link io.axiom.core.SnapshotWriter}'s thread streams the bytes to the snapshot's
  * temp file as they come, then commits it (checksums, fsync, rename, directory fsync). The processor's longest pause
- * for a snapshot is one slice (about 1 ms at 8,192 workflows a slice, measured by {@code SnapshotPauseProbe};
- * encoding a million workflows whole took about 100 ms). Start-up loads the newest valid snapshot and replays the log
+ * for a snapshot is one slice (2,048 workflows by default: about 1 ms at 8,192 a slice measured by {@code
+ * SnapshotPauseProbe} on an idle processor, but on two shared cores the longest slice of a 5-million snapshot taken
+ * under load was 4-9 ms at 8,192 and the command stall 17-23 ms, 11 ms at 2,048 (BENCHMARKS.md "Snapshot of N live
+ * workflows while commands flow"); encoding a million workflows whole took about 100 ms). Start-up loads the newest valid snapshot and replays the log
  * after it; with snapshots on, the journal checks records only from that snapshot's position (start-up bounded by the
  * snapshot interval), and as recovery ends (before it reports ready) the processor starts the journal's background
  * check of the records before it ({@code BackgroundCheckLog} logs its faults and end, {@link

@@ -171,6 +171,7 @@ public final class PerfMain
             "          --baseline-s 10",
             "snapshot: --workflows 1000000 (live)  --rate 20000 (commands/s, open loop)  --producers 2  --window 1024",
             "          --warmup-s 5  --before-s 5  --after-s 2  --sample-s 180  (5M workflows: give the JVM -Xmx8g)",
+            "          --slice N  (workflows a capture slice; default the engine's)",
             "workers:  --workers 2  --capacity 64  --window 4096 (workflows in flight, saturated)  --rate 1000",
             "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",

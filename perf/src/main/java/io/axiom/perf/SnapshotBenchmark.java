@@ -86,6 +86,10 @@ final class SnapshotBenchmark
 
             final EngineContext ctx = LoadRun.context(engineDir, true, options).snapshotIntervalEvents(0)
                 .snapshotIntervalBytes(0).snapshotIntervalMs(0);
+            if (options.has("slice"))
+            {
+                ctx.snapshotSliceWorkflows(options.integer("slice", ctx.snapshotSliceWorkflows()));
+            }
             try (Engine engine = LoadRun.launch(ctx))
             {
                 System.gc(); // before the stream: a collection it asked for is not charged to any window
