@@ -204,12 +204,14 @@ final class SnapshotWriter implements AutoCloseable
     }
 
     /**
-     * On the writer's thread: allocate the pages the processor will append to next, up to {@link #PAGES_AHEAD}
-     * beyond the one holding byte {@code from}.
+     * On the writer's thread: allocate the pages the processor will append to next, beyond the one holding byte
+     * {@code from}: as many as the snapshot has filled so far, at most {@link #PAGES_AHEAD} (a small state's snapshot
+     * allocates nothing it does not use).
      */
     private void allocateAhead(final long from)
     {
-        final int last = (int)Math.min(MAX_PAGES, (from >>> PAGE_SHIFT) + PAGES_AHEAD);
+        final long ahead = Math.min(PAGES_AHEAD, 1 + (published >>> PAGE_SHIFT));
+        final int last = (int)Math.min(MAX_PAGES, (from >>> PAGE_SHIFT) + ahead);
         for (int page = (int)(from >>> PAGE_SHIFT); page < last && !closed; page++)
         {
             page(page);
@@ -301,7 +303,6 @@ final class SnapshotWriter implements AutoCloseable
         Path file = null;
         SnapshotStore.Output output = null;
         RuntimeException failure = null;
-        allocateAhead(0);
         try
         {
             output = store.begin(pendingPosition, pendingLastPosition, pendingLastSequence, pendingLastChecksum);

@@ -174,7 +174,8 @@ class WorkflowRetirementTest
             assertEquals("IDEMPOTENCY_KEY_REUSED", assertInstanceOf(EngineReply.Problem.class,
                 f.client().create(different, TIMEOUT)).code(), "a different request with the key is refused");
             f.advanceClock(1); // a snapshot (every 5 events) was taken after they left the heap
-            assertTrue(f.engine.counters().snapshotCount() > 0);
+            EngineFixture.await("a snapshot written (by the writer's thread)",
+                () -> f.engine.counters().snapshotCount() > 0);
             f.restart();
             assertEquals(0, f.engine.counters().workflowsOnHeap());
             assertTrue(f.engine.counters().recoveredFromPosition() > 0, "from a snapshot");
