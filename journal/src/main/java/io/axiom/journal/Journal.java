@@ -96,6 +96,11 @@ public final class Journal implements AutoCloseable
     private long lastSequence;
     private long lastPosition;
     private int lastChecksum;
+    /** The newest record does not end its unit and its checksum is not written yet ({@link #settleChecksum()}). */
+    private boolean checksumPending;
+    private int pendingFrameOffset;
+    private int pendingFrameLength;
+    private boolean pendingDirect;
     private long endPosition;
     private long unitEndPosition;
     private int unitRecords;
@@ -295,6 +300,7 @@ public final class Journal implements AutoCloseable
         {
             throw new IllegalStateException("a claim is already open at position " + openClaim.position());
         }
+        settleChecksum();
         if (payloadLength < 0 || payloadLength > maxPayloadLength)
         {
             throw new IllegalArgumentException("record payload of " + payloadLength + " bytes can never fit: a " +
@@ -392,10 +398,23 @@ public final class Journal implements AutoCloseable
         {
             RecordFrame.flags(buffer, frameOffset, flags);
         }
-        final int checksum = directClaim ?
-            segment.checksum(crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength) :
-            stagingChecksum(frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
-        RecordFrame.writeChecksum(buffer, frameOffset, checksum);
+        int checksum = 0;
+        if (0 != (flags & RecordFrame.COMMIT))
+        {
+            checksum = directClaim ?
+                segment.checksum(crc, frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength) :
+                stagingChecksum(frameOffset + RecordFrame.CHECKSUMMED_FROM, frameOffset + frameLength);
+            RecordFrame.writeChecksum(buffer, frameOffset, checksum);
+        }
+        else
+        {
+            // Its checksum waits: endUnit sets the COMMIT flag of the unit's last record and checksums it once, and
+            // anything else that could let the record out of this thread's hands settles it first (settleChecksum).
+            checksumPending = true;
+            pendingFrameOffset = frameOffset;
+            pendingFrameLength = frameLength;
+            pendingDirect = directClaim;
+        }
         RecordFrame.frameLengthRelease(buffer, frameOffset, frameLength);
 
         tail += RecordFrame.align(frameLength);
@@ -438,7 +457,8 @@ public final class Journal implements AutoCloseable
 
     /**
      * End the open unit: mark the newest committed record as the last of its unit (its COMMIT flag is set and its
-     * CRC32C recomputed). Recovery keeps a unit only when its last record carries the mark, so every record committed
+     * CRC32C computed: a committed record's checksum waits until it is known whether it ends its unit, so each record
+     * is checksummed once). Recovery keeps a unit only when its last record carries the mark, so every record committed
      * since the previous endUnit survives a crash together or not at all. A no-op when no record was committed since
      * the last endUnit. Allocates nothing.
      * <p>
@@ -461,6 +481,22 @@ public final class Journal implements AutoCloseable
             throw new IllegalStateException("endUnit() with a claim open at position " + openClaim.position() +
                 ": commit or abort it first");
         }
+        if (checksumPending)
+        {
+            // the common case: the unit's last record was committed just now and nothing has let it out since
+            final UnsafeBuffer buffer = pendingDirect ? current.buffer() : stagingBuffer;
+            final int at = pendingFrameOffset;
+            RecordFrame.flags(buffer, at, RecordFrame.COMMIT);
+            final int from = at + RecordFrame.CHECKSUMMED_FROM;
+            final int checksum = pendingDirect ? current.checksum(crc, from, at + pendingFrameLength) :
+                stagingChecksum(from, at + pendingFrameLength);
+            RecordFrame.writeChecksum(buffer, at, checksum);
+            checksumPending = false;
+            lastChecksum = checksum;
+            unitRecords = 0;
+            unitEndPosition = endPosition;
+            return;
+        }
         final Segment segment = segmentOf(lastPosition);
         final int offset = (int)(lastPosition - segment.basePosition());
         final boolean staged = segment == current && offset >= stagingBase;
@@ -478,9 +514,29 @@ public final class Journal implements AutoCloseable
         final int checksum = staged ? stagingChecksum(from, at + frameLength) :
             segment.checksum(crc, from, at + frameLength);
         RecordFrame.writeChecksum(buffer, at, checksum);
+        checksumPending = false;
         lastChecksum = checksum;
         unitRecords = 0;
         unitEndPosition = endPosition;
+    }
+
+    /**
+     * Checksum the newest record now if its checksum was left for {@link #endUnit()}: before anything else is
+     * claimed, written out, read with its checksum checked or asked for its checksum. The record is still in the
+     * staging buffer or, claimed straight in the mapping, not yet forced (an open unit is never flushed).
+     */
+    private void settleChecksum()
+    {
+        if (!checksumPending)
+        {
+            return;
+        }
+        checksumPending = false;
+        final int from = pendingFrameOffset + RecordFrame.CHECKSUMMED_FROM;
+        final int to = pendingFrameOffset + pendingFrameLength;
+        final int checksum = pendingDirect ? current.checksum(crc, from, to) : stagingChecksum(from, to);
+        RecordFrame.writeChecksum(pendingDirect ? current.buffer() : stagingBuffer, pendingFrameOffset, checksum);
+        lastChecksum = checksum;
     }
 
     /**
@@ -614,6 +670,7 @@ public final class Journal implements AutoCloseable
      */
     private void writeOut(final int to)
     {
+        settleChecksum();
         final int from = writtenOffset;
         if (to > from)
         {
@@ -641,6 +698,7 @@ public final class Journal implements AutoCloseable
      */
     private boolean rotate()
     {
+        settleChecksum();
         final int nextIndex = current.index() + 1;
         final Segment next = nextSegment(nextIndex);
         if (null == next)
@@ -756,6 +814,7 @@ public final class Journal implements AutoCloseable
      */
     public int lastChecksum()
     {
+        settleChecksum();
         return lastChecksum;
     }
 
@@ -1001,6 +1060,10 @@ public final class Journal implements AutoCloseable
     private boolean read(final long position, final RecordHandler handler, final boolean verify)
     {
         ensureOpen();
+        if (verify)
+        {
+            settleChecksum();
+        }
         final Segment segment = segmentOf(position);
         if (null == segment)
         {

@@ -73,6 +73,38 @@ class JournalUnitTest
     }
 
     @Test
+    void aRecordThatDoesNotEndItsUnitIsChecksummedBeforeAnythingLetsItOut()
+    {
+        final List<TestRecord> written = new ArrayList<>();
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            final JournalClaim claim = new JournalClaim();
+            final long first = journal.claim(4, 1, 1, 1, claim);
+            claim.buffer().putInt(claim.offset(), 7);
+            claim.commit(); // its checksum waits for endUnit or whatever comes first
+            final List<TestRecord> read = new ArrayList<>();
+            assertTrue(journal.read(first, TestRecord.collector(read)), "a checked read of it settles its checksum");
+            assertEquals(1, read.size());
+            journal.claim(4, 1, 1, 2, claim);
+            claim.buffer().putInt(claim.offset(), 8);
+            claim.commit();
+            journal.claim(20 * 1024, 1, 1, 3, claim); // larger than the staging buffer: the others are written out
+            claim.buffer().setMemory(claim.offset(), 20 * 1024, (byte)9);
+            claim.commit();
+            journal.endUnit();
+            assertTrue(journal.flush() > 0);
+            written.addAll(replayAll(journal));
+            assertEquals(3, written.size());
+        }
+        try (Journal journal = open(dir, SEGMENT))
+        {
+            assertEquals(written, replayAll(journal), "every record of the unit passes its CRC32C at recovery");
+            assertEquals(-1, journal.recoveryReport().truncatedAtPosition());
+        }
+        assertTrue(JournalInspector.verify(dir).ok());
+    }
+
+    @Test
     void appendEndsTheOpenUnit()
     {
         final List<TestRecord> written = new ArrayList<>();
