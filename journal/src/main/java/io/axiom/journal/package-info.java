@@ -95,7 +95,10 @@
  *  28  int32  flags         bit 0 COMMIT: this record ends an atomic unit; every other bit 0
  *  32  payload
  * </pre>
- * Commit writes the checksum, then the length last with a release store: a non-zero length means a complete record.
+ * Commit writes the length last with a release store: a non-zero length means a complete record. The checksum of a
+ * record that does not end its unit is written when the writer first needs it (the next claim, a write-out, a
+ * rotation, a checked read), that of a unit's last record by {@code endUnit()}: each record is checksummed once, and
+ * none leaves the writer's hands without its checksum.
  * Padding up to the next 8-byte boundary is zero. Format 1 (before commit marks) had a reserved zero int32 where the
  * flags are; format-1 segments are still read, with every record counting as the end of a unit (that is what they
  * meant), and never appended to: a journal whose last segment is format 1 moves to a new segment before its
@@ -197,7 +200,8 @@
  * One engine command appends several records, and they can reach the file before the command ends: the staging
  * buffer fills and is written out, a segment rotates, a record larger than the staging buffer is claimed straight in
  * the mapped segment. So the journal frames units, not only records. Every record of a unit is committed with flags
- * 0; {@code endUnit()} sets COMMIT on the unit's last record and recomputes that record's CRC32C. It can: the record is
+ * 0; {@code endUnit()} sets COMMIT on the unit's last record and computes that record's CRC32C (recomputes it, when
+ * something needed it before the mark). It can: the record is
  * still in the staging buffer, or (a direct claim, or one written out by a later claim that was aborted) in the mapped
  * segment, which shares the page cache with the file; nothing forces it before the mark, since {@code flush()}
  * refuses an open unit. The end of the log is the end of the last record carrying COMMIT.
