@@ -218,8 +218,9 @@ public final class ServerCommand implements Callable<Integer>, EnvironmentAware
         }
         else
         {
+            // no snapshot written in this run: the one start-up loaded is the newest
             snapshot = "no shutdown snapshot (nothing new since the snapshot at position " +
-                counters.lastSnapshotPosition() + ")";
+                Math.max(counters.lastSnapshotPosition(), counters.recoveredFromPosition()) + ")";
         }
         log.log(Level.INFO, SERVER, "Axiom stopped: " + snapshot + "; journal position " + engine.journalPosition() +
             ", " + engine.eventCount() + " events");

@@ -131,6 +131,22 @@ class ServerLogSystemTest
         assertFalse(output.contains(" DEBUG "), output);
     }
 
+    @Test
+    void aStopWithNothingNewNamesTheSnapshotStartUpLoaded() throws Exception
+    {
+        final ServerProcess first = start("again");
+        assertEquals(201, http.post(first, WORKFLOWS, CREATE).statusCode());
+        first.terminate(STOP_TIMEOUT);
+        final java.util.regex.Matcher written = java.util.regex.Pattern
+            .compile("Axiom stopped: shutdown snapshot at position (\\d+) ").matcher(first.output());
+        assertTrue(written.find(), first.output());
+
+        final ServerProcess second = start("again"); // the same data directory: starts from that snapshot
+        second.terminate(STOP_TIMEOUT);
+        assertOneLine(second.output(), " INFO  server   Axiom stopped: no shutdown snapshot \\(nothing new since the " +
+            "snapshot at position " + written.group(1) + "\\); .*");
+    }
+
     private ServerProcess start(final String name, final String... extraArgs)
     {
         final ServerProcess server = ServerProcess.startServer(name, dir.resolve(name), START_TIMEOUT, extraArgs);
