@@ -311,9 +311,7 @@ public final class SnapshotStore
                 header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, 0).putLong(16, position).putLong(24, length)
                     .putLong(32, lastPosition).putLong(40, lastSequence).putInt(48, lastChecksum)
                     .putInt(52, (int)crc.getValue()).putInt(56, 0);
-                final CRC32C headerCrc = new CRC32C();
-                headerCrc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
-                header.putInt(HEADER_CHECKSUM_OFFSET, (int)headerCrc.getValue());
+                header.putInt(HEADER_CHECKSUM_OFFSET, headerChecksum(header.array()));
                 int written = 0;
                 while (header.hasRemaining())
                 {
@@ -553,22 +551,17 @@ public final class SnapshotStore
     {
         for (final Path file : list())
         {
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file))
+            final ByteBuffer header;
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
             {
-                while (header.hasRemaining() && channel.read(header, header.position()) > 0)
-                {
-                    // until the header is read or the file ends
-                }
+                header = readHeader(channel);
             }
             catch (final IOException ex)
             {
                 continue; // removed meanwhile by a newer snapshot's retain, or unreadable: not kept
             }
-            final CRC32C headerCrc = new CRC32C();
-            headerCrc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
             if (!header.hasRemaining() && header.getLong(0) == MAGIC && header.getInt(8) == VERSION &&
-                header.getInt(HEADER_CHECKSUM_OFFSET) == (int)headerCrc.getValue())
+                header.getInt(HEADER_CHECKSUM_OFFSET) == headerChecksum(header.array()))
             {
                 return header.getLong(32);
             }
@@ -623,11 +616,7 @@ public final class SnapshotStore
         {
             writtenAtMs = Files.getLastModifiedTime(file).toMillis();
             final long size = channel.size();
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
-            {
-                // read the header, or what there is of it
-            }
+            final ByteBuffer header = readHeader(channel);
             final String problem;
             if (header.position() < 12 || header.getLong(0) != MAGIC)
             {
@@ -647,9 +636,7 @@ public final class SnapshotStore
             }
             else
             {
-                final CRC32C crc = new CRC32C();
-                crc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
-                if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)crc.getValue())
+                if (header.getInt(HEADER_CHECKSUM_OFFSET) != headerChecksum(header.array()))
                 {
                     problem = "header fails its CRC32C";
                 }
@@ -749,19 +736,13 @@ public final class SnapshotStore
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
-            {
-                // read the header, or what there is of it
-            }
+            final ByteBuffer header = readHeader(channel);
             if (header.position() >= 24 && header.getLong(0) == MAGIC)
             {
                 final int version = header.getInt(8);
-                final CRC32C crc = new CRC32C();
-                crc.update(header.array(), 0, HEADER_CHECKSUM_OFFSET);
                 if (VERSION_UNBOUND == version ||
                     (VERSION == version && header.position() == HEADER_LENGTH &&
-                    header.getInt(HEADER_CHECKSUM_OFFSET) == (int)crc.getValue()))
+                    header.getInt(HEADER_CHECKSUM_OFFSET) == headerChecksum(header.array())))
                 {
                     return header.getLong(16);
                 }
@@ -858,13 +839,12 @@ public final class SnapshotStore
             {
                 return Parsed.bad("fails its checksum (" + size + " bytes, shorter than its header)");
             }
-            final CRC32C headerCrc = new CRC32C();
-            headerCrc.update(headerBytes, 0, HEADER_CHECKSUM_OFFSET);
-            if (header.getInt(HEADER_CHECKSUM_OFFSET) != (int)headerCrc.getValue())
+            final int headerChecksum = headerChecksum(headerBytes);
+            if (header.getInt(HEADER_CHECKSUM_OFFSET) != headerChecksum)
             {
                 return Parsed.bad("fails its checksum (header CRC32C 0x" +
                     SegmentHeader.hex(header.getInt(HEADER_CHECKSUM_OFFSET)) + " stored, 0x" +
-                    SegmentHeader.hex((int)headerCrc.getValue()) + " computed)");
+                    SegmentHeader.hex(headerChecksum) + " computed)");
             }
             final long length = header.getLong(24);
             if (length != size - HEADER_LENGTH)
@@ -892,6 +872,29 @@ public final class SnapshotStore
         {
             return Parsed.bad("cannot be read (" + ex + ")");
         }
+    }
+
+    /**
+     * @return a file's header, or as much of it as the file holds (the buffer's position says how much).
+     */
+    private static ByteBuffer readHeader(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+        {
+            // until the header is read or the file ends
+        }
+        return header;
+    }
+
+    /**
+     * @return the CRC32C a header stores at {@code HEADER_CHECKSUM_OFFSET}: of its bytes before that offset.
+     */
+    private static int headerChecksum(final byte[] header)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(header, 0, HEADER_CHECKSUM_OFFSET);
+        return (int)crc.getValue();
     }
 
     private static void readFully(final FileChannel channel, final ByteBuffer into, final long position)
