@@ -1,0 +1,4 @@
+/**
+ * TODO
+ */
+package io.axiom.cluster.node;
