@@ -18,6 +18,7 @@ import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredService;
@@ -224,11 +225,20 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return how many errors the node's components reported to its error handler.
+     * @return how many errors the node's components reported, not counting Aeron's warnings
+     * ({@link ClusterEvent}: a leader heartbeat timeout, an election, ...).
      */
     public long errorCount()
     {
         return ctx.errorCount.get();
+    }
+
+    /**
+     * @return how many warnings ({@link ClusterEvent}) the node's components reported.
+     */
+    public long warningCount()
+    {
+        return ctx.warningCount.get();
     }
 
     /**
@@ -411,6 +421,7 @@ public final class ClusterNode implements AutoCloseable
         private Supplier<IdleStrategy> idleStrategySupplier;
         private ErrorHandler errorHandler;
         private final AtomicLong errorCount = new AtomicLong();
+        private final AtomicLong warningCount = new AtomicLong();
         private boolean concluded;
 
         /**
@@ -620,8 +631,9 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param errorHandler where every component's errors go; default logs them on {@code axiom.cluster}.
-         *                     Counted either way.
+         * @param errorHandler where every component's errors and warnings go; default logs them on
+         *                     {@code axiom.cluster}, warnings ({@link ClusterEvent}) at WARNING without a trace,
+         *                     the rest at ERROR. Counted either way.
          * @return this.
          */
         public Context errorHandler(final ErrorHandler errorHandler)
@@ -690,11 +702,22 @@ public final class ClusterNode implements AutoCloseable
                     10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
             }
             final ErrorHandler delegate = null != errorHandler ? errorHandler : (throwable) ->
-                LOGGER.log(System.Logger.Level.ERROR, "cluster node " + memberId + ": " + throwable, throwable);
-            final AtomicLong count = errorCount;
+            {
+                if (throwable instanceof ClusterEvent)
+                {
+                    LOGGER.log(System.Logger.Level.WARNING, "cluster node " + memberId + ": " +
+                        throwable.getMessage());
+                }
+                else
+                {
+                    LOGGER.log(System.Logger.Level.ERROR, "cluster node " + memberId + ": " + throwable, throwable);
+                }
+            };
+            final AtomicLong errors = errorCount;
+            final AtomicLong warnings = warningCount;
             errorHandler = (throwable) ->
             {
-                count.incrementAndGet();
+                (throwable instanceof ClusterEvent ? warnings : errors).incrementAndGet();
                 delegate.onError(throwable);
             };
             return this;
