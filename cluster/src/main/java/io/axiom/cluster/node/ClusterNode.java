@@ -63,6 +63,12 @@ public final class ClusterNode implements AutoCloseable
     public static final int TERM_LENGTH_DEFAULT = 4 * 1024 * 1024;
 
     /**
+     * The ingress channel clients should use ({@code AeronCluster.Context.ingressChannel}): the publisher chooses
+     * a stream's term length, so the ingress term length is the client's, not the node's.
+     */
+    public static final String INGRESS_CHANNEL = "aeron:udp?term-length=4m";
+
+    /**
      * Default leader heartbeat timeout: 1 s (Aeron's default, 10 s, makes a leader SIGKILL an 11 s outage).
      */
     public static final long LEADER_HEARTBEAT_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(1);
@@ -316,7 +322,7 @@ public final class ClusterNode implements AutoCloseable
             .archiveContext(localArchive.clone())
             .serviceCount(1)
             .logChannel("aeron:udp?" + termLength)
-            .ingressChannel("aeron:udp?" + termLength)
+            .ingressChannel(INGRESS_CHANNEL)
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
             .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs)
@@ -575,7 +581,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param termLength term length of the log and ingress streams; default 4 MiB.
+         * @param termLength term length of the log stream; default 4 MiB (clients choose the ingress one, see
+         *                   {@link ClusterNode#INGRESS_CHANNEL}).
          * @return this.
          */
         public Context termLength(final int termLength)

@@ -205,7 +205,7 @@ class ClusterNodeTest
         clientDriver = TestCluster.clientDriver(dir);
         client = AeronCluster.connect(new AeronCluster.Context()
             .aeronDirectoryName(dir.getPath())
-            .ingressChannel("aeron:udp?term-length=64k")
+            .ingressChannel(ClusterNode.INGRESS_CHANNEL)
             .ingressEndpoints(members.ingressEndpoints())
             .egressChannel("aeron:udp?endpoint=localhost:0")
             .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10))
