@@ -90,8 +90,8 @@ public final class ClusterMembers
             final Member member = parseMember(part.trim());
             if (!ids.add(member.id()))
             {
-                throw new IllegalArgumentException("cluster members: member id " + member.id() + " is listed twice in \"" +
-                    value + "\"");
+                throw new IllegalArgumentException("cluster members: member id " + member.id() +
+                    " is listed twice in \"" + value + "\"");
             }
             for (final String endpoint : new String[]{
                 member.ingress(), member.consensus(), member.log(), member.catchup(), member.archive() })

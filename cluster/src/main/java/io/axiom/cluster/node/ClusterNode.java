@@ -403,7 +403,7 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalStateException("cannot delete the stale mark file " + file);
             }
-            LOGGER.log(System.Logger.Level.INFO, "deleted the stale mark file {0}", file);
+            LOGGER.log(System.Logger.Level.INFO, "deleted the mark file {0} a previous run left", file);
         }
     }
 

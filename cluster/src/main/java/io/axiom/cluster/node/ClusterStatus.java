@@ -31,7 +31,8 @@ import org.agrona.concurrent.status.CountersReader;
  * @param leaderMemberId   the leader it knows, or -1 when the members query did not answer.
  * @param leadershipTermId its leadership term id, or -1.
  * @param commitPosition   the log position it knows committed, or -1.
- * @param appendPosition   how far its archive has recorded the log (its append position), or -1.
+ * @param appendPosition   how far its archive has recorded the log (its append position), or -1; found by
+ *                         archive id = member id, as {@link ClusterNode} launches archives.
  * @param snapshotCount    how many snapshots it has taken since it started, or -1.
  * @param members          every member's log position as the node knows it (exact for all on the leader), or
  *                         empty when the members query did not answer.
@@ -113,14 +114,15 @@ public record ClusterStatus(
             final CountersReader counters = ClusterControl.mapCounters(cncFile);
             try
             {
-                role = Cluster.Role.get(value(counters, AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID, clusterId, 0));
+                final long roleCode = value(counters, AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID, clusterId, -1);
+                role = roleCode < 0 ? null : Cluster.Role.get(roleCode);
                 final long election = value(counters, AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID, clusterId, -1);
                 electionState = election < 0 ? null : ElectionState.get(election);
                 moduleState = ConsensusModule.State.find(counters, clusterId);
                 leadershipTermId = value(counters, AeronCounters.CLUSTER_LEADERSHIP_TERM_ID_TYPE_ID, clusterId, -1);
                 commitPosition = value(counters, AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID, clusterId, -1);
                 snapshotCount = value(counters, AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID, clusterId, -1);
-                appendPosition = appendPosition(clusterDir, counters);
+                appendPosition = appendPosition(clusterDir, counters, memberId);
             }
             finally
             {
@@ -239,7 +241,7 @@ public record ClusterStatus(
         return CountersReader.NULL_COUNTER_ID;
     }
 
-    private static long appendPosition(final File clusterDir, final CountersReader counters)
+    private static long appendPosition(final File clusterDir, final CountersReader counters, final long archiveId)
     {
         final long recordingId;
         try (RecordingLog recordingLog = new RecordingLog(clusterDir, false))
@@ -254,7 +256,7 @@ public record ClusterStatus(
         {
             return -1;
         }
-        final int counterId = RecordingPos.findCounterIdByRecording(counters, recordingId);
+        final int counterId = RecordingPos.findCounterIdByRecording(counters, recordingId, archiveId);
         return CountersReader.NULL_COUNTER_ID == counterId ? -1 : counters.getCounterValue(counterId);
     }
 }

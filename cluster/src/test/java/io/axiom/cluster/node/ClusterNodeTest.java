@@ -97,6 +97,7 @@ class ClusterNodeTest
             assertEquals(firstLeader, status.leaderMemberId(), context(statuses.toString()));
             assertTrue(status.commitPosition() > 0, context(status.toString()));
         }
+        System.out.println(statuses);
         final ClusterStatus leaderStatus = statuses.get(firstLeader);
         assertTrue(leaderStatus.isLeader(), context(leaderStatus.toString()));
         assertEquals(NODES, leaderStatus.members().size(), context(leaderStatus.toString()));
@@ -113,6 +114,9 @@ class ClusterNodeTest
             () -> ClusterStatus.read(nodes[follower].clusterDir(), 1_000).snapshotCount() >= 1);
 
         nodes[firstLeader].close();
+        final ClusterStatus closed = ClusterStatus.read(nodes[firstLeader].clusterDir(), 1_000);
+        assertEquals(null, closed.role(), context(closed.toString()));
+        assertEquals(firstLeader, closed.memberId(), context(closed.toString()));
         final int secondLeader = awaitLeader(firstLeader);
         TestCluster.await(context("client to follow leader " + secondLeader), 10_000, () ->
         {
@@ -165,6 +169,25 @@ class ClusterNodeTest
         assertTrue(ex.getMessage().contains("pid " + ProcessHandle.current().pid()), ex.getMessage());
 
         TestCluster.await("single node to lead", 10_000, () -> Cluster.Role.LEADER == nodes[0].role());
+    }
+
+    @Test
+    void contextRefusesWhatCannotRun()
+    {
+        final File nodeDir = tempDir.resolve("node-x").toFile();
+        final IllegalArgumentException notListed = assertThrows(IllegalArgumentException.class, () ->
+            new ClusterNode.Context().memberId(3).members(members).nodeDir(nodeDir).clusteredService(new SumService())
+                .conclude());
+        assertTrue(notListed.getMessage().contains("member id 3 is not in the members"), notListed.getMessage());
+
+        final IllegalArgumentException noService = assertThrows(IllegalArgumentException.class, () ->
+            new ClusterNode.Context().memberId(0).members(members).nodeDir(nodeDir).conclude());
+        assertTrue(noService.getMessage().contains("no clustered service"), noService.getMessage());
+
+        final IllegalArgumentException badTerm = assertThrows(IllegalArgumentException.class, () ->
+            new ClusterNode.Context().memberId(0).members(members).nodeDir(nodeDir).clusteredService(new SumService())
+                .termLength(3 * 1024 * 1024).conclude());
+        assertTrue(badTerm.getMessage().contains("not a power of two"), badTerm.getMessage());
     }
 
     private void launch(final int memberId)
