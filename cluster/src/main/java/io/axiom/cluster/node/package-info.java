@@ -37,10 +37,11 @@
  * <p>
  * <b>Restart after SIGKILL.</b> Each of Aeron's mark files refuses to start while the one a previous process left
  * was active within the last 10 s ({@code LIVENESS_TIMEOUT_MS}, ten mark-file update intervals of 1 s):
- * {@code IllegalStateException: active mark file detected}. There are three, found and each shown to block by
- * {@code RestartAfterKillTest}: {@code archive/archive-mark.dat}, {@code cluster/cluster-mark.dat} (consensus
- * module) and {@code cluster/cluster-mark-service-0.dat} (service container). The node takes an exclusive OS lock
- * on {@code node.lock} ({@code FileChannel.tryLock}, released by the OS when the process dies) before anything
+ * {@code IllegalStateException: active mark file detected}. There are three, each shown to block by
+ * {@code RestartAfterKillTest} (the first two by a launch, the third by the check its container makes):
+ * {@code archive/archive-mark.dat}, {@code cluster/cluster-mark.dat} (consensus module) and
+ * {@code cluster/cluster-mark-service-0.dat} (service container). The node takes an exclusive OS lock on
+ * {@code node.lock} ({@code FileChannel.tryLock}, released by the OS when the process dies) before anything
  * else; holding it proves no live process uses the directory, so those three are deleted before launch and the
  * driver's directory is cleared ({@code dirDeleteOnStart}). Nothing else is deleted: {@code cluster/node-state.dat}
  * holds the term this node voted in (Raft's safety rests on it), {@code cluster/recording.log} and the archive's
@@ -62,7 +63,11 @@
  * module's counters carry the cluster id as the first int of their key. {@code ClusterControl.mapCounters} maps the
  * whole CnC file: unmap its values buffer once, not the metadata buffer too (the same mapping). When the service
  * container fails to start, closing the already started consensus module takes about 5 s (its agent waits for the
- * service and is interrupted after the runner's close timeout).
+ * service and is interrupted after the runner's close timeout). Closing a node closes its service container first, so
+ * the consensus module logs {@code ClusterTerminationException: unexpected termination} on the way down: noise, but
+ * it counts as an error; an orderly stop of a whole cluster is the {@code SHUTDOWN} toggle
+ * ({@code ClusterTool shutdown}), not done here. A SIGKILLed node's driver directory under {@code /dev/shm} stays
+ * until the next launch on the same node directory clears it.
  * <p>
  * <b>Must never know:</b> the processor, workflows, the journal, HTTP. The service hosted is any
  * {@code ClusteredService}; Axiom's is in {@code io.axiom.cluster.service}.

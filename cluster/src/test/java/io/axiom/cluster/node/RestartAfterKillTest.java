@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.codecs.mark.ClusterComponentType;
 import io.aeron.cluster.service.ClusterMarkFile;
+import io.aeron.cluster.service.ClusteredServiceContainer;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +79,19 @@ class RestartAfterKillTest
         }
 
         final long killedAtNs = System.nanoTime();
-        for (int i = 0; i < stale.size(); i++)
+        final File serviceMarkFile = stale.get(2);
+        final IllegalStateException serviceRefused = assertThrows(
+            IllegalStateException.class, () -> new ClusterMarkFile(
+            serviceMarkFile,
+            ClusterComponentType.CONTAINER,
+            ClusterMarkFile.ERROR_BUFFER_MIN_LENGTH,
+            SystemEpochClock.INSTANCE,
+            ClusteredServiceContainer.Configuration.LIVENESS_TIMEOUT_MS,
+            4096).close(), "the service container's own check of " + serviceMarkFile);
+        System.out.println("keeping " + serviceMarkFile.getName() + ": " + serviceRefused);
+        assertTrue(serviceRefused.getMessage().contains(serviceMarkFile.getName()), serviceRefused.toString());
+
+        for (int i = 0; i < 2; i++)
         {
             for (int j = 0; j < i; j++)
             {
@@ -88,6 +103,8 @@ class RestartAfterKillTest
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAtNs) + " ms after the kill: " + refused);
             assertTrue(String.valueOf(refused.getMessage()).contains(stale.get(i).getName()), refused.toString());
         }
+        assertTrue(serviceMarkFile.exists(), "the refused launches left " + serviceMarkFile);
+
         final long launchedAtNs = System.nanoTime();
         node = launch(nodeDir, basePort);
         TestCluster.await("restarted node to lead (seed " + seed + ")", 10_000,
