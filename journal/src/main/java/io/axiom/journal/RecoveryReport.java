@@ -15,7 +15,8 @@ import java.util.List;
  * @param lastSequence        sequence of the newest record, 0 when empty.
  * @param nextPosition        where the writer resumes.
  * @param truncatedAtPosition where a torn tail, an incomplete last unit or (with repair) corruption was cut off, -1
- *                            when nothing was.
+ *                            when nothing was (a cut back by {@link JournalContext#cutAfter(long)} reports what it
+ *                            dropped, a torn tail after its position included, in the cut fields instead).
  * @param truncatedBytes      non-zero bytes removed from the tail (including later segment files removed).
  * @param truncatedRecords    valid records removed: those of an incomplete last unit, or with a repair those of the
  *                            broken unit before the corruption (records after the corruption are not counted).

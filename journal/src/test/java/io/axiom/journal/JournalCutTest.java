@@ -9,9 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.axiom.journal.TestRecord.appendUnit;
@@ -21,13 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@link JournalContext#cutAfter(long)}: a log of multi-record units over several segments, cut back at every unit
  * end, equals a log built with only the units before it (same files, records, sequences, checksums), continues with
  * the next sequence, and never shows a cut record again, after a crash either; positions that end no unit are
  * refused, positions past the end raise {@link JournalBehindException}, damage after the position is dropped with
- * the cut and damage before it still refused.
+ * the cut and damage before it still refused. Reproduce a failure with {@code -Daxiom.test.seed=<seed printed>}.
  */
 class JournalCutTest
 {
@@ -39,6 +44,9 @@ class JournalCutTest
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final CrashRounds crash = new CrashRounds();
 
     private record State(long endPosition, long lastSequence, long lastPosition, int lastChecksum, long recordCount)
     {
@@ -139,6 +147,60 @@ class JournalCutTest
             }
             assertTrue(JournalInspector.verify(work).ok(), what);
         }
+    }
+
+    /**
+     * The state a crash between the cut's two steps leaves: the later segments already in the pool, the tail of the
+     * segment holding the position not yet zeroed. Opened without the cut it is a sound log that ends at or after the
+     * position (a torn tail at most); opened with it, the cut completes.
+     */
+    @Test
+    void crashBetweenTheCutsStepsLeavesASoundLog()
+    {
+        final Path full = dir.resolve("full");
+        final List<List<TestRecord>> units = new ArrayList<>();
+        final List<State> states = new ArrayList<>();
+        build(full, UNITS.size(), units, states);
+        final int segments = SegmentFiles.list(full).size();
+        int checked = 0;
+        for (int k = 0; k < UNITS.size(); k++)
+        {
+            final State at = states.get(k);
+            final int holding = (int)((at.endPosition() - 1) / SEGMENT);
+            if (holding == segments - 1)
+            {
+                continue;
+            }
+            final String what = "seed=" + SEED + " cut after " + k + " unit(s) at position " + at.endPosition();
+            final Path work = dir.resolve("work");
+            TestRecord.deleteRecursively(work);
+            TestRecord.copyDir(full, work);
+            for (int s = holding + 1; s < segments; s++)
+            {
+                final Path file = work.resolve(Segment.fileName(s * SEGMENT));
+                try
+                {
+                    Files.move(file, file.resolveSibling(file.getFileName() + SegmentFiles.FREE_SUFFIX));
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+            try (Journal journal = TestRecord.open(work, SEGMENT))
+            {
+                final List<TestRecord> read = replayAll(journal);
+                assertTrue(journal.lastSequence() >= at.lastSequence(), what);
+                assertEquals(units.stream().flatMap(List::stream).toList().subList(0, read.size()), read, what);
+                assertFalse(journal.recoveryReport().repairCut(), what);
+            }
+            try (Journal journal = openCut(work, at.endPosition()))
+            {
+                assertEquals(at, State.of(journal), what);
+            }
+            checked++;
+        }
+        assertTrue(checked > 3, "cuts checked: " + checked);
     }
 
     @Test
@@ -376,6 +438,102 @@ class JournalCutTest
                 past + ", past position " + at.endPosition() + " the log is cut back to")), report.notes().toString());
             assertEquals(kept, replayAll(journal));
         }
+    }
+
+    /**
+     * A real process opens the log cut back to a unit end, appends units of another content seed and is killed with
+     * SIGKILL at a random point: right after the cut, or after some acknowledged batches, anywhere in the next one.
+     * Reopened without a cut, the log holds the original records up to the position, then only the new ones, whole
+     * units, every acknowledged one.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void sigkillAfterTheCutNeverBringsACutRecordBack() throws Exception
+    {
+        final long segment = 1024 * 1024;
+        final SplittableRandom random = new SplittableRandom(SEED ^ 0x2545F4914F6CDD1DL);
+        final long original = random.nextLong();
+        final Path base = dir.resolve("base");
+        final List<long[]> unitEnds = new ArrayList<>(); // {end position, last sequence}
+        try (Journal journal = TestRecord.open(base, segment))
+        {
+            final JournalClaim claim = new JournalClaim();
+            unitEnds.add(new long[] {journal.endPosition(), 0});
+            while (journal.segmentCount() < 4)
+            {
+                CrashAppender.appendUnit(journal, original, claim);
+                unitEnds.add(new long[] {journal.endPosition(), journal.lastSequence()});
+            }
+        }
+        final Path work = dir.resolve("work");
+        final Path childErr = dir.resolve("child.err");
+        for (int round = 0; round < 8; round++)
+        {
+            final long[] at = unitEnds.get(random.nextInt(unitEnds.size()));
+            final long derived = random.nextLong();
+            final int acksWanted = random.nextInt(5);
+            final String what = "seed=" + SEED + " round " + round + " cut at " + at[0] + " (sequence " + at[1] + ")";
+            TestRecord.deleteRecursively(work);
+            TestRecord.copyDir(base, work);
+            long ackedSequence = at[1];
+            try (ChildJvm child = crash.start(childErr, CutAppender.class, work.toString(), Long.toString(segment),
+                Long.toString(derived), Long.toString(random.nextLong()), Long.toString(at[0])))
+            {
+                final String opened = child.awaitLine("OPENED ");
+                if (null == opened)
+                {
+                    fail("child exited before opening, " + what + ": " + Files.readString(childErr));
+                }
+                assertEquals("OPENED " + at[1], opened, what);
+                for (int acks = 0; acks < acksWanted; acks++)
+                {
+                    final String line = child.awaitLine("ACK ");
+                    if (null == line)
+                    {
+                        fail("child exited, " + what + ": " + Files.readString(childErr));
+                    }
+                    ackedSequence = Long.parseLong(line.split(" ")[2]);
+                }
+                LockSupport.parkNanos(random.nextInt(3_000_000));
+            }
+            verifyDerived(work, original, derived, at, ackedSequence, what);
+        }
+    }
+
+    private static void verifyDerived(
+        final Path work,
+        final long original,
+        final long derived,
+        final long[] at,
+        final long ackedSequence,
+        final String what)
+    {
+        try (Journal journal = Journal.open(new JournalContext().dataDir(work).maxSegmentSize(1024 * 1024)))
+        {
+            final String where = what + " " + journal.recoveryReport();
+            assertFalse(journal.recoveryReport().cutBack(), where);
+            assertTrue(journal.lastSequence() >= ackedSequence, "acknowledged records lost: " + where);
+            final long[] expected = {1};
+            journal.replay(0, (buffer, offset, length, type, version, position, sequence, timestamp) ->
+            {
+                final boolean cutBefore = sequence > at[1];
+                final long seed = cutBefore ? derived : original;
+                assertEquals(expected[0]++, sequence, where);
+                assertEquals(cutBefore, position >= at[0], where + " sequence " + sequence + " at " + position);
+                assertEquals(CrashAppender.length(seed, sequence), length, where + " sequence " + sequence);
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                assertArrayEquals(TestRecord.payload(seed, sequence, length), bytes, where + " sequence " + sequence);
+            });
+            assertEquals(journal.lastSequence() + 1, expected[0], where);
+            long unitStart = at[1] + 1;
+            while (unitStart <= journal.lastSequence())
+            {
+                unitStart += CrashAppender.unitSize(derived, unitStart);
+            }
+            assertEquals(journal.lastSequence() + 1, unitStart, "the log ends inside a unit: " + where);
+        }
+        assertTrue(JournalInspector.verify(work).ok(), what);
     }
 
     private static Journal openCut(final Path log, final long endPosition)
