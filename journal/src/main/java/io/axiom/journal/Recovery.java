@@ -237,6 +237,12 @@ final class Recovery
             setAside = SnapshotStore.setAsidePast(dir, cutPosition, "repair cut the log at position " + cutPosition,
                 notes);
         }
+        else if (cutAfter >= 0)
+        {
+            // the log already ends there: set aside what an interrupted cut back to it may have left
+            setAside = SnapshotStore.setAsidePast(dir, cutAfter, "the log was cut back to position " + cutAfter,
+                notes);
+        }
         if (directoryChanged && fsync)
         {
             SegmentFiles.forceDirectory(dir);
@@ -286,6 +292,8 @@ final class Recovery
         }
         final long records = scan.recordCount() + scan.unitRecords() - scan.markRecordCount();
         final String position = "position " + cutAfter;
+        // first, so that a crash in the middle of the cut cannot leave one behind a log that already ends at P
+        final int setAside = SnapshotStore.setAsidePast(dir, cutAfter, "the log was cut back to " + position, notes);
         boolean directoryChanged = debrisRemoved;
         directoryChanged |= removeSegmentsAfter(holdingIndex, "the log was cut back to " + position +
             " (derived log: its records are re-derived from the replicated log).");
@@ -302,11 +310,6 @@ final class Recovery
         }
         holding.zeroAndForce(offset, holdingEnd, fsync);
         holding.limit(offset);
-        final int setAside = SnapshotStore.setAsidePast(dir, cutAfter, "the log was cut back to " + position, notes);
-        if (setAside > 0 && fsync)
-        {
-            SegmentFiles.forceDirectory(dir);
-        }
         final StringBuilder note = new StringBuilder()
             .append("Cut ").append(records).append(" record(s), ").append(bytes).append(" bytes after ")
             .append(position).append(" (derived log: they are re-derived from the replicated log)");

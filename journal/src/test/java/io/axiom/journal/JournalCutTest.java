@@ -438,6 +438,26 @@ class JournalCutTest
                 past + ", past position " + at.endPosition() + " the log is cut back to")), report.notes().toString());
             assertEquals(kept, replayAll(journal));
         }
+
+        // as if a crash had left it while the log already ends at the position: the no-op cut sets it aside too
+        final Path setAside = log.resolve(SnapshotStore.DIRECTORY).resolve(SnapshotStore.SET_ASIDE_DIRECTORY)
+            .resolve(pastFile.getFileName());
+        try
+        {
+            Files.copy(setAside, pastFile);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        try (Journal journal = openCut(log, at.endPosition()))
+        {
+            final RecoveryReport report = journal.recoveryReport();
+            assertFalse(report.cutBack(), report.notes().toString());
+            assertEquals(1, report.snapshotsSetAside(), report.notes().toString());
+            assertFalse(Files.exists(pastFile));
+            assertEquals(at, State.of(journal));
+        }
     }
 
     /**
