@@ -153,7 +153,7 @@ public final class Journal implements AutoCloseable
             dataDir, segmentSize, fsync, () -> flushedTail > segmentSize / 2, disk, storage);
         lastSequence = recoveryReport.lastSequence();
         lastPosition = recoveryReport.lastPosition();
-        lastChecksum = recovery.scan().lastChecksum();
+        lastChecksum = recovery.lastChecksum();
         endPosition = current.basePosition() + tail;
         unitEndPosition = endPosition;
         recordCount = recoveryReport.recordCount();

@@ -52,6 +52,7 @@ public final class JournalContext
     private JournalFaults faults;
     private Path archiveDir;
     private int poolLimit = POOL_LIMIT_DEFAULT;
+    private long cutAfter = -1;
 
     /**
      * @param dir directory holding the segment files; created by {@link #conclude()} when missing.
@@ -247,6 +248,33 @@ public final class JournalContext
     }
 
     /**
+     * Cut the log back to an end position at open. Exists for a log derived from a replicated one (a cluster node's
+     * journal, regenerated from the replicated log after the snapshot bound to endPosition): open recovers as usual,
+     * then drops every record after endPosition on purpose, durably, unlike repair, which cuts only what it cannot
+     * prove. Damage after endPosition is dropped with them; damage before it is refused as without the cut. Snapshots
+     * of this data directory past endPosition are set aside. The cut is announced in the {@link RecoveryReport}.
+     *
+     * @param endPosition where the log must end: a position {@link Journal#endPosition()} returned right after a unit
+     *                    ended, or the empty log's ({@link Journal#SEGMENT_HEADER_LENGTH}); -1 (the default) for no
+     *                    cut. Open refuses a position that does not end a unit with an {@link IllegalStateException},
+     *                    and one past the log's end with a {@link JournalBehindException}.
+     * @return this for a fluent API.
+     */
+    public JournalContext cutAfter(final long endPosition)
+    {
+        this.cutAfter = endPosition;
+        return this;
+    }
+
+    /**
+     * @return the end position open cuts the log back to, -1 for none.
+     */
+    public long cutAfter()
+    {
+        return cutAfter;
+    }
+
+    /**
      * @return true once {@link #conclude()} has run.
      */
     public boolean isConcluded()
@@ -278,6 +306,10 @@ public final class JournalContext
                 " and " + MAX_SEGMENT_SIZE_MAX + " bytes and a multiple of " + SEGMENT_SIZE_MULTIPLE + ": " +
                 maxSegmentSize);
         }
+        if (cutAfter < -1)
+        {
+            throw new IllegalArgumentException("wal cut position must be -1 (none) or an end position: " + cutAfter);
+        }
         if (poolLimit < 0 || poolLimit > 64)
         {
             throw new IllegalArgumentException("wal pool limit must be between 0 and 64 files: " + poolLimit);
@@ -298,6 +330,6 @@ public final class JournalContext
     {
         return "JournalContext{dataDir=" + dataDir + ", maxSegmentSize=" + maxSegmentSize + ", fsync=" + fsync +
             ", repair=" + repair + ", archiveDir=" + archiveDir() + ", poolLimit=" + poolLimit +
-            ", startFromSnapshot=" + startFromSnapshot + '}';
+            ", startFromSnapshot=" + startFromSnapshot + ", cutAfter=" + cutAfter + '}';
     }
 }

@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  * {@link RecoveryScan}, truncates a torn tail or an incomplete last unit, and refuses corruption or a missing segment
  * (or, with repair, cuts it loudly). A repair sets aside the snapshots that cover more than what is left. With
  * {@link JournalContext#startFromSnapshot()} the scan starts after the record the newest usable snapshot is bound to,
- * and the segments wholly before it are left {@link Segment#unchecked()}.
+ * and the segments wholly before it are left {@link Segment#unchecked()}. With {@link JournalContext#cutAfter(long)}
+ * it then cuts the log back to that position on purpose, the damage after it included.
  */
 final class Recovery
 {
@@ -26,6 +27,10 @@ final class Recovery
     private final boolean startFromSnapshot;
     private final DiskProbe disk;
     private final Path archiveDir;
+    private final long cutAfter;
+    private LogFault deferredFault;
+    private final List<Path> deferredFiles = new ArrayList<>();
+    private int lastChecksum;
     private List<Path> archives = List.of();
     private long archivedUpTo;
     private long archivedLastSequence;
@@ -49,6 +54,7 @@ final class Recovery
         this.startFromSnapshot = ctx.startFromSnapshot();
         this.disk = disk;
         this.archiveDir = ctx.archiveDir();
+        this.cutAfter = ctx.cutAfter();
         this.segmentSize = ctx.maxSegmentSize();
     }
 
@@ -119,6 +125,7 @@ final class Recovery
         }
 
         scan = new RecoveryScan(segments);
+        scan.mark(cutAfter);
         final RecoveryScan.Outcome outcome;
         final int anchorSegment = startFromSnapshot ? findAnchor() : -1;
         if (anchorSegment < 0)
@@ -147,6 +154,33 @@ final class Recovery
         }
         final Segment cut = segments.get(scan.cutSegment());
         final long cutPosition = cut.basePosition() + scan.cutOffset();
+        lastChecksum = scan.lastChecksum();
+        boolean behind = false;
+        if (cutAfter >= 0)
+        {
+            if (scan.markFound() &&
+                (cutAfter != cutPosition || RecoveryScan.Outcome.CORRUPT == outcome || null != deferredFault))
+            {
+                cutAtMark(outcome, directoryChanged);
+                return;
+            }
+            if (!scan.markFound())
+            {
+                if (cutAfter <= cutPosition)
+                {
+                    throw new IllegalStateException(notAUnitEnd());
+                }
+                if (null != deferredFault)
+                {
+                    throw deferredFault.toException(null);
+                }
+                if (RecoveryScan.Outcome.CORRUPT != outcome)
+                {
+                    throw new JournalBehindException(dir, cutAfter, cutPosition);
+                }
+                behind = true; // the corruption lies before the cut: refused below, or cut by repair, then behind
+            }
+        }
         long truncatedAt = -1;
         long truncatedBytes = 0;
         long truncatedRecords = 0;
@@ -203,9 +237,19 @@ final class Recovery
             setAside = SnapshotStore.setAsidePast(dir, cutPosition, "repair cut the log at position " + cutPosition,
                 notes);
         }
+        else if (cutAfter >= 0)
+        {
+            // the log already ends there: set aside what an interrupted cut back to it may have left
+            setAside = SnapshotStore.setAsidePast(dir, cutAfter, "the log was cut back to position " + cutAfter,
+                notes);
+        }
         if (directoryChanged && fsync)
         {
             SegmentFiles.forceDirectory(dir);
+        }
+        if (behind)
+        {
+            throw new JournalBehindException(dir, cutAfter, cutPosition);
         }
 
         report = new RecoveryReport(
@@ -218,10 +262,110 @@ final class Recovery
             truncatedAt,
             truncatedBytes,
             truncatedRecords,
+            -1,
+            0,
+            0,
             repairCut,
             logStartPosition,
             setAside,
             notes);
+    }
+
+    /**
+     * Cut the log back to {@link JournalContext#cutAfter(long)}, a unit end the scan passed: drop every record after
+     * it, the damage the scan found after it too. The later segment files go first (renamed into the pool, directory
+     * forced), then the tail of the segment holding the position is zeroed and forced, so a crash at any point leaves
+     * a log that ends at or after the position, and once done no record after it is ever read again: in the same
+     * segment life a stale record would validate with the same salt, so zeros, not the generation, keep it out.
+     */
+    private void cutAtMark(final RecoveryScan.Outcome outcome, final boolean debrisRemoved)
+    {
+        final int holdingIndex = scan.markSegment();
+        final int offset = scan.markOffset();
+        final Segment holding = segments.get(holdingIndex);
+        final CRC32C crc = new CRC32C();
+        final int holdingEnd = holding.lifeEnd(crc, offset);
+        long bytes = holdingEnd - offset;
+        for (int s = holdingIndex + 1; s < segments.size(); s++)
+        {
+            bytes += segments.get(s).lifeEnd(crc, SegmentHeader.LENGTH) - SegmentHeader.LENGTH;
+        }
+        final long records = scan.recordCount() + scan.unitRecords() - scan.markRecordCount();
+        final String position = "position " + cutAfter;
+        // first, so that a crash in the middle of the cut cannot leave one behind a log that already ends at P
+        final int setAside = SnapshotStore.setAsidePast(dir, cutAfter, "the log was cut back to " + position, notes);
+        boolean directoryChanged = debrisRemoved;
+        directoryChanged |= removeSegmentsAfter(holdingIndex, "the log was cut back to " + position +
+            " (derived log: its records are re-derived from the replicated log).");
+        for (final Path file : deferredFiles)
+        {
+            SegmentFiles.delete(file);
+            notes.add("Deleted segment file " + file.getFileName() + ": it lies after " + position + " the log was " +
+                "cut back to, and " + deferredFault.description() + ".");
+            directoryChanged = true;
+        }
+        if (directoryChanged && fsync)
+        {
+            SegmentFiles.forceDirectory(dir);
+        }
+        holding.zeroAndForce(offset, holdingEnd, fsync);
+        holding.limit(offset);
+        final StringBuilder note = new StringBuilder()
+            .append("Cut ").append(records).append(" record(s), ").append(bytes).append(" bytes after ")
+            .append(position).append(" (derived log: they are re-derived from the replicated log)");
+        if (scan.unitRecords() > 0)
+        {
+            note.append("; ").append(scan.unitRecords()).append(" of them an incomplete last unit");
+        }
+        if (RecoveryScan.Outcome.CORRUPT == outcome)
+        {
+            note.append("; damage after the cut was dropped with them: ").append(scan.corruption().description());
+        }
+        else if (null != scan.fault())
+        {
+            note.append("; a torn write after the cut was dropped with them: ").append(scan.fault().description());
+        }
+        if (null != deferredFault)
+        {
+            note.append("; ").append(deferredFault.description());
+        }
+        notes.add(0, note.append('.').toString());
+
+        lastChecksum = scan.markLastChecksum();
+        report = new RecoveryReport(
+            segments.size(),
+            scan.markRecordCount(),
+            scan.markRecordCount() > 0 ? scan.markFirstPosition() : 0,
+            scan.markLastPosition(),
+            scan.markLastSequence(),
+            cutAfter,
+            -1,
+            0,
+            0,
+            cutAfter,
+            records,
+            bytes,
+            repairCut,
+            logStartPosition,
+            setAside,
+            notes);
+    }
+
+    /**
+     * @return why {@link JournalContext#cutAfter(long)} is not a position the log can be cut back to, naming the
+     * unit ends around it.
+     */
+    private String notAUnitEnd()
+    {
+        final long below = scan.unitEndBelowMark();
+        final long above = scan.unitEndAboveMark();
+        return "Cannot cut the log in " + dir + " back to position " + cutAfter + ": no unit ends there" +
+            (scan.markInsideUnit() ? " (a record ends there, inside a unit)" : "") + "; the nearest unit ends are " +
+            (below < 0 ? "none below" : below + " below") + " and " + (above < 0 ? "none above" : above + " above") +
+            " (the log checked from position " + (segments.get(0).basePosition() + SegmentHeader.LENGTH) +
+            (checkedFromPosition > 0 ? ", record by record from " + checkedFromPosition : "") + "). The position " +
+            "must be one Journal.endPosition() returned right after a unit ended in this log, or " +
+            SegmentHeader.LENGTH + " for the empty log: this log is not the one the position was taken from.";
     }
 
     /**
@@ -252,6 +396,11 @@ final class Recovery
             if (null != parsed.problem())
             {
                 problem = "it " + parsed.problem();
+            }
+            else if (cutAfter >= 0 && parsed.position() > cutAfter)
+            {
+                problem = "it covers the log up to position " + parsed.position() + ", past position " + cutAfter +
+                    " the log is cut back to";
             }
             else if (SnapshotStore.VERSION_UNBOUND == parsed.version())
             {
@@ -492,6 +641,13 @@ final class Recovery
 
     private boolean refuseOrDropFrom(final List<Path> files, final int from, final LogFault fault)
     {
+        if (!repair && cutAfter >= 0 && fault.position() >= cutAfter)
+        {
+            // wholly after the position the log is cut back to: deleted by the cut if the scan confirms the position
+            deferredFault = fault;
+            deferredFiles.addAll(files.subList(from, files.size()));
+            return false;
+        }
         if (!repair)
         {
             throw fault.toException(null);
@@ -518,15 +674,29 @@ final class Recovery
     {
         final Segment cut = segments.get(scan.cutSegment());
         final long bytes = scan.bytesAfterCut();
+        // later segments first: a crash between the two steps then leaves a torn tail, never a zeroed hole before
+        // valid records of the same unit in a later segment
+        if (removeSegmentsAfterCut(whyLaterSegments) && fsync)
+        {
+            SegmentFiles.forceDirectory(dir);
+        }
         cut.zeroAndForce(scan.cutOffset(), scan.tailEnd(), fsync);
-        removeSegmentsAfterCut(whyLaterSegments);
         return bytes;
     }
 
     private boolean removeSegmentsAfterCut(final String why)
     {
+        return removeSegmentsAfter(scan.cutSegment(), why);
+    }
+
+    /**
+     * Rename every segment after the one at index kept into the pool: a recycled file gets a new generation, so its
+     * records never validate again.
+     */
+    private boolean removeSegmentsAfter(final int kept, final String why)
+    {
         boolean removed = false;
-        while (segments.size() > scan.cutSegment() + 1)
+        while (segments.size() > kept + 1)
         {
             final Segment last = segments.remove(segments.size() - 1);
             last.unmap();
@@ -589,6 +759,14 @@ final class Recovery
     RecoveryScan scan()
     {
         return scan;
+    }
+
+    /**
+     * @return CRC32C stored in the last record of the recovered log, 0 when empty.
+     */
+    int lastChecksum()
+    {
+        return lastChecksum;
     }
 
     /**

@@ -15,10 +15,15 @@ import java.util.List;
  * @param lastSequence        sequence of the newest record, 0 when empty.
  * @param nextPosition        where the writer resumes.
  * @param truncatedAtPosition where a torn tail, an incomplete last unit or (with repair) corruption was cut off, -1
- *                            when nothing was.
+ *                            when nothing was (a cut back by {@link JournalContext#cutAfter(long)} reports what it
+ *                            dropped, a torn tail after its position included, in the cut fields instead).
  * @param truncatedBytes      non-zero bytes removed from the tail (including later segment files removed).
  * @param truncatedRecords    valid records removed: those of an incomplete last unit, or with a repair those of the
  *                            broken unit before the corruption (records after the corruption are not counted).
+ * @param cutAtPosition       where {@link JournalContext#cutAfter(long)} cut the log back to, dropping records on
+ *                            purpose, -1 when it cut nothing (not asked, or the log already ended there).
+ * @param cutRecords          valid records that cut dropped (records after damage it dropped too are not counted).
+ * @param cutBytes            bytes of this segment life that cut zeroed or removed with the later segment files.
  * @param repairCut           true when repair removed records or segment files that may have been acknowledged.
  * @param logStartPosition    position the log starts at: 0, or with repair the base of the first segment present
  *                            when the files before it are missing.
@@ -35,6 +40,9 @@ public record RecoveryReport(
     long truncatedAtPosition,
     long truncatedBytes,
     long truncatedRecords,
+    long cutAtPosition,
+    long cutRecords,
+    long cutBytes,
     boolean repairCut,
     long logStartPosition,
     int snapshotsSetAside,
@@ -54,6 +62,14 @@ public record RecoveryReport(
     }
 
     /**
+     * @return true when {@link JournalContext#cutAfter(long)} dropped records after its position.
+     */
+    public boolean cutBack()
+    {
+        return cutAtPosition >= 0;
+    }
+
+    /**
      * @param note one more sentence.
      * @return this report with the note added.
      */
@@ -62,8 +78,8 @@ public record RecoveryReport(
         final List<String> all = new ArrayList<>(notes);
         all.add(note);
         return new RecoveryReport(segmentCount, recordCount, firstPosition, lastPosition, lastSequence, nextPosition,
-            truncatedAtPosition, truncatedBytes, truncatedRecords, repairCut, logStartPosition, snapshotsSetAside,
-            all);
+            truncatedAtPosition, truncatedBytes, truncatedRecords, cutAtPosition, cutRecords, cutBytes, repairCut,
+            logStartPosition, snapshotsSetAside, all);
     }
 
     /**
@@ -75,7 +91,7 @@ public record RecoveryReport(
         final List<String> all = new ArrayList<>(notes);
         all.addAll(selection.notes());
         return new RecoveryReport(segmentCount, recordCount, firstPosition, lastPosition, lastSequence, nextPosition,
-            truncatedAtPosition, truncatedBytes, truncatedRecords, repairCut, logStartPosition,
-            snapshotsSetAside + selection.setAside().size(), all);
+            truncatedAtPosition, truncatedBytes, truncatedRecords, cutAtPosition, cutRecords, cutBytes, repairCut,
+            logStartPosition, snapshotsSetAside + selection.setAside().size(), all);
     }
 }

@@ -51,6 +51,20 @@ final class RecoveryScan
     private int nextOffset;
     private long nextSequence;
 
+    private long markPosition = -1;
+    private boolean markFound;
+    private boolean markInsideUnit;
+    private int markSegment;
+    private int markOffset;
+    private long markRecordCount;
+    private long markFirstPosition;
+    private long markLastPosition;
+    private long markLastSequence;
+    private int markLastChecksum;
+    private long unitEndBelowMark = -1;
+    private long unitEndAboveMark = -1;
+    private boolean startEndsUnit;
+
     /**
      * @param segments contiguous segments with valid headers, oldest first, at least one.
      */
@@ -105,7 +119,19 @@ final class RecoveryScan
         this.lastChecksum = lastChecksum;
         this.walkedSequence = lastSequence;
         this.recordCount = recordsBefore;
+        this.startEndsUnit = true;
         return scan(fromSegment, fromOffset, lastSequence + 1);
+    }
+
+    /**
+     * Watch for a unit end at position during the next scan: where the walk passes it, the log's state there (records,
+     * last record, its sequence and checksum) is kept for {@link #markFound()} and the accessors after it.
+     *
+     * @param position an end position as {@link Journal#endPosition()} returns it after a unit, -1 for none.
+     */
+    void mark(final long position)
+    {
+        markPosition = position;
     }
 
     private void walk(final int fromSegment, final int fromOffset, final long expectedSequence)
@@ -116,6 +142,16 @@ final class RecoveryScan
         cutSegment = fromSegment;
         cutOffset = fromOffset;
         long unitFirstPosition = 0;
+        if (markPosition >= 0)
+        {
+            final Segment start = segments.get(fromSegment);
+            final boolean endsUnit = startEndsUnit ||
+                (0 == start.index() && SegmentHeader.LENGTH == fromOffset && 0 == recordCount);
+            if (endsUnit)
+            {
+                markUnitEnd(fromSegment, fromOffset, start.basePosition() + fromOffset);
+            }
+        }
         for (int s = fromSegment; s < segments.size(); s++)
         {
             final Segment segment = segments.get(s);
@@ -172,12 +208,43 @@ final class RecoveryScan
                     lastChecksum = checksum;
                     cutSegment = s;
                     cutOffset = offset;
+                    if (markPosition >= 0)
+                    {
+                        markUnitEnd(s, offset, segment.basePosition() + offset);
+                    }
+                }
+                else if (segment.basePosition() + offset == markPosition)
+                {
+                    markInsideUnit = true;
                 }
             }
             segment.limit(offset);
         }
         stopSegment = segments.size() - 1;
         stopOffset = segments.get(stopSegment).limit();
+    }
+
+    private void markUnitEnd(final int segment, final int offset, final long end)
+    {
+        if (end == markPosition)
+        {
+            markFound = true;
+            markSegment = segment;
+            markOffset = offset;
+            markRecordCount = recordCount;
+            markFirstPosition = firstPosition;
+            markLastPosition = lastPosition;
+            markLastSequence = lastSequence;
+            markLastChecksum = lastChecksum;
+        }
+        else if (end < markPosition)
+        {
+            unitEndBelowMark = end;
+        }
+        else if (unitEndAboveMark < 0)
+        {
+            unitEndAboveMark = end;
+        }
     }
 
     /**
@@ -416,6 +483,83 @@ final class RecoveryScan
             return "the record at position " + position + " ends at " + actualEnd + ", not at " + end;
         }
         return null;
+    }
+
+    /**
+     * @return true when the last scan passed a unit end at the {@link #mark(long)} position.
+     */
+    boolean markFound()
+    {
+        return markFound;
+    }
+
+    /**
+     * @return true when a record that does not end its unit ends at the mark position.
+     */
+    boolean markInsideUnit()
+    {
+        return markInsideUnit;
+    }
+
+    /**
+     * @return index into the segment list of the segment the mark position ends a record in (or starts, for the
+     * empty log).
+     */
+    int markSegment()
+    {
+        return markSegment;
+    }
+
+    /**
+     * @return file offset of the mark position in {@link #markSegment()}, may equal its capacity.
+     */
+    int markOffset()
+    {
+        return markOffset;
+    }
+
+    /**
+     * @return records in complete units up to the mark.
+     */
+    long markRecordCount()
+    {
+        return markRecordCount;
+    }
+
+    long markFirstPosition()
+    {
+        return markFirstPosition;
+    }
+
+    long markLastPosition()
+    {
+        return markLastPosition;
+    }
+
+    long markLastSequence()
+    {
+        return markLastSequence;
+    }
+
+    int markLastChecksum()
+    {
+        return markLastChecksum;
+    }
+
+    /**
+     * @return the greatest unit end walked below the mark, -1 when none.
+     */
+    long unitEndBelowMark()
+    {
+        return unitEndBelowMark;
+    }
+
+    /**
+     * @return the least unit end walked above the mark, -1 when none.
+     */
+    long unitEndAboveMark()
+    {
+        return unitEndAboveMark;
     }
 
     Outcome outcome()

@@ -255,6 +255,23 @@
  * Segments removed after the end of the log go to the pool too. A valid record is never dropped
  * silently: every truncation, removal and repair is a note, one sentence each.
  *
+ * <h2>A derived log: cut back to a position</h2>
+ * A cluster node's journal is derived from the replicated log: at start the node loads the cluster's snapshot, bound
+ * to an end position P of the journal, and the replicated log after it regenerates every record after P. {@link
+ * io.axiom.journal.JournalContext#cutAfter(long)} makes open drop those records on purpose, unlike repair. Recovery
+ * runs as above, watching for P: a unit must end exactly there (or P is the empty log's 64), else open refuses with
+ * an {@code IllegalStateException} naming the unit ends around P; a log that ends before P (units the snapshot covers
+ * are missing) raises a {@link io.axiom.journal.JournalBehindException} with the log's end, for the caller to
+ * rebuild from scratch; a corruption before P is refused as always. Damage at or after P (a torn tail, corruption,
+ * a bad header or a missing segment file) is dropped with the cut. A refusal changes no segment file. The cut
+ * first sets aside the snapshots of the data directory past P (an open whose log already ends at P does too), then
+ * renames the later segments into the pool (a recycled file gets a new generation, so its records never validate
+ * again) and forces the directory, then zeroes the rest of the segment holding P and forces it: a stale record there
+ * would validate, since the segment's generation salt does not change while it is written on. A crash at any point
+ * leaves a log that ends at or after P, and once open returns none after P comes back. A snapshot past P is never
+ * where the check starts, and the report counts {@code cutRecords} and {@code cutBytes} at {@code cutAtPosition}, in
+ * its first note too.
+ *
  * <h2>Bounded start-up: the check starts at a snapshot</h2>
  * With {@link io.axiom.journal.JournalContext#startFromSnapshot(boolean)} (the engine sets it when snapshots are on)
  * start-up time is bounded by the snapshot interval, not by history. Recovery first validates every segment's header
