@@ -17,7 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
  * <p>
  * Layout (native order, as Agrona buffers write it): magic "AXXSNAP5", then definitions (count; per definition its
- * steps-group bytes), task queue names (count; names, so that queue order survives), the order sequence
+ * steps-group bytes), task queues (count; per queue its name and whether a workflow ever used it, so that queue
+ * order survives, and which queues a worker leaving removes), the order sequence
  * ({@link EngineState#orderSequence}) and the latest creation time, workflows (count; per workflow a fixed 58-byte
  * record with its flags and a byte saying whether a lease ({@link #HAS_LEASE}) and an order number
  * ({@link #HAS_ORDER}) follow, its create's Idempotency-Key (UTF-8 length, 0 for none, then the bytes: the key map of
@@ -91,7 +92,7 @@ final class SnapshotCodec
         length += 4;
         for (int i = 0, size = state.taskQueues.size(); i < size; i++)
         {
-            length += 4 + utf8Length(state.taskQueues.get(i).stepName);
+            length += 4 + utf8Length(state.taskQueues.get(i).stepName) + 1;
         }
         length += 16 + 4;
         int run = 0;
@@ -312,7 +313,9 @@ final class SnapshotCodec
         p += 4;
         for (int i = 0, size = state.taskQueues.size(); i < size; i++)
         {
-            p += out.putStringUtf8(p, state.taskQueues.get(i).stepName);
+            final TaskQueues.Queue queue = state.taskQueues.get(i);
+            p += out.putStringUtf8(p, queue.stepName);
+            out.putByte(p++, (byte)(queue.used ? 1 : 0));
         }
         out.putLong(p, state.orderSequence);
         out.putLong(p + 8, state.lastCreatedAt);
@@ -584,8 +587,9 @@ final class SnapshotCodec
         for (int i = 0; i < queueCount; i++)
         {
             final int nameLength = in.getInt(p);
-            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength)).used = true;
-            p += 4 + nameLength;
+            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength)).used = 0 != in.getByte(p + 4 +
+                nameLength);
+            p += 4 + nameLength + 1;
         }
         final long orderSequence = in.getLong(p);
         final long lastCreatedAt = in.getLong(p + 8);
