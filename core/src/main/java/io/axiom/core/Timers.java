@@ -21,13 +21,14 @@ import org.agrona.collections.Long2LongHashMap;
  * lease), so replay rebuilds exactly the timers the log implies. Due timers are handed to the {@link TimerDecider},
  * which turns them into events.
  * <p>
- * Order: a {@code wake_at} is an absolute epoch time, fixed when the timer is scheduled. A poll takes every timer due
- * at its clock reading out of the wheel into a due list and hands them out in {@code (wake_at, workflow id)} order,
- * at most {@link #MAX_TIMERS_PER_POLL} per poll (the rest on the next polls, before any timer found later): timers
- * fire in {@code wake_at} order even when many came due at once, after a clock moved by days, or at start after days
- * down (the wheel alone would hand them out in the order of its slots). A taken timer gets an id outside the wheel's
- * ({@link #DUE} set), so a new timer scheduled into its freed slot can never be mistaken for it. A clock that steps
- * back delays every pending timer by the step: none fires before the clock reads its {@code wake_at} again.
+ * Order: a {@code wake_at} is an absolute epoch time, fixed when the timer is scheduled. Each poll takes every timer
+ * due at its clock reading out of the wheel into a due heap and hands out the first {@link #MAX_TIMERS_PER_POLL} of
+ * all pending due timers in {@code (deadline, workflow id, purpose)} order: the same timers in the same order
+ * whatever the wheel's history (a wheel loaded from a snapshot, one polled for hours, leftovers of an earlier poll,
+ * a wheel more than a turn behind the clock, another start time), which a replicated state machine needs. A taken
+ * timer gets an id outside the wheel's ({@link #DUE} set), so a new timer scheduled into its freed slot can never be
+ * mistaken for it. A clock that steps back delays every pending timer by the step: none fires before the clock
+ * reads its {@code wake_at} again.
  */
 final class Timers
 {
