@@ -229,8 +229,8 @@ final class Dealer
     /**
      * The dealer's section of a snapshot, deterministic for a state: the round-robin cursor; the routable sessions in
      * route key order (route key, worker id, capacity, in flight, the indexes of the task queues they offer, in
-     * their order); per task queue in the queues' order, its next worker and the route keys of its routable workers
-     * in their order. Sessions that are not routable are left out (their workers say hello again).
+     * their order); per task queue in the queues' order, its next worker (among the routable ones) and the route
+     * keys of its routable workers in their order. Sessions that are not routable are left out (their workers say hello again).
      *
      * @param out    buffer to write into, expandable or long enough.
      * @param offset where to write.
@@ -264,7 +264,7 @@ final class Dealer
         for (int q = 0; q < queueCount; q++)
         {
             final TaskQueues.Queue queue = state.taskQueues.get(q);
-            out.putInt(p, queue.nextWorker);
+            out.putInt(p, routableNextWorker(queue));
             out.putInt(p + 4, routableCount(queue));
             p += 8;
             for (int i = 0, size = queue.workers.size(); i < size; i++)
@@ -278,6 +278,29 @@ final class Dealer
             }
         }
         return p;
+    }
+
+    /**
+     * @return the queue's next worker as an index among its routable workers: the first routable one at or after
+     * {@link TaskQueues.Queue#nextWorker} (all are routable in a replicated host, so it is the same index there).
+     */
+    private static int routableNextWorker(final TaskQueues.Queue queue)
+    {
+        final int size = queue.workers.size();
+        for (int i = 0; i < size; i++)
+        {
+            final int w = (queue.nextWorker + i) % size;
+            if (0 != queue.workers.get(w).routeKey)
+            {
+                int before = 0;
+                for (int j = 0; j < w; j++)
+                {
+                    before += 0 != queue.workers.get(j).routeKey ? 1 : 0;
+                }
+                return before;
+            }
+        }
+        return 0;
     }
 
     private int indexOf(final TaskQueues.Queue queue)

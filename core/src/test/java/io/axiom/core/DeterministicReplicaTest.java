@@ -47,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeterministicReplicaTest
 {
     private static final int TRIES = 50;
+    private static final long START = 1_700_000_000_000L;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong LEASES = new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.concurrent.atomic.AtomicLong DISPATCHED =
@@ -262,6 +263,103 @@ class DeterministicReplicaTest
         }
     }
 
+    @Test
+    void leaseExpiryAndTimerDeadlineSurviveASnapshot() throws IOException
+    {
+        final Path root = Files.createTempDirectory("axiom-replica");
+        try (Replica a = new Replica(root.resolve("a"), START))
+        {
+            a.apply(new Command(1, helloOf(1, 2, "T0"), START));
+            a.apply(new Command(0, createOf(new StepSpec("T0", io.axiom.core.api.StepKind.TASK, 0, 0, 2, 500,
+                2_000, 2.0)), START + 10));
+            final Workflow w = a.machine.state().workflow(1);
+            assertEquals(START + 10 + LEASE_MS, w.lease.expiresAt, "dealt at once");
+            a.apply(new Command(1, heartbeatOf(1, w), START + 700));
+            assertEquals(START + 700 + LEASE_MS, w.lease.expiresAt, "a heartbeat moved the expiry on");
+            assertEquals(START + 10 + LEASE_MS, w.lease.timerDeadline, "its timer stays where it was armed");
+            try (Replica b = restore(a, root))
+            {
+                final Workflow restored = b.machine.state().workflow(1);
+                assertEquals(w.lease.expiresAt, restored.lease.expiresAt, "expiry");
+                assertEquals(w.lease.timerDeadline, restored.lease.timerDeadline, "armed deadline");
+                assertEquals(1, restored.lease.session.routeKey, "the lease's session");
+                assertEquals(1, restored.lease.session.inFlight, "the session's task in flight");
+                for (final Replica r : List.of(a, b))
+                {
+                    r.tick(START + 10 + LEASE_MS); // the timer finds the lease extended and is set again
+                    assertEquals(0, r.machine.leaseExpiries());
+                    r.tick(START + 700 + LEASE_MS);
+                    assertEquals(1, r.machine.leaseExpiries(), "expired at the heartbeat's expiry");
+                }
+                assertEquals(a.machine.digest(), b.machine.digest());
+            }
+        }
+        finally
+        {
+            delete(root);
+        }
+    }
+
+    @Test
+    void theDealersSessionsSurviveASnapshotAndAreLeftOutWithoutAResolver() throws IOException
+    {
+        final Path root = Files.createTempDirectory("axiom-replica");
+        try (Replica a = new Replica(root.resolve("a"), START))
+        {
+            a.apply(new Command(3, helloOf(3, 1, "T1", "T0"), START));
+            a.apply(new Command(1, helloOf(1, 2, "T0", "T2"), START));
+            a.apply(new Command(2, helloOf(2, 3, "T2"), START));
+            a.apply(new Command(7, helloOf(7, 1, "T9"), START)); // a name no workflow uses
+            a.apply(new Command(0, helloOf(9, 1, "T0"), START)); // not routable: left out
+            for (int i = 0; i < 4; i++)
+            {
+                a.apply(new Command(0, createOf(new StepSpec("T" + i % 3, io.axiom.core.api.StepKind.TASK, 0, 0, 2,
+                    500, 2_000, 2.0)), START + i));
+            }
+            assertEquals(5, a.machine.workersConnected());
+            final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer(4096);
+            final int length = a.machine.encodeSnapshot(snapshot);
+            try (Replica b = restore(a, root))
+            {
+                assertEquals(4, b.machine.workersConnected(), "the routable sessions");
+                final ExpandableArrayBuffer again = new ExpandableArrayBuffer(4096);
+                assertEquals(length, b.machine.encodeSnapshot(again));
+                assertArrayEquals(Arrays.copyOf(snapshot.byteArray(), length), Arrays.copyOf(again.byteArray(), length),
+                    "a loaded snapshot encodes to the same bytes");
+                final Dealer.Session session = b.machine.state().workflow(1).lease.session;
+                assertEquals(b.replyTo(session.routeKey), session.replyTo, "the resolver's connection");
+                b.apply(new Command(7, goodbyeOf(7), START + 100));
+                assertEquals(null, b.machine.state().taskQueues.find("T9"), "a worker's own queue leaves with it");
+            }
+            delete(root.resolve("b"));
+            copy(root.resolve("a"), root.resolve("b"));
+            try (Replica c = new Replica(root.resolve("b"), START))
+            {
+                c.machine.routeResolver(null);
+                c.machine.loadSnapshot(snapshot, length);
+                assertEquals(0, c.machine.workersConnected(), "single node: workers say hello again");
+                assertEquals(a.machine.digest(), c.machine.digest());
+            }
+        }
+        finally
+        {
+            delete(root);
+        }
+    }
+
+    private static Replica restore(final Replica a, final Path root) throws IOException
+    {
+        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer(4096);
+        final int length = a.machine.encodeSnapshot(snapshot);
+        a.journal.flush();
+        a.cold.force();
+        copy(root.resolve("a"), root.resolve("b"));
+        final Replica b = new Replica(root.resolve("b"), START + 12_345);
+        b.machine.loadSnapshot(snapshot, length);
+        assertEquals(a.machine.digest(), b.machine.digest());
+        return b;
+    }
+
     /**
      * @return A's snapshot as a {@link SnapshotCapture} writes it (one workflow a slice), the file's payload.
      */
@@ -377,7 +475,12 @@ class DeterministicReplicaTest
                 names.add(name);
             }
         }
-        final int capacity = 1 + random.nextInt(3);
+        return helloOf(routeKey, 1 + random.nextInt(3), names.toArray(new String[0]));
+    }
+
+    private static byte[] helloOf(final long routeKey, final int capacity, final String... stepNames)
+    {
+        final List<String> names = List.of(stepNames);
         return encode(b ->
         {
             final WorkerHelloEncoder e = new WorkerHelloEncoder().wrapAndApplyHeader(b, 0, WIRE_HEADER)
@@ -392,6 +495,19 @@ class DeterministicReplicaTest
         });
     }
 
+    private static byte[] heartbeatOf(final long routeKey, final Workflow leased)
+    {
+        return encode(b -> MessageHeaderEncoder.ENCODED_LENGTH + new HeartbeatEncoder()
+            .wrapAndApplyHeader(b, 0, WIRE_HEADER).workerId(routeKey).taskId(leased.id)
+            .fencingToken(leased.lease.token).encodedLength());
+    }
+
+    private static byte[] goodbyeOf(final long routeKey)
+    {
+        return encode(b -> MessageHeaderEncoder.ENCODED_LENGTH + new WorkerGoodbyeEncoder()
+            .wrapAndApplyHeader(b, 0, WIRE_HEADER).workerId(routeKey).encodedLength());
+    }
+
     private static byte[] create(final Random random)
     {
         final int stepCount = 1 + random.nextInt(3);
@@ -404,12 +520,21 @@ class DeterministicReplicaTest
                 2, 500, 2_000, 2.0) :
                 kind == 3 ? StepSpec.timer("wait", 1 + random.nextInt(3_000)) : StepSpec.approval("ok");
         }
-        final String key = random.nextInt(4) == 0 ? "k" + random.nextInt(20) : "";
+        return createWithKey(random.nextInt(4) == 0 ? "k" + random.nextInt(20) : "", steps);
+    }
+
+    private static byte[] createOf(final StepSpec... steps)
+    {
+        return createWithKey("", steps);
+    }
+
+    private static byte[] createWithKey(final String key, final StepSpec... steps)
+    {
         return encode(b ->
         {
             final CreateWorkflowEncoder encoder = new CreateWorkflowEncoder().wrapAndApplyHeader(b, 0, HEADER)
                 .correlationId(0);
-            final CreateWorkflowEncoder.StepsEncoder group = encoder.stepsCount(stepCount);
+            final CreateWorkflowEncoder.StepsEncoder group = encoder.stepsCount(steps.length);
             for (final StepSpec spec : steps)
             {
                 final byte[] name = spec.name().getBytes(StandardCharsets.UTF_8);
