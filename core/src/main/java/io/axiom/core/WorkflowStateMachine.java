@@ -301,8 +301,9 @@ final class WorkflowStateMachine implements RecordHandler
     }
 
     /**
-     * After recovery: every lease in flight gets a fresh lease period from now (heartbeats were never logged, and the
-     * workers could not send any while the engine was down); attempt deadlines stay as the log says.
+     * After a single-node recovery: every lease in flight gets a fresh lease period from now (heartbeats were never
+     * logged, and the workers could not send any while the engine was down); attempt deadlines stay as the log says.
+     * A replicated host never calls this: its leases expire as the snapshot and the log say.
      *
      * @param nowMs the time.
      */
