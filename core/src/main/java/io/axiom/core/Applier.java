@@ -393,7 +393,7 @@ final class Applier implements RecordHandler
         if (w.definition.stepTypes[step] == StepType.TASK)
         {
             moveTo(w, WorkflowState.RUNNING);
-            state.taskQueues.enqueue(w, timestamp);
+            state.taskQueues.enqueue(w, timestamp, ++state.orderSequence);
         }
     }
 
@@ -542,6 +542,7 @@ final class Applier implements RecordHandler
         state.steps.leave(state.indexOf(workflow), workflow.definition.stepNames[workflow.currentStep]);
         moveTo(workflow, to);
         workflow.terminalPosition = position;
+        workflow.orderSeq = ++state.orderSequence;
         if (state.retiring)
         {
             state.ended.offerLong(workflow.id);

@@ -1,6 +1,7 @@
 package io.axiom.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 
 import io.axiom.codecs.WorkflowCreatedDecoder;
@@ -8,14 +9,19 @@ import io.axiom.wire.MessageHeaderEncoder;
 import io.axiom.wire.TaskAssignedEncoder;
 import io.axiom.journal.RecordHandler;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The dealer: hands ready task steps to connected workers with spare capacity, fairly, and sends each its
  * TaskAssigned once the StepLeased behind it is durable.
  * <p>
- * <b>Soft state.</b> Workers ({@link Session}s) and their credits live only here, never in the log: after a restart
- * workers say hello again. The ready queues are the {@link TaskQueues}, rebuilt from the log. A dispatch is an event
+ * <b>Soft state.</b> Workers ({@link Session}s) and their credits live only here, never in the log: after a
+ * single-node restart workers say hello again. A session with a route key (a cluster-wide key for its connection,
+ * given by a replicated host; 0 = not routable) is written into snapshots ({@link #writeSection}) and recreated on
+ * load through the host's {@link RouteResolver}, so a replica restored from a snapshot deals exactly as one that never
+ * stopped. The ready queues are the {@link TaskQueues}, rebuilt from the log. A dispatch is an event
  * (StepLeased, whose position is the lease's fencing token) followed by a reply to the worker's sink, which the
  * processor releases after the batch's fsync like any reply.
  * <p>
@@ -33,12 +39,16 @@ final class Dealer
     private final long leaseDurationMs;
     private final long workerTimeoutMs;
     private final IdentityHashMap<Object, Session> sessions = new IdentityHashMap<>();
+    /** Sessions with a route key, by it. */
+    private final Long2ObjectHashMap<Session> routable = new Long2ObjectHashMap<>();
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final TaskAssignedEncoder assigned = new TaskAssignedEncoder();
     private final InputRef input = new InputRef();
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[48]);
     private int nextQueue;
     private long dispatched;
+    /** The route key of the connection the command being handled came on (0: not routable). */
+    private long commandRouteKey;
 
     /**
      * A connected worker: where its frames go, what it runs, how many tasks it holds.
@@ -47,16 +57,19 @@ final class Dealer
     {
         final Object replyTo;
         final ReplySink sink;
+        /** Cluster-wide key of the worker's connection, 0 when not routable (not in snapshots). */
+        final long routeKey;
         long workerId;
         int capacity;
         int inFlight;
         boolean gone;
         final ArrayList<TaskQueues.Queue> queues = new ArrayList<>();
 
-        Session(final ReplySink sink, final Object replyTo)
+        Session(final ReplySink sink, final Object replyTo, final long routeKey)
         {
             this.sink = sink;
             this.replyTo = replyTo;
+            this.routeKey = routeKey;
         }
 
         boolean hasCredit()
@@ -111,7 +124,16 @@ final class Dealer
         }
         else
         {
-            session = new Session(sink, replyTo);
+            session = new Session(sink, replyTo, commandRouteKey);
+            if (0 != commandRouteKey)
+            {
+                final Session previous = routable.put(commandRouteKey, session);
+                if (null != previous && previous != session)
+                {
+                    sessions.remove(previous.replyTo);
+                    leave(previous);
+                }
+            }
         }
         session.workerId = workerId;
         session.capacity = capacity;
@@ -137,6 +159,10 @@ final class Dealer
         final Session session = sessions.remove(replyTo);
         if (null != session)
         {
+            if (0 != session.routeKey)
+            {
+                routable.remove(session.routeKey);
+            }
             leave(session);
         }
     }
@@ -153,6 +179,205 @@ final class Dealer
             }
             state.taskQueues.removeIfUnused(queue);
         }
+    }
+
+    /**
+     * @param routeKey the route key of the connection the next command comes on (0: not routable).
+     */
+    void commandRouteKey(final long routeKey)
+    {
+        this.commandRouteKey = routeKey;
+    }
+
+    /**
+     * @param routeKey a route key.
+     * @return the connected session with it, or null.
+     */
+    Session sessionByRoute(final long routeKey)
+    {
+        return 0 == routeKey ? null : routable.get(routeKey);
+    }
+
+    /**
+     * @return bytes {@link #writeSection} writes now.
+     */
+    int sectionLength()
+    {
+        int length = 4 + 4;
+        for (final Session session : routable.values())
+        {
+            length += 8 + 8 + 4 + 4 + 4 + 4 * session.queues.size();
+        }
+        length += 4;
+        for (int q = 0, size = state.taskQueues.size(); q < size; q++)
+        {
+            length += 4 + 4 + 8 * routableCount(state.taskQueues.get(q));
+        }
+        return length;
+    }
+
+    private static int routableCount(final TaskQueues.Queue queue)
+    {
+        int count = 0;
+        for (int i = 0, size = queue.workers.size(); i < size; i++)
+        {
+            count += 0 != queue.workers.get(i).routeKey ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * The dealer's section of a snapshot, deterministic for a state: the round-robin cursor; the routable sessions in
+     * route key order (route key, worker id, capacity, in flight, the indexes of the task queues they offer, in
+     * their order); per task queue in the queues' order, its next worker (among the routable ones) and the route
+     * keys of its routable workers in their order. Sessions that are not routable are left out (their workers say hello again).
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @return the offset after what was written.
+     */
+    int writeSection(final MutableDirectBuffer out, final int offset)
+    {
+        final Session[] ordered = routable.values().toArray(new Session[0]);
+        Arrays.sort(ordered, (a, b) -> Long.compare(a.routeKey, b.routeKey));
+        int p = offset;
+        out.putInt(p, nextQueue);
+        out.putInt(p + 4, ordered.length);
+        p += 8;
+        for (final Session session : ordered)
+        {
+            out.putLong(p, session.routeKey);
+            out.putLong(p + 8, session.workerId);
+            out.putInt(p + 16, session.capacity);
+            out.putInt(p + 20, session.inFlight);
+            out.putInt(p + 24, session.queues.size());
+            p += 28;
+            for (final TaskQueues.Queue queue : session.queues)
+            {
+                out.putInt(p, indexOf(queue));
+                p += 4;
+            }
+        }
+        final int queueCount = state.taskQueues.size();
+        out.putInt(p, queueCount);
+        p += 4;
+        for (int q = 0; q < queueCount; q++)
+        {
+            final TaskQueues.Queue queue = state.taskQueues.get(q);
+            out.putInt(p, routableNextWorker(queue));
+            out.putInt(p + 4, routableCount(queue));
+            p += 8;
+            for (int i = 0, size = queue.workers.size(); i < size; i++)
+            {
+                final long routeKey = queue.workers.get(i).routeKey;
+                if (0 != routeKey)
+                {
+                    out.putLong(p, routeKey);
+                    p += 8;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * @return the queue's next worker as an index among its routable workers: the first routable one at or after
+     * {@link TaskQueues.Queue#nextWorker} (all are routable in a replicated host, so it is the same index there).
+     */
+    private static int routableNextWorker(final TaskQueues.Queue queue)
+    {
+        final int size = queue.workers.size();
+        for (int i = 0; i < size; i++)
+        {
+            final int w = (queue.nextWorker + i) % size;
+            if (0 != queue.workers.get(w).routeKey)
+            {
+                int before = 0;
+                for (int j = 0; j < w; j++)
+                {
+                    before += 0 != queue.workers.get(j).routeKey ? 1 : 0;
+                }
+                return before;
+            }
+        }
+        return 0;
+    }
+
+    private int indexOf(final TaskQueues.Queue queue)
+    {
+        for (int q = 0, size = state.taskQueues.size(); q < size; q++)
+        {
+            if (state.taskQueues.get(q) == queue)
+            {
+                return q;
+            }
+        }
+        throw new IllegalStateException("a worker offers step name " + queue.stepName + ", which has no task queue");
+    }
+
+    /**
+     * Read the dealer's section of a snapshot (as {@link #writeSection} wrote it), recreating its sessions through the
+     * resolver, or only passing over it when there is none (the workers say hello again).
+     *
+     * @param in       holding the section.
+     * @param offset   of the section.
+     * @param resolver the host's, or null.
+     * @return the offset after the section.
+     */
+    int readSection(final DirectBuffer in, final int offset, final RouteResolver resolver)
+    {
+        int p = offset;
+        final int cursor = in.getInt(p);
+        final int sessionCount = in.getInt(p + 4);
+        p += 8;
+        for (int i = 0; i < sessionCount; i++)
+        {
+            final long routeKey = in.getLong(p);
+            final int queueCount = in.getInt(p + 24);
+            if (null != resolver)
+            {
+                final Object replyTo = resolver.replyTo(routeKey);
+                final Session session = new Session(resolver.sink(routeKey), replyTo, routeKey);
+                session.workerId = in.getLong(p + 8);
+                session.capacity = in.getInt(p + 16);
+                session.inFlight = in.getInt(p + 20);
+                for (int q = 0; q < queueCount; q++)
+                {
+                    session.queues.add(state.taskQueues.get(in.getInt(p + 28 + 4 * q)));
+                }
+                sessions.put(replyTo, session);
+                routable.put(routeKey, session);
+            }
+            p += 28 + 4 * queueCount;
+        }
+        final int queueCount = in.getInt(p);
+        p += 4;
+        if (null != resolver && queueCount != state.taskQueues.size())
+        {
+            throw new IllegalStateException("snapshot's dealer section has " + queueCount + " task queues, the state " +
+                state.taskQueues.size());
+        }
+        for (int q = 0; q < queueCount; q++)
+        {
+            final int next = in.getInt(p);
+            final int workers = in.getInt(p + 4);
+            p += 8;
+            if (null != resolver)
+            {
+                final TaskQueues.Queue queue = state.taskQueues.get(q);
+                for (int i = 0; i < workers; i++)
+                {
+                    queue.workers.add(routable.get(in.getLong(p + 8 * i)));
+                }
+                queue.nextWorker = next < queue.workers.size() ? next : 0;
+            }
+            p += 8 * workers;
+        }
+        if (null != resolver)
+        {
+            nextQueue = cursor;
+        }
+        return p;
     }
 
     int sessionCount()
@@ -234,12 +459,13 @@ final class Dealer
         while (!queue.ready.isEmpty())
         {
             final Workflow workflow = state.workflow(queue.ready.peekLong());
-            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease)
+            if (TaskQueues.headLive(queue, workflow))
             {
                 return workflow;
             }
             queue.ready.pollLong();
             queue.readySince.pollLong();
+            queue.readySeqs.pollLong();
         }
         return null;
     }
@@ -261,6 +487,7 @@ final class Dealer
         final TaskQueues.Queue queue = workflow.taskQueue;
         queue.ready.pollLong();
         queue.readySince.pollLong();
+        queue.readySeqs.pollLong();
 
         final long stepTimeout = workflow.definition.timeoutMs[step];
         final long attemptDeadline = nowMs + (stepTimeout > 0 ? Math.min(stepTimeout, workerTimeoutMs) : workerTimeoutMs);

@@ -56,6 +56,8 @@ final class EngineState
     long eventsApplied;
     /** Leases in flight (workflows whose current task step a worker holds). */
     long leases;
+    /** Last number given to a workflow that became ready or ended ({@link Workflow#orderSeq}). */
+    long orderSequence;
     /** The latest creation time of any workflow. */
     long lastCreatedAt = Long.MIN_VALUE;
     /**

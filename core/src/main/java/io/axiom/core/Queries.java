@@ -434,11 +434,13 @@ final class Queries
         }
         final org.agrona.collections.LongArrayQueue.LongIterator ids = queue.ready.iterator();
         final org.agrona.collections.LongArrayQueue.LongIterator times = queue.readySince.iterator();
+        final org.agrona.collections.LongArrayQueue.LongIterator seqs = queue.readySeqs.iterator();
         while (ids.hasNext())
         {
             final long since = times.nextValue();
+            final long seq = seqs.nextValue();
             final Workflow workflow = state.workflow(ids.nextValue());
-            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease)
+            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease && workflow.orderSeq == seq)
             {
                 return since;
             }

@@ -40,6 +40,9 @@ final class SnapshotCapture
     private static final int PRE_IMAGE_PAGE = 1 << PRE_IMAGE_PAGE_SHIFT;
 
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
+    /** The dealer's section, encoded at the mark and written after the keys. */
+    private final ExpandableDirectByteBuffer dealerSection = new ExpandableDirectByteBuffer(1024);
+    private int dealerSectionLength;
     /**
      * Pre-images, in pages of {@link #PRE_IMAGE_PAGE} bytes, so that the area grows without copying what it holds
      * (a copy of a large area would be one long pause inside a batch). A record starts below the page size and never
@@ -72,8 +75,18 @@ final class SnapshotCapture
 
     SnapshotCapture(final EngineState state, final SnapshotWriter writer)
     {
+        this(state, null, writer);
+    }
+
+    /**
+     * @param state  the state.
+     * @param dealer whose sessions the snapshots hold (their section is encoded at the mark), or null for none.
+     * @param writer the writer the snapshots stream to.
+     */
+    SnapshotCapture(final EngineState state, final Dealer dealer, final SnapshotWriter writer)
+    {
         this.state = state;
-        this.codec = new SnapshotCodec(state);
+        this.codec = new SnapshotCodec(state, dealer);
         this.writer = writer;
     }
 
@@ -94,6 +107,7 @@ final class SnapshotCapture
     {
         final int headLength = codec.writeHead(scratch, 0, workflowCount);
         writer.append(scratch, 0, headLength);
+        dealerSectionLength = codec.writeDealerSection(dealerSection, 0);
         operationKeys = state.operationKeyLog.size();
         keyCursor = 0;
         operationCountWritten = false;
@@ -283,6 +297,7 @@ final class SnapshotCapture
 
     private void finish()
     {
+        writer.append(dealerSection, 0, dealerSectionLength);
         writer.finish();
         cursor = 0;
         end = 0;

@@ -16,16 +16,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The {@link EngineState} as snapshot bytes, and back. Stored: the definitions, the workflows (with their step and
  * event positions) and both idempotency key maps. Derived on load: the state index, the task queues and the timers.
  * <p>
- * Layout (native order, as Agrona buffers write it): magic "AXXSNAP4", then definitions (count; per definition its
- * steps-group bytes), task queue names (count; names, so that queue order survives), workflows (count; per workflow
- * a fixed 58-byte record with its flags and whether a lease follows, its create's Idempotency-Key (UTF-8 length,
- * 0 for none, then the bytes: the key map of the workflows on the heap is derived from them), the lease (token,
- * worker, step, attempt,
- * attempt deadline), its step completion positions, its event positions; a workflow that left the heap for the
- * {@link ColdStore} is in a run of such: the int {@link #RETIRED} in place of a definition index, then the run's
- * length), then the operation keys (count;
- * per key its UTF-8 text and a long, in the order they were put). A lease's expiry is not stored: after a restart
- * every lease in flight gets a fresh lease period.
+ * Layout (native order, as Agrona buffers write it): magic "AXXSNAP5", then definitions (count; per definition its
+ * steps-group bytes), task queues (count; per queue its name and whether a workflow ever used it, so that queue
+ * order survives, and which queues a worker leaving removes), the order sequence
+ * ({@link EngineState#orderSequence}) and the latest creation time, workflows (count; per workflow a fixed 58-byte
+ * record with its flags and a byte saying whether a lease ({@link #HAS_LEASE}) and an order number
+ * ({@link #HAS_ORDER}) follow, its create's Idempotency-Key (UTF-8 length, 0 for none, then the bytes: the key map of
+ * the workflows on the heap is derived from them), the lease (token, worker, step, attempt, attempt deadline, expiry,
+ * the deadline its timer is armed at, the route key of the session it was dealt to or 0), the order number (its
+ * place in the order workflows became ready or ended), its step completion positions, its event positions; a
+ * workflow that left the heap for the {@link ColdStore} is in a run of such: the int {@link #RETIRED} in place of a
+ * definition index, then the run's length), then the operation keys (count; per key its UTF-8 text and a long, in
+ * the order they were put), then the {@link Dealer}'s section ({@link Dealer#writeSection}). A single-node restart
+ * still gives every lease in flight a fresh lease period after replay; a replicated host does not, so its timers
+ * fire as the snapshot's state says.
  * <p>
  * What a snapshot holds, and how it is captured at one position while the processor goes on
  * ({@link SnapshotCapture}): definitions and task queue names are small and encoded at the mark; the workflows are
@@ -33,15 +37,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * with it); the operation keys are encoded a slice at a time from their {@link KeyLog}, whose entries before the
  * mark never change. Not stored, so
  * nothing to capture: the state index, name and step indexes, task queues and timers (derived on load), the
- * dealer's workers and credits and the leases' expiries (soft state), the completion and fencing ledgers (the
- * verifier's own, built from the log).
+ * completion and fencing ledgers (the verifier's own, built from the log). The dealer's section is encoded at the
+ * mark and written last; a lease's expiry and session, changed without an event (a heartbeat, a goodbye), are read
+ * when its workflow's slice is encoded, so a snapshot captured a slice at a time may hold a later expiry than the
+ * mark's (harmless: a single-node restart refreshes every lease; a replicated host encodes with
+ * {@link #write} at once).
  */
 final class SnapshotCodec
 {
-    private static final long MAGIC = 0x3450414E53585841L; // "AXXSNAP4"
+    private static final long MAGIC = 0x3550414E53585841L; // "AXXSNAP5"
     /** Where a workflow's record has its create key (length, then the UTF-8 bytes). */
     static final int WORKFLOW_FIXED = 58;
-    private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8;
+    private static final int LEASE_LENGTH = 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
+    /** Bit of a workflow record's byte 57: a lease follows the create key. */
+    static final int HAS_LEASE = 1;
+    /** Bit of a workflow record's byte 57: an order number follows the lease ({@link Workflow#orderSeq}). */
+    static final int HAS_ORDER = 2;
     /**
      * In place of a workflow's definition index: a run of workflows that left the heap (holes in the table); the
      * run's length (int) follows.
@@ -50,10 +61,22 @@ final class SnapshotCodec
     static final int HOLES_LENGTH = 8;
 
     private final EngineState state;
+    private final Dealer dealer;
+    private final org.agrona.collections.LongArrayList leaseRoutes = new org.agrona.collections.LongArrayList();
 
     SnapshotCodec(final EngineState state)
     {
+        this(state, null);
+    }
+
+    /**
+     * @param state  the state.
+     * @param dealer whose sessions the snapshot holds, or null for a snapshot without any.
+     */
+    SnapshotCodec(final EngineState state, final Dealer dealer)
+    {
         this.state = state;
+        this.dealer = dealer;
     }
 
     /**
@@ -69,9 +92,9 @@ final class SnapshotCodec
         length += 4;
         for (int i = 0, size = state.taskQueues.size(); i < size; i++)
         {
-            length += 4 + utf8Length(state.taskQueues.get(i).stepName);
+            length += 4 + utf8Length(state.taskQueues.get(i).stepName) + 1;
         }
-        length += 4;
+        length += 16 + 4;
         int run = 0;
         for (int i = 0, size = state.workflows.size(); i < size; i++)
         {
@@ -86,6 +109,7 @@ final class SnapshotCodec
         }
         length += run > 0 ? HOLES_LENGTH : 0;
         length += keysLength(state.operationKeyLog);
+        length += dealerSectionLength();
         if (length > Integer.MAX_VALUE - 64)
         {
             throw new IllegalStateException("state of " + length + " bytes is too large for one snapshot");
@@ -115,7 +139,17 @@ final class SnapshotCodec
     static int workflowLength(final Workflow w)
     {
         return WORKFLOW_FIXED + 4 + (null == w.createKey ? 0 : utf8LengthOf(w.createKey)) +
-            (null == w.lease ? 0 : LEASE_LENGTH) + 8 * w.definition.stepCount() + 4 + 8 * w.eventCount();
+            (null == w.lease ? 0 : LEASE_LENGTH) + (hasOrder(w) ? 8 : 0) + 8 * w.definition.stepCount() + 4 +
+            8 * w.eventCount();
+    }
+
+    /**
+     * @param w a workflow.
+     * @return true when its order number matters (it waits in a task queue, or it ended), so its record holds it.
+     */
+    static boolean hasOrder(final Workflow w)
+    {
+        return null != w.taskQueue || w.isTerminal();
     }
 
     /**
@@ -215,7 +249,42 @@ final class SnapshotCodec
             p = writeWorkflow(out, p, w);
         }
         p = run > 0 ? writeHoles(out, p, run) : p;
-        return writeKeys(out, p);
+        return writeDealerSection(out, writeKeys(out, p));
+    }
+
+    /**
+     * @return bytes {@link #writeDealerSection} writes now.
+     */
+    int dealerSectionLength()
+    {
+        return null != dealer ? dealer.sectionLength() : 4 + 4 + 4 + 8 * state.taskQueues.size();
+    }
+
+    /**
+     * The dealer's section ({@link Dealer#writeSection}), or one with no sessions when this codec has no dealer.
+     *
+     * @param out    buffer to write into, expandable or long enough.
+     * @param offset where to write.
+     * @return the offset after what was written.
+     */
+    int writeDealerSection(final MutableDirectBuffer out, final int offset)
+    {
+        if (null != dealer)
+        {
+            return dealer.writeSection(out, offset);
+        }
+        int p = offset;
+        out.putInt(p, 0);
+        out.putInt(p + 4, 0);
+        out.putInt(p + 8, state.taskQueues.size());
+        p += 12;
+        for (int q = 0, size = state.taskQueues.size(); q < size; q++)
+        {
+            out.putInt(p, state.taskQueues.get(q).nextWorker);
+            out.putInt(p + 4, 0);
+            p += 8;
+        }
+        return p;
     }
 
     /**
@@ -244,8 +313,13 @@ final class SnapshotCodec
         p += 4;
         for (int i = 0, size = state.taskQueues.size(); i < size; i++)
         {
-            p += out.putStringUtf8(p, state.taskQueues.get(i).stepName);
+            final TaskQueues.Queue queue = state.taskQueues.get(i);
+            p += out.putStringUtf8(p, queue.stepName);
+            out.putByte(p++, (byte)(queue.used ? 1 : 0));
         }
+        out.putLong(p, state.orderSequence);
+        out.putLong(p + 8, state.lastCreatedAt);
+        p += 16;
         out.putInt(p, workflowCount);
         return p + 4;
     }
@@ -272,7 +346,8 @@ final class SnapshotCodec
         out.putLong(p + 45, w.terminalPosition);
         out.putInt(p + 53, w.flags);
         final Lease lease = w.lease;
-        out.putByte(p + 57, (byte)(null == lease ? 0 : 1));
+        final boolean hasOrder = hasOrder(w);
+        out.putByte(p + 57, (byte)((null == lease ? 0 : HAS_LEASE) | (hasOrder ? HAS_ORDER : 0)));
         p += WORKFLOW_FIXED;
         final int keyLength = null == w.createKey ? 0 : putUtf8(out, p + 4, w.createKey);
         out.putInt(p, keyLength);
@@ -284,7 +359,16 @@ final class SnapshotCodec
             out.putInt(p + 16, lease.stepIndex);
             out.putInt(p + 20, lease.attempt);
             out.putLong(p + 24, lease.attemptDeadline);
+            out.putLong(p + 32, lease.expiresAt);
+            out.putLong(p + 40, lease.timerDeadline);
+            final Dealer.Session session = lease.session;
+            out.putLong(p + 48, null == session || session.gone ? 0 : session.routeKey);
             p += LEASE_LENGTH;
+        }
+        if (hasOrder)
+        {
+            out.putLong(p, w.orderSeq);
+            p += 8;
         }
         for (int s = 0, steps = w.definition.stepCount(); s < steps; s++)
         {
@@ -319,8 +403,10 @@ final class SnapshotCodec
 
     /**
      * Decode one workflow's record (as {@link #writeWorkflow} wrote it) into a new workflow, its lease (if any) on
-     * {@link Workflow#lease} and its timer's deadline on {@link Workflow#wakeAt}, neither of them armed; it takes
-     * {@link #workflowLength(Workflow)} bytes.
+     * {@link Workflow#lease} (its expiry and armed deadline set, its session's route key on {@link Lease#timerId}
+     * until the load links it) and its timer's deadline on {@link Workflow#wakeAt}, neither of them armed; it takes
+     * {@link #workflowLength(Workflow)} bytes when the workflow's task queue is set as its record says (see
+     * {@link #recordLength}).
      *
      * @param in          holding the record.
      * @param offset      of the record.
@@ -341,7 +427,8 @@ final class SnapshotCodec
         w.wakeAt = in.getLong(p + 37);
         w.terminalPosition = in.getLong(p + 45);
         w.flags = in.getInt(p + 53);
-        final boolean leased = 0 != in.getByte(p + 57);
+        final int has = in.getByte(p + 57);
+        final boolean leased = 0 != (has & HAS_LEASE);
         p += WORKFLOW_FIXED;
         final int keyLength = in.getInt(p);
         if (keyLength > 0)
@@ -353,7 +440,15 @@ final class SnapshotCodec
         {
             w.lease = new Lease(in.getLong(p), in.getLong(p + 8), in.getInt(p + 16), in.getInt(p + 20),
                 in.getLong(p + 24));
+            w.lease.expiresAt = in.getLong(p + 32);
+            w.lease.timerDeadline = in.getLong(p + 40);
+            w.lease.timerId = in.getLong(p + 48);
             p += LEASE_LENGTH;
+        }
+        if (0 != (has & HAS_ORDER))
+        {
+            w.orderSeq = in.getLong(p);
+            p += 8;
         }
         for (int s = 0, steps = definition.stepCount(); s < steps; s++)
         {
@@ -369,6 +464,19 @@ final class SnapshotCodec
             p += 8;
         }
         return w;
+    }
+
+    /**
+     * @param in     holding a workflow's record.
+     * @param offset of the record.
+     * @param w      the workflow {@link #readWorkflow} read from it.
+     * @return the record's length.
+     */
+    static int recordLength(final DirectBuffer in, final int offset, final Workflow w)
+    {
+        final int has = in.getByte(offset + 57);
+        return WORKFLOW_FIXED + 4 + in.getInt(offset + WORKFLOW_FIXED) + (0 != (has & HAS_LEASE) ? LEASE_LENGTH : 0) +
+            (0 != (has & HAS_ORDER) ? 8 : 0) + 8 * w.definition.stepCount() + 4 + 8 * w.eventCount();
     }
 
     /**
@@ -441,11 +549,12 @@ final class SnapshotCodec
     /**
      * Replace the (empty) state with a snapshot's; the log after the snapshot's position is replayed next.
      *
-     * @param in     holding the snapshot.
-     * @param length of the snapshot.
+     * @param in       holding the snapshot.
+     * @param length   of the snapshot.
+     * @param resolver the host's, to recreate the dealer's sessions by route key; null to leave them out.
      * @throws IllegalStateException when the bytes are not a snapshot of this format or the state is not empty.
      */
-    void load(final DirectBuffer in, final int length)
+    void load(final DirectBuffer in, final int length, final RouteResolver resolver)
     {
         if (!state.workflows.isEmpty() || length < 12 || in.getLong(0) != MAGIC)
         {
@@ -478,11 +587,18 @@ final class SnapshotCodec
         for (int i = 0; i < queueCount; i++)
         {
             final int nameLength = in.getInt(p);
-            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength)).used = true;
-            p += 4 + nameLength;
+            state.taskQueues.queue(in.getStringWithoutLengthUtf8(p + 4, nameLength)).used = 0 != in.getByte(p + 4 +
+                nameLength);
+            p += 4 + nameLength + 1;
         }
+        final long orderSequence = in.getLong(p);
+        final long lastCreatedAt = in.getLong(p + 8);
+        p += 16;
         final int workflowCount = in.getInt(p);
         p += 4;
+        final org.agrona.collections.LongArrayList ready = new org.agrona.collections.LongArrayList();
+        final org.agrona.collections.LongArrayList ended = new org.agrona.collections.LongArrayList();
+        leaseRoutes.clear();
         for (int i = 0; i < workflowCount; i++)
         {
             if (in.getInt(p) == RETIRED)
@@ -503,7 +619,7 @@ final class SnapshotCodec
             }
             final Workflow w = readWorkflow(in, p, i + 1, state.definitions);
             final WorkflowDefinition definition = w.definition;
-            p += workflowLength(w);
+            p += recordLength(in, p, w);
             final long wakeAt = w.wakeAt;
             w.wakeAt = 0;
             final Lease lease = w.lease;
@@ -519,7 +635,8 @@ final class SnapshotCodec
             {
                 if (state.retiring)
                 {
-                    state.ended.offerLong(w.id); // id order: each leaves no earlier than its window allows
+                    ended.addLong(w.orderSeq);
+                    ended.addLong(w.id);
                 }
             }
             else
@@ -534,23 +651,88 @@ final class SnapshotCodec
                     w.lease = lease;
                     state.leases++;
                     state.taskQueues.queue(definition.stepNames[lease.stepIndex]).leased++;
-                    // a fresh lease period is given after recovery (Processor); the attempt's deadline is the log's
-                    lease.expiresAt = lease.attemptDeadline;
-                    state.timers.arm(w, lease);
+                    // the expiry and timer as they were (a single-node start gives a fresh lease period after replay)
+                    final long routeKey = lease.timerId;
+                    lease.timerId = Workflow.NO_TIMER;
+                    state.timers.armAt(w, lease, lease.timerDeadline);
+                    if (0 != routeKey)
+                    {
+                        leaseRoutes.addLong(w.id);
+                        leaseRoutes.addLong(routeKey);
+                    }
                 }
                 else if (w.state == WorkflowState.RUNNING && definition.stepTypes[w.currentStep] == StepType.TASK &&
                     !w.isCompleted(w.currentStep) && !w.attemptFailed())
                 {
-                    state.taskQueues.enqueue(w, w.updatedAt);
+                    ready.addLong(w.orderSeq);
+                    ready.addLong(w.id);
                 }
             }
         }
+        // ready and ended in the order they became so, as the snapshot's state had them
+        sortPairs(ready);
+        for (int i = 0, size = ready.size(); i < size; i += 2)
+        {
+            final Workflow w = state.workflow(ready.getLong(i + 1));
+            state.taskQueues.enqueue(w, w.updatedAt, ready.getLong(i));
+        }
+        sortPairs(ended);
+        for (int i = 0, size = ended.size(); i < size; i += 2)
+        {
+            state.ended.offerLong(ended.getLong(i + 1));
+        }
+        state.orderSequence = orderSequence;
+        state.lastCreatedAt = Math.max(state.lastCreatedAt, lastCreatedAt);
         p = readOperationKeys(in, p);
+        p = null == dealer ? skipDealerSection(in, p) : dealer.readSection(in, p, resolver);
+        if (null != dealer && null != resolver)
+        {
+            for (int i = 0, size = leaseRoutes.size(); i < size; i += 2)
+            {
+                final Workflow w = state.workflow(leaseRoutes.getLong(i));
+                w.lease.session = dealer.sessionByRoute(leaseRoutes.getLong(i + 1));
+            }
+        }
+        leaseRoutes.clear();
         if (p != length)
         {
             throw new IllegalStateException("snapshot has " + (length - p) + " bytes left over after decoding");
         }
         state.nextWorkflowId = workflowCount + 1;
+    }
+
+    private static void sortPairs(final org.agrona.collections.LongArrayList pairs)
+    {
+        final int n = pairs.size() / 2;
+        final long[][] rows = new long[n][];
+        for (int i = 0; i < n; i++)
+        {
+            rows[i] = new long[]{pairs.getLong(2 * i), pairs.getLong(2 * i + 1)};
+        }
+        java.util.Arrays.sort(rows, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        for (int i = 0; i < n; i++)
+        {
+            pairs.setLong(2 * i, rows[i][0]);
+            pairs.setLong(2 * i + 1, rows[i][1]);
+        }
+    }
+
+    private static int skipDealerSection(final DirectBuffer in, final int offset)
+    {
+        int p = offset + 4;
+        final int sessions = in.getInt(p);
+        p += 4;
+        for (int i = 0; i < sessions; i++)
+        {
+            p += 28 + 4 * in.getInt(p + 24);
+        }
+        final int queues = in.getInt(p);
+        p += 4;
+        for (int q = 0; q < queues; q++)
+        {
+            p += 8 + 8 * in.getInt(p + 4);
+        }
+        return p;
     }
 
     private int readOperationKeys(final DirectBuffer in, final int offset)

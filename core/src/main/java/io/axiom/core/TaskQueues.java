@@ -36,6 +36,11 @@ final class TaskQueues
         final LongArrayQueue ready = new LongArrayQueue(64, -1);
         /** When each entry of {@link #ready} became ready (epoch ms). */
         final LongArrayQueue readySince = new LongArrayQueue(64, -1);
+        /**
+         * The {@link Workflow#orderSeq} of each entry of {@link #ready}: an entry is live only while its workflow
+         * still has that number (a workflow queued again gets a new one, so an old entry of it stays stale).
+         */
+        final LongArrayQueue readySeqs = new LongArrayQueue(64, -1);
         long queued;
         long leased;
         /** Workers offering this step name now, for the dealer (soft). */
@@ -55,8 +60,9 @@ final class TaskQueues
      *
      * @param workflow whose current step is a task step.
      * @param since    when it became ready (the event's timestamp).
+     * @param seq      its place in the order workflows became ready ({@link Workflow#orderSeq}).
      */
-    void enqueue(final Workflow workflow, final long since)
+    void enqueue(final Workflow workflow, final long since, final long seq)
     {
         if (null == workflow.taskQueue)
         {
@@ -65,8 +71,21 @@ final class TaskQueues
             queue.queued++;
             queue.ready.addLong(workflow.id);
             queue.readySince.addLong(since);
+            queue.readySeqs.addLong(seq);
+            workflow.orderSeq = seq;
             workflow.taskQueue = queue;
         }
+    }
+
+    /**
+     * @param queue    a queue.
+     * @param workflow the workflow of its head entry, or null.
+     * @return true when the head entry is live: the workflow still waits in this queue, queued as that entry says.
+     */
+    static boolean headLive(final Queue queue, final Workflow workflow)
+    {
+        return null != workflow && workflow.taskQueue == queue && null == workflow.lease &&
+            workflow.orderSeq == queue.readySeqs.peekLong();
     }
 
     /**
@@ -99,11 +118,13 @@ final class TaskQueues
         {
             final long id = queue.ready.pollLong();
             final long since = queue.readySince.pollLong();
+            final long seq = queue.readySeqs.pollLong();
             final Workflow workflow = workflows.apply(id);
-            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease)
+            if (null != workflow && workflow.taskQueue == queue && null == workflow.lease && workflow.orderSeq == seq)
             {
                 queue.ready.addLong(id);
                 queue.readySince.addLong(since);
+                queue.readySeqs.addLong(seq);
             }
         }
     }

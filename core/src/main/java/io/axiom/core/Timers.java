@@ -21,13 +21,14 @@ import org.agrona.collections.Long2LongHashMap;
  * lease), so replay rebuilds exactly the timers the log implies. Due timers are handed to the {@link TimerDecider},
  * which turns them into events.
  * <p>
- * Order: a {@code wake_at} is an absolute epoch time, fixed when the timer is scheduled. A poll takes every timer due
- * at its clock reading out of the wheel into a due list and hands them out in {@code (wake_at, workflow id)} order,
- * at most {@link #MAX_TIMERS_PER_POLL} per poll (the rest on the next polls, before any timer found later): timers
- * fire in {@code wake_at} order even when many came due at once, after a clock moved by days, or at start after days
- * down (the wheel alone would hand them out in the order of its slots). A taken timer gets an id outside the wheel's
- * ({@link #DUE} set), so a new timer scheduled into its freed slot can never be mistaken for it. A clock that steps
- * back delays every pending timer by the step: none fires before the clock reads its {@code wake_at} again.
+ * Order: a {@code wake_at} is an absolute epoch time, fixed when the timer is scheduled. Each poll takes every timer
+ * due at its clock reading out of the wheel into a due heap and hands out the first {@link #MAX_TIMERS_PER_POLL} of
+ * all pending due timers in {@code (deadline, workflow id, purpose)} order: the same timers in the same order
+ * whatever the wheel's history (a wheel loaded from a snapshot, one polled for hours, leftovers of an earlier poll,
+ * a wheel more than a turn behind the clock, another start time), which a replicated state machine needs. A taken
+ * timer gets an id outside the wheel's ({@link #DUE} set), so a new timer scheduled into its freed slot can never be
+ * mistaken for it. A clock that steps back delays every pending timer by the step: none fires before the clock
+ * reads its {@code wake_at} again.
  */
 final class Timers
 {
@@ -54,12 +55,11 @@ final class Timers
     private final Long2LongHashMap owners = new Long2LongHashMap(-1);
     private final LongFunction<Workflow> workflows;
     private final DeadlineTimerWheel.TimerHandler collector = this::collect;
-    /** The due list: timers taken out of the wheel, sorted by (deadline, owner), handed out from dueNext. */
+    /** The due heap: timers taken out of the wheel, a binary min-heap by (deadline, owner). */
     private long[] dueDeadlines = new long[INITIAL_DUE];
     private long[] dueOwners = new long[INITIAL_DUE];
     private long[] dueIds = new long[INITIAL_DUE];
     private int dueCount;
-    private int dueNext;
     private long dueSequence;
 
     /**
@@ -102,8 +102,21 @@ final class Timers
      */
     void arm(final Workflow workflow, final Lease lease)
     {
+        armAt(workflow, lease, Math.min(lease.expiresAt, lease.attemptDeadline));
+    }
+
+    /**
+     * Arm the lease's one timer at a deadline (a snapshot's: where the timer was when it was taken).
+     *
+     * @param workflow holding the lease.
+     * @param lease    the lease.
+     * @param deadline epoch ms.
+     */
+    void armAt(final Workflow workflow, final Lease lease, final long deadline)
+    {
         lease.timerId = remove(lease.timerId);
-        lease.timerId = add(Math.min(lease.expiresAt, lease.attemptDeadline), workflow.id, LEASE);
+        lease.timerDeadline = deadline;
+        lease.timerId = add(deadline, workflow.id, LEASE);
     }
 
     /**
@@ -159,16 +172,17 @@ final class Timers
      */
     long count()
     {
-        return wheel.timerCount() + dueCount - dueNext;
+        return wheel.timerCount() + dueCount;
     }
 
     /**
-     * Hand due timers to the handler in {@code (wake_at, workflow id)} order. When the due list is empty, every timer
-     * due at {@code nowMs} is taken out of the wheel into it and sorted. The wheel moves at most one tick per poll of
-     * its own, so this catches up after a pause (or a clock moved by hand) at most one turn per poll: a tick's slot is
-     * checked against {@code nowMs}, so one turn finds every due timer, and a wheel days behind the clock costs a
-     * duty cycle no more than one turn. A handler that returns false keeps its timer first in the due list and ends
-     * this poll (it could not act now).
+     * Hand due timers to the handler: the first {@link #MAX_TIMERS_PER_POLL} of all pending timers whose deadline is
+     * at or before {@code nowMs}, in {@code (deadline, workflow id, purpose)} order, whatever the wheel's history
+     * (its start time, how far it lags, what an earlier poll left due). Every timer due at {@code nowMs} is first taken
+     * out of the wheel into the due heap: the wheel moves at most one turn per poll, and as a tick's slot is checked
+     * against {@code nowMs}, one turn finds every due timer, so a wheel days behind the clock costs a duty cycle no
+     * more than one turn. A timer that belongs to none any more (cancelled after it was taken out) is dropped without
+     * counting. A handler that returns false keeps its timer first and ends this poll (it could not act now).
      *
      * @param nowMs   the time, read once.
      * @param handler turns timers into events.
@@ -176,23 +190,24 @@ final class Timers
      */
     int poll(final long nowMs, final DeadlineTimerWheel.TimerHandler handler)
     {
-        if (dueNext == dueCount)
+        if (0 == wheel.timerCount())
         {
-            dueNext = 0;
-            dueCount = 0;
-            if (dueIds.length > MAX_RETAINED_DUE)
-            {
-                // A backlog (days down, millions due) leaves no big arrays behind.
-                dueDeadlines = new long[INITIAL_DUE];
-                dueOwners = new long[INITIAL_DUE];
-                dueIds = new long[INITIAL_DUE];
-            }
-            if (0 == wheel.timerCount())
+            if (0 == dueCount)
             {
                 // Keep the idle wheel in step with the clock so that a new timer never waits for the wheel to catch up.
                 wheel.resetStartTime(nowMs);
+                if (dueIds.length > MAX_RETAINED_DUE)
+                {
+                    // A backlog (days down, millions due) leaves no big arrays behind.
+                    dueDeadlines = new long[INITIAL_DUE];
+                    dueOwners = new long[INITIAL_DUE];
+                    dueIds = new long[INITIAL_DUE];
+                }
                 return 0;
             }
+        }
+        else
+        {
             int ticks = 0;
             long tickTime;
             do
@@ -201,16 +216,23 @@ final class Timers
                 wheel.poll(nowMs, collector, Integer.MAX_VALUE);
             }
             while (wheel.currentTickTime() != tickTime && wheel.timerCount() > 0 && ++ticks < MAX_TICKS_PER_POLL);
-            sortDue();
         }
         int fired = 0;
-        while (dueNext < dueCount && fired < MAX_TIMERS_PER_POLL)
+        while (dueCount > 0 && fired < MAX_TIMERS_PER_POLL && dueDeadlines[0] <= nowMs)
         {
-            if (!handler.onTimerExpiry(TimeUnit.MILLISECONDS, nowMs, dueIds[dueNext]))
+            final long timerId = dueIds[0];
+            final long owner = owners.get(timerId);
+            if (owner < 0 || null == workflows.apply(owner >>> PURPOSE_BITS))
+            {
+                owners.remove(timerId);
+                popDue();
+                continue;
+            }
+            if (!handler.onTimerExpiry(TimeUnit.MILLISECONDS, nowMs, timerId))
             {
                 break;
             }
-            dueNext++;
+            popDue();
             fired++;
         }
         return fired;
@@ -234,7 +256,7 @@ final class Timers
         else if ((owner & PURPOSE_MASK) == LEASE && null != workflow.lease && workflow.lease.timerId == timerId)
         {
             workflow.lease.timerId = dueId;
-            deadline = Math.min(workflow.lease.expiresAt, workflow.lease.attemptDeadline);
+            deadline = workflow.lease.timerDeadline;
         }
         else
         {
@@ -248,50 +270,51 @@ final class Timers
             dueOwners = Arrays.copyOf(dueOwners, capacity);
             dueIds = Arrays.copyOf(dueIds, capacity);
         }
-        dueDeadlines[dueCount] = deadline;
-        dueOwners[dueCount] = owner;
-        dueIds[dueCount] = dueId;
-        dueCount++;
+        int child = dueCount++;
+        dueDeadlines[child] = deadline;
+        dueOwners[child] = owner;
+        dueIds[child] = dueId;
+        while (child > 0)
+        {
+            final int parent = (child - 1) >>> 1;
+            if (!before(child, parent))
+            {
+                break;
+            }
+            swap(child, parent);
+            child = parent;
+        }
         return true;
     }
 
     /**
-     * Heap sort of the due list by (deadline, owner): in place, no allocation, n log n for a backlog of any size.
+     * Take the first timer off the due heap (a binary min-heap by (deadline, owner)): no allocation, log n.
      */
-    private void sortDue()
+    private void popDue()
     {
-        final int n = dueCount;
-        for (int i = (n >>> 1) - 1; i >= 0; i--)
+        final int last = --dueCount;
+        if (last > 0)
         {
-            siftDown(i, n);
-        }
-        for (int end = n - 1; end > 0; end--)
-        {
-            swap(0, end);
-            siftDown(0, end);
-        }
-    }
-
-    private void siftDown(final int from, final int n)
-    {
-        int parent = from;
-        while (true)
-        {
-            int child = 2 * parent + 1;
-            if (child >= n)
+            swap(0, last);
+            int parent = 0;
+            while (true)
             {
-                return;
+                int child = 2 * parent + 1;
+                if (child >= last)
+                {
+                    break;
+                }
+                if (child + 1 < last && before(child + 1, child))
+                {
+                    child++;
+                }
+                if (!before(child, parent))
+                {
+                    break;
+                }
+                swap(parent, child);
+                parent = child;
             }
-            if (child + 1 < n && before(child, child + 1))
-            {
-                child++;
-            }
-            if (!before(parent, child))
-            {
-                return;
-            }
-            swap(parent, child);
-            parent = child;
         }
     }
 

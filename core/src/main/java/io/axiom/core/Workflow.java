@@ -35,6 +35,11 @@ final class Workflow
     long terminalPosition;
     int flags;
     TaskQueues.Queue taskQueue;
+    /**
+     * Its place in the order workflows became ready ({@link TaskQueues}) or ended ({@link EngineState#ended}): a
+     * number from {@link EngineState#orderSequence}, in snapshots, so a loaded state serves them in the same order.
+     */
+    long orderSeq;
     /** The lease on the current task step while a worker holds it, else null. */
     Lease lease;
     /** Its name in the {@link NameIndex} (soft state: set when it is indexed). */

@@ -63,6 +63,7 @@ final class WorkflowStateMachine implements RecordHandler
     private final long inMemoryRetentionMs;
     private Journal journal;
     private SnapshotRequests snapshotRequests;
+    private RouteResolver routeResolver;
     private long readFailures;
     /** The oldest workflow on the heap (index): where {@link #oldestReferencedPosition} looks from next time. */
     private int oldestLiveIndex;
@@ -84,7 +85,7 @@ final class WorkflowStateMachine implements RecordHandler
         this.dealer = new Dealer(ctx, state, events, arena);
         this.workers = new WorkerDecider(ctx, state, events, flow, dealer, replies);
         this.queries = new Queries(ctx, state, replies);
-        this.snapshots = new SnapshotCodec(state);
+        this.snapshots = new SnapshotCodec(state, dealer);
         this.inMemoryRetentionMs = ctx.inMemoryRetentionMs();
     }
 
@@ -141,7 +142,32 @@ final class WorkflowStateMachine implements RecordHandler
         final ReplySink sink,
         final Object replyTo)
     {
+        onCommand(buffer, offset, length, nowMs, sink, replyTo, 0);
+    }
+
+    /**
+     * Handle one command, from a connection with a route key: a worker that says hello on it gets a session a snapshot
+     * holds and {@link #routeResolver(RouteResolver)} gives back on load.
+     *
+     * @param buffer   holding the command, message header included.
+     * @param offset   of the command.
+     * @param length   of the command.
+     * @param nowMs    the time, read once for this command and stamped into its events.
+     * @param sink     where the reply goes, or null when nobody waits for one.
+     * @param replyTo  the producer's token for the sink.
+     * @param routeKey a cluster-wide key of the connection, 0 when it is not routable.
+     */
+    void onCommand(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long nowMs,
+        final ReplySink sink,
+        final Object replyTo,
+        final long routeKey)
+    {
         events.now(nowMs);
+        dealer.commandRouteKey(routeKey);
         if (length < HEADER_LENGTH + 8)
         {
             replies.problem(sink, replyTo, 0, ReplyStatus.INVALID, "MALFORMED",
@@ -275,8 +301,9 @@ final class WorkflowStateMachine implements RecordHandler
     }
 
     /**
-     * After recovery: every lease in flight gets a fresh lease period from now (heartbeats were never logged, and the
-     * workers could not send any while the engine was down); attempt deadlines stay as the log says.
+     * After a single-node recovery: every lease in flight gets a fresh lease period from now (heartbeats were never
+     * logged, and the workers could not send any while the engine was down); attempt deadlines stay as the log says.
+     * A replicated host never calls this: its leases expire as the snapshot and the log say.
      *
      * @param nowMs the time.
      */
@@ -456,7 +483,7 @@ final class WorkflowStateMachine implements RecordHandler
      */
     SnapshotCapture snapshotCapture(final SnapshotWriter writer)
     {
-        final SnapshotCapture capture = new SnapshotCapture(state, writer);
+        final SnapshotCapture capture = new SnapshotCapture(state, dealer, writer);
         state.capture = capture;
         return capture;
     }
@@ -497,13 +524,56 @@ final class WorkflowStateMachine implements RecordHandler
         return oldestLiveIndex >= table.size() ? Long.MAX_VALUE : table.get(oldestLiveIndex).createdPosition;
     }
 
+    /**
+     * @param resolver gives back worker connections by route key when a snapshot loads (a replicated host's); null
+     *                 (single node) leaves the snapshot's workers out: they say hello again.
+     */
+    void routeResolver(final RouteResolver resolver)
+    {
+        this.routeResolver = resolver;
+    }
+
+    /**
+     * Replace the (empty) state with a snapshot's, as {@link #encodeSnapshot} or a {@link SnapshotCapture} wrote it.
+     *
+     * @param in     holding the snapshot.
+     * @param length of the snapshot.
+     */
     void loadSnapshot(final DirectBuffer in, final int length)
     {
-        snapshots.load(in, length);
+        snapshots.load(in, length, routeResolver);
         state.names.indexFromLog(state, journal);
     }
 
+    /**
+     * Encode the whole state at once, for a replicated host's snapshot: the same bytes a {@link SnapshotCapture}
+     * writes for this state.
+     *
+     * @param out buffer to write into from offset 0: expandable (an {@link org.agrona.ExpandableArrayBuffer} or
+     *            {@link org.agrona.ExpandableDirectByteBuffer}) or long enough.
+     * @return bytes written.
+     */
+    int encodeSnapshot(final MutableDirectBuffer out)
+    {
+        final int length = snapshots.length();
+        out.checkLimit(length);
+        final int written = snapshots.write(out);
+        if (written != length)
+        {
+            throw new IllegalStateException("snapshot wrote " + written + " bytes, expected " + length);
+        }
+        return written;
+    }
+
     // ------------------------------------------------------------------------------------------------ figures
+
+    /**
+     * @return the state, for checks in this package (tests read leases and workflows from it, never change it).
+     */
+    EngineState state()
+    {
+        return state;
+    }
 
     long digest()
     {

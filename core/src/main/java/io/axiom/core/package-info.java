@@ -22,8 +22,9 @@
  *     {@link io.axiom.core.CancelDecider}, {@link io.axiom.core.TimerDecider}; they read the state, validate, and
  *     emit events through the {@link io.axiom.core.EventWriter} (the one place events are encoded) and the
  *     {@link io.axiom.core.StepFlow} (what happens when a step starts and when it completes);</li>
- *     <li>workers: the {@link io.axiom.core.Dealer} (soft state: connected workers and their credits; deals ready
- *     task steps fairly), the {@link io.axiom.core.WorkerDecider} (the worker protocol's frames: hello, heartbeat,
+ *     <li>workers: the {@link io.axiom.core.Dealer} (connected workers and their credits; deals ready task steps
+ *     fairly; sessions with a route key are in snapshots and come back through a host's
+ *     {@link io.axiom.core.RouteResolver}), the {@link io.axiom.core.WorkerDecider} (the worker protocol's frames: hello, heartbeat,
  *     completion and failure judged by fencing token, goodbye) and {@link io.axiom.core.Lease};</li>
  *     <li>the reads: {@link io.axiom.core.Queries} and {@link io.axiom.core.WorkflowViews}, with byte budgets; a
  *     list's filters (state, name or name prefix, current step, creation range) and order are planned and walked
@@ -48,7 +49,8 @@
  * commits only with the current token and only once (StepCompleted by WORKER with the token); a repeat answers
  * ALREADY_COMMITTED with the committed output, any other token STALE_FENCING_TOKEN, and nothing is written. An
  * operator's advance of a leased step fences the lease off. A lease expires after {@code leaseDurationMs} without a
- * heartbeat (soft state: heartbeats are never logged; after a restart every lease in flight gets a fresh period), an
+ * heartbeat (heartbeats are never logged, the expiry is in snapshots; after a single-node restart every lease in
+ * flight gets a fresh period), an
  * attempt after {@code workerTimeoutMs} (or the step's timeout): either is a failed attempt, retried by the step's
  * policy (attempts, backoff, multiplier, max backoff; the workflow WAITING meanwhile) until exhausted, then FAILED with
  * the last error.
@@ -94,7 +96,11 @@
  * prove this gives the same state digest as replaying the whole log, for snapshots captured while
  * commands change the workflows being captured. Timers, task queues and the search indexes are not stored: they are
  * derived from the workflows when the snapshot loads (names from each workflow's WorkflowCreated record, which the
- * log keeps for its views anyway). The dealer (workers, credits) is soft state and not stored either. A workflow that
+ * log keeps for its views anyway), with what derivation cannot know stored: each lease's expiry and armed timer
+ * deadline, the order workflows became ready or ended, which task queues were ever used. The dealer's routable
+ * sessions are stored too, so that the events written after a snapshot depend only on its state and the commands
+ * after it (a replica restored from it writes what one that never stopped writes; {@code DeterministicReplicaTest}),
+ * and {@code WorkflowStateMachine.encodeSnapshot} encodes the same bytes at once for a replicated host. A workflow that
  * left the heap is part of a run of holes in the snapshot (8 bytes a run); one that leaves while a snapshot is
  * captured is kept first, as any change is.
  * <p>
