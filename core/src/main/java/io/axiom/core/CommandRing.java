@@ -24,6 +24,15 @@ public final class CommandRing
     private final RingBuffer<CommandSlot> ringBuffer;
     private final EventPoller<CommandSlot> poller;
     private volatile Thread sleeper;
+    private SlotHandler drainHandler;
+    private int drained;
+    private final EventPoller.Handler<CommandSlot> drainAdapter = (slot, sequence, endOfBatch) ->
+    {
+        drained++;
+        final boolean more = drainHandler.onSlot(slot);
+        slot.clear();
+        return more;
+    };
     private static final VarHandle SLEEPER;
 
     static
@@ -100,6 +109,50 @@ public final class CommandRing
     boolean hasUnprocessed()
     {
         return ringBuffer.getCursor() > poller.getSequence().get();
+    }
+
+    /**
+     * Take what producers published, in order, on the caller's thread: for a host that carries the producers'
+     * commands elsewhere first (hosted mode: the replicated log) and never alongside a processor polling this ring.
+     *
+     * @param handler called for each slot; returns false to stop after that slot. The slot is the ring's again
+     *                once the handler returns: copy what is kept.
+     * @return the number of slots taken.
+     */
+    public int drain(final SlotHandler handler)
+    {
+        drained = 0;
+        drainHandler = handler;
+        try
+        {
+            poller.poll(drainAdapter);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            drainHandler = null;
+        }
+        return drained;
+    }
+
+    /**
+     * What {@link #drain} hands each slot to.
+     */
+    @FunctionalInterface
+    public interface SlotHandler
+    {
+        /**
+         * @param slot a published command.
+         * @return true to go on with the next slot, false to stop after this one.
+         */
+        boolean onSlot(CommandSlot slot);
     }
 
     /**

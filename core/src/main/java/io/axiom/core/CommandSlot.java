@@ -19,6 +19,20 @@ public final class CommandSlot
     private ReplySink replySink;
     private Object replyTo;
     private long publishedAtNs;
+    private int kind = LOCAL;
+    private long logTimeMs;
+    private long routeKey;
+
+    /** A command from a producer on this machine, stamped with the processor's clock: the single-node way in. */
+    public static final int LOCAL = 0;
+    /** A command from the replicated log (hosted mode), stamped with the log's time. */
+    public static final int LOGGED = 1;
+    /** The log's timer tick (hosted mode): due timers fire, ended workflows retire, at the log's time. */
+    public static final int TICK = 2;
+    /** The log asks for the whole state at this point (hosted mode): the reply is the host's snapshot. */
+    public static final int SNAPSHOT = 3;
+    /** A client session of the log closed (hosted mode): every worker routed through it leaves. */
+    public static final int SESSION_CLOSED = 4;
 
     CommandSlot(final int capacity)
     {
@@ -95,6 +109,74 @@ public final class CommandSlot
         return this;
     }
 
+    /**
+     * Mark the slot as an entry of the replicated log (hosted mode): the processor stamps its events with the
+     * log's time, never its own clock, so every replica writes the same events.
+     *
+     * @param kind      {@link #LOGGED}, {@link #TICK}, {@link #SNAPSHOT} or {@link #SESSION_CLOSED}.
+     * @param logTimeMs the log's timestamp of the entry, in milliseconds.
+     * @param routeKey  the cluster-wide key of the worker connection a worker frame came from (0 for none), or the
+     *                  closed session's id for {@link #SESSION_CLOSED}.
+     * @return this for a fluent API.
+     */
+    public CommandSlot logged(final int kind, final long logTimeMs, final long routeKey)
+    {
+        this.kind = kind;
+        this.logTimeMs = logTimeMs;
+        this.routeKey = routeKey;
+        return this;
+    }
+
+    /**
+     * @return {@link #LOCAL} unless {@link #logged} marked the slot.
+     */
+    public int kind()
+    {
+        return kind;
+    }
+
+    long logTimeMs()
+    {
+        return logTimeMs;
+    }
+
+    long routeKey()
+    {
+        return routeKey;
+    }
+
+    /**
+     * @return the buffer holding the command from offset 0 (the slot's own, or the one carried by reference).
+     */
+    public DirectBuffer command()
+    {
+        return commandBuffer();
+    }
+
+    /**
+     * @return length of the command, message header included.
+     */
+    public int length()
+    {
+        return length;
+    }
+
+    /**
+     * @return where the reply goes, or null.
+     */
+    public ReplySink sink()
+    {
+        return replySink;
+    }
+
+    /**
+     * @return the producer's token for the sink.
+     */
+    public Object replyToken()
+    {
+        return replyTo;
+    }
+
     void publishedAtNs(final long nanos)
     {
         publishedAtNs = nanos;
@@ -131,5 +213,7 @@ public final class CommandSlot
         replySink = null;
         replyTo = null;
         length = 0;
+        kind = LOCAL;
+        routeKey = 0;
     }
 }

@@ -167,6 +167,31 @@ final class Dealer
         }
     }
 
+    /**
+     * Every worker whose route key belongs to a client session of the replicated log that closed leaves, in route key
+     * order (hosted mode: the gateway that held their connections is gone).
+     *
+     * @param clientSessionId the closed session: the high bits of its workers' route keys.
+     * @return how many left.
+     */
+    int leaveRoutesOf(final long clientSessionId)
+    {
+        if (routable.isEmpty())
+        {
+            return 0;
+        }
+        final long[] keys = routable.keySet().stream()
+            .mapToLong(Long::longValue)
+            .filter(key -> key >>> HostedLog.ROUTE_CONNECTION_BITS == clientSessionId)
+            .sorted()
+            .toArray();
+        for (final long key : keys)
+        {
+            disconnect(routable.get(key).replyTo);
+        }
+        return keys.length;
+    }
+
     private void leave(final Session session)
     {
         session.gone = true;

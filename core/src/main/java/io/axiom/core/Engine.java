@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.axiom.journal.DataDirectoryLock;
 import io.axiom.journal.DataDirectoryLockedException;
+import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.AgentRunner;
@@ -26,6 +27,7 @@ public final class Engine implements AutoCloseable
 
     private final EngineContext ctx;
     private final CommandRing ring;
+    private final CommandRing logRing;
     private final EngineCounters counters = new EngineCounters();
     private final EventFeed feed;
     private final AgentRunner runner;
@@ -41,11 +43,14 @@ public final class Engine implements AutoCloseable
         this.ctx = ctx;
         this.directoryLock = directoryLock;
         this.ring = new CommandRing(ctx.ringSize(), ctx.slotSize());
+        // Hosted on a replicated log, the producers' ring is the host's to carry into the log; the processor takes
+        // the log's entries (and the local reads) from a ring of its own.
+        this.logRing = null == ctx.hostedLog() ? ring : new CommandRing(ctx.ringSize(), ctx.slotSize());
         this.feed = new EventFeed(ctx.eventFeedCapacity());
-        processor = new Processor(ctx, ring, counters, feed, directoryLock);
+        processor = new Processor(ctx, logRing, counters, feed, directoryLock);
         final ErrorHandler errorHandler = this::onError;
         final IdleStrategy idleStrategy = null != ctx.idleStrategy() ? ctx.idleStrategy() :
-            new ProcessorIdleStrategy(ring, TimeUnit.MILLISECONDS.toNanos(ctx.timerTickMs()));
+            new ProcessorIdleStrategy(logRing, TimeUnit.MILLISECONDS.toNanos(ctx.timerTickMs()));
         this.runner = new AgentRunner(idleStrategy, errorHandler, null, new FatalOnError(processor));
         this.client = new EngineClient(this, ring);
         this.verifier = new LiveVerifier(this);
@@ -83,6 +88,38 @@ public final class Engine implements AutoCloseable
             return thread;
         });
         return engine;
+    }
+
+    /**
+     * @param buffer holding a command or worker frame, message header included.
+     * @param offset of it.
+     * @param length of it.
+     * @return true when it may write events: hosted on a replicated log ({@link HostedLog}), it must go through the
+     * log; anything else is a read, answered by the local processor.
+     */
+    public static boolean changesState(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return WorkflowStateMachine.changesState(buffer, offset, length);
+    }
+
+    /**
+     * @return true for a frame of the worker protocol (the wire schema).
+     */
+    public static boolean isWorkerFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length >= WorkflowStateMachine.HEADER_LENGTH &&
+            (buffer.getShort(offset + 4, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF) ==
+            io.axiom.wire.MessageHeaderDecoder.SCHEMA_ID;
+    }
+
+    /**
+     * @return true for a worker's goodbye: its connection ends.
+     */
+    public static boolean isWorkerGoodbye(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return isWorkerFrame(buffer, offset, length) &&
+            (buffer.getShort(offset + 2, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF) ==
+            io.axiom.wire.WorkerGoodbyeDecoder.TEMPLATE_ID;
     }
 
     /**
@@ -165,6 +202,16 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return the ring the processor takes its commands from: {@link #ring()} on a single node; hosted on a
+     * replicated log ({@link EngineContext#hostedLog}), the one the host puts the log's entries and the local reads
+     * on, in order.
+     */
+    public CommandRing logRing()
+    {
+        return logRing;
+    }
+
+    /**
      * @return durable events as they are released, for subscriptions.
      */
     public EventFeed eventFeed()
@@ -220,6 +267,10 @@ public final class Engine implements AutoCloseable
             return; // still stopping: the ring stays as it is
         }
         ring.release();
+        if (logRing != ring)
+        {
+            logRing.release();
+        }
     }
 
     /**

@@ -67,6 +67,7 @@ public final class EngineContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private boolean concluded;
+    private HostedLog hostedLog;
 
     /**
      * Validate and fill defaults. May run once.
@@ -583,5 +584,21 @@ public final class EngineContext
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @param hostedLog the replicated log the processor is hosted on ({@link HostedLog}), or null for a single node
+     *                  (the default).
+     * @return this for a fluent API.
+     */
+    public EngineContext hostedLog(final HostedLog hostedLog)
+    {
+        this.hostedLog = hostedLog;
+        return this;
+    }
+
+    public HostedLog hostedLog()
+    {
+        return hostedLog;
     }
 }

@@ -55,6 +55,9 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
     private long nextTimerPollMs;
     private final int retireLimit;
     private ColdStore cold;
+    /** Hosted on a replicated log: the log's time, as of its last entry; null hosted means a single node. */
+    private final HostedLog hosted;
+    private long logNowMs;
 
     Processor(
         final EngineContext ctx,
@@ -68,7 +71,10 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         this.snapshotInterval = ctx.snapshotIntervalEvents();
         this.snapshotIntervalBytes = ctx.snapshotIntervalBytes();
         this.snapshotIntervalMs = ctx.snapshotIntervalMs();
-        this.snapshots = ctx.snapshotRetain() > 0 ? new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
+        this.hosted = ctx.hostedLog();
+        // Hosted, the host's log takes the snapshots (HostedSnapshot): the data directory's own stay off.
+        this.snapshots = ctx.snapshotRetain() > 0 && null == hosted ?
+            new SnapshotStore(ctx.dataDir(), ctx.snapshotRetain()) : null;
         this.snapshotWriter = null == snapshots ? null : new SnapshotWriter(snapshots, counters);
         this.ctx = ctx;
         this.dutyCycleFaults = ctx.dutyCycleFaults();
@@ -92,6 +98,11 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 
     public void onStart()
     {
+        if (null != hosted)
+        {
+            startHosted();
+            return;
+        }
         final long startNs = System.nanoTime();
         journal = Journal.open(new JournalContext()
             .dataDir(ctx.dataDir())
@@ -157,6 +168,38 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         counters.ready();
     }
 
+    /**
+     * Start on a replicated log: the journal cut back to where the host's snapshot ends (the log's replay writes the
+     * rest again), the snapshot's state loaded, no replay of our own and no fresh lease periods (a lease expires
+     * when the log's time says so, on every replica alike).
+     */
+    private void startHosted()
+    {
+        final long startNs = System.nanoTime();
+        final HostedSnapshot snapshot = null == hosted.snapshot() ? null :
+            HostedSnapshot.read(hosted.snapshot(), hosted.snapshotLength());
+        journal = HostedSnapshot.openJournal(ctx, directoryLock, snapshot);
+        final long openedNs = System.nanoTime();
+        counters.storage(journal::storageState);
+        stateMachine.journal(journal);
+        cold = new ColdStore(ctx.dataDir(), ctx.historyRetentionMs());
+        stateMachine.coldStore(cold);
+        java.util.List<String> notes = java.util.List.of("hosted on a replicated log: the journal is derived " +
+            "from it and cut back to " + (null == snapshot ? "empty" : "position " + snapshot.endPosition()) +
+            ", where the log's " + (null == snapshot ? "replay from its start" : "snapshot") + " begins");
+        if (null != snapshot)
+        {
+            snapshot.load(stateMachine, hosted.routes());
+            logNowMs = snapshot.logTimeMs();
+        }
+        final long loadedNs = System.nanoTime();
+        counters.recoveryPhases(openedNs - startNs, loadedNs - openedNs, 0);
+        counters.recovered(journal.recoveryReport(), 0, System.nanoTime() - startNs,
+            null == snapshot ? 0 : snapshot.endPosition(), notes);
+        publishCounters();
+        counters.ready();
+    }
+
     public int doWork()
     {
         if (null != dutyCycleFaults)
@@ -180,7 +223,13 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         }
         work += batchCount;
 
-        final long nowMs = clock.time();
+        final long nowMs = null == hosted ? clock.time() : logNowMs;
+        if (null != hosted)
+        {
+            // Hosted: time, timers, retirement and dealing move with the log's entries only (onEvent).
+            work += hostedBatchEnd(positionBefore);
+            return work;
+        }
         // Also when the clock stepped back: else no timer (a lease, a backoff, a short timer step) would fire until
         // the clock read again what it read before the step.
         if (nowMs >= nextTimerPollMs || nowMs < nextTimerPollMs - timerTickMs)
@@ -251,13 +300,111 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
 
     public boolean onEvent(final CommandSlot slot, final long sequence, final boolean endOfBatch)
     {
-        final ReplySink sink = slot.replySink();
-        final Object replyTo = slot.replyToObject();
+        final ReplySink sink = slot.sink();
+        final Object replyTo = slot.replyToken();
         replies.commandPublishedAtNs(slot.publishedAtNs());
-        stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), clock.time(), sink, replyTo);
-        journal.endUnit();
+        if (null == hosted)
+        {
+            stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), clock.time(), sink, replyTo);
+            journal.endUnit();
+        }
+        else
+        {
+            onHostedEntry(slot, sink, replyTo);
+        }
         slot.clear();
         return ++batchCount < batchLimit;
+    }
+
+    /**
+     * One entry of the replicated log (or a local read). Every replica does exactly this for the same entries, in
+     * the same order, at the same log time: deal ready tasks after each entry, fire timers and retire only at
+     * ticks. So the events do not depend on where a replica's batches happen to end.
+     */
+    private void onHostedEntry(final CommandSlot slot, final ReplySink sink, final Object replyTo)
+    {
+        switch (slot.kind())
+        {
+            case CommandSlot.LOGGED ->
+            {
+                logNowMs = Math.max(logNowMs, slot.logTimeMs());
+                stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), logNowMs, sink, replyTo,
+                    slot.routeKey());
+                journal.endUnit();
+                dealHosted();
+            }
+            case CommandSlot.TICK ->
+            {
+                logNowMs = Math.max(logNowMs, slot.logTimeMs());
+                stateMachine.pollTimers(logNowMs);
+                journal.endUnit();
+                stateMachine.expireHistory(logNowMs);
+                if (stateMachine.pollRetirements(logNowMs, retireLimit) > 0)
+                {
+                    journal.endUnit();
+                }
+                dealHosted();
+            }
+            case CommandSlot.SESSION_CLOSED ->
+            {
+                logNowMs = Math.max(logNowMs, slot.logTimeMs());
+                stateMachine.leaveRoutesOf(slot.routeKey(), logNowMs);
+                journal.endUnit();
+                dealHosted();
+            }
+            case CommandSlot.SNAPSHOT ->
+            {
+                // The whole state at this point of the log, after a flush: the journal holds every record it
+                // covers, so a replica that restarts from it can cut its journal back to here.
+                flush();
+                HostedSnapshot.answer(journal, stateMachine, logNowMs, sink, replyTo);
+            }
+            default ->
+            {
+                if (stateMachine.changesState(slot.commandBuffer(), 0, slot.commandLength()))
+                {
+                    stateMachine.refuseUnlogged(slot.commandBuffer(), 0, slot.commandLength(), sink, replyTo);
+                }
+                else
+                {
+                    stateMachine.onCommand(slot.commandBuffer(), 0, slot.commandLength(), logNowMs, sink, replyTo);
+                }
+            }
+        }
+    }
+
+    private void dealHosted()
+    {
+        if (stateMachine.dispatch(logNowMs) > 0)
+        {
+            journal.endUnit();
+        }
+    }
+
+    /**
+     * Hosted: the end of a batch is only where the journal is forced and the replies released.
+     */
+    private int hostedBatchEnd(final long positionBefore)
+    {
+        if (journal.nextPosition() != positionBefore)
+        {
+            flush();
+        }
+        if (batchCount > 0)
+        {
+            counters.batch(batchCount);
+            publishCounters();
+        }
+        transmitReleased();
+        replies.release(counters);
+        return 0;
+    }
+
+    private void flush()
+    {
+        final long startNs = System.nanoTime();
+        journal.flush();
+        counters.fsync(System.nanoTime() - startNs);
     }
 
     private void transmitReleased()

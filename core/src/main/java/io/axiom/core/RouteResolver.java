@@ -5,7 +5,7 @@ package io.axiom.core;
  * each worker connection): the {@link Dealer}'s sessions are recreated on load with these, so a replica restored
  * from a snapshot deals tasks exactly as one that never stopped.
  */
-interface RouteResolver
+public interface RouteResolver
 {
     /**
      * @param routeKey a worker connection's route key (never 0).

@@ -207,6 +207,43 @@ final class WorkflowStateMachine implements RecordHandler
         }
     }
 
+    /**
+     * @param buffer holding a command, message header included.
+     * @param offset of the command.
+     * @param length of the command.
+     * @return true when the command may write events (a create, advance or cancel, or any frame of the worker
+     * protocol): hosted on a replicated log, such a command must reach the processor through the log.
+     */
+    static boolean changesState(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return false;
+        }
+        final int schemaId = buffer.getShort(offset + 4, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        if (schemaId == io.axiom.wire.MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return true;
+        }
+        final int templateId = buffer.getShort(offset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        return schemaId == SCHEMA_ID && (templateId == CreateWorkflowDecoder.TEMPLATE_ID ||
+            templateId == AdvanceWorkflowDecoder.TEMPLATE_ID || templateId == CancelWorkflowDecoder.TEMPLATE_ID);
+    }
+
+    /**
+     * Hosted on a replicated log, a write that came from this machine rather than through the log: refused, nothing
+     * written (a wiring fault of the host, never a client's).
+     */
+    void refuseUnlogged(
+        final DirectBuffer buffer, final int offset, final int length, final ReplySink sink, final Object replyTo)
+    {
+        final long correlationId = length >= HEADER_LENGTH + 8 ?
+            buffer.getLong(offset + HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN) : 0;
+        replies.problem(sink, replyTo, correlationId, ReplyStatus.UNAVAILABLE, "NOT_REPLICATED",
+            "this engine is hosted on a replicated log: a write must reach it through the log, not from this " +
+            "machine directly");
+    }
+
     private void write(
         final DirectBuffer buffer,
         final int offset,
@@ -286,6 +323,19 @@ final class WorkflowStateMachine implements RecordHandler
             workers.refuse(sink, replyTo, headerDecoder.templateId(),
                 "worker frame template " + headerDecoder.templateId() + " does not decode");
         }
+    }
+
+    /**
+     * A client session of the replicated log closed (hosted mode): the workers it carried leave the dealer.
+     *
+     * @param clientSessionId the closed session.
+     * @param nowMs           the log's time.
+     * @return how many workers left.
+     */
+    int leaveRoutesOf(final long clientSessionId, final long nowMs)
+    {
+        events.now(nowMs);
+        return dealer.leaveRoutesOf(clientSessionId);
     }
 
     /**

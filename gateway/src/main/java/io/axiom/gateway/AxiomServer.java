@@ -1,5 +1,6 @@
 package io.axiom.gateway;
 
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,9 @@ import io.helidon.http.DirectHandler;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.websocket.WsRouting;
 
+import io.axiom.cluster.node.ClusterMembers;
+import io.axiom.cluster.node.ClusterNode;
+import io.axiom.cluster.service.ReplicatedEngine;
 import io.axiom.core.Engine;
 import io.axiom.core.EngineContext;
 import io.axiom.gateway.config.AxiomConfig;
@@ -34,6 +38,7 @@ public final class AxiomServer implements AutoCloseable
     private final List<GatewayModule> modules;
     private final WorkerTransport transport;
     private final ChaosRunner chaos;
+    private final ReplicatedEngine replicated;
     private boolean closed;
 
     private AxiomServer(
@@ -42,8 +47,10 @@ public final class AxiomServer implements AutoCloseable
         final HttpListener listener,
         final List<GatewayModule> modules,
         final WorkerTransport transport,
-        final ChaosRunner chaos)
+        final ChaosRunner chaos,
+        final ReplicatedEngine replicated)
     {
+        this.replicated = replicated;
         this.config = config;
         this.engine = engine;
         this.listener = listener;
@@ -94,7 +101,8 @@ public final class AxiomServer implements AutoCloseable
         {
             engineContext.journalFaults(chaosFaults).dutyCycleFaults(chaosFaults::onDutyCycle);
         }
-        final Engine engine = Engine.launch(engineContext);
+        final ReplicatedEngine replicated = config.clusterEnabled() ? launchReplicated(config, engineContext) : null;
+        final Engine engine = null == replicated ? Engine.launch(engineContext) : replicated.engine();
         final List<GatewayModule> modules = new ArrayList<>();
         WorkerTransport transport = null;
         try
@@ -123,7 +131,7 @@ public final class AxiomServer implements AutoCloseable
             }, debug);
             gateway.accepting(listener::isAccepting);
             chaos.attach(transport, listener);
-            return new AxiomServer(config, engine, listener, modules, transport, chaos);
+            return new AxiomServer(config, engine, listener, modules, transport, chaos, replicated);
         }
         catch (final RuntimeException ex)
         {
@@ -132,9 +140,56 @@ public final class AxiomServer implements AutoCloseable
             {
                 transport.close();
             }
+            if (null != replicated)
+            {
+                replicated.close();
+            }
             engine.close();
             throw ex;
         }
+    }
+
+    /**
+     * Start this server as a member of a replicated cluster: the cluster node, and the engine hosted on its log.
+     */
+    private static ReplicatedEngine launchReplicated(final AxiomConfig config, final EngineContext engineContext)
+    {
+        final ClusterMembers members;
+        try
+        {
+            members = ClusterMembers.parse(config.clusterMembers());
+            if (!members.contains(config.clusterMemberId()))
+            {
+                throw new IllegalArgumentException("cluster.member-id " + config.clusterMemberId() + " is not one " +
+                    "of cluster.members (" + config.clusterMembers() + ")");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new StartupException(2, "cannot run as a cluster member: " + ex.getMessage(), ex);
+        }
+        try
+        {
+            return ReplicatedEngine.launch(new ClusterNode.Context()
+                .memberId(config.clusterMemberId())
+                .members(members)
+                .nodeDir(config.clusterDir().toFile())
+                .forceArchive(config.clusterForceArchive()),
+                hosted -> engineContext, config.clusterTickMs(), Duration.ofSeconds(60));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StartupException(1, "cannot start cluster member " + config.clusterMemberId() + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return this server's part in a replicated cluster, or null on a single node.
+     */
+    public ReplicatedEngine replicated()
+    {
+        return replicated;
     }
 
     private static void directHandlers(final DirectHandlers.Builder handlers, final Gateway gateway)
@@ -313,7 +368,17 @@ public final class AxiomServer implements AutoCloseable
             }
             finally
             {
-                engine.close();
+                try
+                {
+                    if (null != replicated)
+                    {
+                        replicated.close(); // no more entries reach the engine
+                    }
+                }
+                finally
+                {
+                    engine.close();
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 /**
  * Helpers for cluster tests: free ports, a client media driver, bounded waits.
  */
-final class TestCluster
+public final class TestCluster
 {
     private TestCluster()
     {
@@ -30,7 +30,7 @@ final class TestCluster
      * @param nodes  how many members.
      * @return the base port.
      */
-    static int freeBasePort(final Random random, final int nodes)
+    public static int freeBasePort(final Random random, final int nodes)
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
@@ -63,7 +63,7 @@ final class TestCluster
      * @param dir the client driver's directory.
      * @return a media driver for test clients, one backing-off thread.
      */
-    static MediaDriver clientDriver(final File dir)
+    public static MediaDriver clientDriver(final File dir)
     {
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir.getPath())
@@ -83,7 +83,7 @@ final class TestCluster
      * @param timeoutMs how long.
      * @param condition the condition; may do work (poll a client) each time it is asked.
      */
-    static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
+    public static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean())

@@ -35,21 +35,25 @@ public final class AxiomConfig
     /** Environment variable naming the configuration file, used when no {@code --config} flag is given. */
     public static final String CONFIG_FILE_ENV = "AXIOM_CONFIG";
     /** Short flags and the keys they stand for. */
-    public static final Map<String, ConfigKey> FLAG_ALIASES = Map.of(
-        "--data-dir", ConfigKey.WAL_DATA_DIR,
-        "--port", ConfigKey.GATEWAY_PORT,
-        "--host", ConfigKey.GATEWAY_HOST,
-        "--ingress", ConfigKey.TRANSPORT_INGRESS,
-        "--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS,
-        "--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS,
-        "--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR,
-        "--chaos-enabled", ConfigKey.CHAOS_ENABLED,
-        "--log-format", ConfigKey.LOG_FORMAT,
-        "--log-level", ConfigKey.LOG_LEVEL);
+    public static final Map<String, ConfigKey> FLAG_ALIASES = Map.ofEntries(
+        Map.entry("--data-dir", ConfigKey.WAL_DATA_DIR),
+        Map.entry("--port", ConfigKey.GATEWAY_PORT),
+        Map.entry("--host", ConfigKey.GATEWAY_HOST),
+        Map.entry("--ingress", ConfigKey.TRANSPORT_INGRESS),
+        Map.entry("--lease-duration-ms", ConfigKey.SCHEDULER_LEASE_DURATION_MS),
+        Map.entry("--worker-timeout-ms", ConfigKey.SCHEDULER_WORKER_TIMEOUT_MS),
+        Map.entry("--aeron-dir", ConfigKey.TRANSPORT_AERON_DIR),
+        Map.entry("--chaos-enabled", ConfigKey.CHAOS_ENABLED),
+        Map.entry("--log-format", ConfigKey.LOG_FORMAT),
+        Map.entry("--log-level", ConfigKey.LOG_LEVEL),
+        Map.entry("--cluster", ConfigKey.CLUSTER_ENABLED),
+        Map.entry("--member-id", ConfigKey.CLUSTER_MEMBER_ID),
+        Map.entry("--cluster-members", ConfigKey.CLUSTER_MEMBERS));
 
     private static final String SOURCE_DEFAULT = "default";
     private static final List<String> SECTIONS =
-        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_", "CHAOS_", "LOG_");
+        List.of("WAL_", "SCHEDULER_", "GATEWAY_", "LIMITS_", "CORE_", "GRAPHQL_", "TRANSPORT_", "CHAOS_", "CLUSTER_",
+            "LOG_");
     private static final Pattern SIZE = Pattern.compile("([0-9][0-9_]*)\\s*([A-Za-z]*)");
 
     /**
@@ -427,6 +431,40 @@ public final class AxiomConfig
     /**
      * @return the Aeron channel workers send to (transport.ingress).
      */
+    public boolean clusterEnabled()
+    {
+        return (Boolean)settings.get(ConfigKey.CLUSTER_ENABLED).value();
+    }
+
+    public int clusterMemberId()
+    {
+        return (Integer)settings.get(ConfigKey.CLUSTER_MEMBER_ID).value();
+    }
+
+    public String clusterMembers()
+    {
+        return (String)settings.get(ConfigKey.CLUSTER_MEMBERS).value();
+    }
+
+    /**
+     * @return the member's cluster directory: {@code cluster.dir}, else {@code cluster/} in the data directory.
+     */
+    public Path clusterDir()
+    {
+        final String dir = (String)settings.get(ConfigKey.CLUSTER_DIR).value();
+        return dir.isEmpty() ? dataDir().resolve("cluster") : Path.of(dir);
+    }
+
+    public long clusterTickMs()
+    {
+        return (Long)settings.get(ConfigKey.CLUSTER_TICK_MS).value();
+    }
+
+    public boolean clusterForceArchive()
+    {
+        return (Boolean)settings.get(ConfigKey.CLUSTER_FORCE_ARCHIVE).value();
+    }
+
     public String transportIngress()
     {
         return (String)settings.get(ConfigKey.TRANSPORT_INGRESS).value();

@@ -89,6 +89,24 @@ public enum ConfigKey
     TRANSPORT_MAX_PARK_US("transport.max-park-us", ValueType.LONG, "1000", 1, 1_000_000,
         "longest park of the worker endpoint's idle thread (it also drives the embedded driver): lower answers " +
         "workers sooner when traffic is sparse and costs more CPU while idle"),
+    CLUSTER_ENABLED("cluster.enabled", ValueType.BOOLEAN, "false", 0, 0,
+        "run this server as one member of a replicated cluster (Aeron Cluster): writes go through the cluster's " +
+        "log and are acknowledged once a majority has them on disk; needs cluster.member-id and cluster.members"),
+    CLUSTER_MEMBER_ID("cluster.member-id", ValueType.INT, "0", 0, 127,
+        "this member's id in cluster.members"),
+    CLUSTER_MEMBERS("cluster.members", ValueType.STRING, "", 0, 0,
+        "the cluster's members: \"0,host:basePort|1,host:basePort|2,host:basePort\" (ports basePort..basePort+4: " +
+        "ingress, consensus, log, catch-up, archive) or Aeron's full form \"0,ingress,consensus,log,catchup," +
+        "archive|1,...\""),
+    CLUSTER_DIR("cluster.dir", ValueType.STRING, "", 0, 0,
+        "directory of this member's cluster state (archive, consensus, media driver); empty = cluster/ inside " +
+        "wal.data-dir"),
+    CLUSTER_TICK_MS("cluster.tick-ms", ValueType.LONG, "20", 1, 60_000,
+        "how often the cluster's log ticks: when timers (timer steps, leases, retry backoff) are looked at, in the " +
+        "log's time"),
+    CLUSTER_FORCE_ARCHIVE("cluster.force-archive", ValueType.BOOLEAN, "true", 0, 0,
+        "force the cluster's log to disk before a member counts an entry as appended, so that an acknowledged " +
+        "write is on disk on a majority; false keeps it in a majority's page cache only"),
     LOG_FORMAT("log.format", "text", List.of("text", "json"),
         "log lines as text (time, level, source, message) or as one JSON object each (ts, level, logger, msg, error)"),
     LOG_LEVEL("log.level", "info", List.of("error", "warn", "info", "debug"),

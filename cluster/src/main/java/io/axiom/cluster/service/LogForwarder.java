@@ -1,0 +1,283 @@
+package io.axiom.cluster.service;
+
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.axiom.core.CommandRing;
+import io.axiom.core.CommandSlot;
+import io.axiom.core.Engine;
+import io.axiom.core.ReplySink;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.Agent;
+
+/**
+ * This node's gateway and worker endpoint as a client of the cluster: it takes what their producers put on the
+ * engine's ring ({@link Engine#ring()}) and sends every write into the replicated log through the leader (following
+ * it when it changes), while reads go straight onto this node's log ring, answered from this node's state.
+ * <p>
+ * A write's answer comes back on this node, from this node's processor, once the entry is committed (on a majority)
+ * and applied here: the {@link Routes} keep the waiting party meanwhile. A write offered to a leader that then failed
+ * may be lost with it: its caller gets no answer and times out, and its retry, with the same Idempotency-Key, is safe.
+ * <p>
+ * Back-pressure: while the log refuses an entry (no leader yet, back-pressured), the forwarder keeps it and takes
+ * nothing more from the ring, so the ring fills and producers see OVERLOADED rather than losing anything.
+ */
+final class LogForwarder implements Agent, CommandRing.SlotHandler
+{
+    private static final System.Logger LOG = System.getLogger("axiom.cluster");
+    private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long SWEEP_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int DRAIN_LIMIT = 1024;
+
+    private final AeronCluster.Context clientContext;
+    private final CommandRing ingress;
+    private final CommandRing logRing;
+    private final Routes routes;
+    private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(64 * 1024);
+    private AeronCluster.AsyncConnect connecting;
+    private AeronCluster client;
+    private int stalledLength;
+    private long lastKeepAliveNs;
+    private long lastSweepNs;
+    private int drained;
+    private volatile boolean connected;
+    private volatile int leaderMemberId = -1;
+    private long entriesSent;
+
+    /**
+     * @param clientContext to connect to the cluster's ingress (not concluded).
+     * @param ingress       the engine's producers' ring.
+     * @param logRing       the engine's processor ring.
+     * @param routes        shared with this node's {@link AxiomService}.
+     */
+    LogForwarder(
+        final AeronCluster.Context clientContext,
+        final CommandRing ingress,
+        final CommandRing logRing,
+        final Routes routes)
+    {
+        this.clientContext = clientContext;
+        this.ingress = ingress;
+        this.logRing = logRing;
+        this.routes = routes;
+        clientContext.egressListener(new Leader());
+    }
+
+    /**
+     * @return true while connected to the cluster (a leader known).
+     */
+    boolean isConnected()
+    {
+        return connected;
+    }
+
+    /**
+     * @return the leader this node's client sends to, or -1.
+     */
+    int leaderMemberId()
+    {
+        return leaderMemberId;
+    }
+
+    long entriesSent()
+    {
+        return entriesSent;
+    }
+
+    @Override
+    public void onStart()
+    {
+        connecting = AeronCluster.asyncConnect(clientContext.clone());
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long nowNs = System.nanoTime();
+        int work = 0;
+        if (null == client)
+        {
+            return connect();
+        }
+        work += client.pollEgress();
+        if (client.isClosed())
+        {
+            LOG.log(System.Logger.Level.WARNING, "this node's session with the cluster closed; connecting again " +
+                "(worker connections must say hello again)");
+            connected = false;
+            client = null;
+            connecting = AeronCluster.asyncConnect(clientContext.clone());
+            return work + 1;
+        }
+        if (nowNs - lastKeepAliveNs > KEEP_ALIVE_NS)
+        {
+            lastKeepAliveNs = nowNs;
+            client.sendKeepAlive();
+        }
+        if (nowNs - lastSweepNs > SWEEP_NS)
+        {
+            lastSweepNs = nowNs;
+            routes.sweep(nowNs);
+        }
+        if (stalledLength > 0)
+        {
+            if (!send(stalledLength))
+            {
+                return work;
+            }
+            stalledLength = 0;
+            work++;
+        }
+        drained = 0;
+        work += ingress.drain(this);
+        return work;
+    }
+
+    private int connect()
+    {
+        try
+        {
+            final AeronCluster connected = connecting.poll();
+            if (null == connected)
+            {
+                return 0;
+            }
+            client = connected;
+            connecting = null;
+            routes.session(client.clusterSessionId());
+            leaderMemberId = client.leaderMemberId();
+            this.connected = true;
+            LOG.log(System.Logger.Level.INFO, "connected to the cluster: session " + client.clusterSessionId() +
+                ", leader member " + client.leaderMemberId());
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot connect to the cluster yet: " + ex.getMessage());
+            connecting.close();
+            connecting = AeronCluster.asyncConnect(clientContext.clone());
+            return 0;
+        }
+    }
+
+    @Override
+    public boolean onSlot(final CommandSlot slot)
+    {
+        final DirectBuffer command = slot.command();
+        final int length = slot.length();
+        if (!Engine.changesState(command, 0, length))
+        {
+            forwardLocal(slot, command, length);
+            return ++drained < DRAIN_LIMIT;
+        }
+        final ReplySink sink = slot.sink();
+        final Object replyTo = slot.replyToken();
+        final long nowNs = System.nanoTime();
+        final boolean workerFrame = Engine.isWorkerFrame(command, 0, length);
+        final long routeKey = workerFrame ? routes.connection(sink, replyTo, nowNs) : 0;
+        final long token = workerFrame || null == sink ? 0 : routes.expect(sink, replyTo, nowNs);
+        if (workerFrame && Engine.isWorkerGoodbye(command, 0, length))
+        {
+            routes.forget(replyTo);
+        }
+        LogEnvelope.put(out, 0, token, routeKey);
+        out.putBytes(LogEnvelope.LENGTH, command, 0, length);
+        if (!send(LogEnvelope.LENGTH + length))
+        {
+            stalledLength = LogEnvelope.LENGTH + length;
+            return false;
+        }
+        return ++drained < DRAIN_LIMIT;
+    }
+
+    private boolean send(final int length)
+    {
+        final long result = client.offer(out, 0, length);
+        if (result > 0)
+        {
+            entriesSent++;
+            return true;
+        }
+        if (result == Publication.MAX_POSITION_EXCEEDED || result == Publication.CLOSED)
+        {
+            LOG.log(System.Logger.Level.WARNING, "the cluster's ingress refused an entry (" + result + ")");
+        }
+        return false;
+    }
+
+    /**
+     * A read: straight onto this node's log ring, answered from this node's state.
+     */
+    private void forwardLocal(final CommandSlot from, final DirectBuffer command, final int length)
+    {
+        long sequence;
+        while ((sequence = logRing.tryNext()) == CommandRing.FULL)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000);
+        }
+        final CommandSlot slot = logRing.slot(sequence);
+        if (length <= slot.capacity())
+        {
+            slot.buffer().putBytes(0, command, 0, length);
+            slot.length(length);
+        }
+        else
+        {
+            slot.overflow(command, length); // carried by reference: the producer gave it up with its slot
+        }
+        slot.replyTo(from.sink(), from.replyToken());
+        logRing.publish(sequence);
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (null != connecting)
+        {
+            connecting.close();
+        }
+        if (null != client)
+        {
+            client.close();
+        }
+        connected = false;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "axiom-log-forwarder";
+    }
+
+    /**
+     * The cluster's egress: nothing comes back on it but leader changes (answers come from this node's processor).
+     */
+    private final class Leader implements EgressListener
+    {
+        @Override
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final io.aeron.logbuffer.Header header)
+        {
+        }
+
+        @Override
+        public void onNewLeader(
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            LogForwarder.this.leaderMemberId = leaderMemberId;
+            LOG.log(System.Logger.Level.INFO, "the cluster's leader is now member " + leaderMemberId + " (term " +
+                leadershipTermId + ")");
+        }
+    }
+}

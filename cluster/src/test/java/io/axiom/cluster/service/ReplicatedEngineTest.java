@@ -1,0 +1,157 @@
+package io.axiom.cluster.service;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import io.aeron.cluster.service.Cluster;
+import io.axiom.cluster.node.ClusterMembers;
+import io.axiom.cluster.node.ClusterNode;
+import io.axiom.cluster.node.TestCluster;
+import io.axiom.core.EngineClient;
+import io.axiom.core.EngineContext;
+import io.axiom.core.api.CreateWorkflow;
+import io.axiom.core.api.EngineReply;
+import io.axiom.core.api.Status;
+import io.axiom.core.api.StepSpec;
+import io.axiom.core.api.VerificationReport;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three replicated engines in one JVM on loopback: writes sent through any node are acknowledged once committed and
+ * applied there, every node writes the same journal, and the log's ticks fire timers on every node alike.
+ */
+class ReplicatedEngineTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private final List<ReplicatedEngine> nodes = new ArrayList<>();
+
+    @AfterEach
+    void closeAll()
+    {
+        for (final ReplicatedEngine node : nodes)
+        {
+            CloseHelper.quietClose(node);
+            node.engine().close();
+        }
+    }
+
+    private ReplicatedEngine launch(final ClusterMembers members, final int memberId)
+    {
+        final File nodeDir = dir.resolve("node-" + memberId).toFile();
+        final Path dataDir = dir.resolve("data-" + memberId);
+        final ReplicatedEngine node = ReplicatedEngine.launch(new ClusterNode.Context()
+                .memberId(memberId)
+                .members(members)
+                .nodeDir(nodeDir),
+            hosted -> new EngineContext().dataDir(dataDir), 10, TIMEOUT);
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void writesThroughEveryNodeAreAppliedOnEveryNodeAlike() throws Exception
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final ClusterMembers members = ClusterMembers.local(3, TestCluster.freeBasePort(random, 3));
+        for (int i = 0; i < 3; i++)
+        {
+            launch(members, i);
+        }
+        TestCluster.await("every node connected to a leader", TIMEOUT.toMillis(),
+            () -> nodes.stream().allMatch(ReplicatedEngine::connected));
+        TestCluster.await("one leader", TIMEOUT.toMillis(),
+            () -> nodes.stream().filter(n -> n.role() == Cluster.Role.LEADER).count() == 1);
+
+        final int workflows = 30;
+        for (int i = 0; i < workflows; i++)
+        {
+            final EngineClient client = nodes.get(i % 3).engine().client();
+            final EngineReply reply = client.create(new CreateWorkflow("order-" + i,
+                List.of(StepSpec.timer("cool-off", 30), StepSpec.approval("approve")), "{}".getBytes(),
+                "key-" + i), TIMEOUT);
+            final EngineReply.Workflow created = assertInstanceOf(EngineReply.Workflow.class, reply,
+                "seed " + seed + ": " + reply);
+            assertEquals(Status.CREATED, created.status());
+            assertEquals(i + 1, created.workflow().id(), "ids are assigned in log order");
+        }
+        // A repeated key through another node is the same workflow, nothing written.
+        final EngineReply again = nodes.get(2).engine().client().create(new CreateWorkflow("order-0",
+            List.of(StepSpec.timer("cool-off", 30), StepSpec.approval("approve")), "{}".getBytes(), "key-0"),
+            TIMEOUT);
+        assertEquals(Status.EXISTING, assertInstanceOf(EngineReply.Workflow.class, again).status());
+
+        // The timer step fires on the log's tick on every node: each workflow waits for its approval everywhere.
+        for (final ReplicatedEngine node : nodes)
+        {
+            TestCluster.await("timers fired on member " + node.node().memberId(), TIMEOUT.toMillis(), () ->
+            {
+                for (int id = 1; id <= workflows; id++)
+                {
+                    final EngineReply got = node.engine().client().get(id, TIMEOUT);
+                    if (!(got instanceof EngineReply.Workflow w) || w.workflow().currentStep() != 1)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+        for (int id = 1; id <= workflows; id++)
+        {
+            final EngineReply advanced = nodes.get(id % 3).engine().client()
+                .advance(id, "approve", null, TIMEOUT);
+            assertEquals("COMPLETED", assertInstanceOf(EngineReply.Workflow.class, advanced,
+                "seed " + seed + ": " + advanced).workflow().state());
+        }
+
+        TestCluster.await("every node at the same journal position", TIMEOUT.toMillis(), () ->
+            nodes.stream().mapToLong(n -> n.engine().journalPosition()).distinct().count() == 1);
+        long digest = 0;
+        for (final ReplicatedEngine node : nodes)
+        {
+            final EngineReply verified = node.engine().verifier().verify(TIMEOUT);
+            final VerificationReport report = assertInstanceOf(EngineReply.Verification.class, verified).report();
+            assertTrue(report.ok() && Boolean.TRUE.equals(report.consistent()), "member " + node.node().memberId() + ": " + report);
+            if (0 == digest)
+            {
+                digest = report.digest();
+            }
+            assertEquals(digest, report.digest(), "member " + node.node().memberId() + " has another state");
+        }
+        final List<byte[]> journals = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            journals.add(Files.readAllBytes(firstSegment(dir.resolve("data-" + i))));
+        }
+        for (int i = 1; i < 3; i++)
+        {
+            assertTrue(java.util.Arrays.equals(journals.get(0), journals.get(i)),
+                "member " + i + "'s journal differs from member 0's");
+        }
+    }
+
+    private static Path firstSegment(final Path dataDir) throws java.io.IOException
+    {
+        try (var files = Files.list(dataDir))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
+        }
+    }
+}
