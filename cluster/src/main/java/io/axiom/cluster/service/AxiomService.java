@@ -48,6 +48,7 @@ public final class AxiomService implements ClusteredService
     private final Function<HostedLog, Engine> launcher;
     private final Routes routes;
     private final long tickMs;
+    private final int memberId;
     private final ExpandableArrayBuffer snapshotIn = new ExpandableArrayBuffer(1024);
     private volatile Engine engine;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -56,12 +57,15 @@ public final class AxiomService implements ClusteredService
     private IdleStrategy idle;
 
     /**
+     * @param memberId this member's id, for the log.
      * @param launcher launches the engine hosted on this log, with the state of the snapshot the node starts from.
      * @param routes   shared with this node's {@link LogForwarder}.
      * @param tickMs   the log's tick: how often timers are looked at, in the log's time.
      */
-    AxiomService(final Function<HostedLog, Engine> launcher, final Routes routes, final long tickMs)
+    AxiomService(
+        final int memberId, final Function<HostedLog, Engine> launcher, final Routes routes, final long tickMs)
     {
+        this.memberId = memberId;
         this.launcher = launcher;
         this.routes = routes;
         this.tickMs = tickMs;
@@ -104,8 +108,8 @@ public final class AxiomService implements ClusteredService
             idle.idle();
         }
         idle.reset();
-        LOG.log(System.Logger.Level.INFO, "member " + cluster.memberId() + ": the processor is hosted on the " +
-            "cluster's log" + (null == snapshotImage ? " (no snapshot: the log is replayed from its start)" :
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + ": the processor is hosted on the cluster's log" +
+            (null == snapshotImage ? " (no snapshot: the log is replayed from its start)" :
             " from a snapshot of " + snapshotLength + " bytes"));
     }
 
@@ -209,7 +213,7 @@ public final class AxiomService implements ClusteredService
         }
         idle.reset();
         SnapshotStream.write(snapshotPublication, state, idle);
-        LOG.log(System.Logger.Level.INFO, "member " + cluster.memberId() + ": snapshot of " + state.length +
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot of " + state.length +
             " bytes written at log position " + cluster.logPosition());
     }
 
@@ -217,14 +221,14 @@ public final class AxiomService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
-        LOG.log(System.Logger.Level.INFO, "member " + (null == cluster ? "?" : cluster.memberId()) + " is now " +
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + " is now " +
             newRole);
     }
 
     @Override
     public void onTerminate(final Cluster cluster)
     {
-        LOG.log(System.Logger.Level.INFO, "member " + cluster.memberId() + ": the cluster terminates");
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + ": the cluster terminates");
     }
 
     private int readSnapshot(final Image image)

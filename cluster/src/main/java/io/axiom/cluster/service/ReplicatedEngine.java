@@ -65,7 +65,7 @@ public final class ReplicatedEngine implements AutoCloseable
         final Duration startTimeout)
     {
         final Routes routes = new Routes();
-        final AxiomService service = new AxiomService(
+        final AxiomService service = new AxiomService(nodeContext.memberId(),
             hosted -> Engine.launch(engineContexts.apply(hosted).hostedLog(hosted)), routes, tickMs);
         final ClusterNode node = ClusterNode.launch(nodeContext.clusteredService(service));
         try

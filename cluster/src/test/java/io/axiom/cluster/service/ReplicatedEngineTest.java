@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 import io.aeron.cluster.service.Cluster;
+import io.axiom.cluster.node.ClusterControl;
 import io.axiom.cluster.node.ClusterMembers;
 import io.axiom.cluster.node.ClusterNode;
 import io.axiom.cluster.node.TestCluster;
@@ -46,8 +47,11 @@ class ReplicatedEngineTest
     {
         for (final ReplicatedEngine node : nodes)
         {
-            CloseHelper.quietClose(node);
-            node.engine().close();
+            if (!node.engine().isClosed())
+            {
+                CloseHelper.quietClose(node);
+                node.engine().close();
+            }
         }
     }
 
@@ -144,6 +148,121 @@ class ReplicatedEngineTest
         {
             assertTrue(java.util.Arrays.equals(journals.get(0), journals.get(i)),
                 "member " + i + "'s journal differs from member 0's");
+        }
+    }
+
+    @Test
+    void aRestartedMemberCatchesUpFromItsSnapshotAndAWipedOneFromTheLog() throws Exception
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final ClusterMembers members = ClusterMembers.local(3, TestCluster.freeBasePort(random, 3));
+        for (int i = 0; i < 3; i++)
+        {
+            launch(members, i);
+        }
+        TestCluster.await("every node connected to a leader", TIMEOUT.toMillis(),
+            () -> nodes.stream().allMatch(ReplicatedEngine::connected));
+        int created = createThrough(random, 0, 20, seed);
+
+        final ReplicatedEngine leader = nodes.stream().filter(n -> n.role() == Cluster.Role.LEADER).findFirst()
+            .orElseThrow();
+        final ClusterControl.Outcome snapshot = ClusterControl.snapshot(leader.node());
+        assertTrue(snapshot.succeeded(), "seed " + seed + ": " + snapshot.message());
+        created = createThrough(random, created, 20, seed);
+
+        // A follower stops, misses writes, and starts again from its snapshot plus the log after it.
+        final int restarted = (leader.node().memberId() + 1) % 3;
+        stop(restarted);
+        created = createThrough(random, created, 20, seed);
+        launchAt(members, restarted);
+        awaitSameJournal(seed);
+
+        // A follower whose directories are wiped rejoins from the whole log.
+        final int wiped = (leader.node().memberId() + 2) % 3;
+        stop(wiped);
+        deleteTree(dir.resolve("node-" + wiped));
+        deleteTree(dir.resolve("data-" + wiped));
+        created = createThrough(random, created, 10, seed);
+        launchAt(members, wiped);
+        awaitSameJournal(seed);
+        assertSameStateEverywhere(seed);
+        assertEquals(70, created);
+    }
+
+    private int createThrough(final Random random, final int from, final int count, final long seed)
+    {
+        for (int i = from; i < from + count; i++)
+        {
+            final ReplicatedEngine node = running().get(random.nextInt(running().size()));
+            final EngineReply reply = node.engine().client().create(new CreateWorkflow("order-" + i,
+                List.of(StepSpec.timer("cool-off", 20), StepSpec.approval("approve")), "{}".getBytes(),
+                "key-" + i), TIMEOUT);
+            assertEquals(Status.CREATED, assertInstanceOf(EngineReply.Workflow.class, reply,
+                "seed " + seed + ": " + reply).status());
+        }
+        return from + count;
+    }
+
+    private List<ReplicatedEngine> running()
+    {
+        return nodes.stream().filter(n -> !n.engine().isClosed()).toList();
+    }
+
+    private void stop(final int memberId)
+    {
+        final ReplicatedEngine node = nodes.stream().filter(n -> n.node().memberId() == memberId &&
+            !n.engine().isClosed()).findFirst().orElseThrow();
+        node.close();
+        node.engine().close();
+    }
+
+    private void launchAt(final ClusterMembers members, final int memberId)
+    {
+        launch(members, memberId);
+    }
+
+    private void awaitSameJournal(final long seed)
+    {
+        TestCluster.await("seed " + seed + ": every running node at the same journal position",
+            TIMEOUT.toMillis(), () ->
+            {
+                final List<ReplicatedEngine> running = running();
+                return running.size() == 3 &&
+                    running.stream().mapToLong(n -> n.engine().journalPosition()).distinct().count() == 1;
+            });
+    }
+
+    private void assertSameStateEverywhere(final long seed)
+    {
+        long digest = 0;
+        for (final ReplicatedEngine node : running())
+        {
+            final EngineReply verified = node.engine().verifier().verify(TIMEOUT);
+            final VerificationReport report = assertInstanceOf(EngineReply.Verification.class, verified).report();
+            assertTrue(report.ok() && Boolean.TRUE.equals(report.consistent()),
+                "seed " + seed + ", member " + node.node().memberId() + ": " + report);
+            if (0 == digest)
+            {
+                digest = report.digest();
+            }
+            assertEquals(digest, report.digest(), "seed " + seed + ": member " + node.node().memberId() +
+                " has another state");
+        }
+    }
+
+    private static void deleteTree(final Path root) throws java.io.IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (var paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
         }
     }
 
