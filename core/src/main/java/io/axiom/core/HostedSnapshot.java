@@ -2,6 +2,7 @@ package io.axiom.core;
 
 import io.axiom.journal.DataDirectoryLock;
 import io.axiom.journal.Journal;
+import io.axiom.journal.JournalBehindException;
 import io.axiom.journal.JournalContext;
 import io.axiom.journal.JournalCorruptionException;
 import org.agrona.DirectBuffer;
@@ -99,7 +100,10 @@ final class HostedSnapshot
     static Journal openJournal(
         final EngineContext ctx, final DataDirectoryLock directoryLock, final HostedSnapshot snapshot)
     {
-        final Journal journal = Journal.open(new JournalContext()
+        final Journal journal;
+        try
+        {
+            journal = Journal.open(new JournalContext()
             .dataDir(ctx.dataDir())
             .maxSegmentSize(ctx.maxSegmentSize())
             .fsync(ctx.fsync())
@@ -108,6 +112,14 @@ final class HostedSnapshot
             .archiveDir(ctx.archiveDir())
             .cutAfter(null == snapshot ? Journal.SEGMENT_HEADER_LENGTH : snapshot.endPosition)
             .conclude());
+        }
+        catch (final JournalBehindException ex)
+        {
+            throw new IllegalStateException(ex.getMessage() + " This member's cluster snapshot covers records its " +
+                "journal lacks (was the data directory replaced without the cluster directory?). To rejoin, stop " +
+                "the member, delete both its data directory and its cluster directory, and start it again: it " +
+                "replays the cluster's log from the start.", ex);
+        }
         if (null != snapshot &&
             (journal.lastSequence() != snapshot.lastSequence || journal.lastChecksum() != snapshot.lastChecksum))
         {
