@@ -3,6 +3,7 @@ package io.axiom.worker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -73,6 +74,13 @@ import org.agrona.concurrent.IdleStrategy;
  * its lease; sends each outcome until the engine answers it; and tells the listener the engine's verdict: a completion
  * commits only under the step's current fencing token, and a rejected one must not be committed. {@link #close()}
  * stops taking tasks, lets the ones held finish within the close timeout and says goodbye.
+ * <p>
+ * <b>Several engines.</b> {@link Context#ingressChannels(List)} names the ingress of every member of a replicated
+ * engine (any one of them deals to the worker). The worker talks to one at a time, starting with the first; when that
+ * one goes silent (its answers stop, the publication to it disconnects, or hellos and outcomes go unanswered) and no
+ * Welcome comes within {@link Context#failoverTimeoutMs(long)}, it says hello to the next channel of the list,
+ * round-robin, and sends the outcomes it holds there once welcomed: they are judged by their fencing tokens, whichever
+ * member they reach.
  * <p>
  * <b>Media driver.</b> By default the worker runs its own embedded Aeron media driver, invoked from the poller's duty
  * cycle (no thread of its own; the poller backs off when idle); set {@link Context#aeronDirectoryName(String)} to use
@@ -198,7 +206,7 @@ public final class AxiomWorker implements AutoCloseable
                 });
             responseChannel = resolve(subscription);
             final ExclusivePublication publication = aeron.addExclusivePublication(
-                ctx.ingressChannel, ctx.ingressStreamId);
+                ctx.ingressChannels.get(0), ctx.ingressStreamId);
             pool = taskPool();
             poller = new WorkerPoller(this, ctx, aeron, driver.agentInvoker(), publication, subscription,
                 responseChannel, responseStreamId, Map.copyOf(handlers), pool);
@@ -264,6 +272,24 @@ public final class AxiomWorker implements AutoCloseable
     public int responseStreamId()
     {
         return responseStreamId;
+    }
+
+    /**
+     * @return the ingress channel the worker talks to now (the first of the list before start).
+     */
+    public String ingressChannel()
+    {
+        final WorkerPoller p = poller;
+        return null == p ? ctx.ingressChannel() : p.ingressChannel();
+    }
+
+    /**
+     * @return how many times the worker moved on to the next ingress channel.
+     */
+    public long failovers()
+    {
+        final WorkerPoller p = poller;
+        return null == p ? 0 : p.failovers();
     }
 
     /**
@@ -446,7 +472,7 @@ public final class AxiomWorker implements AutoCloseable
     public String toString()
     {
         return "worker " + ctx.workerId + " (" + String.join(",", handlers.keySet()) + ", capacity " + ctx.capacity +
-            ") -> " + ctx.ingressChannel;
+            ") -> " + String.join(" | ", ctx.ingressChannels);
     }
 
     /**
@@ -463,7 +489,11 @@ public final class AxiomWorker implements AutoCloseable
         /** Most tasks one worker may hold at once (the engine's bound). */
         public static final int MAX_CAPACITY = 100_000;
 
-        private String ingressChannel = INGRESS_CHANNEL_DEFAULT;
+        /** How long a worker goes without a Welcome before it tries the next ingress channel, by default. */
+        public static final long FAILOVER_TIMEOUT_MS_DEFAULT = 3000;
+
+        private List<String> ingressChannels = List.of(INGRESS_CHANNEL_DEFAULT);
+        private long failoverTimeoutMs = FAILOVER_TIMEOUT_MS_DEFAULT;
         private int ingressStreamId = INGRESS_STREAM_ID_DEFAULT;
         private String responseChannel;
         private int responseStreamId;
@@ -486,16 +516,56 @@ public final class AxiomWorker implements AutoCloseable
          */
         public Context ingressChannel(final String ingressChannel)
         {
-            this.ingressChannel = ingressChannel;
+            this.ingressChannels = null == ingressChannel ? null : List.of(ingressChannel);
             return this;
         }
 
         /**
-         * @return the engine's ingress channel.
+         * @return the engine's ingress channel: the first of {@link #ingressChannels()}.
          */
         public String ingressChannel()
         {
-            return ingressChannel;
+            return null == ingressChannels || ingressChannels.isEmpty() ? null : ingressChannels.get(0);
+        }
+
+        /**
+         * @param ingressChannels the ingress of every member of a replicated engine, tried in this order, round-robin:
+         *                        the worker moves on to the next when the one it talks to gives no Welcome within the
+         *                        {@link #failoverTimeoutMs(long) failover timeout}. All IPC or all UDP.
+         * @return this for a fluent API.
+         */
+        public Context ingressChannels(final List<String> ingressChannels)
+        {
+            this.ingressChannels = null == ingressChannels ? null : List.copyOf(ingressChannels);
+            return this;
+        }
+
+        /**
+         * @return the ingress channels, in the order they are tried.
+         */
+        public List<String> ingressChannels()
+        {
+            return ingressChannels;
+        }
+
+        /**
+         * @param failoverTimeoutMs how long the worker goes without a Welcome (since it started, lost its connection
+         *                          or moved on) before it tries the next ingress channel; default
+         *                          {@value #FAILOVER_TIMEOUT_MS_DEFAULT}. Only used with several channels.
+         * @return this for a fluent API.
+         */
+        public Context failoverTimeoutMs(final long failoverTimeoutMs)
+        {
+            this.failoverTimeoutMs = failoverTimeoutMs;
+            return this;
+        }
+
+        /**
+         * @return how long without a Welcome before the next ingress channel is tried.
+         */
+        public long failoverTimeoutMs()
+        {
+            return failoverTimeoutMs;
         }
 
         /**
@@ -755,8 +825,23 @@ public final class AxiomWorker implements AutoCloseable
             {
                 return this;
             }
-            WorkerEndpoint.Context.checkChannel("ingress channel", ingressChannel);
-            final boolean ipc = ChannelUri.parse(ingressChannel).isIpc();
+            if (null == ingressChannels || ingressChannels.isEmpty())
+            {
+                throw new IllegalArgumentException("at least one ingress channel is needed");
+            }
+            for (final String channel : ingressChannels)
+            {
+                WorkerEndpoint.Context.checkChannel("ingress channel", channel);
+            }
+            final boolean ipc = ChannelUri.parse(ingressChannels.get(0)).isIpc();
+            for (final String channel : ingressChannels)
+            {
+                if (ChannelUri.parse(channel).isIpc() != ipc)
+                {
+                    throw new IllegalArgumentException("the ingress channels must be all IPC or all UDP: " +
+                        ingressChannels);
+                }
+            }
             if (null == responseChannel)
             {
                 responseChannel = ipc ? "aeron:ipc" : RESPONSE_CHANNEL_UDP_DEFAULT;
@@ -780,6 +865,10 @@ public final class AxiomWorker implements AutoCloseable
             {
                 throw new IllegalArgumentException("capacity must be between 1 and " + MAX_CAPACITY + ", got " +
                     capacity);
+            }
+            if (failoverTimeoutMs <= 0)
+            {
+                throw new IllegalArgumentException("the failover timeout must be positive, got " + failoverTimeoutMs);
             }
             if (heartbeatIntervalMs < 0 || helloIntervalMs <= 0 || resendIntervalMs <= 0 || closeTimeoutMs < 0)
             {

@@ -1,6 +1,7 @@
 package io.axiom.worker;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +14,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
 import io.axiom.transport.WakeableIdleStrategy;
 import io.axiom.wire.CompletionAcceptedDecoder;
@@ -49,6 +51,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * engine restart the worker is known again well before the leases it holds (given a fresh period) expire.
  * A HelloRejected stops it for good (the engine will not change its mind about a version or a capacity).
  * <p>
+ * <b>Failing over.</b> With more than one ingress channel, a worker that has gone the failover timeout without a
+ * Welcome since it started, lost its connection or last switched (the engine's answers stopped, its publication
+ * disconnected, or hellos and outcomes went unanswered) closes its publication and publishes to the next channel in
+ * the list, round-robin, and says hello there. The engine behind the new channel knows its tasks by their fencing
+ * tokens: outcomes held go again once it welcomes the worker.
+ * <p>
  * <b>Tasks.</b> A TaskAssigned becomes a {@link Task} run on the task pool (or at once on this thread, with inline
  * handlers); while it runs, and until its outcome is
  * answered, its lease is extended by a heartbeat every heartbeat interval (a third of the engine's lease). An idle
@@ -83,7 +91,16 @@ final class WorkerPoller implements Agent
     private final Aeron aeron;
     private final AgentInvoker invoker;
     private final AgentInvoker driverInvoker;
-    private final ExclusivePublication publication;
+    private final List<String> ingressChannels;
+    private final int ingressStreamId;
+    private final long failoverTimeoutNs;
+    private ExclusivePublication publication;
+    private long pendingPublicationId = -1;
+    private int channelIndex;
+    private int maxMessageLength;
+    private long notWelcomedSinceNs;
+    private volatile String ingressChannel;
+    private volatile long failovers;
     private final Subscription subscription;
     private final Map<String, AxiomWorker.Handler> handlers;
     private final ExecutorService pool;
@@ -179,6 +196,11 @@ final class WorkerPoller implements Agent
         this.invoker = aeron.conductorAgentInvoker();
         this.driverInvoker = driverInvoker;
         this.publication = publication;
+        this.ingressChannels = ctx.ingressChannels();
+        this.ingressStreamId = ctx.ingressStreamId();
+        this.failoverTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.failoverTimeoutMs());
+        this.ingressChannel = ingressChannels.get(0);
+        this.maxMessageLength = publication.maxMessageLength();
         this.subscription = subscription;
         this.handlers = handlers;
         this.pool = pool;
@@ -204,6 +226,12 @@ final class WorkerPoller implements Agent
         helloLength = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         helloFrame = new UnsafeBuffer(new byte[helloLength]);
         helloFrame.putBytes(0, hello, 0, helloLength);
+    }
+
+    @Override
+    public void onStart()
+    {
+        notWelcomedSinceNs = System.nanoTime();
     }
 
     @Override
@@ -242,6 +270,16 @@ final class WorkerPoller implements Agent
     int inFlightCount()
     {
         return inFlightCount;
+    }
+
+    String ingressChannel()
+    {
+        return ingressChannel;
+    }
+
+    long failovers()
+    {
+        return failovers;
     }
 
     long count(final Count count)
@@ -289,6 +327,7 @@ final class WorkerPoller implements Agent
             }
         }
         work += subscription.poll(assembler, 16);
+        work += awaitPublication();
         work += takeOutcomes();
         work += connection();
         work += resendOutcomes();
@@ -307,7 +346,13 @@ final class WorkerPoller implements Agent
     private int connection()
     {
         final Phase phase = this.phase;
-        final boolean connected = publication.isConnected();
+        final boolean connected = null != publication && publication.isConnected();
+        if ((Phase.CONNECTING == phase || Phase.HELLO == phase) && 0 == closeRequestedNs &&
+            ingressChannels.size() > 1 && nowNs - notWelcomedSinceNs >= failoverTimeoutNs)
+        {
+            failOver();
+            return 1;
+        }
         switch (phase)
         {
             case CONNECTING ->
@@ -348,6 +393,62 @@ final class WorkerPoller implements Agent
         return 0;
     }
 
+    /**
+     * No Welcome within the failover timeout: publish to the next ingress channel instead (added asynchronously, so
+     * that the duty cycle never blocks on the driver).
+     */
+    private void failOver()
+    {
+        final String from = ingressChannels.get(channelIndex);
+        CloseHelper.quietClose(publication);
+        publication = null;
+        if (-1 != pendingPublicationId)
+        {
+            aeron.asyncRemovePublication(pendingPublicationId);
+        }
+        channelIndex = (channelIndex + 1) % ingressChannels.size();
+        final String to = ingressChannels.get(channelIndex);
+        ingressChannel = to;
+        failovers++;
+        phase = Phase.CONNECTING;
+        notWelcomedSinceNs = nowNs;
+        try
+        {
+            pendingPublicationId = aeron.asyncAddExclusivePublication(to, ingressStreamId);
+        }
+        catch (final AeronException ex)
+        {
+            pendingPublicationId = -1;
+            notify(() -> listener.onError("cannot publish to the ingress " + to, ex));
+        }
+        notify(() -> listener.onDisconnected(worker, "no Welcome from " + from + " within " +
+            TimeUnit.NANOSECONDS.toMillis(failoverTimeoutNs) + " ms: failing over to " + to));
+    }
+
+    private int awaitPublication()
+    {
+        if (-1 == pendingPublicationId)
+        {
+            return 0;
+        }
+        try
+        {
+            final ExclusivePublication added = aeron.getExclusivePublication(pendingPublicationId);
+            if (null == added)
+            {
+                return 0;
+            }
+            publication = added;
+            maxMessageLength = added.maxMessageLength();
+        }
+        catch (final AeronException ex)
+        {
+            notify(() -> listener.onError("cannot publish to the ingress " + ingressChannel, ex));
+        }
+        pendingPublicationId = -1;
+        return 1;
+    }
+
     private void sendHello()
     {
         lastHelloNs = nowNs;
@@ -363,6 +464,7 @@ final class WorkerPoller implements Agent
 
     private void disconnected(final String reason)
     {
+        notWelcomedSinceNs = nowNs;
         phase = 0 == closeRequestedNs ? Phase.CONNECTING : Phase.LEAVING;
         if (0 == closeRequestedNs)
         {
@@ -372,7 +474,8 @@ final class WorkerPoller implements Agent
 
     private boolean offer(final DirectBuffer buffer, final int length)
     {
-        return publication.offer(buffer, 0, length) > 0;
+        final ExclusivePublication publication = this.publication;
+        return null != publication && publication.offer(buffer, 0, length) > 0;
     }
 
     // ---------------------------------------------------------------------------------------------- frames in
@@ -674,13 +777,13 @@ final class WorkerPoller implements Agent
                 .putOutput(inFlight.output, 0, inFlight.output.length);
             length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         }
-        if (length > publication.maxMessageLength())
+        if (length > maxMessageLength)
         {
             // the output cannot travel: the attempt fails for good rather than expire again and again
             inFlight.failed = true;
             inFlight.retryable = false;
             inFlight.error = "the output of " + (null == inFlight.output ? 0 : inFlight.output.length) +
-                " bytes exceeds the largest frame this worker can send (" + publication.maxMessageLength() + ")";
+                " bytes exceeds the largest frame this worker can send (" + maxMessageLength + ")";
             inFlight.output = null;
             encodeOutcome(inFlight);
             return;
@@ -744,6 +847,7 @@ final class WorkerPoller implements Agent
                 inFlight.sends = 0;
             }
             phase = Phase.HELLO;
+            notWelcomedSinceNs = nowNs;
             sendHello();
             notify(() -> listener.onDisconnected(worker, "an outcome went unanswered"));
         }

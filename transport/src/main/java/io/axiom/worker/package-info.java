@@ -11,6 +11,8 @@
  * <p>
  * The SDK keeps the protocol's promises for the application: hello until welcomed and again after a reconnect,
  * heartbeats for every held task (a third of the lease apart), every outcome sent until answered, a graceful goodbye.
+ * Given several ingress channels (the members of a replicated engine) it talks to one at a time and moves on to the
+ * next, round-robin, when the one it talks to gives no Welcome within the failover timeout.
  * It knows the wire schema only, never the engine.
  */
 package io.axiom.worker;

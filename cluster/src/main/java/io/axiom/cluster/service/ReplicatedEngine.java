@@ -86,7 +86,10 @@ public final class ReplicatedEngine implements AutoCloseable
                 .ingressChannel(ClusterNode.INGRESS_CHANNEL)
                 .ingressEndpoints(nodeContext.members().ingressEndpoints())
                 .egressChannel("aeron:udp?endpoint=" + nodeContext.members().member(node.memberId()).host() +
-                    ":0");
+                    ":0")
+                // Aeron's default handler exits the JVM when the client's driver (this node's) goes away first
+                .errorHandler(ex -> System.getLogger("axiom.cluster").log(System.Logger.Level.ERROR,
+                    "member " + node.memberId() + ": the log forwarder's cluster client: " + ex, ex));
             final LogForwarder forwarder = new LogForwarder(client, engine.ring(), engine.logRing(), routes);
             final AgentRunner runner = new AgentRunner(
                 new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)),

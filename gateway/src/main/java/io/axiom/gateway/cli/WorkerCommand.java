@@ -43,6 +43,9 @@ import io.axiom.worker.WorkerListener;
     })
 public final class WorkerCommand implements java.util.concurrent.Callable<Integer>, EnvironmentAware
 {
+    /** A comma splits a list of channels only before the next {@code aeron:} (a channel's own params may hold one). */
+    static final String INGRESS_SPLIT = ",(?=\\s*aeron:)";
+
     @Spec
     private CommandSpec spec;
 
@@ -70,10 +73,11 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
         description = "seed of the failures (default ${DEFAULT-VALUE})")
     private long seed;
 
-    @Option(names = "--ingress", order = 6, paramLabel = "CHANNEL",
+    @Option(names = "--ingress", order = 6, paramLabel = "CHANNEL", split = INGRESS_SPLIT,
         description = "the server's transport.ingress (default $AXIOM_TRANSPORT_INGRESS, else " +
-            AxiomWorker.Context.INGRESS_CHANNEL_DEFAULT + ")")
-    private String ingress;
+            AxiomWorker.Context.INGRESS_CHANNEL_DEFAULT + "); repeat it, or give a comma list, for every member of " +
+            "a cluster: the worker talks to one and fails over to the next, round-robin")
+    private List<String> ingress;
 
     @Option(names = "--ingress-stream-id", order = 7, paramLabel = "N",
         description = "the server's transport.ingress-stream-id (default $AXIOM_TRANSPORT_INGRESS_STREAM_ID, else " +
@@ -118,8 +122,12 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--delay-ms must not be negative");
         }
-        final String channel = null != ingress ? ingress :
-            env.getOrDefault(ConfigKey.TRANSPORT_INGRESS.envName(), AxiomWorker.Context.INGRESS_CHANNEL_DEFAULT);
+        final List<String> channels = new ArrayList<>();
+        for (final String channel : null != ingress && !ingress.isEmpty() ? ingress : List.of(env.getOrDefault(
+            ConfigKey.TRANSPORT_INGRESS.envName(), AxiomWorker.Context.INGRESS_CHANNEL_DEFAULT).split(INGRESS_SPLIT)))
+        {
+            channels.add(channel.trim());
+        }
         final int stream = null != ingressStreamId ? ingressStreamId :
             Integer.parseInt(env.getOrDefault(ConfigKey.TRANSPORT_INGRESS_STREAM_ID.envName(),
             Integer.toString(AxiomWorker.Context.INGRESS_STREAM_ID_DEFAULT)));
@@ -128,7 +136,7 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
         final AtomicLong failed = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
         final AxiomWorker.Context ctx = new AxiomWorker.Context()
-            .ingressChannel(channel)
+            .ingressChannels(channels)
             .ingressStreamId(stream)
             .capacity(capacity)
             .workerId(workerId)
@@ -151,7 +159,8 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
             return ExitStatus.EXIT_USAGE;
         }
         out.println("worker " + worker.workerId() + " for " + String.join(",", steps) + " (capacity " + capacity +
-            ") connecting to " + channel + " stream " + stream + "; answers on " + worker.responseChannel());
+            ") connecting to " + String.join(" then ", channels) + " stream " + stream + "; answers on " +
+            worker.responseChannel());
         out.flush();
 
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -177,7 +186,7 @@ public final class WorkerCommand implements java.util.concurrent.Callable<Intege
             if (!worker.awaitConnected(Duration.ofSeconds(5)))
             {
                 out.println("worker " + worker.workerId() + ": no Welcome yet (is the server running with " +
-                    channel + "?); saying hello every second until it answers");
+                    String.join(" or ", channels) + "?); saying hello every second until it answers");
                 out.flush();
             }
             stopped.await();

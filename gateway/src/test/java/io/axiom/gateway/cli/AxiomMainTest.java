@@ -163,6 +163,17 @@ class AxiomMainTest
         assertEquals(2, ingress.code());
         assertTrue(ingress.err().contains("ingress channel 'tcp://x' is not an Aeron channel"), ingress.err());
 
+        // Several members' ingress, repeated or as a comma list (split only before "aeron:"): all read, in order.
+        final String mixed = "all IPC or all UDP: [aeron:udp?endpoint=localhost:1|tags=1,2, aeron:ipc]";
+        final Run repeated = run(Map.of(), "worker", "--demo", "--steps", "A",
+            "--ingress", "aeron:udp?endpoint=localhost:1|tags=1,2", "--ingress", "aeron:ipc");
+        assertEquals(2, repeated.code());
+        assertTrue(repeated.err().contains(mixed), repeated.err());
+        final Run listed = run(Map.of(), "worker", "--demo", "--steps", "A",
+            "--ingress", "aeron:udp?endpoint=localhost:1|tags=1,2,aeron:ipc");
+        assertEquals(2, listed.code());
+        assertTrue(listed.err().contains(mixed), listed.err());
+
         final Run help = run(Map.of(), "--help");
         assertTrue(help.out().contains("worker") && help.out().contains("demo worker over Aeron"), help.out());
     }
