@@ -111,7 +111,21 @@ public final class AxiomServer implements AutoCloseable
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
             final ChaosRunner chaos = ChaosRunner.of(engine, chaosFaults);
-            modules.addAll(modules(engine, config, settings, chaos));
+            modules.addAll(modules(engine, config, settings, chaos, replicated));
+            for (final GatewayModule module : modules)
+            {
+                if (module instanceof io.axiom.gateway.cluster.ClusterModule cluster && null != replicated)
+                {
+                    gateway.membership(cluster.membership());
+                    for (final GatewayModule other : modules)
+                    {
+                        if (other instanceof io.axiom.gateway.metrics.MetricsModule metrics)
+                        {
+                            metrics.add(cluster.metrics());
+                        }
+                    }
+                }
+            }
             final HttpListener listener = HttpListener.start(config, builder ->
             {
                 final WsRouting.Builder wsRouting = WsRouting.builder();
@@ -216,18 +230,23 @@ public final class AxiomServer implements AutoCloseable
      */
     static List<GatewayModule> modules(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
-        return modules(engine, config, settings, ChaosRunner.of(engine, null));
+        return modules(engine, config, settings, ChaosRunner.of(engine, null), null);
     }
 
     /**
-     * @param engine   the engine to serve.
-     * @param config   effective configuration.
-     * @param settings the gateway's limits.
-     * @param chaos    the chaos runner (refusing every run unless chaos is enabled).
+     * @param engine     the engine to serve.
+     * @param config     effective configuration.
+     * @param settings   the gateway's limits.
+     * @param chaos      the chaos runner (refusing every run unless chaos is enabled).
+     * @param replicated this server's part in a cluster, or null on a single node.
      * @return the modules.
      */
     static List<GatewayModule> modules(
-        final Engine engine, final AxiomConfig config, final GatewaySettings settings, final ChaosRunner chaos)
+        final Engine engine,
+        final AxiomConfig config,
+        final GatewaySettings settings,
+        final ChaosRunner chaos,
+        final ReplicatedEngine replicated)
     {
         final List<GatewayModule> modules = new ArrayList<>();
         final io.axiom.gateway.metrics.MetricsModule metrics = new io.axiom.gateway.metrics.MetricsModule(engine);
@@ -240,6 +259,7 @@ public final class AxiomServer implements AutoCloseable
         modules.add(new io.axiom.gateway.console.ConsoleModule());
         modules.add(new io.axiom.gateway.http.VerifyModule(engine, settings));
         modules.add(new io.axiom.gateway.http.SnapshotModule(engine, settings));
+        modules.add(new io.axiom.gateway.cluster.ClusterModule(replicated, settings));
         return modules;
     }
 
