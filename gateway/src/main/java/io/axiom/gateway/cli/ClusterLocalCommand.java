@@ -149,8 +149,8 @@ public final class ClusterLocalCommand implements Callable<Integer>, Environment
             }
             synchronized (out)
             {
-                out.println("cluster local: " + nodes + " member(s) starting (" + members.aeronMembers() + "); " +
-                    "Ctrl-C stops them all");
+                out.println("cluster local: " + nodes + " member(s) starting, cluster ports from " + basePort +
+                    " (member i: " + basePort + "+10i .. +4), data in " + dataDir + "; Ctrl-C stops them all");
                 out.flush();
             }
             final CompletableFuture<?>[] exits = new CompletableFuture<?>[children.size()];

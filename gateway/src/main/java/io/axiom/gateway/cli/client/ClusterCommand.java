@@ -246,17 +246,19 @@ public final class ClusterCommand implements Runnable
             ", snapshots " + Views.text(view.get("snapshot_count")) +
             (view.has("connected") ? ", connected " + (view.get("connected").asBoolean() ? "yes" : "no") : "") +
             (view.has("errors") ? ", errors " + Views.text(view.get("errors")) : ""));
+        final boolean exact = view.path("members_exact").asBoolean();
         final Table table = new Table("MEMBER", "ROLE", "LOG POSITION", "LAG");
         for (final JsonNode member : view.path("members"))
         {
-            table.row(Views.text(member.get("member_id")), member.path("leader").asBoolean() ? "LEADER" : "",
-                Views.text(member.get("log_position")), Views.text(member.get("lag")));
+            table.row(Views.text(member.get("member_id")),
+                member.path("leader").asBoolean() ? "LEADER" : exact ? "FOLLOWER" : "-",
+                exact ? Views.text(member.get("log_position")) : "-", Views.text(member.get("lag")));
         }
         if (table.size() > 0)
         {
             table.print(out);
         }
-        out.println(table.size() + " member(s) known" + (view.path("members_exact").asBoolean() ? "" :
-            "; log positions are exact and lag known on the leader only: ask the leader's server"));
+        out.println(table.size() + " member(s) known" + (exact ? "" :
+            "; members' log positions and lag are known on the leader only: ask the leader's server"));
     }
 }
