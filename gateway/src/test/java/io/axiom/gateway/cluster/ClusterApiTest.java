@@ -206,7 +206,7 @@ class ClusterApiTest
             "cluster", "status", "--server", url), err.toString());
         final String table = out.toString();
         assertTrue(table.startsWith("member " + leader + ": LEADER, leader " + leader + ", term "), table);
-        assertTrue(table.contains("MEMBER  ROLE    LOG POSITION  LAG"), table);
+        assertTrue(table.contains("MEMBER  ROLE      LOG POSITION  LAG"), table);
         assertTrue(table.contains("3 member(s) known\n"), table);
 
         final StringWriter json = new StringWriter();
