@@ -21,7 +21,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.axiom.cluster.node.ClusterMembers;
@@ -41,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (live and offline from its directory), and every answer matches the OpenAPI document. A single node answers 404
  * {@code NOT_CLUSTERED}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterApiTest
 {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -252,6 +256,35 @@ class ClusterApiTest
                 "cluster", "status", "--server", server.server().url()));
             assertTrue(err.toString().startsWith("axiom: NOT_CLUSTERED: "), err.toString());
         }
+    }
+
+    /**
+     * Last, since it stops two members: the one left has no majority, and its {@code /ready} says so.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void readyIsNoLeaderWithoutAMajority()
+    {
+        final int leader = leader();
+        for (int i = 0; i < 3; i++)
+        {
+            if (i != leader)
+            {
+                MEMBERS.get(i).close();
+            }
+        }
+        final TestServer left = MEMBERS.get(leader);
+        TestServer.await("503 NO_LEADER on the member left alone (seed " + SEED + ")", () ->
+        {
+            final TestServer.Response ready = left.get("/ready");
+            return 503 == ready.status() && "NO_LEADER".equals(ready.json().get("status").asText());
+        });
+        final TestServer.Response ready = left.get("/ready");
+        assertEquals(leader, ready.json().get("member_id").asInt(), ready.body());
+        assertEquals("1", ready.header("Retry-After"), ready.toString());
+        assertEquals(List.of(), OpenApiTest.validate(OpenApiTest.document(), "GET", "/ready", ready));
+        final String metrics = left.get("/api/v1/metrics/prometheus").body();
+        assertTrue(metrics.contains("\naxiom_cluster_connected 0.0\n"), metrics);
     }
 
     private static List<JsonNode> views()
