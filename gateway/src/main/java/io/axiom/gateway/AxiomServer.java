@@ -114,16 +114,9 @@ public final class AxiomServer implements AutoCloseable
             modules.addAll(modules(engine, config, settings, chaos, replicated));
             for (final GatewayModule module : modules)
             {
-                if (module instanceof io.axiom.gateway.cluster.ClusterModule cluster && null != replicated)
+                if (module instanceof io.axiom.gateway.cluster.ClusterModule cluster)
                 {
-                    gateway.membership(cluster.membership());
-                    for (final GatewayModule other : modules)
-                    {
-                        if (other instanceof io.axiom.gateway.metrics.MetricsModule metrics)
-                        {
-                            metrics.add(cluster.metrics());
-                        }
-                    }
+                    attachCluster(cluster, replicated, gateway, modules);
                 }
             }
             final HttpListener listener = HttpListener.start(config, builder ->
@@ -160,6 +153,32 @@ public final class AxiomServer implements AutoCloseable
             }
             engine.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Let {@code /ready}, the metrics and GraphQL report this server's part in a cluster.
+     */
+    private static void attachCluster(
+        final io.axiom.gateway.cluster.ClusterModule cluster,
+        final ReplicatedEngine replicated,
+        final Gateway gateway,
+        final List<GatewayModule> modules)
+    {
+        for (final GatewayModule module : modules)
+        {
+            if (module instanceof io.axiom.gateway.graphql.GraphQlModule graphQl)
+            {
+                graphQl.cluster(cluster);
+            }
+            else if (module instanceof io.axiom.gateway.metrics.MetricsModule metrics && null != replicated)
+            {
+                metrics.add(cluster.metrics());
+            }
+        }
+        if (null != replicated)
+        {
+            gateway.membership(cluster.membership());
         }
     }
 

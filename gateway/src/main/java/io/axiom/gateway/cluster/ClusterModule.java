@@ -113,21 +113,24 @@ public final class ClusterModule implements GatewayModule
 
     private void status(final ServerRequest req, final ServerResponse res)
     {
-        if (notClustered(req, res))
-        {
-            return;
-        }
-        final ClusterStatus status;
         try
         {
-            status = read();
+            Responses.json(res, 200, write(status()));
         }
         catch (final ApiProblem problem)
         {
             Responses.problem(req, res, problem);
-            return;
         }
-        Responses.json(res, 200, write(view(status, replicated)));
+    }
+
+    /**
+     * @return this member's view, the body of {@code GET /api/v1/cluster}.
+     * @throws ApiProblem 404 {@code NOT_CLUSTERED} on a single node; 503 when the status cannot be read now.
+     */
+    public ObjectNode status()
+    {
+        requireClustered();
+        return view(read(), replicated);
     }
 
     private ClusterStatus read()
@@ -169,26 +172,41 @@ public final class ClusterModule implements GatewayModule
 
     private void snapshot(final ServerRequest req, final ServerResponse res)
     {
-        if (notClustered(req, res))
+        try
         {
-            return;
+            Responses.json(res, 201, write(takeSnapshot()));
         }
+        catch (final ApiProblem problem)
+        {
+            Responses.problem(req, res, problem);
+        }
+    }
+
+    /**
+     * Take a cluster snapshot through this member, which must be the leader, and wait until its snapshot counter
+     * moves (at most the gateway's request timeout).
+     *
+     * @return the body of {@code POST /api/v1/cluster/snapshot}'s 201.
+     * @throws ApiProblem 404 {@code NOT_CLUSTERED}, 409 {@code NOT_LEADER} or {@code SNAPSHOT_IN_PROGRESS}, 503
+     *                    {@code CLUSTER_SNAPSHOT_FAILED}.
+     */
+    public ObjectNode takeSnapshot()
+    {
+        requireClustered();
         final Cluster.Role role = replicated.node().role();
         if (Cluster.Role.LEADER != role)
         {
             final int leader = replicated.leaderMemberId();
-            Responses.problem(req, res, new ApiProblem(409, "NOT_LEADER", Responses.title(409),
+            throw new ApiProblem(409, "NOT_LEADER", Responses.title(409),
                 "member " + replicated.node().memberId() + " is " + role + "; a cluster snapshot is taken through " +
                 "the leader" + (leader < 0 ? ", and none is known now: retry shortly" :
-                ", member " + leader + ": send this request to its server")));
-            return;
+                ", member " + leader + ": send this request to its server"));
         }
         if (!snapshotLock.tryLock())
         {
-            Responses.problem(req, res, new ApiProblem(409, "SNAPSHOT_IN_PROGRESS", Responses.title(409),
+            throw new ApiProblem(409, "SNAPSHOT_IN_PROGRESS", Responses.title(409),
                 "a cluster snapshot requested through this member is still being taken; retry once it is done",
-                "1"));
-            return;
+                "1");
         }
         try
         {
@@ -197,9 +215,8 @@ public final class ClusterModule implements GatewayModule
                 replicated.node().clusterDir(), Math.max(1, settings.requestTimeout().toMillis()));
             if (!outcome.succeeded())
             {
-                Responses.problem(req, res, new ApiProblem(503, "CLUSTER_SNAPSHOT_FAILED", Responses.title(503),
-                    "member " + replicated.node().memberId() + ": " + outcome.message(), "5"));
-                return;
+                throw new ApiProblem(503, "CLUSTER_SNAPSHOT_FAILED", Responses.title(503),
+                    "member " + replicated.node().memberId() + ": " + outcome.message(), "5");
             }
             final ObjectNode json = RequestParser.MAPPER.createObjectNode();
             json.put("member_id", replicated.node().memberId());
@@ -207,7 +224,7 @@ public final class ClusterModule implements GatewayModule
             json.put("leadership_term_id", replicated.node().leadershipTermId());
             json.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
             json.put("detail", outcome.message());
-            Responses.json(res, 201, write(json));
+            return json;
         }
         finally
         {
@@ -264,16 +281,14 @@ public final class ClusterModule implements GatewayModule
         return json;
     }
 
-    private boolean notClustered(final ServerRequest req, final ServerResponse res)
+    private void requireClustered()
     {
-        if (null != replicated)
+        if (null == replicated)
         {
-            return false;
+            throw new ApiProblem(404, "NOT_CLUSTERED", Responses.title(404),
+                "this server runs as a single node, not as a member of a cluster: start it with --cluster " +
+                "--member-id N --cluster-members \"0,host:port|1,host:port|2,host:port\" (or bin/axiom cluster local)");
         }
-        Responses.problem(req, res, new ApiProblem(404, "NOT_CLUSTERED", Responses.title(404),
-            "this server runs as a single node, not as a member of a cluster: start it with --cluster " +
-            "--member-id N --cluster-members \"0,host:port|1,host:port|2,host:port\" (or bin/axiom cluster local)"));
-        return true;
     }
 
     private static byte[] write(final ObjectNode json)

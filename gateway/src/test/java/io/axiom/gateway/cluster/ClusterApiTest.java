@@ -164,6 +164,26 @@ class ClusterApiTest
     }
 
     @Test
+    void graphQlAnswersAsTheRestRoutes()
+    {
+        final int leader = leader();
+        final JsonNode view = graphQl(MEMBERS.get(leader),
+            "{ cluster { member_id role leader_member_id members_exact members { member_id lag } } }");
+        assertEquals(leader, view.at("/data/cluster/member_id").asInt(), view.toString());
+        assertEquals("LEADER", view.at("/data/cluster/role").asText(), view.toString());
+        assertEquals(3, view.at("/data/cluster/members").size(), view.toString());
+
+        final JsonNode refused = graphQl(MEMBERS.get(follower()), "mutation { takeClusterSnapshot { member_id } }");
+        assertEquals("CONFLICT", refused.at("/errors/0/extensions/code").asText(), refused.toString());
+        assertEquals("NOT_LEADER", refused.at("/errors/0/extensions/reason").asText(), refused.toString());
+
+        final JsonNode taken = graphQl(MEMBERS.get(leader),
+            "mutation { takeClusterSnapshot { member_id snapshot_count } }");
+        assertEquals(leader, taken.at("/data/takeClusterSnapshot/member_id").asInt(), taken.toString());
+        assertTrue(taken.at("/data/takeClusterSnapshot/snapshot_count").asLong() >= 1, taken.toString());
+    }
+
+    @Test
     void readyOnEveryMemberNamesRoleAndLeader()
     {
         final JsonNode doc = OpenApiTest.document();
@@ -251,6 +271,10 @@ class ClusterApiTest
             assertTrue(!server.get("/api/v1/metrics/prometheus").body().contains("axiom_cluster_"));
             assertEquals(List.of(), OpenApiTest.validate(doc, "GET", ClusterModule.PATH, status));
 
+            final JsonNode graphQl = graphQl(server, "{ cluster { role } }");
+            assertEquals("NOT_FOUND", graphQl.at("/errors/0/extensions/code").asText(), graphQl.toString());
+            assertEquals("NOT_CLUSTERED", graphQl.at("/errors/0/extensions/reason").asText(), graphQl.toString());
+
             final StringWriter err = new StringWriter();
             assertEquals(1, AxiomMain.execute(Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
                 "cluster", "status", "--server", server.server().url()));
@@ -285,6 +309,14 @@ class ClusterApiTest
         assertEquals(List.of(), OpenApiTest.validate(OpenApiTest.document(), "GET", "/ready", ready));
         final String metrics = left.get("/api/v1/metrics/prometheus").body();
         assertTrue(metrics.contains("\naxiom_cluster_connected 0.0\n"), metrics);
+    }
+
+    private static JsonNode graphQl(final TestServer server, final String query)
+    {
+        final TestServer.Response res = server.postJson("/graphql",
+            MAPPER.createObjectNode().put("query", query).toString());
+        assertEquals(200, res.status(), res.toString());
+        return res.json();
     }
 
     private static List<JsonNode> views()
