@@ -222,7 +222,11 @@ public final class ClusterLocalCommand implements Callable<Integer>, Environment
     }
 
     private static void copy(
-        final Process child, final int member, final Path nodeDir, final PrintWriter out, final CountDownLatch listening)
+        final Process child,
+        final int member,
+        final Path nodeDir,
+        final PrintWriter out,
+        final CountDownLatch listening)
     {
         boolean announced = false;
         try (BufferedReader in = new BufferedReader(

@@ -1,11 +1,14 @@
 package io.axiom.gateway.cluster;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.axiom.cluster.node.ClusterMembers;
 import io.axiom.gateway.AxiomMain;
 import io.axiom.gateway.TestServer;
+import io.axiom.gateway.metrics.MetricsTest;
 import io.axiom.gateway.openapi.OpenApiTest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -201,7 +206,7 @@ class ClusterApiTest
     }
 
     @Test
-    void prometheusServesTheMembersFigures()
+    void prometheusServesTheMembersFiguresAndPromtoolAcceptsThem() throws Exception
     {
         final int leader = leader();
         for (int i = 0; i < 3; i++)
@@ -215,6 +220,24 @@ class ClusterApiTest
             {
                 assertTrue(body.contains("\n" + name), name + " missing:\n" + body);
             }
+        }
+        final String body = MEMBERS.get(leader).get("/api/v1/metrics/prometheus").body();
+        final Path input = dir.resolve("cluster-metrics.prom");
+        Files.writeString(input, body);
+        final Process promtool = new ProcessBuilder(MetricsTest.promtool().toString(), "check", "metrics")
+            .redirectInput(input.toFile())
+            .redirectErrorStream(true)
+            .start();
+        try (InputStream out = promtool.getInputStream())
+        {
+            final String report = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(promtool.waitFor(30, TimeUnit.SECONDS), "promtool check metrics did not finish in 30 s");
+            assertEquals(0, promtool.exitValue(), "promtool check metrics refused the body:\n" + report);
+            assertEquals("", report.trim(), "promtool check metrics has lint findings:\n" + report);
+        }
+        finally
+        {
+            promtool.destroyForcibly();
         }
     }
 
