@@ -86,8 +86,14 @@ class ClusterLocalSystemTest
                 assertTrue(!child.isAlive(), "member process " + child.pid() + " outlived the parent\n" +
                     parent.output());
             }
-            assertTrue(parent.output().contains("cluster local: every member stopped"), parent.output());
-            assertTrue(parent.output().contains("[node-1] "), parent.output());
+            final String output = parent.output();
+            assertTrue(output.contains("cluster local: every member stopped"), output);
+            for (int i = 0; i < 3; i++)
+            {
+                final String prefix = "[node-" + i + "] ";
+                assertTrue(output.lines().anyMatch(line -> line.startsWith(prefix) && line.contains("Axiom stopped: ")),
+                    "node-" + i + " stopped cleanly (SIGTERM, not a kill)\n" + output);
+            }
         }
         finally
         {
