@@ -29,6 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.axiom.cluster.node.ClusterMembers;
@@ -50,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code NOT_CLUSTERED}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ClusterApiTest
 {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -92,8 +94,12 @@ class ClusterApiTest
     @AfterAll
     static void stopCluster()
     {
+        final List<String> driverDirs = new ArrayList<>();
+        MEMBERS.forEach(m -> driverDirs.add(m.server().replicated().node().aeronDirectoryName()));
         MEMBERS.forEach(TestServer::close);
         MEMBERS.clear();
+        // a closed node's media driver directory (under /dev/shm) outlives it: the node's, removed here
+        driverDirs.forEach(d -> org.agrona.IoUtil.delete(new java.io.File(d), true));
     }
 
     @Test

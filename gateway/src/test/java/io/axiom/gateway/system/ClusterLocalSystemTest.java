@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.axiom.cluster.node.ClusterMembers;
 import io.axiom.gateway.cli.ClusterLocalCommand;
 
@@ -98,6 +99,27 @@ class ClusterLocalSystemTest
         finally
         {
             http.close();
+            deleteDriverDirectories(dir.resolve("data-cluster"));
+        }
+    }
+
+    /**
+     * A stopped member's media driver directory (under {@code /dev/shm}) outlives it; each is named in its cluster
+     * mark file.
+     */
+    private static void deleteDriverDirectories(final Path dataDir)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            final java.io.File clusterDir = dataDir.resolve("node-" + i).resolve("cluster").resolve("cluster").toFile();
+            if (new java.io.File(clusterDir, ClusterMarkFile.FILENAME).isFile())
+            {
+                try (ClusterMarkFile markFile = new ClusterMarkFile(
+                    clusterDir, ClusterMarkFile.FILENAME, System::currentTimeMillis, 1_000, (message) -> { }))
+                {
+                    org.agrona.IoUtil.delete(new java.io.File(markFile.decoder().aeronDirectory()), true);
+                }
+            }
         }
     }
 
