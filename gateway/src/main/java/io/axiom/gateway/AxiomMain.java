@@ -20,6 +20,7 @@ import io.axiom.gateway.cli.WalCommand;
 import io.axiom.gateway.cli.WorkerCommand;
 import io.axiom.gateway.cli.client.ChaosCommand;
 import io.axiom.gateway.cli.client.ClientOptions;
+import io.axiom.gateway.cli.client.ClusterCommand;
 import io.axiom.gateway.cli.client.MetricsCommand;
 import io.axiom.gateway.cli.client.SnapshotCommand;
 import io.axiom.gateway.cli.client.TasksCommand;
@@ -58,7 +59,8 @@ public final class AxiomMain implements Runnable
         MetricsCommand.class,
         ChaosCommand.class,
         VerifyCommand.class,
-        SnapshotCommand.class);
+        SnapshotCommand.class,
+        ClusterCommand.class);
 
     /** Done. */
     public static final int EXIT_OK = ExitStatus.EXIT_OK;

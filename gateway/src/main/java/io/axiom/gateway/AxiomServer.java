@@ -111,7 +111,14 @@ public final class AxiomServer implements AutoCloseable
             final GatewaySettings settings = gatewaySettings(config);
             final Gateway gateway = new Gateway(engine, settings);
             final ChaosRunner chaos = ChaosRunner.of(engine, chaosFaults);
-            modules.addAll(modules(engine, config, settings, chaos));
+            modules.addAll(modules(engine, config, settings, chaos, replicated));
+            for (final GatewayModule module : modules)
+            {
+                if (module instanceof io.axiom.gateway.cluster.ClusterModule cluster)
+                {
+                    attachCluster(cluster, replicated, gateway, modules);
+                }
+            }
             final HttpListener listener = HttpListener.start(config, builder ->
             {
                 final WsRouting.Builder wsRouting = WsRouting.builder();
@@ -146,6 +153,32 @@ public final class AxiomServer implements AutoCloseable
             }
             engine.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Let {@code /ready}, the metrics and GraphQL report this server's part in a cluster.
+     */
+    private static void attachCluster(
+        final io.axiom.gateway.cluster.ClusterModule cluster,
+        final ReplicatedEngine replicated,
+        final Gateway gateway,
+        final List<GatewayModule> modules)
+    {
+        for (final GatewayModule module : modules)
+        {
+            if (module instanceof io.axiom.gateway.graphql.GraphQlModule graphQl)
+            {
+                graphQl.cluster(cluster);
+            }
+            else if (module instanceof io.axiom.gateway.metrics.MetricsModule metrics && null != replicated)
+            {
+                metrics.add(cluster.metrics());
+            }
+        }
+        if (null != replicated)
+        {
+            gateway.membership(cluster.membership());
         }
     }
 
@@ -216,18 +249,23 @@ public final class AxiomServer implements AutoCloseable
      */
     static List<GatewayModule> modules(final Engine engine, final AxiomConfig config, final GatewaySettings settings)
     {
-        return modules(engine, config, settings, ChaosRunner.of(engine, null));
+        return modules(engine, config, settings, ChaosRunner.of(engine, null), null);
     }
 
     /**
-     * @param engine   the engine to serve.
-     * @param config   effective configuration.
-     * @param settings the gateway's limits.
-     * @param chaos    the chaos runner (refusing every run unless chaos is enabled).
+     * @param engine     the engine to serve.
+     * @param config     effective configuration.
+     * @param settings   the gateway's limits.
+     * @param chaos      the chaos runner (refusing every run unless chaos is enabled).
+     * @param replicated this server's part in a cluster, or null on a single node.
      * @return the modules.
      */
     static List<GatewayModule> modules(
-        final Engine engine, final AxiomConfig config, final GatewaySettings settings, final ChaosRunner chaos)
+        final Engine engine,
+        final AxiomConfig config,
+        final GatewaySettings settings,
+        final ChaosRunner chaos,
+        final ReplicatedEngine replicated)
     {
         final List<GatewayModule> modules = new ArrayList<>();
         final io.axiom.gateway.metrics.MetricsModule metrics = new io.axiom.gateway.metrics.MetricsModule(engine);
@@ -240,6 +278,7 @@ public final class AxiomServer implements AutoCloseable
         modules.add(new io.axiom.gateway.console.ConsoleModule());
         modules.add(new io.axiom.gateway.http.VerifyModule(engine, settings));
         modules.add(new io.axiom.gateway.http.SnapshotModule(engine, settings));
+        modules.add(new io.axiom.gateway.cluster.ClusterModule(replicated, settings));
         return modules;
     }
 

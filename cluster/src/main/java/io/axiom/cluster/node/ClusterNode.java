@@ -231,6 +231,14 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * @return how many snapshots this node has taken since it started, from the consensus module's counter.
+     */
+    public long snapshotCount()
+    {
+        return consensusModule.context().snapshotCounter().get();
+    }
+
+    /**
      * @return how many errors the node's components reported, not counting Aeron's warnings
      * ({@link ClusterEvent}: a leader heartbeat timeout, an election, ...).
      */

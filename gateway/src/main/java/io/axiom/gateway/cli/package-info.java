@@ -12,6 +12,11 @@
  * log), and never logs its listening or ready lines (those come once the journal is recovered); {@code --debug} adds
  * the stack trace.
  * <p>
+ * {@code axiom cluster local --nodes N} ({@link io.axiom.gateway.cli.ClusterLocalCommand}) supervises N cluster
+ * members on this machine as child processes of {@code bin/axiom server --cluster} (found through
+ * {@code $AXIOM_LAUNCHER}, which {@code bin/axiom} exports): it copies their output prefixed {@code [node-i]},
+ * announces each member's URL, and on SIGINT/SIGTERM (or one child ending) stops them all, SIGTERM then SIGKILL.
+ * <p>
  * Commands parse, print and delegate; they never hold engine or journal state beyond one invocation.
  */
 package io.axiom.gateway.cli;

@@ -29,6 +29,7 @@ public final class GraphQlModule implements GatewayModule
     public static final long INIT_TIMEOUT_MS = 10_000;
 
     private final AxiomGraphQl graphQl;
+    private final Operations operations;
     private final EventFanOut fanOut;
     private final ApiToken token;
     private final int maxBodyBytes;
@@ -81,7 +82,8 @@ public final class GraphQlModule implements GatewayModule
         final ChaosRunner chaos)
     {
         this.fanOut = new EventFanOut(engine.eventFeed());
-        this.graphQl = new AxiomGraphQl(new Operations(engine, settings, fanOut, chaos), maxDepth, maxComplexity);
+        this.operations = new Operations(engine, settings, fanOut, chaos);
+        this.graphQl = new AxiomGraphQl(operations, maxDepth, maxComplexity);
         this.token = token;
         this.maxBodyBytes = settings.maxBodyBytes();
         this.drainLimit = settings.drainLimit();
@@ -146,6 +148,17 @@ public final class GraphQlModule implements GatewayModule
     {
         routing.endpoint(PATH, () ->
             new GraphQlWsConnection(graphQl, token, timer, INIT_TIMEOUT_MS, pingIntervalMs, maxBodyBytes, connections));
+    }
+
+    /**
+     * Answer {@code cluster} and {@code takeClusterSnapshot} through the server's cluster routes (until then, and on
+     * a single node, they answer NOT_FOUND with reason NOT_CLUSTERED). Call before the server serves requests.
+     *
+     * @param cluster the server's cluster module.
+     */
+    public void cluster(final io.axiom.gateway.cluster.ClusterModule cluster)
+    {
+        operations.cluster(cluster);
     }
 
     /**

@@ -57,6 +57,7 @@ final class Operations
     private final EventFanOut fanOut;
     private final WorkerTasks workerTasks;
     private final ChaosRunner chaos;
+    private volatile io.axiom.gateway.cluster.ClusterModule cluster;
 
     /**
      * @param engine   the engine to serve.
@@ -73,6 +74,40 @@ final class Operations
         this.fanOut = fanOut;
         this.workerTasks = new WorkerTasks(engine, settings.requestTimeout(), settings.longPolls());
         this.chaos = chaos;
+        this.cluster = new io.axiom.gateway.cluster.ClusterModule(null, settings);
+    }
+
+    /**
+     * @param cluster the server's cluster operations, for {@code cluster} and {@code takeClusterSnapshot} (a single
+     *                node's answer NOT_FOUND, reason NOT_CLUSTERED).
+     */
+    void cluster(final io.axiom.gateway.cluster.ClusterModule cluster)
+    {
+        this.cluster = cluster;
+    }
+
+    /**
+     * {@code cluster} and {@code takeClusterSnapshot}: what the REST routes answer, a problem as a GraphQL error with
+     * the REST code as its reason.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> clusterCall(final java.util.function.Supplier<JsonNode> call)
+    {
+        try
+        {
+            return RequestParser.MAPPER.convertValue(call.get(), Map.class);
+        }
+        catch (final ApiProblem problem)
+        {
+            final String code = switch (problem.status())
+            {
+                case 404 -> GraphQlProblem.NOT_FOUND;
+                case 409 -> GraphQlProblem.CONFLICT;
+                case 503 -> GraphQlProblem.UNAVAILABLE;
+                default -> GraphQlProblem.BAD_USER_INPUT;
+            };
+            throw new GraphQlProblem(code, problem.code(), problem.detail());
+        }
     }
 
     /**
@@ -122,6 +157,7 @@ final class Operations
         fetchers.put("metrics", env -> GraphQlViews.metrics(engine));
         fetchers.put("health", env -> GraphQlViews.health(engine));
         fetchers.put("snapshots", env -> snapshots());
+        fetchers.put("cluster", env -> clusterCall(() -> cluster.status()));
         return fetchers;
     }
 
@@ -141,6 +177,7 @@ final class Operations
         fetchers.put("runChaos", this::runChaos);
         fetchers.put("verify", this::verify);
         fetchers.put("takeSnapshot", env -> takeSnapshot());
+        fetchers.put("takeClusterSnapshot", env -> clusterCall(() -> cluster.takeSnapshot()));
         return fetchers;
     }
 

@@ -54,6 +54,7 @@ public final class Gateway
     private final RequestParser parser;
     private final WorkerApi workers;
     private volatile BooleanSupplier accepting = () -> true;
+    private volatile ClusterMembership membership;
 
     /**
      * @param engine   the engine to serve.
@@ -78,6 +79,15 @@ public final class Gateway
     public void accepting(final BooleanSupplier accepting)
     {
         this.accepting = accepting;
+    }
+
+    /**
+     * @param membership this server's place in a replicated cluster: {@code /ready} then answers 200 only while its
+     *                   gateway has a session with a leader, and names its role and leader.
+     */
+    public void membership(final ClusterMembership membership)
+    {
+        this.membership = membership;
     }
 
     /**
@@ -153,6 +163,7 @@ public final class Gateway
 
     private void ready(final ServerRequest req, final ServerResponse res)
     {
+        final ClusterMembership member = membership;
         final Throwable failure = engine.failure();
         if (null != failure)
         {
@@ -168,6 +179,16 @@ public final class Gateway
             final Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "NOT_ACCEPTING");
             body.put("detail", "the HTTP listener is being restarted and accepts no new connections; retry shortly");
+            Responses.json(res, 503, JsonViews.object(body));
+        }
+        else if (engine.isReady() && null != member && !member.connected())
+        {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            final Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "NO_LEADER");
+            body.put("detail", "this cluster member's gateway has no session with a leader, so writes cannot reach " +
+                "the cluster's log (an election, or too few members up for a majority); retry shortly");
+            clusterFields(body, member);
             Responses.json(res, 503, JsonViews.object(body));
         }
         else if (engine.isReady())
@@ -201,6 +222,10 @@ public final class Gateway
                     "(the engine goes on; run axiom wal verify and restore from backup); the first: " +
                     walCheck.firstFault());
             }
+            if (null != member)
+            {
+                clusterFields(body, member);
+            }
             Responses.json(res, 200, JsonViews.object(body));
         }
         else
@@ -208,6 +233,14 @@ public final class Gateway
             res.header(HeaderNames.RETRY_AFTER, "1");
             Responses.json(res, 503, JsonViews.object(Map.of("status", "RECOVERING")));
         }
+    }
+
+    private static void clusterFields(final Map<String, Object> body, final ClusterMembership membership)
+    {
+        body.put("member_id", membership.memberId());
+        body.put("role", membership.role());
+        final int leader = membership.leaderMemberId();
+        body.put("leader_member_id", leader < 0 ? null : leader);
     }
 
     private void list(final ServerRequest req, final ServerResponse res)

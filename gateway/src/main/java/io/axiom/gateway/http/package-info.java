@@ -60,6 +60,11 @@
  * bounded by the request timeout; {@code GET /api/v1/snapshots} lists the files through {@code Engine.snapshotFiles()}
  * (their headers, read on the request's thread).
  * <p>
+ * <b>Cluster members</b>: {@code /ready} of a server that runs as a cluster member
+ * ({@link io.axiom.gateway.http.ClusterMembership}, given by {@code io.axiom.gateway.cluster}) names its
+ * {@code member_id}, {@code role} and {@code leader_member_id}, and is 503 {@code NO_LEADER} while its gateway has no
+ * session with a leader. This package never knows Aeron Cluster itself.
+ * <p>
  * <b>Static files</b> ({@link io.axiom.gateway.http.StaticAsset}): the pages and assets of GraphiQL and the web console
  * are held in memory, plain and gzipped, and served with an ETag (304 on a match), {@code nosniff}, their
  * {@code Cache-Control} (immutable under versioned paths, revalidated otherwise) and, for a page, its

@@ -99,6 +99,17 @@ public final class MetricsModule implements GatewayModule
     }
 
     /**
+     * Serve more metric families on {@link #PROMETHEUS}, collected on each scrape after the engine's (a cluster
+     * member's figures, for one). Call before the server serves requests.
+     *
+     * @param collector reads its families per scrape; cheap, never blocking.
+     */
+    public void add(final MultiCollector collector)
+    {
+        registry.register(collector);
+    }
+
+    /**
      * @return every figure, read now.
      */
     public MetricsReport report()

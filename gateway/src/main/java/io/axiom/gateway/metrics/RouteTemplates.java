@@ -35,6 +35,8 @@ public final class RouteTemplates
         "/api/v1/openapi.yaml",
         "/api/v1/verify",
         "/api/v1/snapshots",
+        "/api/v1/cluster",
+        "/api/v1/cluster/snapshot",
         "/graphql",
         "/graphiql",
         "/graphiql/{asset}",

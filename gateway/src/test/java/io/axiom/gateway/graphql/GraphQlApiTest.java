@@ -61,10 +61,11 @@ class GraphQlApiTest
     {
         final JsonNode schema = graphQl.data(IntrospectionQuery.INTROSPECTION_QUERY).get("__schema");
 
-        assertEquals(Set.of("workflow", "workflows", "tasks", "metrics", "health", "snapshots"),
+        assertEquals(Set.of("workflow", "workflows", "tasks", "metrics", "health", "snapshots", "cluster"),
             fieldNames(schema, "Query"));
         assertEquals(Set.of("createWorkflow", "advanceWorkflow", "cancelWorkflow", "runChaos", "verify",
-            "fetchTasks", "completeTask", "failTask", "heartbeatTask", "takeSnapshot"), fieldNames(schema, "Mutation"));
+            "fetchTasks", "completeTask", "failTask", "heartbeatTask", "takeSnapshot", "takeClusterSnapshot"),
+            fieldNames(schema, "Mutation"));
         assertEquals(List.of("steps", "maxTasks", "waitMs", "workerId"), argNames(schema, "Mutation", "fetchTasks"));
         assertEquals(List.of("taskId", "fencingToken", "output"), argNames(schema, "Mutation", "completeTask"));
         assertEquals(List.of("taskId", "fencingToken", "retryable", "error"), argNames(schema, "Mutation", "failTask"));

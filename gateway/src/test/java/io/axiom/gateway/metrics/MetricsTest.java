@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * move with the traffic, the text format parses, histograms count what the engine counted, {@code promtool check
  * metrics} accepts the live text body and promtool's OpenMetrics parser the OpenMetrics one.
  */
-class MetricsTest
+public class MetricsTest
 {
     private static final Pattern SAMPLE = Pattern.compile(
         "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)})? (\\S+)");
@@ -408,7 +408,7 @@ class MetricsTest
      * @return promtool on the PATH; fails the test when it is missing, since the format check is part of the
      * contract (Debian/Ubuntu: {@code apt-get install -y prometheus}).
      */
-    static Path promtool()
+    public static Path promtool()
     {
         for (final String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
         {

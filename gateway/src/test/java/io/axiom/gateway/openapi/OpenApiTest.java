@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The OpenAPI document: served from the jar, valid OpenAPI 3.1 for an independent parser, lists every route, and
  * every real answer of a running server (success and problem) matches the schema of its documented status.
  */
-class OpenApiTest
+public class OpenApiTest
 {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String TOKEN = "openapi-test-token";
@@ -191,6 +191,8 @@ class OpenApiTest
             check.run("POST", "/api/v1/snapshots", "application/json", "{\"now\":1}");
             check.run("GET", "/api/v1/snapshots", null, null);
             check.run("DELETE", "/api/v1/snapshots", null, null);
+            check.run("GET", "/api/v1/cluster", null, null);
+            check.run("POST", "/api/v1/cluster/snapshot", null, null);
 
             final TestServer.Response graphql = send(server, "POST", "/graphql", "application/json",
                 "{\"query\":\"{ __typename }\"}", "Authorization", BEARER);
@@ -276,7 +278,7 @@ class OpenApiTest
     /**
      * @return what is wrong with one answer, empty when it matches the document.
      */
-    private static List<String> validate(
+    public static List<String> validate(
         final JsonNode doc, final String method, final String rawPath, final TestServer.Response res)
     {
         final List<String> failures = new ArrayList<>();
@@ -397,7 +399,7 @@ class OpenApiTest
         return null == ref ? node : doc.at(ref.asText().substring(1));
     }
 
-    private static JsonNode document()
+    public static JsonNode document()
     {
         final Map<String, Object> yaml = new Yaml().load(new String(OpenApiModule.load(), StandardCharsets.UTF_8));
         return MAPPER.valueToTree(yaml);

@@ -12,6 +12,9 @@
  * could not be reached (the message names the URL), or, for {@code replay} and {@code verify}, reported a
  * difference or a violation; 2 for bad usage. {@code verify --data-dir D} is the one that needs no server: it replays
  * a data directory itself ({@link io.axiom.core.LogVerifier}), read-only, and prints the same report.
+ * {@code cluster status|snapshot} ({@link io.axiom.gateway.cli.client.ClusterCommand}) show one cluster member's view
+ * and take a cluster snapshot through the leader; {@code cluster status --dir D} needs no server either: it reads a
+ * member's directory from outside ({@code ClusterStatus.read}), so a stopped member shows {@code not running}.
  * <p>
  * The commands never invent an answer: an endpoint the server does not offer (chaos, and verify or metrics on a
  * build without those capabilities) is the server's 404 problem, printed as it came, with exit 1. Tables are for people

@@ -134,7 +134,7 @@ class GlobalOptionsTest
 
         final CommandLine all = AxiomMain.commandLine(Map.of());
         assertEquals(List.of("server", "worker", "wal", "workflow", "tasks", "metrics", "chaos", "verify",
-            "snapshot", "help", "completion"), List.copyOf(all.getSubcommands().keySet()));
+            "snapshot", "cluster", "help", "completion"), List.copyOf(all.getSubcommands().keySet()));
         assertEquals(List.of("workflow"), List.copyOf(AxiomMain.commandLine(Map.of(), "workflow").getSubcommands()
             .keySet()));
         assertTrue(AxiomMain.commandLine(Map.of(), "server").getSubcommands().get("server").getCommandSpec()
