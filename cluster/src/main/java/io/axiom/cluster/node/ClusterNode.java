@@ -265,7 +265,16 @@ public final class ClusterNode implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.closeAll(container, consensusModule, archive, driver);
+            try
+            {
+                CloseHelper.closeAll(container, consensusModule, archive, driver);
+            }
+            finally
+            {
+                // The driver's directory holds its log buffers (tens of MB in /dev/shm): gone with a clean close,
+                // whatever client of it closed late; a killed node's is cleared by its next launch.
+                org.agrona.IoUtil.delete(new File(ctx.aeronDirectoryName), true);
+            }
             CloseHelper.quietClose(lock);
             CloseHelper.quietClose(lockChannel);
         }
