@@ -61,6 +61,7 @@ final class WorkflowStateMachine implements RecordHandler
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final long inMemoryRetentionMs;
+    private final boolean hosted;
     private Journal journal;
     private SnapshotRequests snapshotRequests;
     private RouteResolver routeResolver;
@@ -87,6 +88,7 @@ final class WorkflowStateMachine implements RecordHandler
         this.queries = new Queries(ctx, state, replies);
         this.snapshots = new SnapshotCodec(state, dealer);
         this.inMemoryRetentionMs = ctx.inMemoryRetentionMs();
+        this.hosted = null != ctx.hostedLog();
     }
 
     /**
@@ -372,6 +374,13 @@ final class WorkflowStateMachine implements RecordHandler
 
     private void takeSnapshot(final long correlationId, final ReplySink sink, final Object replyTo)
     {
+        if (null == snapshotRequests && hosted)
+        {
+            replies.problem(sink, replyTo, correlationId, ReplyStatus.CONFLICT, "SNAPSHOTS_DISABLED",
+                "this server is a member of a cluster: its snapshots are the cluster's, taken through the leader " +
+                "(POST /api/v1/cluster/snapshot, bin/axiom cluster snapshot)");
+            return;
+        }
         if (null == snapshotRequests)
         {
             replies.problem(sink, replyTo, correlationId, ReplyStatus.CONFLICT, "SNAPSHOTS_DISABLED",

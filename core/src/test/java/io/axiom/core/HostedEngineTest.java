@@ -147,6 +147,17 @@ class HostedEngineTest
     }
 
     @Test
+    void theDataDirectorysOwnSnapshotsAreOffAndTheAnswerPointsAtTheClusters()
+    {
+        engine = launch(dir, new HostedLog(null, 0, null));
+        host(engine);
+        final EngineReply.Problem problem =
+            assertInstanceOf(EngineReply.Problem.class, engine.client().takeSnapshot(TIMEOUT));
+        assertEquals("SNAPSHOTS_DISABLED", problem.code());
+        org.junit.jupiter.api.Assertions.assertTrue(problem.detail().contains("cluster snapshot"), problem.detail());
+    }
+
+    @Test
     void aWriteThatDidNotComeThroughTheLogIsRefusedAndWritesNothing()
     {
         engine = launch(dir, new HostedLog(null, 0, null));
