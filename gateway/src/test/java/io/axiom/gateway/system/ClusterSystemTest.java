@@ -43,6 +43,12 @@ import static io.axiom.gateway.system.SystemHttp.readTree;
  * was deleted rejoins from the cluster's log and reaches the same position and digest.
  * <p>
  * Every random choice comes from one seed ({@code -Daxiom.seed=N} repeats a run), printed in every failure.
+ * <p>
+ * The cut needs a network namespace per member ({@link IsolatedNetwork}: root and iproute2); where that cannot be
+ * had, or with {@code -Daxiom.cluster-test.localhost=true}, the members run on localhost and the test says that it
+ * leaves the cut out. Aeron's loss generators are not used: they are the driver's, set in each process at its start,
+ * and cannot cut one member off both ways on demand. The members' outputs are kept under
+ * {@code target/cluster-system-test/seed-N/}.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterSystemTest
@@ -135,7 +141,16 @@ class ClusterSystemTest
         final long startedNs = System.nanoTime();
         log("seed " + seed + " (repeat with -Daxiom.seed=" + seed + ")");
         final StringBuilder noNetwork = new StringBuilder();
-        network = IsolatedNetwork.create(random.nextInt(0x10000), random.nextInt(256), MEMBERS, noNetwork);
+        final int tag = random.nextInt(0x10000);
+        final int subnet = random.nextInt(256);
+        if (Boolean.getBoolean("axiom.cluster-test.localhost"))
+        {
+            noNetwork.append("-Daxiom.cluster-test.localhost=true");
+        }
+        else
+        {
+            network = IsolatedNetwork.create(tag, subnet, MEMBERS, noNetwork);
+        }
         log(null == network ? "members on localhost, no partition step: " + noNetwork :
             "members in network namespaces of their own, on " + network.host(0) + ".." + network.host(MEMBERS - 1));
         final int basePort = freeBasePort();
@@ -199,7 +214,7 @@ class ClusterSystemTest
         frozen.up = true;
         awaitSingleLeader();
 
-        // ---- 5b. one member cut off the network (both ways, clients too), then joined again ----
+        // ---- 5b. the leader cut off the network (both ways, clients too), then joined again ----
         if (null != network)
         {
             partition();
@@ -233,13 +248,13 @@ class ClusterSystemTest
     // ---- members ----
 
     /**
-     * Cut a random member off (while it leads or follows, as it falls), hold the cut while the other two go on
-     * acknowledging writes and at least {@link #FAULT_HOLD}, join it again; it catches up and one leader remains.
+     * Cut the leader off (the hardest case: what it appended alone is never committed and must be truncated when it
+     * comes back), hold the cut while the other two elect a leader and go on acknowledging writes, and at least
+     * {@link #FAULT_HOLD}, join it again; it catches up and one leader remains.
      */
     private void partition()
     {
-        final Member cut = members[random.nextInt(MEMBERS)];
-        final boolean cutWasLeader = cut == awaitLeader(-1);
+        final Member cut = awaitLeader(-1);
         final long acksBefore = load.acks.get();
         final long cutNs = System.nanoTime();
         network.cut(cut.id);
@@ -253,7 +268,7 @@ class ClusterSystemTest
         final long healNs = System.nanoTime();
         awaitCaughtUp(cut);
         final Member leaderAfter = awaitSingleLeader();
-        log("member " + cut.id + (cutWasLeader ? " (the leader)" : " (a follower)") + " cut off for " +
+        log("leader " + cut.id + " cut off for " +
             TimeUnit.NANOSECONDS.toMillis(healNs - cutNs) + " ms: member " + leaderWhileCut.id + " led (seen after " +
             leaderMs + " ms), " + acksDuring + " creates acknowledged meanwhile; joined again and caught up in " +
             millisSince(healNs) + " ms; leader now member " + leaderAfter.id);
