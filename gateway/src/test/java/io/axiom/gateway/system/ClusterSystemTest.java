@@ -37,10 +37,11 @@ import static io.axiom.gateway.system.SystemHttp.readTree;
 /**
  * The promise under fire on a replicated cluster of three real {@code bin/axiom server --cluster} processes, with
  * clients creating and advancing workflows over REST against members chosen at random the whole time: the leader
- * is SIGKILLed and restarted, then a follower, then a member is frozen (SIGSTOP) and thawed; once the load stops,
- * every member reaches the same journal position, holds every acknowledged workflow in the same state, maps no
- * Idempotency-Key to two workflows and passes verify with the same digest; finally a member whose data directory
- * was deleted rejoins from the cluster's log and reaches the same position and digest.
+ * is SIGKILLed and restarted, then a follower; the leader is frozen (SIGSTOP) and thawed; the leader is cut off the
+ * network and joined again. Once the load stops, every member reaches the same journal position, holds every
+ * acknowledged workflow in the same state, maps no Idempotency-Key to two workflows and passes verify with the same
+ * digest; finally a member whose data directory was deleted rejoins from the cluster's log and reaches the same
+ * position and digest.
  * <p>
  * Every random choice comes from one seed ({@code -Daxiom.seed=N} repeats a run), printed in every failure.
  * <p>
@@ -193,21 +194,20 @@ class ClusterSystemTest
         log("follower " + follower.id + " SIGKILLed: first write acknowledged " + followerOutageMs + " ms after");
         restartAndCatchUp(follower);
 
-        // ---- 5. one member frozen with SIGSTOP (it neither sends nor answers, like a long stall), then thawed ----
-        final Member frozen = members[random.nextInt(MEMBERS)];
-        final boolean frozenWasLeader = frozen == awaitLeader(-1);
+        // ---- 5. the leader frozen with SIGSTOP (it neither sends nor answers, a long stall), then thawed: it ----
+        // ---- comes back believing it leads, steps down, and catches up                                     ----
+        final Member frozen = awaitLeader(-1);
         frozen.up = false;
         signal(frozen.process.pid(), "STOP");
         stoppedPids.add(frozen.process.pid());
         final long frozenAtAcks = load.acks.get();
         final long frozenNs = System.nanoTime();
-        final Member leaderWhileFrozen = frozenWasLeader ? awaitLeader(frozen.id) : frozen;
+        final Member leaderWhileFrozen = awaitLeader(frozen.id);
         awaitAcks(frozenAtAcks + 20, "writes while member " + frozen.id + " is frozen");
         await(FAULT_TIMEOUT, "the freeze held " + FAULT_HOLD,
             () -> System.nanoTime() - frozenNs >= FAULT_HOLD.toNanos());
-        log("member " + frozen.id + (frozenWasLeader ? " (the leader; member " + leaderWhileFrozen.id + " took over)" :
-            " (a follower)") + " frozen for " + millisSince(frozenNs) + " ms; " + (load.acks.get() - frozenAtAcks) +
-            " creates acknowledged meanwhile");
+        log("leader " + frozen.id + " frozen for " + millisSince(frozenNs) + " ms: member " + leaderWhileFrozen.id +
+            " took over, " + (load.acks.get() - frozenAtAcks) + " creates acknowledged meanwhile");
         signal(frozen.process.pid(), "CONT");
         stoppedPids.remove(frozen.process.pid());
         awaitCaughtUp(frozen);
