@@ -101,10 +101,18 @@ class ClusterSystemTest
     @AfterEach
     void stopEverything()
     {
+        load.abandoned = true;
         load.stop();
         for (final long pid : stoppedPids)
         {
-            signal(pid, "CONT");
+            try
+            {
+                signal(pid, "CONT");
+            }
+            catch (final AssertionError ex)
+            {
+                log("cannot thaw pid " + pid + " (it is killed next): " + ex.getMessage());
+            }
         }
         everyProcess.forEach(ServerProcess::close);
         http.close();
@@ -137,7 +145,7 @@ class ClusterSystemTest
     }
 
     @Test
-    void everyAcknowledgedWriteSurvivesLeaderAndFollowerKillsAFreezeAndAWipedMember() throws Exception
+    void everyAcknowledgedWriteSurvivesKillsAFreezeAPartitionAndAWipedMember() throws Exception
     {
         final long startedNs = System.nanoTime();
         log("seed " + seed + " (repeat with -Daxiom.seed=" + seed + ")");
@@ -202,12 +210,14 @@ class ClusterSystemTest
         stoppedPids.add(frozen.process.pid());
         final long frozenAtAcks = load.acks.get();
         final long frozenNs = System.nanoTime();
+        final String readsWhileFrozen = probeReads(frozen);
         final Member leaderWhileFrozen = awaitLeader(frozen.id);
         awaitAcks(frozenAtAcks + 20, "writes while member " + frozen.id + " is frozen");
         await(FAULT_TIMEOUT, "the freeze held " + FAULT_HOLD,
             () -> System.nanoTime() - frozenNs >= FAULT_HOLD.toNanos());
         log("leader " + frozen.id + " frozen for " + millisSince(frozenNs) + " ms: member " + leaderWhileFrozen.id +
-            " took over, " + (load.acks.get() - frozenAtAcks) + " creates acknowledged meanwhile");
+            " took over, " + (load.acks.get() - frozenAtAcks) + " creates acknowledged meanwhile; reads on the " +
+            "others meanwhile: " + readsWhileFrozen);
         signal(frozen.process.pid(), "CONT");
         stoppedPids.remove(frozen.process.pid());
         awaitCaughtUp(frozen);
@@ -272,6 +282,45 @@ class ClusterSystemTest
             TimeUnit.NANOSECONDS.toMillis(healNs - cutNs) + " ms: member " + leaderWhileCut.id + " led (seen after " +
             leaderMs + " ms), " + acksDuring + " creates acknowledged meanwhile; joined again and caught up in " +
             millisSince(healNs) + " ms; leader now member " + leaderAfter.id);
+    }
+
+    /**
+     * Read one acknowledged workflow from each of the other members, five times 200 ms apart, while the given one
+     * is out. Reads are answered by each member from its own state, so they should not wait for a leader; what is
+     * seen is reported, not asserted (see the report of issue 11's system test).
+     *
+     * @return the slowest answer and the failures per member.
+     */
+    private String probeReads(final Member out)
+    {
+        final String id = load.keyById.keySet().iterator().next();
+        final StringBuilder seen = new StringBuilder();
+        for (final Member member : members)
+        {
+            if (member == out)
+            {
+                continue;
+            }
+            long slowestMs = 0;
+            int failed = 0;
+            for (int i = 0; i < 5; i++)
+            {
+                final long startNs = System.nanoTime();
+                try
+                {
+                    failed += 200 == http.get(member.process, WORKFLOWS + "/" + id).statusCode() ? 0 : 1;
+                }
+                catch (final IOException ex)
+                {
+                    failed++;
+                }
+                slowestMs = Math.max(slowestMs, millisSince(startNs));
+                ServerProcess.pause(200);
+            }
+            seen.append(seen.isEmpty() ? "" : ", ").append("member ").append(member.id).append(" slowest ")
+                .append(slowestMs).append(" ms, ").append(failed).append("/5 not 200");
+        }
+        return seen.toString();
     }
 
     /**
@@ -607,6 +656,8 @@ class ClusterSystemTest
         final AtomicLongArray suspectUntilNs = new AtomicLongArray(MEMBERS);
         final List<Thread> threads = new ArrayList<>();
         volatile boolean running;
+        /** Set when the test ends early: requests in flight give up their retries. */
+        volatile boolean abandoned;
 
         void start()
         {
@@ -721,7 +772,7 @@ class ClusterSystemTest
             final long deadline = System.nanoTime() + RETRY_BUDGET_NS;
             int last = -1;
             String lastAnswer = "none";
-            while (System.nanoTime() < deadline)
+            while (System.nanoTime() < deadline && !abandoned)
             {
                 final Member member = pick(r, last);
                 if (null == member)
@@ -764,7 +815,7 @@ class ClusterSystemTest
                 retries.incrementAndGet();
                 ServerProcess.pause(10 + r.nextInt(40));
             }
-            if (running)
+            if (!abandoned)
             {
                 failures.add(what + ": no member answered within " +
                     TimeUnit.NANOSECONDS.toSeconds(RETRY_BUDGET_NS) + " s; last " + lastAnswer);
