@@ -1,5 +1,6 @@
 package io.axiom.gateway.system;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -25,6 +26,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aeron.cluster.service.ClusterMarkFile;
+import org.agrona.IoUtil;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,8 @@ class ClusterSystemTest
     private static final long SUSPECT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long RETRY_BUDGET_NS = TimeUnit.SECONDS.toNanos(40);
     private static final String GATEWAY_TIMEOUT_MS = "3000";
+    private static final Pattern WORKERS_DRIVER =
+        Pattern.compile("embedded Aeron media driver in (/dev/shm/axiom-aeron-\\d+-[0-9a-f]+)\\)");
     private static final Pattern ROLE = Pattern.compile("member (\\d+) is now (LEADER|FOLLOWER|CANDIDATE)");
     private static final String WORKFLOW_STEPS =
         "[{\"name\":\"PAUSE\",\"type\":\"timer\",\"duration_ms\":50},{\"name\":\"APPROVE\",\"type\":\"approval\"}]";
@@ -121,6 +126,43 @@ class ClusterSystemTest
             network.close();
         }
         keepOutputs();
+        deleteDriverDirectories();
+    }
+
+    /**
+     * The media driver directories (under {@code /dev/shm}) that killed members leave: each node's, named in its
+     * cluster mark file, and each process's workers' driver, named in its output.
+     */
+    private void deleteDriverDirectories()
+    {
+        for (final Member member : members)
+        {
+            if (null == member)
+            {
+                continue;
+            }
+            final File clusterDir = member.dataDir.resolve("cluster").resolve("cluster").toFile();
+            if (new File(clusterDir, ClusterMarkFile.FILENAME).isFile())
+            {
+                try (ClusterMarkFile markFile = new ClusterMarkFile(
+                    clusterDir, ClusterMarkFile.FILENAME, System::currentTimeMillis, 1_000, (message) -> { }))
+                {
+                    IoUtil.delete(new File(markFile.decoder().aeronDirectory()), true);
+                }
+                catch (final RuntimeException ex)
+                {
+                    log("cannot delete the driver directory of member " + member.id + ": " + ex);
+                }
+            }
+        }
+        for (final ServerProcess process : everyProcess)
+        {
+            final Matcher m = WORKERS_DRIVER.matcher(process.output());
+            while (m.find())
+            {
+                IoUtil.delete(new File(m.group(1)), true);
+            }
+        }
     }
 
     /**
