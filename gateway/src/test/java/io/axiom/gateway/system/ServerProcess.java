@@ -100,8 +100,32 @@ public final class ServerProcess implements AutoCloseable
     public static ServerProcess launch(
         final String name, final List<String> args, final int openFiles, final String moreJavaOpts)
     {
+        return launch(name, List.of(), args, openFiles, moreJavaOpts);
+    }
+
+    /**
+     * Run {@code bin/axiom} like {@link #launch(String, List)}, under a command that execs it, e.g.
+     * {@code ip netns exec NS}: the pid stays the JVM's only when the wrapper execs, as {@code ip netns exec} does.
+     *
+     * @param name    label for thread names and diagnostics.
+     * @param wrapper the command and arguments put before {@code bin/axiom}.
+     * @param args    arguments after {@code bin/axiom}.
+     * @return the started process.
+     */
+    public static ServerProcess launch(final String name, final List<String> wrapper, final List<String> args)
+    {
+        return launch(name, wrapper, args, 0, "");
+    }
+
+    private static ServerProcess launch(
+        final String name,
+        final List<String> wrapper,
+        final List<String> args,
+        final int openFiles,
+        final String moreJavaOpts)
+    {
         final Path launcher = launcher();
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(wrapper);
         if (openFiles > 0)
         {
             command.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""));
