@@ -103,6 +103,39 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Answer a command with a problem without the processor: for a host that refuses a command before it reaches the
+     * engine (hosted mode: no session with the replicated log's leader).
+     *
+     * @param sink          the command's sink (nothing happens when null).
+     * @param replyTo       the command's token for it.
+     * @param correlationId the command's.
+     * @param status        the problem's status.
+     * @param code          the problem's code, e.g. {@code NO_LEADER}.
+     * @param detail        what happened and what to do.
+     */
+    public static void answerProblem(
+        final ReplySink sink,
+        final Object replyTo,
+        final long correlationId,
+        final io.axiom.codecs.ReplyStatus status,
+        final String code,
+        final String detail)
+    {
+        if (null == sink)
+        {
+            return;
+        }
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(256 + 3 * detail.length());
+        final io.axiom.codecs.ProblemEncoder problem = new io.axiom.codecs.ProblemEncoder()
+            .wrapAndApplyHeader(buffer, 0, new io.axiom.codecs.MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .status(status)
+            .code(code)
+            .detail(detail);
+        sink.onReply(replyTo, buffer, 0, io.axiom.codecs.MessageHeaderEncoder.ENCODED_LENGTH + problem.encodedLength());
+    }
+
+    /**
      * @return true for a frame of the worker protocol (the wire schema).
      */
     public static boolean isWorkerFrame(final DirectBuffer buffer, final int offset, final int length)

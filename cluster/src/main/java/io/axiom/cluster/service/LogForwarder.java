@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
+import io.axiom.codecs.ReplyStatus;
 import io.axiom.core.CommandRing;
 import io.axiom.core.CommandSlot;
 import io.axiom.core.Engine;
@@ -22,8 +23,13 @@ import org.agrona.concurrent.Agent;
  * and applied here: the {@link Routes} keep the waiting party meanwhile. A write offered to a leader that then failed
  * may be lost with it: its caller gets no answer and times out, and its retry, with the same Idempotency-Key, is safe.
  * <p>
- * Back-pressure: while the log refuses an entry (no leader yet, back-pressured), the forwarder keeps it and takes
- * nothing more from the ring, so the ring fills and producers see OVERLOADED rather than losing anything.
+ * Reads never wait for the cluster: they flow while the log refuses entries and while there is no session at all.
+ * Writes the log refuses for now (back-pressure, a leader change under way) are held, in order, up to
+ * {@link #HELD_LIMIT}; beyond it the forwarder takes nothing more from the ring, so the ring fills and producers see
+ * OVERLOADED rather than losing anything. Without a session with the cluster (start-up, a lost session), a write is
+ * answered at once with {@code NO_LEADER}: nothing was written, retry. When the leader changes, every write already
+ * offered to the old one is answered {@code LEADER_CHANGED}: it may or may not have been committed, and a retry with
+ * the same Idempotency-Key tells which without a second effect.
  */
 final class LogForwarder implements Agent, CommandRing.SlotHandler
 {
@@ -31,6 +37,8 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long SWEEP_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int DRAIN_LIMIT = 1024;
+    /** Writes held while the log refuses them, at most. */
+    static final int HELD_LIMIT = 4096;
 
     private final AeronCluster.Context clientContext;
     private final CommandRing ingress;
@@ -39,7 +47,11 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(64 * 1024);
     private AeronCluster.AsyncConnect connecting;
     private AeronCluster client;
-    private int stalledLength;
+    private final java.util.ArrayDeque<byte[]> held = new java.util.ArrayDeque<>();
+    private long lastSentToken;
+    private volatile long leaderChanges;
+    private long leaderChangesAnswered;
+    private boolean refusing;
     private long lastKeepAliveNs;
     private long lastSweepNs;
     private int drained;
@@ -100,40 +112,97 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         int work = 0;
         if (null == client)
         {
-            return connect();
+            work += connect();
         }
-        work += client.pollEgress();
-        if (client.isClosed())
+        else
         {
-            LOG.log(System.Logger.Level.WARNING, "this node's session with the cluster closed; connecting again " +
-                "(worker connections must say hello again)");
-            connected = false;
-            client = null;
-            connecting = AeronCluster.asyncConnect(clientContext.clone());
-            return work + 1;
+            work += client.pollEgress();
+            if (client.isClosed())
+            {
+                LOG.log(System.Logger.Level.WARNING, "this node's session with the cluster closed; connecting " +
+                    "again (worker connections must say hello again)");
+                connected = false;
+                client = null;
+                answerSent("LEADER_CHANGED", "this member's session with the cluster closed");
+                connecting = AeronCluster.asyncConnect(clientContext.clone());
+                work++;
+            }
+            else if (nowNs - lastKeepAliveNs > KEEP_ALIVE_NS)
+            {
+                lastKeepAliveNs = nowNs;
+                client.sendKeepAlive();
+            }
         }
-        if (nowNs - lastKeepAliveNs > KEEP_ALIVE_NS)
+        if (leaderChanges != leaderChangesAnswered)
         {
-            lastKeepAliveNs = nowNs;
-            client.sendKeepAlive();
+            leaderChangesAnswered = leaderChanges;
+            answerSent("LEADER_CHANGED", "the cluster's leader changed while this write was on its way");
         }
         if (nowNs - lastSweepNs > SWEEP_NS)
         {
             lastSweepNs = nowNs;
             routes.sweep(nowNs);
         }
-        if (stalledLength > 0)
+        work += sendHeld();
+        if (held.size() < HELD_LIMIT)
         {
-            if (!send(stalledLength))
-            {
-                return work;
-            }
-            stalledLength = 0;
-            work++;
+            drained = 0;
+            work += ingress.drain(this);
         }
-        drained = 0;
-        work += ingress.drain(this);
         return work;
+    }
+
+    /**
+     * Offer held writes in order while the log takes them.
+     */
+    private int sendHeld()
+    {
+        int sent = 0;
+        while (!held.isEmpty() && null != client)
+        {
+            final byte[] entry = held.peekFirst();
+            out.putBytes(0, entry);
+            if (!send(entry.length))
+            {
+                break;
+            }
+            lastSentToken = Math.max(lastSentToken, LogEnvelope.token(out, 0));
+            held.pollFirst();
+            sent++;
+        }
+        if (null == client && !held.isEmpty())
+        {
+            // The session is gone: what was held never reached the log, and will not now.
+            while (!held.isEmpty())
+            {
+                final byte[] entry = held.pollFirst();
+                out.putBytes(0, entry);
+                answerUnsent(LogEnvelope.token(out, 0), "NO_LEADER", "this member lost its session with the cluster");
+            }
+        }
+        return sent;
+    }
+
+    private void answerSent(final String code, final String why)
+    {
+        final int answered = routes.takeSent(lastSentToken, route -> Engine.answerProblem(route.sink(),
+            route.replyTo(), 0, ReplyStatus.UNAVAILABLE, code, why + ": the outcome is unknown, the write may or " +
+            "may not take effect; retry it with the same Idempotency-Key (on any member) to know without a second " +
+            "effect"));
+        if (answered > 0)
+        {
+            LOG.log(System.Logger.Level.INFO, answered + " write(s) in flight answered " + code + " (" + why + ")");
+        }
+    }
+
+    private void answerUnsent(final long token, final String code, final String why)
+    {
+        final Routes.Route route = 0 == token ? null : routes.take(routes.session(), token);
+        if (null != route)
+        {
+            Engine.answerProblem(route.sink(), route.replyTo(), 0, ReplyStatus.UNAVAILABLE, code, why +
+                ": nothing was written; retry shortly, or on another member");
+        }
     }
 
     private int connect()
@@ -175,8 +244,19 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         }
         final ReplySink sink = slot.sink();
         final Object replyTo = slot.replyToken();
-        final long nowNs = System.nanoTime();
         final boolean workerFrame = Engine.isWorkerFrame(command, 0, length);
+        if (null == client)
+        {
+            if (!workerFrame)
+            {
+                // No session: nothing can reach the log now. A worker's frame is dropped: it says hello elsewhere.
+                Engine.answerProblem(sink, replyTo, 0, ReplyStatus.UNAVAILABLE, "NO_LEADER", "this member has no " +
+                    "session with the cluster's leader (starting, an election, or no majority reachable): nothing " +
+                    "was written; retry shortly, or on another member");
+            }
+            return ++drained < DRAIN_LIMIT;
+        }
+        final long nowNs = System.nanoTime();
         final long routeKey = workerFrame ? routes.connection(sink, replyTo, nowNs) : 0;
         final long token = workerFrame || null == sink ? 0 : routes.expect(sink, replyTo, nowNs);
         if (workerFrame && Engine.isWorkerGoodbye(command, 0, length))
@@ -185,10 +265,19 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         }
         LogEnvelope.put(out, 0, token, routeKey);
         out.putBytes(LogEnvelope.LENGTH, command, 0, length);
-        if (!send(LogEnvelope.LENGTH + length))
+        if (held.isEmpty() && send(LogEnvelope.LENGTH + length))
         {
-            stalledLength = LogEnvelope.LENGTH + length;
-            return false;
+            lastSentToken = Math.max(lastSentToken, token);
+        }
+        else
+        {
+            final byte[] entry = new byte[LogEnvelope.LENGTH + length];
+            out.getBytes(0, entry);
+            held.addLast(entry);
+            if (held.size() >= HELD_LIMIT)
+            {
+                return false;
+            }
         }
         return ++drained < DRAIN_LIMIT;
     }
@@ -199,11 +288,15 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         if (result > 0)
         {
             entriesSent++;
+            refusing = false;
             return true;
         }
-        if (result == Publication.MAX_POSITION_EXCEEDED || result == Publication.CLOSED)
+        if (!refusing)
         {
-            LOG.log(System.Logger.Level.WARNING, "the cluster's ingress refused an entry (" + result + ")");
+            // Once per spell of refusals: around a leader change they come by the thousand.
+            refusing = true;
+            LOG.log(System.Logger.Level.INFO, "the cluster's ingress refuses entries for now (" +
+                Publication.errorString(result) + "); holding writes, reads go on");
         }
         return false;
     }
@@ -276,6 +369,7 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
             final String ingressEndpoints)
         {
             LogForwarder.this.leaderMemberId = leaderMemberId;
+            leaderChanges++;
             LOG.log(System.Logger.Level.INFO, "the cluster's leader is now member " + leaderMemberId + " (term " +
                 leadershipTermId + ")");
         }

@@ -182,6 +182,33 @@ final class Routes implements RouteResolver
         return swept;
     }
 
+    /**
+     * Take every waiting party whose entry was sent (token up to {@code lastSent}), for the forwarder to answer: the
+     * leader they went to is gone, and with it, maybe, their entries. One the service takes first is answered by the
+     * processor instead; either way exactly once.
+     *
+     * @param lastSent the last token offered to the log.
+     * @param answer   called with each party taken.
+     * @return how many were taken.
+     */
+    int takeSent(final long lastSent, final java.util.function.Consumer<Route> answer)
+    {
+        int taken = 0;
+        for (final Long token : pending.keySet())
+        {
+            if (token <= lastSent)
+            {
+                final Route route = pending.remove(token);
+                if (null != route)
+                {
+                    answer.accept(route);
+                    taken++;
+                }
+            }
+        }
+        return taken;
+    }
+
     int pendingCount()
     {
         return pending.size();

@@ -190,6 +190,22 @@ class ReplicatedEngineTest
         assertEquals(70, created);
     }
 
+    @Test
+    void aMemberWithoutALeaderAnswersReadsAndRefusesWritesAtOnce()
+    {
+        final ClusterMembers members = ClusterMembers.local(3, TestCluster.freeBasePort(new Random(), 3));
+        final ReplicatedEngine alone = launch(members, 0);
+        final long startNs = System.nanoTime();
+        final EngineReply read = alone.engine().client().get(1, TIMEOUT);
+        assertEquals("NOT_FOUND", assertInstanceOf(EngineReply.Problem.class, read).code(),
+            "a read is answered from the member's own state, leader or not");
+        final EngineReply write = alone.engine().client().create(new CreateWorkflow("w", List.of(
+            StepSpec.approval("ok")), "{}".getBytes(), "k"), TIMEOUT);
+        assertEquals("NO_LEADER", assertInstanceOf(EngineReply.Problem.class, write).code());
+        assertTrue(System.nanoTime() - startNs < TIMEOUT.toNanos() / 2, "answered at once, not after a timeout");
+        assertEquals(0, alone.engine().eventCount());
+    }
+
     private int createThrough(final Random random, final int from, final int count, final long seed)
     {
         for (int i = from; i < from + count; i++)
