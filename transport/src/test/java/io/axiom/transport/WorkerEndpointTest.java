@@ -414,8 +414,9 @@ class WorkerEndpointTest
             final FakeEngine.Received goodbye = rig.engine.received(WorkerGoodbyeDecoder.TEMPLATE_ID).getFirst();
             assertEquals(5, goodbye.workerId());
             assertTrue(goodbye.connection().isClosed());
-            assertEquals(1, rig.endpoint.counters().goodbyesOnBehalf());
-            assertEquals(0, rig.endpoint.connectionCount());
+            // The endpoint counts the goodbye and publishes its connection count after handing the goodbye over.
+            await("the goodbye counted", () -> 1 == rig.endpoint.counters().goodbyesOnBehalf());
+            await("the connection let go", () -> 0 == rig.endpoint.connectionCount());
         }
     }
 
@@ -431,8 +432,9 @@ class WorkerEndpointTest
             raw.subscription.close(); // its publication stays: only its answers go nowhere now
 
             await("a goodbye on its behalf", () -> !rig.engine.received(WorkerGoodbyeDecoder.TEMPLATE_ID).isEmpty());
+            // The endpoint hands the goodbye to the engine, then lets the connection go: await both, in that order.
+            await("the connection let go", () -> 0 == rig.endpoint.connectionCount());
             assertEquals(1, rig.endpoint.counters().responseDisconnects());
-            assertEquals(0, rig.endpoint.connectionCount());
         }
     }
 

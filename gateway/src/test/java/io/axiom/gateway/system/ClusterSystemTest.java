@@ -238,11 +238,19 @@ class ClusterSystemTest
             "acknowledged " + outageMs + " ms after the kill");
         restartAndCatchUp(killedLeader);
 
-        // ---- 4. SIGKILL a follower; the load goes on; it restarts and catches up ----
+        // ---- 4. a cluster snapshot; SIGKILL a follower; the load goes on; it restarts from its snapshot and ----
+        // ---- the log after it, and catches up                                                              ----
+        final Member snapshotLeader = awaitLeader(-1);
+        final java.net.http.HttpResponse<String> snapshot =
+            http.post(snapshotLeader.process, "/api/v1/cluster/snapshot", "");
+        check(snapshot.statusCode() == 201, "cluster snapshot through leader " + snapshotLeader.id + ": " +
+            snapshot.statusCode() + " " + snapshot.body());
         final Member follower = randomFollower();
         final long followerOutageMs = killAndMeasure(follower);
         log("follower " + follower.id + " SIGKILLed: first write acknowledged " + followerOutageMs + " ms after");
         restartAndCatchUp(follower);
+        check(follower.process.output().contains("the processor is hosted on the cluster's log from a snapshot"),
+            "member " + follower.id + " restarted from its cluster snapshot");
 
         // ---- 5. the leader frozen with SIGSTOP (it neither sends nor answers, a long stall), then thawed: it ----
         // ---- comes back believing it leads, steps down, and catches up                                     ----
