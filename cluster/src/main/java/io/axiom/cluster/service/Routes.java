@@ -34,7 +34,7 @@ final class Routes implements RouteResolver
     static final long FORGET_AFTER_NS = 120_000_000_000L;
 
     private final ConcurrentHashMap<Long, Route> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, Route> workers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, WorkerRoute> workers = new ConcurrentHashMap<>();
     private final IdentityHashMap<Object, Long> connectionKeys = new IdentityHashMap<>();
     private final org.agrona.collections.Long2ObjectHashMap<Object> standIns =
         new org.agrona.collections.Long2ObjectHashMap<>();
@@ -52,6 +52,33 @@ final class Routes implements RouteResolver
     record Route(ReplySink sink, Object replyTo, long atNs)
     {
     }
+
+    /**
+     * A worker connection this node holds, under one route key: the dealer's identity for that key here, as a
+     * {@link StandIn} is on the other nodes. One object per key, never per connection: a connection that comes back
+     * under a new key (after a goodbye, or when this node's session with the cluster was replaced) is a new worker
+     * for the dealer on every node alike, never the old one here and a new one elsewhere.
+     */
+    static final class WorkerRoute
+    {
+        final long routeKey;
+        final ReplySink sink;
+        final Object replyTo;
+
+        WorkerRoute(final long routeKey, final ReplySink sink, final Object replyTo)
+        {
+            this.routeKey = routeKey;
+            this.sink = sink;
+            this.replyTo = replyTo;
+        }
+    }
+
+    /** Delivers to the connection behind a {@link WorkerRoute}, with the token its producer gave. */
+    static final ReplySink ROUTED = (replyTo, buffer, offset, length) ->
+    {
+        final WorkerRoute route = (WorkerRoute)replyTo;
+        route.sink.onReply(route.replyTo, buffer, offset, length);
+    };
 
     /**
      * @param sessionId this node's gateway's cluster session, now that it is connected (a new one after a
@@ -94,7 +121,7 @@ final class Routes implements RouteResolver
         }
         final long key = (sessionId << HostedLog.ROUTE_CONNECTION_BITS) | (++nextConnection);
         connectionKeys.put(replyTo, key);
-        workers.put(key, new Route(sink, replyTo, nowNs));
+        workers.put(key, new WorkerRoute(key, sink, replyTo));
         return key;
     }
 
@@ -115,31 +142,23 @@ final class Routes implements RouteResolver
     }
 
     /**
-     * @return the connection behind a worker's route key on this node, or null when it is held by another node.
-     */
-    Route worker(final long routeKey)
-    {
-        return workers.get(routeKey);
-    }
-
-    /**
      * @return where a worker connection's answers go on this node: nowhere unless it holds the connection.
      */
     @Override
     public ReplySink sink(final long routeKey)
     {
-        final Route local = workers.get(routeKey);
-        return null == local ? DISCARD : local.sink();
+        return workers.containsKey(routeKey) ? ROUTED : DISCARD;
     }
 
     /**
-     * @return the connection's token on this node, or its stand-in when another node holds it.
+     * @return the dealer's identity for the key on this node: its {@link WorkerRoute} when this node holds the
+     * connection, else its stand-in.
      */
     @Override
     public Object replyTo(final long routeKey)
     {
-        final Route local = workers.get(routeKey);
-        return null == local ? standIn(routeKey) : local.replyTo();
+        final WorkerRoute local = workers.get(routeKey);
+        return null == local ? standIn(routeKey) : local;
     }
 
     /**
