@@ -441,7 +441,8 @@ public final class Soak implements AutoCloseable
      * @param report         the whole report as printed.
      * @param serverKills    SIGKILLs of the server (with a cluster: of members, leaders included).
      * @param serverRestarts starts of the server (of a member) after a kill.
-     * @param leaderKills    SIGKILLs of the cluster's leader (0 on a single server).
+     * @param leaderKills    SIGKILLs of the member leading at that moment, by a leader kill or a member kill that
+     *                       struck the leader (0 on a single server).
      * @param workerKills    SIGKILLs of workers.
      * @param workerRestarts starts of workers after a kill.
      * @param acknowledged   creates acknowledged.
@@ -468,6 +469,7 @@ public final class Soak implements AutoCloseable
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<Kill> kills = new CopyOnWriteArrayList<>();
     private final Map<Fault, Integer> downSlots = new ConcurrentHashMap<>();
+    private final Map<Fault, Long> killedAtMs = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
@@ -695,26 +697,24 @@ public final class Soak implements AutoCloseable
     private Integer killNode(final Fault fault) throws InterruptedException
     {
         int slot = 0;
+        int leaderSlot = -1;
         if (cluster())
         {
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.startTimeoutMs);
             awaitEveryMemberReady(deadline);
-            if (Target.LEADER == fault.target())
-            {
-                slot = findLeader(deadline);
-            }
-            else
-            {
-                slot = fault.worker();
-            }
+            leaderSlot = findLeader(deadline);
+            slot = Target.LEADER == fault.target() ? leaderSlot : fault.worker();
         }
         final ChildProcess victim = nodes[slot];
         endpoints.set(slot, null);
         final long atNanos = System.nanoTime();
         kill(victim);
-        final boolean leader = Target.LEADER == fault.target();
-        kills.add(new Kill(cluster() ? (leader ? "leader (member " + slot + ")" : "member " + slot) : "server",
-            atNanos, TimeUnit.NANOSECONDS.toMillis(atNanos - originNanos)));
+        final boolean leader = slot == leaderSlot;
+        final String victimName = Target.LEADER == fault.target() ? "leader (member " + slot + ")" :
+            "member " + slot + (leader ? " (it led)" : " (a follower)");
+        final long atMs = TimeUnit.NANOSECONDS.toMillis(atNanos - originNanos);
+        kills.add(new Kill(cluster() ? victimName : "server", atNanos, atMs));
+        killedAtMs.put(fault, atMs);
         serverKills++;
         if (leader)
         {
@@ -799,6 +799,9 @@ public final class Soak implements AutoCloseable
 
     private Void restartNode(final Fault fault, final int slot) throws InterruptedException
     {
+        // a kill held back until the previous victim was ready again still keeps its whole time down
+        final long killedAt = killedAtMs.getOrDefault(fault, fault.atMs());
+        sleepUntil(killedAt + fault.downMs());
         try
         {
             final long startNanos = System.nanoTime();
@@ -806,13 +809,13 @@ public final class Soak implements AutoCloseable
             awaitNode(slot, launchNode(slot), deadline);
             serverRestarts++;
             event(String.format(Locale.ROOT, "%s ready %.3f s after its start, %.3f s after the kill",
-                nodes[slot].name(), (System.nanoTime() - startNanos) / 1e9, (elapsedMs() - fault.atMs()) / 1e3));
+                nodes[slot].name(), (System.nanoTime() - startNanos) / 1e9, (elapsedMs() - killedAt) / 1e3));
         }
         catch (final IllegalStateException ex)
         {
             aborted = true;
             findings.violation("the " + (cluster() ? "member " + slot : "server") + " did not come back after the " +
-                "kill at t+" + FaultSchedule.seconds(fault.atMs()).trim() + ": " + ex.getMessage() + " (see " +
+"kill at t+" + FaultSchedule.seconds(killedAt).trim() + ": " + ex.getMessage() + " (see " +
                 nodes[slot].log() + ")");
         }
         return null;

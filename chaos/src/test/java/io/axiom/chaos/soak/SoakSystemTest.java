@@ -89,8 +89,8 @@ class SoakSystemTest
             .clusterMembers(3)
             .workers(2)
             .rate(10)
-            .dataDir(dir.resolve("data"))
-            .logDir(dir.resolve("logs"))
+            // no data directory: the soak's temporary one, deleted when it passes and kept (named in the report)
+            // when it fails, with every member's journal and every process's output for the diagnosis
             .drainTimeoutMs(30_000)
             .startTimeoutMs(60_000)
             .out(out);
@@ -100,7 +100,7 @@ class SoakSystemTest
         final String report = "seed " + CLUSTER_SEED + "\n" + result.report();
         assertEquals(List.of(), result.violations(), report);
         assertTrue(result.report().endsWith("\nviolations: 0"), report);
-        assertEquals(2, result.leaderKills(), report);
+        assertTrue(result.leaderKills() >= 2, report); // the member kill may strike the leader too
         assertEquals(3, result.serverKills(), report);
         assertEquals(result.serverKills(), result.serverRestarts(), report);
         assertTrue(result.acknowledged() > 100, report);
