@@ -23,11 +23,11 @@ import java.util.Random;
  * Server and worker faults draw from two streams of the seed, so they are independent of each other: two kills can
  * meet (a worker killed while the server is down), which is part of what is tested.
  * <p>
- * <b>A cluster</b> ({@code members} &gt; 0): the server's faults become member faults, one every {@value
- * #MEMBER_GAP_MIN_MS}-{@value #MEMBER_GAP_MAX_MS} ms (after the last is back), down {@value #MEMBER_DOWN_MIN_MS}-{@value
- * #MEMBER_DOWN_MAX_MS} ms: three in four a {@link Target#LEADER leader kill} (whichever member leads at that moment),
- * one in four a {@link Target#MEMBER member kill} (a member drawn from the seed). One member is down at a time, so a
- * majority of three or more always remains.
+ * <b>A cluster</b> ({@code members} &gt; 0): the server's faults become member faults, one every
+ * {@value #MEMBER_GAP_MIN_MS}-{@value #MEMBER_GAP_MAX_MS} ms (after the last is back), down
+ * {@value #MEMBER_DOWN_MIN_MS}-{@value #MEMBER_DOWN_MAX_MS} ms: three in four a {@link Target#LEADER leader kill}
+ * (whichever member leads at that moment), one in four a {@link Target#MEMBER member kill} (a member drawn from the
+ * seed). One member is down at a time, so a majority of three or more always remains.
  * <p>
  * java.util.Random is used because its sequence is specified (a linear congruential generator fixed by its javadoc):
  * a seed means the same schedule on every JDK.

@@ -1221,8 +1221,8 @@ public final class Soak implements AutoCloseable
         lines.add("longest outage: " + (null == probe ? "not measured" : probe.describeLongest()));
         lines.add("drain: " + drain);
         lines.add("log: " + logCheck);
-        lines.add("files: data " + ctx.dataDir + (cluster() ? " (node-0 .. node-" + (nodeDirs.length - 1) + ")" : "") + ", logs " + ctx.logDir +
-            (ctx.temporary ? " (temporary: deleted when there is no violation)" : ""));
+        lines.add("files: data " + ctx.dataDir + (cluster() ? " (node-0 .. node-" + (nodeDirs.length - 1) + ")" : "") +
+            ", logs " + ctx.logDir + (ctx.temporary ? " (temporary: deleted when there is no violation)" : ""));
         final List<String> violations = findings.violations();
         violations.forEach(v -> lines.add("violation: " + v));
         lines.add("violations: " + violations.size());
