@@ -65,7 +65,7 @@ public final class ChaosMain implements Runnable
     }
 
     /**
-     * {@code chaos soak --duration MS --seed N [--data-dir D] [--workers K] [--rate R]}.
+     * {@code chaos soak --duration MS --seed N [--data-dir D] [--workers K] [--rate R] [--cluster N]}.
      */
     @Command(
         name = "soak",
@@ -103,6 +103,11 @@ public final class ChaosMain implements Runnable
             description = "workflows created per second (default ${DEFAULT-VALUE})")
         private double rate;
 
+        @Option(names = "--cluster", paramLabel = "N", defaultValue = "0",
+            description = "run N cluster members (3 typical) instead of one server: leader and member kills, " +
+                "every member's journal judged and compared (default ${DEFAULT-VALUE}: a single server)")
+        private int clusterMembers;
+
         @Option(names = "--drain-timeout", paramLabel = "MS", defaultValue = "" +
             Soak.Context.DRAIN_TIMEOUT_MS_DEFAULT,
             description = "bound on the wait for every workflow to finish after the load (default ${DEFAULT-VALUE})")
@@ -117,6 +122,7 @@ public final class ChaosMain implements Runnable
                 .dataDir(dataDir)
                 .workers(workers)
                 .rate(rate)
+                .clusterMembers(clusterMembers)
                 .drainTimeoutMs(drainTimeoutMs);
             try
             {

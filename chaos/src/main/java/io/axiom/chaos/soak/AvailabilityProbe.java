@@ -7,18 +7,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Asks the server {@code GET /ready} every {@value #INTERVAL_MS} ms and keeps the longest time it did not answer 200:
  * from its last good answer to its next one, so an outage includes the kill, the time down, the JVM's start and the
- * journal's recovery, as a client would live it.
+ * journal's recovery, as a client would live it. With a cluster it asks the members in turn (those up), so an outage
+ * is a time in which every member asked said no: an election, not one member's restart.
  */
 final class AvailabilityProbe
 {
     static final long INTERVAL_MS = 50;
 
-    private final AtomicReference<URI> server;
+    private final Endpoints server;
     private final long originNanos;
     private final HttpClient http;
     private volatile boolean running;
@@ -31,10 +31,10 @@ final class AvailabilityProbe
     private long failures;
 
     /**
-     * @param server      the base URI of the server now, or null while it is down.
+     * @param server      the base URIs of the server or the members now.
      * @param originNanos the soak's t+0, for the report.
      */
-    AvailabilityProbe(final AtomicReference<URI> server, final long originNanos)
+    AvailabilityProbe(final Endpoints server, final long originNanos)
     {
         this.server = server;
         this.originNanos = originNanos;
@@ -104,7 +104,7 @@ final class AvailabilityProbe
 
     private boolean answers()
     {
-        final URI base = server.get();
+        final URI base = server.next();
         if (null == base)
         {
             return false;

@@ -23,6 +23,12 @@ import java.util.Random;
  * Server and worker faults draw from two streams of the seed, so they are independent of each other: two kills can
  * meet (a worker killed while the server is down), which is part of what is tested.
  * <p>
+ * <b>A cluster</b> ({@code members} &gt; 0): the server's faults become member faults, one every
+ * {@value #MEMBER_GAP_MIN_MS}-{@value #MEMBER_GAP_MAX_MS} ms (after the last is back), down
+ * {@value #MEMBER_DOWN_MIN_MS}-{@value #MEMBER_DOWN_MAX_MS} ms: three in four a {@link Target#LEADER leader kill}
+ * (whichever member leads at that moment), one in four a {@link Target#MEMBER member kill} (a member drawn from the
+ * seed). One member is down at a time, so a majority of three or more always remains.
+ * <p>
  * java.util.Random is used because its sequence is specified (a linear congruential generator fixed by its javadoc):
  * a seed means the same schedule on every JDK.
  */
@@ -36,6 +42,10 @@ public final class FaultSchedule
     static final long WORKER_GAP_MAX_MS = 7_500;
     static final long WORKER_DOWN_MIN_MS = 100;
     static final long WORKER_DOWN_MAX_MS = 5_000;
+    static final long MEMBER_GAP_MIN_MS = 5_000;
+    static final long MEMBER_GAP_MAX_MS = 12_000;
+    static final long MEMBER_DOWN_MIN_MS = 300;
+    static final long MEMBER_DOWN_MAX_MS = 2_500;
 
     /**
      * What a fault strikes.
@@ -43,15 +53,19 @@ public final class FaultSchedule
     public enum Target
     {
         SERVER,
-        WORKER
+        WORKER,
+        /** The cluster member that leads when the fault strikes, found then. */
+        LEADER,
+        /** A cluster member drawn from the seed (it may happen to lead). */
+        MEMBER
     }
 
     /**
      * One fault: SIGKILL the target at {@code atMs} after the soak's start, start it again {@code downMs} later.
      *
      * @param atMs   when, in milliseconds after the load started.
-     * @param target the server or a worker.
-     * @param worker the worker's slot (0-based), or -1 for the server.
+     * @param target the server, a worker, the cluster's leader or a cluster member.
+     * @param worker the worker's or the member's slot (0-based), or -1 for the server and the leader.
      * @param downMs how long it stays down.
      */
     public record Fault(long atMs, Target target, int worker, long downMs)
@@ -69,7 +83,13 @@ public final class FaultSchedule
          */
         public String victim()
         {
-            return Target.SERVER == target ? "server" : "worker " + (worker + 1);
+            return switch (target)
+            {
+                case SERVER -> "server";
+                case WORKER -> "worker " + (worker + 1);
+                case LEADER -> "leader";
+                case MEMBER -> "member " + worker;
+            };
         }
 
         @Override
@@ -83,13 +103,16 @@ public final class FaultSchedule
     private final long seed;
     private final long durationMs;
     private final int workers;
+    private final int members;
     private final List<Fault> faults;
 
-    private FaultSchedule(final long seed, final long durationMs, final int workers, final List<Fault> faults)
+    private FaultSchedule(
+        final long seed, final long durationMs, final int workers, final int members, final List<Fault> faults)
     {
         this.seed = seed;
         this.durationMs = durationMs;
         this.workers = workers;
+        this.members = members;
         this.faults = faults;
     }
 
@@ -101,21 +124,49 @@ public final class FaultSchedule
      */
     public static FaultSchedule generate(final long seed, final long durationMs, final int workers)
     {
+        return generate(seed, durationMs, workers, 0);
+    }
+
+    /**
+     * @param seed       the seed.
+     * @param durationMs the soak's duration.
+     * @param workers    how many worker processes it runs (0: no worker faults).
+     * @param members    cluster members (0: a single server, whose faults are {@link Target#SERVER} kills).
+     * @return the schedule, faults in time order.
+     */
+    public static FaultSchedule generate(final long seed, final long durationMs, final int workers, final int members)
+    {
         final long windowStart = Math.max(1_000, durationMs / 10);
         final long windowEnd = durationMs * 3 / 4;
         final List<Fault> faults = new ArrayList<>();
 
         final Random serverRandom = new Random(seed);
-        long t = windowStart + between(serverRandom, 0, Math.min(SERVER_GAP_MIN_MS, (windowEnd - windowStart) / 4));
+        final boolean cluster = members > 0;
+        final long gapMin = cluster ? MEMBER_GAP_MIN_MS : SERVER_GAP_MIN_MS;
+        final long gapMax = cluster ? MEMBER_GAP_MAX_MS : SERVER_GAP_MAX_MS;
+        long t = windowStart + between(serverRandom, 0, Math.min(gapMin, (windowEnd - windowStart) / 4));
         while (t < windowEnd)
         {
-            final long down = between(serverRandom, SERVER_DOWN_MIN_MS, SERVER_DOWN_MAX_MS);
+            final long down = cluster ?
+                between(serverRandom, MEMBER_DOWN_MIN_MS, MEMBER_DOWN_MAX_MS) :
+                between(serverRandom, SERVER_DOWN_MIN_MS, SERVER_DOWN_MAX_MS);
             if (t + down > windowEnd)
             {
                 break;
             }
-            faults.add(new Fault(t, Target.SERVER, -1, down));
-            t += down + between(serverRandom, SERVER_GAP_MIN_MS, SERVER_GAP_MAX_MS);
+            if (!cluster)
+            {
+                faults.add(new Fault(t, Target.SERVER, -1, down));
+            }
+            else if (0 == serverRandom.nextInt(4))
+            {
+                faults.add(new Fault(t, Target.MEMBER, serverRandom.nextInt(members), down));
+            }
+            else
+            {
+                faults.add(new Fault(t, Target.LEADER, -1, down));
+            }
+            t += down + between(serverRandom, gapMin, gapMax);
         }
 
         if (workers > 0)
@@ -145,7 +196,7 @@ public final class FaultSchedule
             }
         }
         faults.sort(Comparator.comparingLong(Fault::atMs).thenComparing(Fault::target).thenComparingInt(Fault::worker));
-        return new FaultSchedule(seed, durationMs, workers, Collections.unmodifiableList(faults));
+        return new FaultSchedule(seed, durationMs, workers, members, Collections.unmodifiableList(faults));
     }
 
     private static long between(final Random random, final long min, final long max)
@@ -176,8 +227,10 @@ public final class FaultSchedule
     public List<String> describe()
     {
         final List<String> lines = new ArrayList<>();
-        lines.add("schedule (seed " + seed + ", " + durationMs + " ms, " + workers + " workers): " +
-            count(Target.SERVER) + " server kills, " + count(Target.WORKER) + " worker kills");
+        lines.add("schedule (seed " + seed + ", " + durationMs + " ms, " + workers + " workers" +
+            (members > 0 ? ", " + members + " cluster members): " + count(Target.LEADER) + " leader kills, " +
+            count(Target.MEMBER) + " member kills, " : "): " + count(Target.SERVER) + " server kills, ") +
+            count(Target.WORKER) + " worker kills");
         for (final Fault fault : faults)
         {
             lines.add("  " + fault);

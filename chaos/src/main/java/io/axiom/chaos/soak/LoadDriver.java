@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.agrona.collections.LongArrayList;
 
 /**
  * The soak's client: creates task workflows over HTTP at a fixed rate and keeps the ledger of every create the server
@@ -27,23 +28,36 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Idempotent-Replayed} (it was there), both an acknowledgement. So at the end every key is acknowledged exactly once,
  * and a second workflow for one key, or a different id for the same key, is a violation. Retries go before new
  * creates. While no server is up, ticks pass without a request; after an outage the pace resumes, never a burst.
+ * <p>
+ * With a cluster, creates go to the members in turn ({@link Endpoints#next()}), so a create that got no answer is
+ * sent again, with its key, to another member. The driver keeps when each acknowledged request was sent and answered:
+ * {@link #outageAfter(long)} is a fault's outage as this client lived it.
  */
 final class LoadDriver
 {
     static final List<String> STEPS = List.of("RESERVE", "CHARGE", "SHIP", "NOTIFY");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** A single server's client waits as long as the server does (its {@code gateway.request-timeout-ms}). */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A cluster's client gives up sooner and tries another member: a write offered to a leader that dies before
+     * committing it is lost with it and never answered.
+     */
+    static final Duration CLUSTER_REQUEST_TIMEOUT = Duration.ofSeconds(3);
     private static final String RETRY_POLICY =
         "\"retry\":{\"max_attempts\":1000,\"backoff_ms\":50,\"max_backoff_ms\":1000,\"multiplier\":2.0}";
 
-    private final AtomicReference<URI> server;
+    private final Endpoints server;
     private final long seed;
     private final double rate;
     private final Findings findings;
     private final HttpClient http;
+    private final Duration requestTimeout;
     private final String stepsJson;
     private final Deque<String> unresolved = new ArrayDeque<>();
     private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    private final LongArrayList ackSentNanos = new LongArrayList();
+    private final LongArrayList ackAnsweredNanos = new LongArrayList();
     private volatile boolean running;
     private Thread thread;
     private long created;
@@ -52,13 +66,20 @@ final class LoadDriver
     private long answeredNotOk;
 
     /**
-     * @param server   the base URI of the server now, or null while it is down.
+     * @param server   the base URIs of the server or the cluster's members now.
      * @param seed     the soak's seed (part of every key, so two soaks never share keys).
      * @param rate     creates per second.
+     * @param requestTimeout how long a create waits for its answer before it is sent again.
      * @param findings where a broken promise goes.
      */
-    LoadDriver(final AtomicReference<URI> server, final long seed, final double rate, final Findings findings)
+    LoadDriver(
+        final Endpoints server,
+        final long seed,
+        final double rate,
+        final Duration requestTimeout,
+        final Findings findings)
     {
+        this.requestTimeout = requestTimeout;
         this.server = server;
         this.seed = seed;
         this.rate = rate;
@@ -116,7 +137,7 @@ final class LoadDriver
             }
             // after an outage or a slow request, go on at the pace from now: no burst to catch up
             next = Math.max(next + interval, now - interval);
-            final URI base = server.get();
+            final URI base = server.next();
             if (null != base)
             {
                 final String key;
@@ -154,7 +175,7 @@ final class LoadDriver
                 }
                 key = unresolved.peekFirst();
             }
-            final URI base = server.get();
+            final URI base = server.next();
             if (null != base && send(base, key))
             {
                 synchronized (this)
@@ -184,11 +205,12 @@ final class LoadDriver
         }
         final String body = "{\"name\":\"" + key + "\",\"steps\":[" + stepsJson + "],\"input\":{\"soak_seed\":" +
             seed + ",\"key\":\"" + key + "\"}}";
+        final long sentNanos = System.nanoTime();
         final HttpResponse<String> response;
         try
         {
             response = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/workflows"))
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", key)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -218,12 +240,14 @@ final class LoadDriver
                     response.body());
                 return true;
             }
-            if (200 == status)
+            synchronized (this)
             {
-                synchronized (this)
+                if (200 == status)
                 {
                     acknowledgedByReplay++;
                 }
+                ackSentNanos.addLong(sentNanos);
+                ackAnsweredNanos.addLong(System.nanoTime());
             }
             final Long before = acknowledged.putIfAbsent(key, id);
             if (null != before && before != id)
@@ -255,6 +279,25 @@ final class LoadDriver
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A fault's outage as this client lived it: from the fault until the answer to the first create sent after it
+     * that was acknowledged.
+     *
+     * @param faultNanos {@link System#nanoTime()} of the fault.
+     * @return the outage in nanoseconds, or -1 when no create sent after it was acknowledged.
+     */
+    synchronized long outageAfter(final long faultNanos)
+    {
+        for (int i = 0, size = ackSentNanos.size(); i < size; i++)
+        {
+            if (ackSentNanos.getLong(i) >= faultNanos)
+            {
+                return ackAnsweredNanos.getLong(i) - faultNanos;
+            }
+        }
+        return -1;
     }
 
     /**

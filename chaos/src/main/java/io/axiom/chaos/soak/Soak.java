@@ -1,24 +1,31 @@
 package io.axiom.chaos.soak;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,12 +35,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.aeron.cluster.service.ClusterMarkFile;
+import org.agrona.IoUtil;
 
 import io.axiom.chaos.soak.FaultSchedule.Fault;
 import io.axiom.chaos.soak.FaultSchedule.Target;
@@ -56,6 +65,15 @@ import io.axiom.chaos.soak.FaultSchedule.Target;
  * </ol>
  * The report ends with {@code violations: N}. Every process the soak started is killed by {@link #close()}, whatever
  * happened.
+ * <p>
+ * <b>A cluster</b> ({@link Context#clusterMembers(int)} &gt; 0): N {@code bin/axiom server --cluster} members on
+ * free UDP port ranges, each with its data directory ({@code DATA/node-i}) and worker ingress; the workers know every
+ * member's ingress and fail over between them; the load spreads creates over the members and resends a create that
+ * got no answer to another member, with its key. The server's faults become {@code leader_kill} (the member whose
+ * {@code /ready} says LEADER at that moment) and {@code member_kill}; a killed member starts again on the same
+ * directory and ingress. Before each kill every member is ready again, so one member at most is down. Judged per
+ * member after a clean stop (followers first, the leader last): {@code wal verify}, {@code verify} and the log audit
+ * on each member's journal, and every member's journal the same (record count and a SHA-256 of its dump).
  */
 public final class Soak implements AutoCloseable
 {
@@ -99,6 +117,7 @@ public final class Soak implements AutoCloseable
         private long drainTimeoutMs = DRAIN_TIMEOUT_MS_DEFAULT;
         private long startTimeoutMs = START_TIMEOUT_MS_DEFAULT;
         private long snapshotIntervalEvents = SNAPSHOT_INTERVAL_EVENTS_DEFAULT;
+        private int clusterMembers;
         private int capacity = 4;
         private long taskMs = 20;
         private Path launcher;
@@ -210,6 +229,21 @@ public final class Soak implements AutoCloseable
         }
 
         /**
+         * @param clusterMembers cluster members to run (3 to 9), or 0 (the default) for a single server.
+         * @return this.
+         */
+        public Context clusterMembers(final int clusterMembers)
+        {
+            this.clusterMembers = clusterMembers;
+            return this;
+        }
+
+        public int clusterMembers()
+        {
+            return clusterMembers;
+        }
+
+        /**
          * @param capacity tasks each worker runs at once.
          * @return this.
          */
@@ -314,6 +348,11 @@ public final class Soak implements AutoCloseable
                 throw new IllegalArgumentException("--rate must be more than 0 and at most 1000 per second, got " +
                     rate);
             }
+            if (0 != clusterMembers && (clusterMembers < 3 || clusterMembers > 9))
+            {
+                throw new IllegalArgumentException("--cluster must be 0 (a single server) or 3 to 9 members (a " +
+                    "kill must leave a majority), got " + clusterMembers);
+            }
             if (leaseMs < 100 || drainTimeoutMs < 1 || startTimeoutMs < 1 || capacity < 1 || taskMs < 0)
             {
                 throw new IllegalArgumentException("lease, timeouts, capacity and task time must be positive");
@@ -400,8 +439,10 @@ public final class Soak implements AutoCloseable
      *
      * @param violations     each broken promise, one a line.
      * @param report         the whole report as printed.
-     * @param serverKills    SIGKILLs of the server.
-     * @param serverRestarts starts of the server after a kill.
+     * @param serverKills    SIGKILLs of the server (with a cluster: of members, leaders included).
+     * @param serverRestarts starts of the server (of a member) after a kill.
+     * @param leaderKills    SIGKILLs of the member leading at that moment, by a leader kill or a member kill that
+     *                       struck the leader (0 on a single server).
      * @param workerKills    SIGKILLs of workers.
      * @param workerRestarts starts of workers after a kill.
      * @param acknowledged   creates acknowledged.
@@ -412,6 +453,7 @@ public final class Soak implements AutoCloseable
         String report,
         long serverKills,
         long serverRestarts,
+        long leaderKills,
         long workerKills,
         long workerRestarts,
         long acknowledged,
@@ -422,21 +464,26 @@ public final class Soak implements AutoCloseable
     private final Context ctx;
     private final Findings findings = new Findings();
     private final EffectsLedger ledger = new EffectsLedger();
-    private final AtomicReference<URI> server = new AtomicReference<>();
     private final List<ChildProcess> started = new CopyOnWriteArrayList<>();
     private final Set<Long> killedPids = ConcurrentHashMap.newKeySet();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Kill> kills = new CopyOnWriteArrayList<>();
+    private final Map<Fault, Integer> downSlots = new ConcurrentHashMap<>();
+    private final Map<Fault, Long> killedAtMs = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
         .build();
     private Map<String, String> childEnv;
-    private String ingress;
+    private Endpoints endpoints;
+    private String[] ingresses;
+    private Path[] nodeDirs;
+    private String clusterSpec;
+    private ChildProcess[] nodes;
+    private int[] nodeIncarnations;
     private URI ledgerUri;
-    private volatile ChildProcess serverProcess;
     private ChildProcess[] workers;
     private int[] incarnations;
-    private int serverIncarnation;
     private long originNanos;
     private final ExecutorService starter = Executors.newSingleThreadExecutor(runnable ->
         Thread.ofPlatform().daemon().name("soak-server-start").unstarted(runnable));
@@ -445,8 +492,16 @@ public final class Soak implements AutoCloseable
     private volatile boolean loadStarted;
     private volatile long serverKills;
     private volatile long serverRestarts;
+    private volatile long leaderKills;
     private volatile long workerKills;
     private volatile long workerRestarts;
+
+    /**
+     * A SIGKILL of the server or of a member, for the outage the clients saw after it.
+     */
+    private record Kill(String victim, long atNanos, long atMs)
+    {
+    }
 
     /**
      * @param ctx the settings.
@@ -466,9 +521,11 @@ public final class Soak implements AutoCloseable
     {
         ctx.conclude();
         final PrintStream out = ctx.out;
-        final FaultSchedule schedule = FaultSchedule.generate(ctx.seed, ctx.durationMs, ctx.workers);
+        final FaultSchedule schedule = FaultSchedule.generate(ctx.seed, ctx.durationMs, ctx.workers,
+            ctx.clusterMembers);
         out.println("[soak] seed " + ctx.seed + ", " + ctx.durationMs + " ms, " + ctx.workers + " workers, " +
-            fmt(ctx.rate) + " creates/s; data " + ctx.dataDir + ", logs " + ctx.logDir);
+            (cluster() ? ctx.clusterMembers + " cluster members, " : "") + fmt(ctx.rate) + " creates/s; data " +
+            ctx.dataDir + ", logs " + ctx.logDir);
         schedule.describe().forEach(line -> out.println("[soak] " + line));
         out.flush();
 
@@ -476,19 +533,40 @@ public final class Soak implements AutoCloseable
         System.getenv().keySet().stream().filter(k -> k.startsWith("AXIOM_")).forEach(k -> childEnv.put(k, null));
         childEnv.put("AXIOM_JAVA", ctx.java);
         childEnv.put("AXIOM_CLASSPATH", ctx.classpath);
-        ingress = "aeron:udp?endpoint=localhost:" + freeUdpPort();
+        final int nodeCount = cluster() ? ctx.clusterMembers : 1;
+        endpoints = new Endpoints(nodeCount);
+        nodes = new ChildProcess[nodeCount];
+        nodeIncarnations = new int[nodeCount];
+        ingresses = new String[nodeCount];
+        nodeDirs = new Path[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            ingresses[i] = "aeron:udp?endpoint=localhost:" + freeUdpPort();
+            nodeDirs[i] = cluster() ? ctx.dataDir.resolve("node-" + i) : ctx.dataDir;
+        }
+        if (cluster())
+        {
+            final int basePort = freeClusterPorts(nodeCount);
+            final StringBuilder spec = new StringBuilder();
+            for (int i = 0; i < nodeCount; i++)
+            {
+                spec.append(0 == i ? "" : "|").append(i).append(",localhost:").append(basePort + 10 * i);
+            }
+            clusterSpec = spec.toString();
+        }
         ledgerUri = ledger.serve();
         workers = new ChildProcess[ctx.workers];
         incarnations = new int[ctx.workers];
         originNanos = System.nanoTime();
 
-        final LoadDriver load = new LoadDriver(server, ctx.seed, ctx.rate, findings);
+        final LoadDriver load = new LoadDriver(endpoints, ctx.seed, ctx.rate,
+            cluster() ? LoadDriver.CLUSTER_REQUEST_TIMEOUT : LoadDriver.REQUEST_TIMEOUT, findings);
         AvailabilityProbe probe = null;
         long loadMs = 0;
         String drain = "not run";
         try
         {
-            startServer();
+            startAllNodes();
             for (int slot = 0; slot < ctx.workers; slot++)
             {
                 startWorker(slot);
@@ -499,8 +577,9 @@ public final class Soak implements AutoCloseable
             }
             originNanos = System.nanoTime();
             loadStarted = true;
-            event("load starts: server and " + ctx.workers + " workers up");
-            probe = new AvailabilityProbe(server, originNanos);
+            event("load starts: " + (cluster() ? ctx.clusterMembers + " members" : "server") + " and " +
+                ctx.workers + " workers up" + (cluster() ? "; cluster " + clusterSpec : ""));
+            probe = new AvailabilityProbe(endpoints, originNanos);
             probe.start();
             load.start();
             carryOut(schedule);
@@ -526,14 +605,19 @@ public final class Soak implements AutoCloseable
         }
         stopAll();
 
-        final LogAudit audit = new LogAudit();
-        final String logCheck = judgeLog(audit, load.acknowledged());
-        final Result result = report(schedule, load, probe, audit, loadMs, drain, logCheck);
+        final List<LogAudit> audits = new ArrayList<>();
+        final String logCheck = judgeLogs(audits, load.acknowledged());
+        final Result result = report(schedule, load, probe, audits.getFirst(), loadMs, drain, logCheck);
         if (ctx.temporary && result.violations().isEmpty())
         {
             deleteRecursively(ctx.dataDir.getParent());
         }
         return result;
+    }
+
+    private boolean cluster()
+    {
+        return ctx.clusterMembers > 0;
     }
 
     // --- the run -----------------------------------------------------------------------------------------------------
@@ -558,17 +642,25 @@ public final class Soak implements AutoCloseable
                 return;
             }
             final Fault fault = action.fault();
-            if (Target.SERVER == fault.target())
+            if (Target.WORKER != fault.target())
             {
                 if (action.kill())
                 {
                     awaitServerStart();
-                    killServer();
+                    if (aborted)
+                    {
+                        return;
+                    }
+                    downSlots.put(fault, killNode(fault));
                 }
                 else
                 {
-                    // the server's start takes seconds (JVM, recovery): meanwhile the workers' faults stay on time
-                    serverStart = starter.submit(() -> restartServer(fault));
+                    // a start takes seconds (JVM, recovery): meanwhile the workers' faults stay on time
+                    final Integer slot = downSlots.get(fault);
+                    if (null != slot)
+                    {
+                        serverStart = starter.submit(() -> restartNode(fault, slot));
+                    }
                 }
             }
             else if (action.kill())
@@ -597,31 +689,134 @@ public final class Soak implements AutoCloseable
         }
     }
 
-    private void killServer() throws InterruptedException
+    /**
+     * SIGKILL the fault's victim: the server, the member that leads now, or the member drawn.
+     *
+     * @return the slot killed, or null when the soak cannot go on.
+     */
+    private Integer killNode(final Fault fault) throws InterruptedException
     {
-        final ChildProcess victim = serverProcess;
+        int slot = 0;
+        int leaderSlot = -1;
+        if (cluster())
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.startTimeoutMs);
+            awaitEveryMemberReady(deadline);
+            leaderSlot = findLeader(deadline);
+            slot = Target.LEADER == fault.target() ? leaderSlot : fault.worker();
+        }
+        final ChildProcess victim = nodes[slot];
+        endpoints.set(slot, null);
+        final long atNanos = System.nanoTime();
         kill(victim);
-        server.set(null);
+        final boolean leader = slot == leaderSlot;
+        final String victimName = Target.LEADER == fault.target() ? "leader (member " + slot + ")" :
+            "member " + slot + (leader ? " (it led)" : " (a follower)");
+        final long atMs = TimeUnit.NANOSECONDS.toMillis(atNanos - originNanos);
+        kills.add(new Kill(cluster() ? victimName : "server", atNanos, atMs));
+        killedAtMs.put(fault, atMs);
         serverKills++;
+        if (leader)
+        {
+            leaderKills++;
+        }
+        return slot;
     }
 
-    private Void restartServer(final Fault fault) throws InterruptedException
+    /**
+     * Wait until every member answers {@code GET /ready} 200: then a kill leaves a majority that knows the log.
+     */
+    private void awaitEveryMemberReady(final long deadlineNanos) throws InterruptedException
+    {
+        String last = "";
+        while (System.nanoTime() < deadlineNanos && !aborted)
+        {
+            last = "";
+            for (int i = 0; i < nodes.length; i++)
+            {
+                final URI base = endpoints.get(i);
+                final int status = null == base ? -1 : readyStatus(base);
+                if (200 != status)
+                {
+                    last += " member " + i + ": " + (null == base ? "down" : Integer.toString(status));
+                }
+            }
+            if (last.isEmpty())
+            {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IllegalStateException("not every member was ready within " + ctx.startTimeoutMs + " ms:" + last);
+    }
+
+    /**
+     * @return the member whose {@code GET /ready} says it leads.
+     */
+    private int findLeader(final long deadlineNanos) throws InterruptedException
+    {
+        while (System.nanoTime() < deadlineNanos && !aborted)
+        {
+            for (int i = 0; i < nodes.length; i++)
+            {
+                final URI base = endpoints.get(i);
+                if (null == base)
+                {
+                    continue;
+                }
+                try
+                {
+                    final HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/ready"))
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (200 == response.statusCode() &&
+                        "LEADER".equals(MAPPER.readTree(response.body()).path("role").asText()))
+                    {
+                        return i;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // asked again below
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IllegalStateException("no member said it leads within " + ctx.startTimeoutMs + " ms");
+    }
+
+    private int readyStatus(final URI base) throws InterruptedException
     {
         try
         {
+            return http.send(HttpRequest.newBuilder(base.resolve("/ready")).timeout(Duration.ofSeconds(2)).GET()
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    private Void restartNode(final Fault fault, final int slot) throws InterruptedException
+    {
+        // a kill held back until the previous victim was ready again still keeps its whole time down
+        final long killedAt = killedAtMs.getOrDefault(fault, fault.atMs());
+        sleepUntil(killedAt + fault.downMs());
+        try
+        {
             final long startNanos = System.nanoTime();
-            startServer();
+            final long deadline = startNanos + TimeUnit.MILLISECONDS.toNanos(ctx.startTimeoutMs);
+            awaitNode(slot, launchNode(slot), deadline);
             serverRestarts++;
             event(String.format(Locale.ROOT, "%s ready %.3f s after its start, %.3f s after the kill",
-                serverProcess.name(), (System.nanoTime() - startNanos) / 1e9,
-                (elapsedMs() - fault.atMs()) / 1e3));
+                nodes[slot].name(), (System.nanoTime() - startNanos) / 1e9, (elapsedMs() - killedAt) / 1e3));
         }
         catch (final IllegalStateException ex)
         {
             aborted = true;
-            findings.violation("the server did not come back after the kill at t+" +
-                FaultSchedule.seconds(fault.atMs()).trim() + ": " + ex.getMessage() + " (see " +
-                serverProcess.log() + ")");
+            findings.violation("the " + (cluster() ? "member " + slot : "server") + " did not come back after the " +
+"kill at t+" + FaultSchedule.seconds(killedAt).trim() + ": " + ex.getMessage() + " (see " +
+                nodes[slot].log() + ")");
         }
         return null;
     }
@@ -642,24 +837,57 @@ public final class Soak implements AutoCloseable
         event("SIGKILL " + victim.name() + " (pid " + victim.pid() + ")");
     }
 
-    private void startServer() throws InterruptedException
+    /**
+     * Start every node; a cluster's members are all launched before any is awaited (none is ready without a
+     * majority).
+     */
+    private void startAllNodes() throws InterruptedException
     {
-        serverIncarnation++;
-        final String name = "server-" + serverIncarnation;
-        final List<String> command = List.of(ctx.launcher.toString(), "server", "--port", "0",
-            "--data-dir", ctx.dataDir.toString(), "--ingress", ingress,
-            "--lease-duration-ms", Long.toString(ctx.leaseMs),
-            "--wal.snapshot-interval-events=" + ctx.snapshotIntervalEvents);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.startTimeoutMs);
+        final ChildProcess[] launched = new ChildProcess[nodes.length];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            launched[i] = launchNode(i);
+        }
+        for (int i = 0; i < nodes.length; i++)
+        {
+            awaitNode(i, launched[i], deadline);
+        }
+    }
+
+    private ChildProcess launchNode(final int slot)
+    {
+        nodeIncarnations[slot]++;
+        final String name = cluster() ? "member-" + slot + "." + nodeIncarnations[slot] :
+            "server-" + nodeIncarnations[slot];
+        final List<String> command = new ArrayList<>(List.of(ctx.launcher.toString(), "server", "--port", "0",
+            "--data-dir", nodeDirs[slot].toString(), "--ingress", ingresses[slot],
+            "--lease-duration-ms", Long.toString(ctx.leaseMs)));
+        if (cluster())
+        {
+            command.addAll(List.of("--cluster", "true", "--member-id", Integer.toString(slot),
+                "--cluster-members", clusterSpec));
+        }
+        else
+        {
+            command.add("--wal.snapshot-interval-events=" + ctx.snapshotIntervalEvents);
+        }
         final Map<String, String> env = new HashMap<>(childEnv);
         env.put("AXIOM_JAVA_OPTS", "-Xmx384m");
         final ChildProcess process = launch(name, command, env, LISTENING);
-        serverProcess = process;
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.startTimeoutMs);
-        final Matcher listening = process.awaitLine(Duration.ofMillis(ctx.startTimeoutMs));
+        nodes[slot] = process;
+        return process;
+    }
+
+    private void awaitNode(final int slot, final ChildProcess process, final long deadlineNanos)
+        throws InterruptedException
+    {
+        final long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+        final Matcher listening = process.awaitLine(Duration.ofMillis(left));
         final URI base = URI.create(listening.group(1));
-        awaitReady(process, base, deadline);
-        server.set(base);
-        event(name + " (pid " + process.pid() + ") listening on " + base);
+        awaitReady(process, base, deadlineNanos);
+        endpoints.set(slot, base);
+        event(process.name() + " (pid " + process.pid() + ") listening on " + base);
     }
 
     private void startWorker(final int slot)
@@ -670,8 +898,15 @@ public final class Soak implements AutoCloseable
         final List<String> command = new ArrayList<>();
         command.add(ctx.java);
         command.addAll(JVM_FLAGS);
+        // every member's ingress, the worker's own member first, so that the workers spread over the members
+        final List<String> channels = new ArrayList<>();
+        for (int i = 0; i < ingresses.length; i++)
+        {
+            channels.add(ingresses[(slot + i) % ingresses.length]);
+        }
         command.addAll(List.of("-Xmx128m", "-cp", ctx.classpath, SoakWorker.class.getName(),
-            "--ingress", ingress, "--ledger", ledgerUri.toString(), "--steps", String.join(",", LoadDriver.STEPS),
+            "--ingress", String.join(",", channels), "--ledger", ledgerUri.toString(),
+            "--steps", String.join(",", LoadDriver.STEPS),
             "--worker-id", Long.toString(workerId), "--capacity", Integer.toString(ctx.capacity),
             "--task-ms", Long.toString(ctx.taskMs)));
         workers[slot] = launch(name, command, childEnv, WELCOMED);
@@ -732,7 +967,7 @@ public final class Soak implements AutoCloseable
     }
 
     /**
-     * Resend the creates whose answers were lost, then wait until no workflow is unfinished.
+     * Resend the creates whose answers were lost, then wait until no workflow is unfinished (on every member).
      *
      * @return what the drain did, for the report.
      */
@@ -740,7 +975,7 @@ public final class Soak implements AutoCloseable
     {
         final long startNanos = System.nanoTime();
         final long deadline = startNanos + TimeUnit.MILLISECONDS.toNanos(ctx.drainTimeoutMs);
-        if (aborted || null == server.get())
+        if (aborted || null == endpoints.next())
         {
             return "skipped: no server to drain";
         }
@@ -756,52 +991,57 @@ public final class Soak implements AutoCloseable
             if (0 == unfinished)
             {
                 final String text = String.format(Locale.ROOT, "every workflow finished %.3f s after the load " +
-                    "stopped", (System.nanoTime() - startNanos) / 1e9);
+                    "stopped%s", (System.nanoTime() - startNanos) / 1e9, cluster() ? ", on every member" : "");
                 event("drain: " + text);
                 return text;
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }
-        final String text = (unfinished < 0 ? "the server did not answer" : unfinished + " workflows unfinished") +
+        final String text = (unfinished < 0 ? "a server did not answer" : unfinished + " workflows unfinished") +
             " " + ctx.drainTimeoutMs + " ms after the load stopped";
         event("drain: " + text);
         return text;
     }
 
     /**
-     * @return CREATED + RUNNING + WAITING workflows on the server now, or -1 when it does not answer.
+     * @return CREATED + RUNNING + WAITING workflows now, summed over every member (each answers from its own state),
+     * or -1 when one does not answer.
      */
     private long unfinished() throws InterruptedException
     {
-        final URI base = server.get();
-        if (null == base)
-        {
-            return -1;
-        }
         long total = 0;
-        for (final String state : List.of("CREATED", "RUNNING", "WAITING"))
+        for (int i = 0; i < nodes.length; i++)
         {
-            try
+            final URI base = endpoints.get(i);
+            if (null == base)
             {
-                final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    base.resolve("/api/v1/workflows?state=" + state + "&limit=1")).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (200 != response.statusCode())
+                return -1;
+            }
+            for (final String state : List.of("CREATED", "RUNNING", "WAITING"))
+            {
+                try
+                {
+                    final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        base.resolve("/api/v1/workflows?state=" + state + "&limit=1"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (200 != response.statusCode())
+                    {
+                        return -1;
+                    }
+                    total += MAPPER.readTree(response.body()).path("total").asLong();
+                }
+                catch (final IOException ex)
                 {
                     return -1;
                 }
-                total += MAPPER.readTree(response.body()).path("total").asLong();
-            }
-            catch (final IOException ex)
-            {
-                return -1;
             }
         }
         return total;
     }
 
     /**
-     * Stop the workers and then the server with SIGTERM, as an operator would; kill what does not stop.
+     * Stop the workers and then the server with SIGTERM, as an operator would; kill what does not stop. A cluster's
+     * followers stop before its leader, so that no election runs while they stop.
      */
     private void stopAll() throws InterruptedException
     {
@@ -815,47 +1055,122 @@ public final class Soak implements AutoCloseable
                 event("stopped " + worker.name() + " (SIGTERM, status " + status + ")");
             }
         }
-        server.set(null);
-        if (null != serverProcess && serverProcess.isAlive())
+        int leader = -1;
+        if (cluster() && !aborted)
         {
-            final int status = serverProcess.stop(STOP_TIMEOUT);
-            event("stopped " + serverProcess.name() + " (SIGTERM, status " + status + ")");
-            if (128 + 15 != status)
+            try
             {
-                findings.violation(serverProcess.name() + " did not stop cleanly on SIGTERM: status " + status +
-                    " (a JVM ends 143 on SIGTERM; see " + serverProcess.log() + ")");
+                leader = findLeader(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            }
+            catch (final IllegalStateException ex)
+            {
+                event("stop: " + ex.getMessage() + "; members stop in order");
+            }
+        }
+        endpoints.clear();
+        for (int n = 0; null != nodes && n < nodes.length; n++)
+        {
+            final int slot = leader < 0 ? n : (leader + 1 + n) % nodes.length; // the leader last
+            final ChildProcess node = nodes[slot];
+            if (null != node && node.isAlive())
+            {
+                final int status = node.stop(STOP_TIMEOUT);
+                event("stopped " + node.name() + (slot == leader ? " (the leader)" : "") + " (SIGTERM, status " +
+                    status + ")");
+                if (128 + 15 != status)
+                {
+                    findings.violation(node.name() + " did not stop cleanly on SIGTERM: status " + status +
+                        " (a JVM ends 143 on SIGTERM; see " + node.log() + ")");
+                }
             }
         }
         ledger.close();
     }
 
     /**
-     * Run the log's offline tools on the stopped server's data directory and feed the dump to the audit.
+     * Run the log's offline tools on each stopped node's data directory and feed each dump to an audit of its own;
+     * with a cluster, every member's journal must also be the same.
      *
-     * @return one line for the report.
+     * @param audits receives one audit per node, in slot order.
+     * @return the report's lines on the logs, one line.
      */
-    private String judgeLog(final LogAudit audit, final Map<String, Long> acknowledged)
+    private String judgeLogs(final List<LogAudit> audits, final Map<String, Long> acknowledged)
         throws IOException, InterruptedException
     {
-        final OfflineLog log = new OfflineLog(ctx.launcher, childEnv, ctx.dataDir, ctx.logDir);
-        final OfflineLog.Result verify = log.walVerify();
-        if (0 != verify.status())
+        final List<String> parts = new ArrayList<>();
+        final String[] digests = new String[nodeDirs.length];
+        final long[] counts = new long[nodeDirs.length];
+        for (int i = 0; i < nodeDirs.length; i++)
         {
-            findings.violation("bin/axiom wal verify exited " + verify.status() + ": " + lastLine(verify.output()));
+            final String who = cluster() ? "member " + i + ": " : "";
+            final Path toolLogs = cluster() ? Files.createDirectories(ctx.logDir.resolve("node-" + i)) : ctx.logDir;
+            final OfflineLog log = new OfflineLog(ctx.launcher, childEnv, nodeDirs[i], toolLogs);
+            final Findings found = new Findings();
+            final LogAudit audit = new LogAudit();
+            audits.add(audit);
+            final OfflineLog.Result verify = log.walVerify();
+            if (0 != verify.status())
+            {
+                found.violation("bin/axiom wal verify exited " + verify.status() + ": " + lastLine(verify.output()));
+            }
+            final OfflineLog.Result strict = log.verify();
+            if (0 != strict.status())
+            {
+                found.violation("bin/axiom verify exited " + strict.status() + ": " + strict.output());
+            }
+            final MessageDigest digest = sha256();
+            final long[] records = new long[1];
+            final OfflineLog.Result dump = log.walDump(line ->
+            {
+                audit.accept(line);
+                if (line.startsWith("pos="))
+                {
+                    records[0]++;
+                    digest.update(line.getBytes(StandardCharsets.UTF_8));
+                    digest.update((byte)'\n');
+                }
+            });
+            if (0 != dump.status())
+            {
+                found.violation("bin/axiom wal dump exited " + dump.status() + ": " + lastLine(dump.output()));
+            }
+            audit.judge(acknowledged, ledger.effects(), found);
+            found.violations().forEach(v -> findings.violation(who + v));
+            digests[i] = HexFormat.of().formatHex(digest.digest());
+            counts[i] = records[0];
+            parts.add(who + "wal verify exit " + verify.status() + " (" + lastLine(verify.output()) + "); verify " +
+                "exit " + strict.status() + " (" + lastLine(strict.output()) + "); wal dump " + audit.records() +
+                " records" + (cluster() ? ", sha256 " + digests[i].substring(0, 16) : ""));
         }
-        final OfflineLog.Result strict = log.verify();
-        if (0 != strict.status())
+        if (cluster())
         {
-            findings.violation("bin/axiom verify exited " + strict.status() + ": " + strict.output());
+            boolean same = true;
+            for (int i = 1; i < nodeDirs.length; i++)
+            {
+                if (counts[i] != counts[0] || !digests[i].equals(digests[0]))
+                {
+                    same = false;
+                    findings.violation("member " + i + "'s journal differs from member 0's: " + counts[i] +
+                        " records, sha256 " + digests[i] + " against " + counts[0] + " records, sha256 " +
+                        digests[0] + " (wal dump of " + nodeDirs[i] + " and " + nodeDirs[0] + ")");
+                }
+            }
+            parts.add(same ? "journals identical on " + nodeDirs.length + " members (" + counts[0] +
+                " records, the same dump)" : "journals differ");
         }
-        final OfflineLog.Result dump = log.walDump(audit::accept);
-        if (0 != dump.status())
+        return String.join("\n     ", parts);
+    }
+
+    private static MessageDigest sha256()
+    {
+        try
         {
-            findings.violation("bin/axiom wal dump exited " + dump.status() + ": " + lastLine(dump.output()));
+            return MessageDigest.getInstance("SHA-256");
         }
-        audit.judge(acknowledged, ledger.effects(), findings);
-        return "wal verify exit " + verify.status() + " (" + lastLine(verify.output()) + "); verify exit " +
-            strict.status() + " (" + lastLine(strict.output()) + "); wal dump " + audit.records() + " records";
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
     // --- the report --------------------------------------------------------------------------------------------------
@@ -877,8 +1192,23 @@ public final class Soak implements AutoCloseable
         lines.addAll(schedule.describe());
         lines.add("what happened:");
         events.forEach(e -> lines.add("  " + e));
-        lines.add("server: " + serverKills + " kills, " + serverRestarts + " restarts; workers: " + workerKills +
+        lines.add((cluster() ? "members: " + serverKills + " kills (" + leaderKills + " of the leader), " :
+            "server: " + serverKills + " kills, ") + serverRestarts + " restarts; workers: " + workerKills +
             " kills, " + workerRestarts + " restarts");
+        if (!kills.isEmpty())
+        {
+            lines.add("outage per kill, as the load's clients saw it (from the SIGKILL to the answer to the first " +
+                "create sent after it and acknowledged; a create unanswered after " + (cluster() ?
+                LoadDriver.CLUSTER_REQUEST_TIMEOUT : LoadDriver.REQUEST_TIMEOUT).toMillis() + " ms is sent again" +
+                (cluster() ? " to the next member" : "") + "):");
+            for (final Kill kill : kills)
+            {
+                final long outage = load.outageAfter(kill.atNanos());
+                lines.add("  t+" + FaultSchedule.seconds(kill.atMs()) + "  " + kill.victim() + ": " +
+                    (outage < 0 ? "no create acknowledged after it" :
+                    String.format(Locale.ROOT, "%.3f s", outage / 1e9)));
+            }
+        }
         final Map<String, Long> acked = load.acknowledged();
         lines.add("workflows: created " + load.created() + ", acknowledged " + acked.size() + " (" +
             load.acknowledgedByReplay() + " only by resending the create), completed " + audit.completed() +
@@ -891,16 +1221,16 @@ public final class Soak implements AutoCloseable
         lines.add("longest outage: " + (null == probe ? "not measured" : probe.describeLongest()));
         lines.add("drain: " + drain);
         lines.add("log: " + logCheck);
-        lines.add("files: data " + ctx.dataDir + ", logs " + ctx.logDir +
-            (ctx.temporary ? " (temporary: deleted when there is no violation)" : ""));
+        lines.add("files: data " + ctx.dataDir + (cluster() ? " (node-0 .. node-" + (nodeDirs.length - 1) + ")" : "") +
+            ", logs " + ctx.logDir + (ctx.temporary ? " (temporary: deleted when there is no violation)" : ""));
         final List<String> violations = findings.violations();
         violations.forEach(v -> lines.add("violation: " + v));
         lines.add("violations: " + violations.size());
         final String report = String.join("\n", lines);
         ctx.out.println(report);
         ctx.out.flush();
-        return new Result(violations, report, serverKills, serverRestarts, workerKills, workerRestarts, acked.size(),
-            audit.completed());
+        return new Result(violations, report, serverKills, serverRestarts, leaderKills, workerKills, workerRestarts,
+            acked.size(), audit.completed());
     }
 
     // --- helpers -----------------------------------------------------------------------------------------------------
@@ -946,6 +1276,39 @@ public final class Soak implements AutoCloseable
         }
     }
 
+    /**
+     * @param members cluster members.
+     * @return a base port B with B+10i .. B+10i+4 free for UDP on loopback for every member i.
+     */
+    private static int freeClusterPorts(final int members)
+    {
+        final Random random = new Random(System.nanoTime());
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int base = 20_000 + random.nextInt(2_000) * 10;
+            boolean free = true;
+            for (int i = 0; i < members && free; i++)
+            {
+                for (int port = base + 10 * i; port < base + 10 * i + 5 && free; port++)
+                {
+                    try (DatagramSocket socket = new DatagramSocket(null))
+                    {
+                        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    }
+                    catch (final IOException ex)
+                    {
+                        free = false;
+                    }
+                }
+            }
+            if (free)
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free UDP port range for " + members + " cluster members in 200 tries");
+    }
+
     private static String lastLine(final String text)
     {
         final String[] lines = text.strip().split("\n");
@@ -986,6 +1349,7 @@ public final class Soak implements AutoCloseable
             process.close();
         }
         ledger.close();
+        deleteMemberDriverDirectories();
         for (final String parent : List.of("/dev/shm", System.getProperty("java.io.tmpdir")))
         {
             final Path dir = Path.of(parent);
@@ -1001,6 +1365,38 @@ public final class Soak implements AutoCloseable
             catch (final IOException ex)
             {
                 // best effort: the next embedded driver deletes stale directories too
+            }
+        }
+    }
+
+    /**
+     * A SIGKILLed member's media driver directory (under {@code /dev/shm}) outlives it: each is named in the
+     * member's cluster mark file. Only this soak's members' directories are touched.
+     */
+    private void deleteMemberDriverDirectories()
+    {
+        if (!cluster() || null == nodeDirs)
+        {
+            return;
+        }
+        for (final Path nodeDir : nodeDirs)
+        {
+            final File clusterDir = nodeDir.resolve("cluster").resolve("cluster").toFile();
+            if (new File(clusterDir, ClusterMarkFile.FILENAME).isFile())
+            {
+                try (ClusterMarkFile markFile = new ClusterMarkFile(
+                    clusterDir, ClusterMarkFile.FILENAME, System::currentTimeMillis, 1_000, (message) -> { }))
+                {
+                    final String aeronDir = markFile.decoder().aeronDirectory();
+                    if (!aeronDir.isEmpty())
+                    {
+                        IoUtil.delete(new File(aeronDir), true);
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    // best effort: the next launch on the same directory clears it too
+                }
             }
         }
     }

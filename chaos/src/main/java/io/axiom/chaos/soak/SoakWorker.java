@@ -24,7 +24,7 @@ import io.axiom.worker.WorkerListener;
  * business effect to the harness's {@link EffectsLedger} with the step's idempotency key and the attempt's fencing
  * token, then reports the step done.
  * <pre>
- * java ... io.axiom.chaos.soak.SoakWorker --ingress CHANNEL --ledger URL --steps A,B,C,D --worker-id N
+ * java ... io.axiom.chaos.soak.SoakWorker --ingress CHANNEL[,CHANNEL...] --ledger URL --steps A,B,C,D --worker-id N
  *     [--capacity N] [--task-ms MS]
  * </pre>
  * Each task takes about {@code --task-ms}: half before the effect, half after it, so that a SIGKILL can land both
@@ -32,6 +32,9 @@ import io.axiom.worker.WorkerListener;
  * downstream). When the ledger refuses the token as stale (it has seen a newer attempt of the step), the handler fails
  * the attempt retryably and applies nothing: the engine fences that attempt off anyway. When the ledger cannot be
  * reached the attempt fails retryably too.
+ * <p>
+ * Several ingress channels (comma-separated) are a cluster's members: the worker talks to the first and fails over to
+ * the next when it goes silent ({@link AxiomWorker.Context#ingressChannels(List)}).
  * <p>
  * It prints a line when it connects, loses the engine, or is told an outcome was rejected; SIGTERM closes it cleanly
  * (finish what it holds, say goodbye). It is SIGKILLed by the soak at scheduled moments.
@@ -50,6 +53,7 @@ public final class SoakWorker
     {
         final Map<String, String> options = options(args);
         final String ingress = required(options, "ingress");
+        final List<String> ingressChannels = List.of(ingress.split(","));
         final URI ledger = URI.create(required(options, "ledger"));
         final List<String> steps = List.of(required(options, "steps").split(","));
         final long workerId = Long.parseLong(required(options, "worker-id"));
@@ -65,7 +69,7 @@ public final class SoakWorker
         final AtomicLong stale = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
         final AxiomWorker.Context ctx = new AxiomWorker.Context()
-            .ingressChannel(ingress)
+            .ingressChannels(ingressChannels)
             .workerId(workerId)
             .capacity(capacity)
             .listener(new Printer(workerId, rejected));

@@ -66,6 +66,44 @@ class FaultScheduleTest
     }
 
     @Test
+    void aClusterSeedPinsItsLeaderAndMemberKills()
+    {
+        // the schedule SoakSystemTest's cluster case runs: two leader kills and one member kill
+        final List<String> lines = FaultSchedule.generate(15, 40_000, 2, 3).describe();
+        assertEquals("schedule (seed 15, 40000 ms, 2 workers, 3 cluster members): 2 leader kills, 1 member kills, " +
+            "6 worker kills", lines.getFirst());
+        assertTrue(lines.contains("  t+  7.649s  SIGKILL leader    restart at t+  8.181s (down 532 ms)"),
+            String.join("\n", lines));
+        assertTrue(lines.contains("  t+ 15.337s  SIGKILL member 1  restart at t+ 15.807s (down 470 ms)"),
+            String.join("\n", lines));
+    }
+
+    @Test
+    void aClusterHasOneMemberDownAtATimeAndNoServerFault()
+    {
+        for (long seed = 0; seed < 2_000; seed++)
+        {
+            final int members = 3 + (int)(seed % 3);
+            final FaultSchedule schedule = FaultSchedule.generate(seed, 60_000, 3, members);
+            assertEquals(0, schedule.count(Target.SERVER), "seed " + seed);
+            assertTrue(schedule.count(Target.LEADER) + schedule.count(Target.MEMBER) >= 2,
+                "seed " + seed + ": " + schedule.describe());
+            long memberUpAt = 0;
+            for (final Fault fault : schedule.faults())
+            {
+                if (Target.LEADER == fault.target() || Target.MEMBER == fault.target())
+                {
+                    assertTrue(fault.atMs() >= memberUpAt, "one member down at a time: " + schedule.describe());
+                    assertTrue(fault.restartAtMs() <= 45_000, "back inside the window: " + fault);
+                    assertTrue(Target.LEADER == fault.target() ? -1 == fault.worker() :
+                        fault.worker() >= 0 && fault.worker() < members, fault.toString());
+                    memberUpAt = fault.restartAtMs();
+                }
+            }
+        }
+    }
+
+    @Test
     void aShortSoakMayHaveNoFaultButNeverOneOutsideItsDuration()
     {
         final FaultSchedule schedule = FaultSchedule.generate(1, 2_000, 2);

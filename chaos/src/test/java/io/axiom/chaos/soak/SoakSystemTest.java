@@ -23,6 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kills and 8 worker kills), then judged from the log: every acknowledged create COMPLETED, every step committed
  * once with one effect in the ledger, {@code violations: 0}.
  * <p>
+ * <p>
+ * The cluster case: three {@code bin/axiom server --cluster} members and two workers for 40 s on seed {@value
+ * #CLUSTER_SEED} (two leader kills, one member kill, worker kills), judged on every member's journal, which must be
+ * the same on all three.
+ * <p>
  * Bounded: the soak's own waits are bounded (server start, drain, stop), and the test's timeout covers them. Every
  * process the soak started is killed in {@link #cleanUp()}, whatever happened.
  */
@@ -30,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SoakSystemTest
 {
     private static final long SEED = 7;
+    private static final long CLUSTER_SEED = 15;
 
     @TempDir
     Path dir;
@@ -69,6 +75,37 @@ class SoakSystemTest
         assertTrue(result.acknowledged() > 100, report);
         assertEquals(result.acknowledged(), result.completed(), report);
         assertTrue(captured.toString(StandardCharsets.UTF_8).contains("== soak report"), report);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void threeMembersWithLeaderAndMemberKillsBreakNoPromise() throws Exception
+    {
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+        final Soak.Context ctx = new Soak.Context()
+            .durationMs(40_000)
+            .seed(CLUSTER_SEED)
+            .clusterMembers(3)
+            .workers(2)
+            .rate(10)
+            // no data directory: the soak's temporary one, deleted when it passes and kept (named in the report)
+            // when it fails, with every member's journal and every process's output for the diagnosis
+            .drainTimeoutMs(30_000)
+            .startTimeoutMs(60_000)
+            .out(out);
+        soak = new Soak(ctx);
+        final Soak.Result result = soak.run();
+
+        final String report = "seed " + CLUSTER_SEED + "\n" + result.report();
+        assertEquals(List.of(), result.violations(), report);
+        assertTrue(result.report().endsWith("\nviolations: 0"), report);
+        assertTrue(result.leaderKills() >= 2, report); // the member kill may strike the leader too
+        assertEquals(3, result.serverKills(), report);
+        assertEquals(result.serverKills(), result.serverRestarts(), report);
+        assertTrue(result.acknowledged() > 100, report);
+        assertEquals(result.acknowledged(), result.completed(), report);
+        assertTrue(report.contains("journals identical on 3 members"), report);
     }
 
     /**
