@@ -91,6 +91,8 @@ final class ClusterBenchmark
         double harnessCpuS;
         double idleCpuPercent = -1;
         String load;
+        String threads = "";
+        String idleThreads = "";
         java.time.Instant measuredFrom;
         java.time.Instant measuredTo;
 
@@ -252,6 +254,16 @@ final class ClusterBenchmark
             }
             throw new IOException("no write acknowledged through server " + i + " within " + timeout + ":\n" +
                 processes[i].logTail(30));
+        }
+
+        long[] pids()
+        {
+            final long[] pids = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                pids[i] = processes[i].pid();
+            }
+            return pids;
         }
 
         long[] cpuNs()
@@ -444,6 +456,7 @@ final class ClusterBenchmark
                 Thread.sleep((long)(warmupS * 1000));
                 final long startCompleted = completedWorkflows.get();
                 final long[] cpuBefore = servers.cpuNs();
+                final Map<String, Long> threadsBefore = ThreadCpu.sample(servers.pids());
                 final long harnessBefore = new ProcessCpu(-1).sample()[1];
                 final String loadBefore = loadAverage();
                 run.measuredFrom = java.time.Instant.now();
@@ -454,6 +467,8 @@ final class ClusterBenchmark
                 final long endNs = System.nanoTime();
                 run.measuredTo = java.time.Instant.now();
                 final long[] cpuAfter = servers.cpuNs();
+                run.threads = ThreadCpu.top(threadsBefore, ThreadCpu.sample(servers.pids()), (endNs - startNs) / 1e9,
+                    10);
                 run.harnessCpuS = (new ProcessCpu(-1).sample()[1] - harnessBefore) / 1e9;
                 run.load = loadBefore + " → " + loadAverage();
                 for (int i = 0; i < count; i++)
@@ -490,8 +505,10 @@ final class ClusterBenchmark
             {
                 Thread.sleep(3_000); // the workers' sessions end, the last writes settle
                 final long[] before = servers.cpuNs();
+                final Map<String, Long> threadsBefore = ThreadCpu.sample(servers.pids());
                 Thread.sleep((long)(idleS * 1000));
                 final long[] after = servers.cpuNs();
+                run.idleThreads = ThreadCpu.top(threadsBefore, ThreadCpu.sample(servers.pids()), idleS, 8);
                 long total = 0;
                 for (int i = 0; i < count; i++)
                 {
@@ -638,6 +655,18 @@ final class ClusterBenchmark
                 "together, % of one core): single node " + Report.dec(single.idleCpuPercent, 1) + " %, " +
                 (runs.size() > 1 ? "three members " + Report.dec(replicated.idleCpuPercent, 1) + " %" : "") + ".")
             .blank();
+        report.line("**CPU by thread** (every server's threads by name, digits folded, utime+stime from " +
+            "`/proc/PID/task`, % of one core; what a Java profiler misses: parks, system calls, the media drivers):")
+            .blank();
+        for (final Run run : runs)
+        {
+            report.line("- " + run.label + ", measured window: " + run.threads);
+            if (!run.idleThreads.isEmpty())
+            {
+                report.line("- " + run.label + ", idle: " + run.idleThreads);
+            }
+        }
+        report.blank();
         if (!profile.isEmpty())
         {
             report.raw(profile).blank();
