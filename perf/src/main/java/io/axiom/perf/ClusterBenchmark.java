@@ -51,6 +51,9 @@ import jdk.jfr.consumer.RecordingFile;
 final class ClusterBenchmark
 {
     private static final int STEPS = 4;
+    private static final String SINGLE = "single node";
+    private static final String FORCE_ON = "replicated, force-archive on";
+    private static final String FORCE_OFF = "replicated, force-archive off";
 
     private final Options options;
     private final Path dir;
@@ -316,14 +319,14 @@ final class ClusterBenchmark
         final List<String> phases = List.of(options.string("phases", "throughput,failover").split(","));
         System.out.println("[cluster] seed " + seed + " (--seed to repeat the ports and keys)");
         final Path jfrDir = Files.createDirectories(Path.of(options.string("jfr-dir", dir.resolve("jfr").toString())));
-        final double warmupS = options.decimal("warmup-s", 5);
+        final double warmupS = options.decimal("warmup-s", 30);
         final double durationS = options.decimal("duration-s", 15);
         final double idleS = options.decimal("idle-s", 30);
-        final double profileS = options.decimal("profile-s", 10);
+        final double profileS = options.decimal("profile-s", 15);
         final int workers = options.integer("workers", 3);
         final int capacity = options.integer("capacity", 64);
-        final int connections = options.integer("connections", 48);
-        final int window = options.integer("window", 2048);
+        final int connections = options.integer("connections", 128);
+        final int window = options.integer("window", 4096);
         final int members = options.integer("members", 3);
         final int kills = options.integer("kills", 20);
 
@@ -334,12 +337,19 @@ final class ClusterBenchmark
         if (phases.contains("throughput"))
         {
             final List<Run> runs = new ArrayList<>();
-            runs.add(throughput("single node", 1, false, true, null, workers, capacity, connections, window,
-                warmupS, durationS, idleS));
-            runs.add(throughput(members + " members, force-archive on", members, true, true, null, workers, capacity,
-                connections, window, warmupS, durationS, idleS));
-            runs.add(throughput(members + " members, force-archive off", members, true, false, null, workers,
-                capacity, connections, window, warmupS, durationS, 0));
+            final int rounds = options.integer("rounds", 1);
+            for (int r = 1; r <= rounds; r++)
+            {
+                // the three configurations in turn, round after round, so that a change of the machine's load
+                // falls on all of them; idle CPU in the first round only
+                final String round = rounds > 1 ? " (round " + r + ")" : "";
+                runs.add(throughput(SINGLE + round, 1, false, true, null, workers, capacity, connections, window,
+                    warmupS, durationS, 1 == r ? idleS : 0));
+                runs.add(throughput(FORCE_ON + round, members, true, true, null, workers, capacity,
+                    connections, window, warmupS, durationS, 1 == r ? idleS : 0));
+                runs.add(throughput(FORCE_OFF + round, members, true, false, null, workers,
+                    capacity, connections, window, warmupS, durationS, 0));
+            }
             String profile = "";
             if (profileS > 0)
             {
@@ -349,7 +359,7 @@ final class ClusterBenchmark
                     opts[i] = "-XX:StartFlightRecording=filename=" + jfrDir.resolve("member-" + i + ".jfr") +
                         ",settings=profile,dumponexit=true";
                 }
-                final Run profiled = throughput(members + " members, force-archive on, JFR", members, true, true,
+                final Run profiled = throughput(FORCE_ON + ", JFR", members, true, true,
                     opts, workers, capacity, connections, window, warmupS, profileS, 0);
                 runs.add(profiled);
                 profile = profile(jfrDir, members, profiled);
@@ -639,21 +649,33 @@ final class ClusterBenchmark
         report.blank();
         final Run single = runs.get(0);
         final Run replicated = runs.get(1);
-        final Run noForce = runs.get(2);
-        final double ratio = (replicated.workflowsCompleted / replicated.seconds) /
-            Math.max(1e-9, single.workflowsCompleted / single.seconds);
-        final double forceRatio = (replicated.workflowsCompleted / replicated.seconds) /
-            Math.max(1e-9, noForce.workflowsCompleted / noForce.seconds);
-        report.line("- Replicated / single throughput: **" + Report.dec(ratio, 2) + "** (target >= 0.5 → " +
-                (ratio >= 0.5 ? "**met**" : "**not met**") + ").")
+        final double singleRate = rate(runs, SINGLE);
+        final double onRate = rate(runs, FORCE_ON);
+        final double offRate = rate(runs, FORCE_OFF);
+        final double ratio = onRate / Math.max(1e-9, singleRate);
+        final double forceRatio = onRate / Math.max(1e-9, offRate);
+        final Histogram onTrip = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram offTrip = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        for (final Run run : runs)
+        {
+            if (run.label.startsWith(FORCE_ON) && !run.label.contains("JFR"))
+            {
+                onTrip.add(run.roundTrip);
+            }
+            else if (run.label.startsWith(FORCE_OFF))
+            {
+                offTrip.add(run.roundTrip);
+            }
+        }
+        report.line("- Replicated (force-archive on) / single throughput, workflows over seconds of all rounds: **" +
+                Report.dec(ratio, 2) + "** (target >= 0.5 → " + (ratio >= 0.5 ? "**met**" : "**not met**") + ").")
             .line("- `cluster.force-archive` on / off: " + Report.dec(forceRatio, 2) + " of the throughput; step " +
-                "round trip p50 " + Report.us(replicated.roundTrip.getValueAtPercentile(50)) + " vs " +
-                Report.us(noForce.roundTrip.getValueAtPercentile(50)) + ", p99 " +
-                Report.us(replicated.roundTrip.getValueAtPercentile(99)) + " vs " +
-                Report.us(noForce.roundTrip.getValueAtPercentile(99)) + ".")
+                "round trip of all rounds p50 " + Report.us(onTrip.getValueAtPercentile(50)) + " vs " +
+                Report.us(offTrip.getValueAtPercentile(50)) + ", p99 " + Report.us(onTrip.getValueAtPercentile(99)) +
+                " vs " + Report.us(offTrip.getValueAtPercentile(99)) + ".")
             .line("- Idle CPU over " + idleS + " s (after the run, workers closed, all servers' utime+stime " +
                 "together, % of one core): single node " + Report.dec(single.idleCpuPercent, 1) + " %, " +
-                (runs.size() > 1 ? "three members " + Report.dec(replicated.idleCpuPercent, 1) + " %" : "") + ".")
+                (runs.size() > 1 ? "the members " + Report.dec(replicated.idleCpuPercent, 1) + " %" : "") + ".")
             .blank();
         report.line("**CPU by thread** (every server's threads by name, digits folded, utime+stime from " +
             "`/proc/PID/task`, % of one core; what a Java profiler misses: parks, system calls, the media drivers):")
@@ -671,6 +693,24 @@ final class ClusterBenchmark
         {
             report.raw(profile).blank();
         }
+    }
+
+    /**
+     * @return workflows/s over every run whose label starts with prefix (the JFR run left out), 0 when none.
+     */
+    private static double rate(final List<Run> runs, final String prefix)
+    {
+        long workflows = 0;
+        double seconds = 0;
+        for (final Run run : runs)
+        {
+            if (run.label.startsWith(prefix) && !run.label.contains("JFR"))
+            {
+                workflows += run.workflowsCompleted;
+                seconds += run.seconds;
+            }
+        }
+        return 0 == seconds ? 0 : workflows / seconds;
     }
 
     /**
@@ -918,9 +958,9 @@ final class ClusterBenchmark
                 writer.stop.set(true);
                 writerThread.join(5_000);
             }
-            report.line("**Failover.** Three members (force-archive on), no other load. One client writes without " +
-                    "pause: each create has its own Idempotency-Key and is sent to a member; when no answer 2xx " +
-                    "has come within ~20 ms, the same create (same key) is sent to the next member, and so on (" +
+            report.line("**Failover.** " + members + " members (force-archive on), no other load. One client " +
+                    "writes without pause: each create has its own Idempotency-Key and is sent to a member; when no " +
+                    "answer 2xx has come within ~20 ms, the same create (same key) is sent to the next member, and so on (" +
                     "attempts run concurrently, each with a 2 s timeout); once acknowledged, the next create " +
                     "follows ~20 ms later. " + kills + " times: the leader (found from its driver's counters) is " +
                     "SIGKILLed (`kill -9` of its JVM); measured from the signal: the first 2xx of an attempt sent " +

@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|cluster|all>
+ * The perf harness: {@code PerfMain
+ * <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|cluster|all>
  * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
@@ -15,7 +16,8 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "startup", "memory", "heap", "http", "console", "workers", "verify", "snapshot", "cluster", "all");
+        List.of("journal", "core", "recovery", "startup", "memory", "heap", "http", "console", "workers", "verify",
+            "snapshot", "cluster", "all");
 
     private PerfMain()
     {
@@ -184,8 +186,8 @@ public final class PerfMain
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",
             "          --max-park-us 1000  (longest idle park of the endpoint and the workers' pollers)",
             "cluster:  --axiom bin/axiom  --server-java-opts '...'  --members 3  --phases throughput,failover",
-            "          --workers 3  --capacity 64  --connections 48 (HTTP creates)  --window 2048  --warmup-s 5",
-            "          --duration-s 15  --idle-s 30  --profile-s 10 (a JFR run; 0 = none)  --jfr-dir DIR",
+            "          --workers 3  --capacity 64  --connections 128 (HTTP creates)  --window 4096  --warmup-s 30",
+            "          --duration-s 15  --idle-s 30  --profile-s 15 (a JFR run; 0 = none)  --jfr-dir DIR  --rounds 1",
             "          --kills 20  --settle-ms 1000  --seed N  (servers are child processes; SIGKILL of the leader)",
             "http:     --axiom bin/axiom (server started as a child: --port 0, data in the temp dir) | --url URL",
             "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
