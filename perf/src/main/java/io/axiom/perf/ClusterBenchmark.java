@@ -958,7 +958,8 @@ final class ClusterBenchmark
                 writer.stop.set(true);
                 writerThread.join(5_000);
             }
-            report.line("**Failover.** " + members + " members (force-archive on), no other load. One client " +
+            report.line("**Failover.** " + members + " members (force-archive on), no load from the harness but " +
+                    "this writer. One client " +
                     "writes without pause: each create has its own Idempotency-Key and is sent to a member; when no " +
                     "answer 2xx has come within ~20 ms, the same create (same key) is sent to the next member, and so on (" +
                     "attempts run concurrently, each with a 2 s timeout); once acknowledged, the next create " +
