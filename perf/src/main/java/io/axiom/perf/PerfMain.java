@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The perf harness: {@code PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|all>
+ * The perf harness: {@code PerfMain
+ * <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|cluster|all>
  * [--option value ...]}
  * ({@code all} is the four engine suites; {@code http} starts the real server and is run on its own).
  * <p>
@@ -15,7 +16,8 @@ import java.util.List;
 public final class PerfMain
 {
     private static final List<String> SUBCOMMANDS =
-        List.of("journal", "core", "recovery", "startup", "memory", "heap", "http", "console", "workers", "verify", "snapshot", "all");
+        List.of("journal", "core", "recovery", "startup", "memory", "heap", "http", "console", "workers", "verify",
+            "snapshot", "cluster", "all");
 
     private PerfMain()
     {
@@ -97,6 +99,12 @@ public final class PerfMain
                 new WorkersBenchmark(options, workDir).run(report);
                 report.writeTo(benchmarksFile);
             }
+            if (sub.equals("cluster"))
+            {
+                final Report report = header("cluster", "Replicated on Aeron Cluster", machine);
+                new ClusterBenchmark(options, workDir).run(report);
+                report.writeTo(benchmarksFile);
+            }
             if (sub.equals("verify"))
             {
                 final Report report = header("verify", "Live verify: processor hold and command latency while it runs",
@@ -148,7 +156,8 @@ public final class PerfMain
     private static void usage()
     {
         System.out.println(String.join("\n",
-            "usage: PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|all> [options]",
+            "usage: PerfMain <journal|core|recovery|startup|memory|heap|http|console|workers|verify|snapshot|cluster|all> " +
+                "[options]",
             "       (all = the four engine suites)",
             "",
             "common:   --data-dir DIR        where files go (default: a temp dir under java.io.tmpdir, deleted after)",
@@ -176,6 +185,10 @@ public final class PerfMain
             "          --duration-s 10  --warmup-s 3  --probe-s 5  (SDK workers over UDP loopback, fsync on)",
             "          --http-workers 8  --http-max-tasks 32  --http-rate 500  (then workers over the HTTP API)",
             "          --max-park-us 1000  (longest idle park of the endpoint and the workers' pollers)",
+            "cluster:  --axiom bin/axiom  --server-java-opts '...'  --members 3  --phases throughput,failover",
+            "          --workers 3  --capacity 64  --connections 128 (HTTP creates)  --window 4096  --warmup-s 30",
+            "          --duration-s 15  --idle-s 30  --profile-s 15 (a JFR run; 0 = none)  --jfr-dir DIR  --rounds 1",
+            "          --kills 20  --settle-ms 1000  --seed N  (servers are child processes; SIGKILL of the leader)",
             "http:     --axiom bin/axiom (server started as a child: --port 0, data in the temp dir) | --url URL",
             "          --server-java-opts '...' (its AXIOM_JAVA_OPTS)  --connections 128  --timeout-ms 5000",
             "          --create-rates 1000,5000,10000  --get-rates 10000  --graphql-rates 2000,5000  (req/s; none)",

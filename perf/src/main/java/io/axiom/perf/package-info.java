@@ -1,5 +1,5 @@
 /**
- * The perf harness: {@code bin/axiom perf <journal|core|recovery|memory|http|verify|snapshot|all>} measures Axiom with
+ * The perf harness: {@code bin/axiom perf <journal|core|recovery|memory|http|verify|snapshot|cluster|all>} measures Axiom
  * HdrHistogram and writes each result, with its method and the machine it ran on, into its own section of BENCHMARKS.md.
  * <p>
  * Every figure is a ratio against, or sits beside, a baseline measured in the same run (raw {@code FileChannel}
