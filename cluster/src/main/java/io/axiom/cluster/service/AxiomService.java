@@ -118,7 +118,7 @@ public final class AxiomService implements ClusteredService
     {
         // The tick starts with the first session (no write can come before one; timers may not be scheduled from
         // onStart). Scheduling the same timer again only moves it, the same way on every node: it is a log event.
-        cluster.scheduleTimer(TICK_TIMER_ID, timestamp + tickMs);
+        scheduleTick(timestamp + tickMs);
     }
 
     @Override
@@ -189,7 +189,28 @@ public final class AxiomService implements ClusteredService
         final long sequence = claim();
         logRing.slot(sequence).length(0).replyTo(Routes.DISCARD, null).logged(CommandSlot.TICK, timestamp, 0);
         logRing.publish(sequence);
-        cluster.scheduleTimer(TICK_TIMER_ID, timestamp + tickMs);
+        scheduleTick(timestamp + tickMs);
+    }
+
+    /**
+     * Schedule the log's next tick, whatever it takes: a request the consensus module's back-pressure refused would
+     * end the tick for good on this member (no timer would fire here again, and after a failover nowhere).
+     */
+    private void scheduleTick(final long deadline)
+    {
+        int refused = 0;
+        while (!cluster.scheduleTimer(TICK_TIMER_ID, deadline))
+        {
+            refused++;
+            checkEngine();
+            idle.idle();
+        }
+        idle.reset();
+        if (refused > 0)
+        {
+            LOG.log(System.Logger.Level.INFO, "member " + memberId + ": the consensus module took the next tick " +
+                "after refusing it " + refused + " time(s) (back-pressure)");
+        }
     }
 
     @Override

@@ -74,12 +74,18 @@ public final class EngineProblems
         {
             return engineFailed();
         }
-        if (!TIMEOUT.equals(problem.code()))
+        if ("NO_LEADER".equals(problem.code()) || "NOT_REPLICATED".equals(problem.code()))
+        {
+            return problem.detail(); // a cluster member refused before anything was written: it says why
+        }
+        final boolean leaderChanged = "LEADER_CHANGED".equals(problem.code());
+        if (!TIMEOUT.equals(problem.code()) && !leaderChanged)
         {
             return "the engine is shutting down and accepts no more commands" +
                 (Operation.SNAPSHOT == operation ? " (a clean stop writes a snapshot of its own)" : "");
         }
-        final String waited = "no answer from the engine within " + timeout.toMillis() + " ms";
+        final String waited = leaderChanged ? "the cluster's leader changed while this write was on its way" :
+            "no answer from the engine within " + timeout.toMillis() + " ms";
         return switch (operation)
         {
             case READ -> waited + "; nothing was changed, so the request can be repeated";
