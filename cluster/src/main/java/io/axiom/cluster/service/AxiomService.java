@@ -26,9 +26,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * order and with the log's timestamp, onto the engine's log ring ({@link Engine#logRing()}), where the same processor
  * as on a single node applies it ({@link HostedLog} says what changes when it is hosted).
  * <p>
- * <b>Entries.</b> A session message is a {@link LogEnvelope}: the token under which this node's gateway waits for
- * the answer, the route key of a worker connection, the command. A cluster timer is the log's tick: timers fire and
- * ended workflows retire at its timestamp, and it schedules the next one. A closed session takes its workers with it.
+ * <b>Entries.</b> A session message is a batch of {@link LogEnvelope} items, each an entry: the token under which
+ * the sending member's gateway waits for the answer, the route key of a worker connection, the command. A cluster
+ * timer is the log's tick: timers fire and ended workflows retire at its timestamp, and it schedules the next one. A
+ * closed session takes its workers with it.
  * <p>
  * <b>Snapshots.</b> {@link #onTakeSnapshot} asks the processor for its whole state at this point of the log (the
  * processor forces its journal first) and writes it into the cluster's snapshot; {@link #onStart} hands the
@@ -140,14 +141,34 @@ public final class AxiomService implements ClusteredService
         final int length,
         final Header header)
     {
-        if (length < LogEnvelope.LENGTH)
+        final int end = offset + length;
+        int item = offset;
+        while (item < end)
         {
-            LOG.log(System.Logger.Level.WARNING, "ignored a log entry of " + length + " bytes from session " +
-                session.id() + ": shorter than an envelope");
-            return;
+            final int commandLength = end - item >= LogEnvelope.ITEM_HEADER ?
+                LogEnvelope.commandLength(buffer, item) : -1;
+            if (commandLength < 0 || commandLength > end - item - LogEnvelope.ITEM_HEADER)
+            {
+                // Every member skips the same rest of the same message: a wiring fault, never a client's input.
+                LOG.log(System.Logger.Level.WARNING, "ignored the rest of a log message of " + length + " bytes " +
+                    "from session " + session.id() + " at byte " + (item - offset) + ": not a whole item");
+                return;
+            }
+            entry(session, timestamp, buffer, item, commandLength);
+            item += LogEnvelope.ITEM_HEADER + commandLength;
         }
-        final long token = LogEnvelope.token(buffer, offset);
-        final long routeKey = LogEnvelope.routeKey(buffer, offset);
+    }
+
+    private void entry(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int item,
+        final int commandLength)
+    {
+        final long token = LogEnvelope.token(buffer, item);
+        final long routeKey = LogEnvelope.routeKey(buffer, item);
+        final int commandOffset = item + LogEnvelope.ITEM_HEADER;
         final ReplySink sink;
         final Object replyTo;
         if (0 != routeKey)
@@ -161,18 +182,17 @@ public final class AxiomService implements ClusteredService
             sink = null == waiting ? Routes.DISCARD : waiting.sink();
             replyTo = null == waiting ? null : waiting.replyTo();
         }
-        final int commandLength = length - LogEnvelope.LENGTH;
         final long sequence = claim();
         final CommandSlot slot = logRing.slot(sequence);
         if (commandLength <= slot.capacity())
         {
-            slot.buffer().putBytes(0, buffer, offset + LogEnvelope.LENGTH, commandLength);
+            slot.buffer().putBytes(0, buffer, commandOffset, commandLength);
             slot.length(commandLength);
         }
         else
         {
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[commandLength]);
-            copy.putBytes(0, buffer, offset + LogEnvelope.LENGTH, commandLength);
+            copy.putBytes(0, buffer, commandOffset, commandLength);
             slot.overflow(copy, commandLength);
         }
         slot.replyTo(sink, replyTo).logged(CommandSlot.LOGGED, timestamp, routeKey);

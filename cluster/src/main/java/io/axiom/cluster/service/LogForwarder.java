@@ -23,10 +23,13 @@ import org.agrona.concurrent.Agent;
  * and applied here: the {@link Routes} keep the waiting party meanwhile. A write offered to a leader that then failed
  * may be lost with it: its caller gets no answer and times out, and its retry, with the same Idempotency-Key, is safe.
  * <p>
+ * Writes drained in one duty cycle travel as one message of the log ({@link LogEnvelope}: a batch of up to
+ * {@link #BATCH_BYTES}), so the log's per-message work is shared by all of them.
+ * <p>
  * Reads never wait for the cluster: they flow while the log refuses entries and while there is no session at all.
  * Writes the log refuses for now (back-pressure, a leader change under way) are held, in order, up to
- * {@link #HELD_LIMIT}; beyond it the forwarder takes nothing more from the ring, so the ring fills and producers see
- * OVERLOADED rather than losing anything. Without a session with the cluster (start-up, a lost session), a write is
+ * {@link #HELD_LIMIT} batches; beyond it the forwarder takes nothing more from the ring, so the ring fills and
+ * producers see OVERLOADED rather than losing anything. Without a session with the cluster (start-up, a lost session), a write is
  * answered at once with {@code NO_LEADER}: nothing was written, retry. When the leader changes, every write already
  * offered to the old one is answered {@code LEADER_CHANGED}: it may or may not have been committed, and a retry with
  * the same Idempotency-Key tells which without a second effect.
@@ -37,8 +40,10 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long SWEEP_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int DRAIN_LIMIT = 1024;
-    /** Writes held while the log refuses them, at most. */
-    static final int HELD_LIMIT = 4096;
+    /** Batches of writes held while the log refuses them, at most. */
+    static final int HELD_LIMIT = 256;
+    /** Bytes of writes packed into one message of the log, at most (a larger command goes alone). */
+    static final int BATCH_BYTES = 64 * 1024;
 
     private final AeronCluster.Context clientContext;
     private final CommandRing ingress;
@@ -47,7 +52,9 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(64 * 1024);
     private AeronCluster.AsyncConnect connecting;
     private AeronCluster client;
-    private final java.util.ArrayDeque<byte[]> held = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+    private int batchLength;
+    private long batchMaxToken;
     private long lastSentToken;
     private volatile long leaderChanges;
     private long leaderChangesAnswered;
@@ -57,7 +64,8 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
     private int drained;
     private volatile boolean connected;
     private volatile int leaderMemberId = -1;
-    private long entriesSent;
+    private volatile long entriesSent;
+    private volatile long writesForwarded;
 
     /**
      * @param clientContext to connect to the cluster's ingress (not concluded).
@@ -94,9 +102,20 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         return leaderMemberId;
     }
 
-    long entriesSent()
+    /**
+     * @return messages the log took from this member (each a batch of writes).
+     */
+    long messagesSent()
     {
         return entriesSent;
+    }
+
+    /**
+     * @return writes packed into those messages, or waiting in a batch.
+     */
+    long writesForwarded()
+    {
+        return writesForwarded;
     }
 
     @Override
@@ -148,25 +167,60 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         {
             drained = 0;
             work += ingress.drain(this);
+            flushBatch();
         }
         return work;
     }
 
     /**
-     * Offer held writes in order while the log takes them.
+     * A batch the log refused for now, with the highest token in it.
+     */
+    private record Held(byte[] bytes, long maxToken)
+    {
+    }
+
+    /**
+     * Offer the writes packed since the last flush as one message, or hold them when the log refuses it.
+     */
+    private void flushBatch()
+    {
+        if (0 == batchLength)
+        {
+            return;
+        }
+        if (null == client)
+        {
+            answerUnsent(out, batchLength, "NO_LEADER", "this member lost its session with the cluster");
+        }
+        else if (held.isEmpty() && send(batchLength))
+        {
+            lastSentToken = Math.max(lastSentToken, batchMaxToken);
+        }
+        else
+        {
+            final byte[] bytes = new byte[batchLength];
+            out.getBytes(0, bytes);
+            held.addLast(new Held(bytes, batchMaxToken));
+        }
+        batchLength = 0;
+        batchMaxToken = 0;
+    }
+
+    /**
+     * Offer held batches in order while the log takes them.
      */
     private int sendHeld()
     {
         int sent = 0;
         while (!held.isEmpty() && null != client)
         {
-            final byte[] entry = held.peekFirst();
-            out.putBytes(0, entry);
-            if (!send(entry.length))
+            final Held batch = held.peekFirst();
+            out.putBytes(0, batch.bytes());
+            if (!send(batch.bytes().length))
             {
                 break;
             }
-            lastSentToken = Math.max(lastSentToken, LogEnvelope.token(out, 0));
+            lastSentToken = Math.max(lastSentToken, batch.maxToken());
             held.pollFirst();
             sent++;
         }
@@ -175,9 +229,9 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
             // The session is gone: what was held never reached the log, and will not now.
             while (!held.isEmpty())
             {
-                final byte[] entry = held.pollFirst();
-                out.putBytes(0, entry);
-                answerUnsent(LogEnvelope.token(out, 0), "NO_LEADER", "this member lost its session with the cluster");
+                final byte[] bytes = held.pollFirst().bytes();
+                out.putBytes(0, bytes);
+                answerUnsent(out, bytes.length, "NO_LEADER", "this member lost its session with the cluster");
             }
         }
         return sent;
@@ -195,13 +249,18 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         }
     }
 
-    private void answerUnsent(final long token, final String code, final String why)
+    private void answerUnsent(
+        final org.agrona.DirectBuffer batch, final int length, final String code, final String why)
     {
-        final Routes.Route route = 0 == token ? null : routes.take(routes.session(), token);
-        if (null != route)
+        for (int item = 0; item < length; item += LogEnvelope.ITEM_HEADER + LogEnvelope.commandLength(batch, item))
         {
-            Engine.answerProblem(route.sink(), route.replyTo(), 0, ReplyStatus.UNAVAILABLE, code, why +
-                ": nothing was written; retry shortly, or on another member");
+            final long token = LogEnvelope.token(batch, item);
+            final Routes.Route route = 0 == token ? null : routes.take(routes.session(), token);
+            if (null != route)
+            {
+                Engine.answerProblem(route.sink(), route.replyTo(), 0, ReplyStatus.UNAVAILABLE, code, why +
+                    ": nothing was written; retry shortly, or on another member");
+            }
         }
     }
 
@@ -256,6 +315,18 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
             }
             return ++drained < DRAIN_LIMIT;
         }
+        final int largest = client.ingressPublication().maxMessageLength() - AeronCluster.SESSION_HEADER_LENGTH -
+            LogEnvelope.ITEM_HEADER;
+        if (length > largest)
+        {
+            if (!workerFrame)
+            {
+                Engine.answerProblem(sink, replyTo, 0, ReplyStatus.TOO_LARGE, "TOO_LARGE_FOR_THE_LOG", "a command " +
+                    "of " + length + " bytes does not fit one message of the cluster's log (at most " + largest +
+                    " bytes with its term length); nothing was written");
+            }
+            return ++drained < DRAIN_LIMIT;
+        }
         final long nowNs = System.nanoTime();
         final long routeKey = workerFrame ? routes.connection(sink, replyTo, nowNs) : 0;
         final long token = workerFrame || null == sink ? 0 : routes.expect(sink, replyTo, nowNs);
@@ -263,22 +334,21 @@ final class LogForwarder implements Agent, CommandRing.SlotHandler
         {
             routes.forget(replyTo);
         }
-        LogEnvelope.put(out, 0, token, routeKey);
-        out.putBytes(LogEnvelope.LENGTH, command, 0, length);
-        if (held.isEmpty() && send(LogEnvelope.LENGTH + length))
+        final int itemLength = LogEnvelope.ITEM_HEADER + length;
+        if (batchLength > 0 && batchLength + itemLength > BATCH_BYTES)
         {
-            lastSentToken = Math.max(lastSentToken, token);
-        }
-        else
-        {
-            final byte[] entry = new byte[LogEnvelope.LENGTH + length];
-            out.getBytes(0, entry);
-            held.addLast(entry);
+            flushBatch();
             if (held.size() >= HELD_LIMIT)
             {
-                return false;
+                batchLength += LogEnvelope.putItem(out, 0, token, routeKey, command, length);
+                batchMaxToken = token;
+                writesForwarded++;
+                return false; // the log refuses for now: this item waits in the batch, the ring fills behind it
             }
         }
+        batchLength += LogEnvelope.putItem(out, batchLength, token, routeKey, command, length);
+        batchMaxToken = Math.max(batchMaxToken, token);
+        writesForwarded++;
         return ++drained < DRAIN_LIMIT;
     }
 

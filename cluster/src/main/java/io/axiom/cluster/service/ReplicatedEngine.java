@@ -150,6 +150,22 @@ public final class ReplicatedEngine implements AutoCloseable
         return forwarder.leaderMemberId();
     }
 
+    /**
+     * @return messages this member's forwarder had the log take (each a batch of writes).
+     */
+    public long logMessagesSent()
+    {
+        return forwarder.messagesSent();
+    }
+
+    /**
+     * @return writes this member's forwarder sent into the log.
+     */
+    public long writesForwarded()
+    {
+        return forwarder.writesForwarded();
+    }
+
     @Override
     public void close()
     {

@@ -132,7 +132,8 @@ class ReplicatedEngineTest
         {
             final EngineReply verified = node.engine().verifier().verify(TIMEOUT);
             final VerificationReport report = assertInstanceOf(EngineReply.Verification.class, verified).report();
-            assertTrue(report.ok() && Boolean.TRUE.equals(report.consistent()), "member " + node.node().memberId() + ": " + report);
+            assertTrue(report.ok() && Boolean.TRUE.equals(report.consistent()),
+                "member " + node.node().memberId() + ": " + report);
             if (0 == digest)
             {
                 digest = report.digest();
@@ -188,6 +189,54 @@ class ReplicatedEngineTest
         awaitSameJournal(seed);
         assertSameStateEverywhere(seed);
         assertEquals(70, created);
+    }
+
+    @Test
+    void writesDrainedTogetherTravelAsOneMessageOfTheLogAndEachIsAnsweredOnce() throws Exception
+    {
+        final long seed = System.nanoTime();
+        final ClusterMembers members = ClusterMembers.local(3, TestCluster.freeBasePort(new Random(seed), 3));
+        for (int i = 0; i < 3; i++)
+        {
+            launch(members, i);
+        }
+        TestCluster.await("every node connected to a leader", TIMEOUT.toMillis(),
+            () -> nodes.stream().allMatch(ReplicatedEngine::connected));
+        final ReplicatedEngine through = nodes.get(0);
+        final int threads = 8;
+        final int each = 40;
+        final java.util.concurrent.ConcurrentHashMap<Long, String> ids = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<Thread> clients = new ArrayList<>();
+        final java.util.concurrent.atomic.AtomicReference<String> wrong =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int thread = t;
+            clients.add(Thread.ofVirtual().start(() ->
+            {
+                for (int i = 0; i < each; i++)
+                {
+                    final String key = "t" + thread + "-" + i;
+                    final EngineReply reply = through.engine().client().create(new CreateWorkflow(key,
+                        List.of(StepSpec.approval("ok")), "{}".getBytes(), key), TIMEOUT);
+                    if (!(reply instanceof EngineReply.Workflow w) || w.status() != Status.CREATED ||
+                        null != ids.put(w.workflow().id(), key) || !key.equals(w.workflow().idempotencyKey()))
+                    {
+                        wrong.compareAndSet(null, key + " answered " + reply);
+                    }
+                }
+            }));
+        }
+        for (final Thread client : clients)
+        {
+            client.join();
+        }
+        assertEquals(null, wrong.get(), "seed " + seed);
+        assertEquals(threads * each, ids.size(), "each write answered once, with its own workflow");
+        assertTrue(through.logMessagesSent() < through.writesForwarded(), "writes drained together share a " +
+            "message: " + through.logMessagesSent() + " messages for " + through.writesForwarded() + " writes");
+        awaitSameJournal(seed);
+        assertSameStateEverywhere(seed);
     }
 
     @Test
