@@ -29,10 +29,10 @@ import org.agrona.concurrent.Agent;
  * Reads never wait for the cluster: they flow while the log refuses entries and while there is no session at all.
  * Writes the log refuses for now (back-pressure, a leader change under way) are held, in order, up to
  * {@link #HELD_LIMIT} batches; beyond it the forwarder takes nothing more from the ring, so the ring fills and
- * producers see OVERLOADED rather than losing anything. Without a session with the cluster (start-up, a lost session), a write is
- * answered at once with {@code NO_LEADER}: nothing was written, retry. When the leader changes, every write already
- * offered to the old one is answered {@code LEADER_CHANGED}: it may or may not have been committed, and a retry with
- * the same Idempotency-Key tells which without a second effect.
+ * producers see OVERLOADED rather than losing anything. Without a session with the cluster (start-up, a lost session),
+ * a write is answered at once with {@code NO_LEADER}: nothing was written, retry. When the leader changes, every write
+ * already offered to the old one is answered {@code LEADER_CHANGED}: it may or may not have been committed, and a retry
+ * with the same Idempotency-Key tells which without a second effect.
  */
 final class LogForwarder implements Agent, CommandRing.SlotHandler
 {
