@@ -241,11 +241,16 @@ class ClusterSystemTest
         // ---- 4. a cluster snapshot; SIGKILL a follower; the load goes on; it restarts from its snapshot and ----
         // ---- the log after it, and catches up                                                              ----
         final Member snapshotLeader = awaitLeader(-1);
+        final Member follower = randomFollower();
+        final long snapshotsBefore = snapshotCount(follower);
         final java.net.http.HttpResponse<String> snapshot =
             http.post(snapshotLeader.process, "/api/v1/cluster/snapshot", "");
         check(snapshot.statusCode() == 201, "cluster snapshot through leader " + snapshotLeader.id + ": " +
             snapshot.statusCode() + " " + snapshot.body());
-        final Member follower = randomFollower();
+        // Every member takes the snapshot at the same log position, each on its own time: kill the follower only
+        // once its own is recorded, or it restarts without one.
+        await(FAULT_TIMEOUT, "member " + follower.id + " recorded its cluster snapshot",
+            () -> snapshotCount(follower) > snapshotsBefore);
         final long followerOutageMs = killAndMeasure(follower);
         log("follower " + follower.id + " SIGKILLed: first write acknowledged " + followerOutageMs + " ms after");
         restartAndCatchUp(follower);
@@ -518,6 +523,19 @@ class ClusterSystemTest
         catch (final IOException ex)
         {
             throw member.process.failure(seedNote("GET /api/v1/metrics of member " + member.id + ": " + ex), ex);
+        }
+    }
+
+    private long snapshotCount(final Member member)
+    {
+        try
+        {
+            final HttpResponse<String> response = http.get(member.process, "/api/v1/cluster");
+            return response.statusCode() == 200 ? readTree(response.body()).path("snapshot_count").asLong() : -1;
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 
