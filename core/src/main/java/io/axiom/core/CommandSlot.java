@@ -98,6 +98,26 @@ public final class CommandSlot
     }
 
     /**
+     * Copy a command into the slot: into its own buffer when it fits, else into a new buffer carried by reference.
+     *
+     * @param command holding the command, message header included.
+     * @param offset  of the command.
+     * @param length  of the command.
+     * @return this for a fluent API.
+     */
+    public CommandSlot copyOf(final DirectBuffer command, final int offset, final int length)
+    {
+        if (length <= capacity())
+        {
+            inline.putBytes(0, command, offset, length);
+            return length(length);
+        }
+        final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+        copy.putBytes(0, command, offset, length);
+        return overflow(copy, length);
+    }
+
+    /**
      * @param sink    called with the reply after fsync.
      * @param replyTo passed back to the sink, identifying the waiting party.
      * @return this for a fluent API.

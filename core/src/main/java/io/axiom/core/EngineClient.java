@@ -460,17 +460,7 @@ public final class EngineClient
             backoffNs = Math.min(backoffNs * 2, MAX_PARK_NS);
         }
         final CommandSlot slot = ring.slot(sequence);
-        if (length <= slot.capacity())
-        {
-            slot.buffer().putBytes(0, frame, offset, length);
-            slot.length(length);
-        }
-        else
-        {
-            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
-            copy.putBytes(0, frame, offset, length);
-            slot.overflow(copy, length);
-        }
+        slot.copyOf(frame, offset, length);
         slot.replyTo(sink, replyTo);
         ring.publish(sequence);
         return true;

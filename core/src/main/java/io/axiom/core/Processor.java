@@ -184,7 +184,7 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         stateMachine.journal(journal);
         cold = new ColdStore(ctx.dataDir(), ctx.historyRetentionMs());
         stateMachine.coldStore(cold);
-        java.util.List<String> notes = java.util.List.of("hosted on a replicated log: the journal is derived " +
+        final java.util.List<String> notes = java.util.List.of("hosted on a replicated log: the journal is derived " +
             "from it and cut back to " + (null == snapshot ? "empty" : "position " + snapshot.endPosition()) +
             ", where the log's " + (null == snapshot ? "replay from its start" : "snapshot") + " begins");
         if (null != snapshot)
@@ -224,42 +224,15 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         work += batchCount;
 
         final long nowMs = null == hosted ? clock.time() : logNowMs;
-        if (null != hosted)
+        if (null == hosted)
         {
-            // Hosted: time, timers, retirement and dealing move with the log's entries only (onEvent).
-            work += hostedBatchEnd(positionBefore);
-            return work;
-        }
-        // Also when the clock stepped back: else no timer (a lease, a backoff, a short timer step) would fire until
-        // the clock read again what it read before the step.
-        if (nowMs >= nextTimerPollMs || nowMs < nextTimerPollMs - timerTickMs)
-        {
-            nextTimerPollMs = nowMs + timerTickMs;
-            work += stateMachine.pollTimers(nowMs);
-            journal.endUnit();
-            work += stateMachine.expireHistory(nowMs);
-        }
-        // Ended workflows whose retention.in-memory has passed leave the heap, a bounded number per cycle.
-        final int retired = stateMachine.pollRetirements(nowMs, retireLimit);
-        if (retired > 0)
-        {
-            journal.endUnit();
-            work += retired;
-        }
-        // Ready tasks go to workers with spare capacity; their TaskAssigned frames leave with this batch's replies,
-        // after the flush that makes the StepLeased behind them durable.
-        final int dispatched = stateMachine.dispatch(nowMs);
-        if (dispatched > 0)
-        {
-            journal.endUnit();
-            work += dispatched;
+            // Hosted, time, timers, retirement and dealing move with the log's entries only (onEvent).
+            work += onClock(nowMs);
         }
 
         if (journal.nextPosition() != positionBefore)
         {
-            final long startNs = System.nanoTime();
-            journal.flush();
-            counters.fsync(System.nanoTime() - startNs);
+            flush();
         }
         if (batchCount > 0)
         {
@@ -294,6 +267,39 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         if (null != retention)
         {
             work += retention.poll(journal, nowMs, stateMachine.oldestReferencedPosition());
+        }
+        return work;
+    }
+
+    /**
+     * A single node's clock-driven work, once per duty cycle: due timers, retirement, dealing.
+     */
+    private int onClock(final long nowMs)
+    {
+        int work = 0;
+        // Also when the clock stepped back: else no timer (a lease, a backoff, a short timer step) would fire until
+        // the clock read again what it read before the step.
+        if (nowMs >= nextTimerPollMs || nowMs < nextTimerPollMs - timerTickMs)
+        {
+            nextTimerPollMs = nowMs + timerTickMs;
+            work += stateMachine.pollTimers(nowMs);
+            journal.endUnit();
+            work += stateMachine.expireHistory(nowMs);
+        }
+        // Ended workflows whose retention.in-memory has passed leave the heap, a bounded number per cycle.
+        final int retired = stateMachine.pollRetirements(nowMs, retireLimit);
+        if (retired > 0)
+        {
+            journal.endUnit();
+            work += retired;
+        }
+        // Ready tasks go to workers with spare capacity; their TaskAssigned frames leave with this batch's replies,
+        // after the flush that makes the StepLeased behind them durable.
+        final int dispatched = stateMachine.dispatch(nowMs);
+        if (dispatched > 0)
+        {
+            journal.endUnit();
+            work += dispatched;
         }
         return work;
     }
@@ -379,25 +385,6 @@ final class Processor implements Agent, EventPoller.Handler<CommandSlot>
         {
             journal.endUnit();
         }
-    }
-
-    /**
-     * Hosted: the end of a batch is only where the journal is forced and the replies released.
-     */
-    private int hostedBatchEnd(final long positionBefore)
-    {
-        if (journal.nextPosition() != positionBefore)
-        {
-            flush();
-        }
-        if (batchCount > 0)
-        {
-            counters.batch(batchCount);
-            publishCounters();
-        }
-        transmitReleased();
-        replies.release(counters);
-        return 0;
     }
 
     private void flush()

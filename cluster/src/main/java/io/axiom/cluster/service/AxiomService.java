@@ -183,19 +183,8 @@ public final class AxiomService implements ClusteredService
             replyTo = null == waiting ? null : waiting.replyTo();
         }
         final long sequence = claim();
-        final CommandSlot slot = logRing.slot(sequence);
-        if (commandLength <= slot.capacity())
-        {
-            slot.buffer().putBytes(0, buffer, commandOffset, commandLength);
-            slot.length(commandLength);
-        }
-        else
-        {
-            final UnsafeBuffer copy = new UnsafeBuffer(new byte[commandLength]);
-            copy.putBytes(0, buffer, commandOffset, commandLength);
-            slot.overflow(copy, commandLength);
-        }
-        slot.replyTo(sink, replyTo).logged(CommandSlot.LOGGED, timestamp, routeKey);
+        logRing.slot(sequence).copyOf(buffer, commandOffset, commandLength).replyTo(sink, replyTo)
+            .logged(CommandSlot.LOGGED, timestamp, routeKey);
         logRing.publish(sequence);
     }
 

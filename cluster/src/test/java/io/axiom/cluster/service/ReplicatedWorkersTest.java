@@ -42,7 +42,6 @@ import io.axiom.worker.TaskRejection;
 import io.axiom.worker.WorkerListener;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -454,17 +453,7 @@ class ReplicatedWorkersTest
                 return false; // the endpoint offers it again
             }
             final CommandSlot slot = ring.slot(sequence);
-            if (length <= slot.capacity())
-            {
-                slot.buffer().putBytes(0, frame, offset, length);
-                slot.length(length);
-            }
-            else
-            {
-                final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
-                copy.putBytes(0, frame, offset, length);
-                slot.overflow(copy, length);
-            }
+            slot.copyOf(frame, offset, length);
             slot.replyTo(this, connection);
             ring.publish(sequence);
             return true;

@@ -78,18 +78,7 @@ final class RingInbox implements EngineInbox, ReplySink
             }
         }
         final CommandSlot slot = ring.slot(sequence);
-        if (length <= slot.capacity())
-        {
-            slot.buffer().putBytes(0, frame, offset, length);
-            slot.length(length);
-        }
-        else
-        {
-            // a large output: carried by reference, as EngineClient does
-            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
-            copy.putBytes(0, frame, offset, length);
-            slot.overflow(copy, length);
-        }
+        slot.copyOf(frame, offset, length);
         slot.replyTo(this, connection);
         ring.publish(sequence);
         return true;
